@@ -1,0 +1,33 @@
+# Two entry points, both from a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages the tests drive for real: SoftHSM2 (PKCS#11 token), poppler (pdfsig,
+# pdftoppm, pdftotext as outside witnesses), Liberation fonts (Times New Roman metrics).
+APT_PACKAGES := softhsm2 poppler-utils fonts-liberation
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test lint system-deps
+
+$(BIN)/edochub: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+demo: system-deps $(BIN)/edochub
+	$(BIN)/edochub demo
+
+lint: $(BIN)/edochub
+	$(BIN)/ruff check .
+
+test: system-deps $(BIN)/edochub lint
+	$(BIN)/pytest

@@ -1,0 +1,5 @@
+import sys
+
+from edochub.cli import main
+
+sys.exit(main())

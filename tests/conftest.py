@@ -1,0 +1,129 @@
+"""Shared fixtures: the development PKI with its services on loopback, a SoftHSM2 token, and a
+way to run the ``edochub`` command exactly as a user does.
+
+Everything here is real: certomancer issues the certificates and answers OCSP, CRL and time-stamp
+requests over HTTP; SoftHSM2 is a real PKCS#11 module.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from signing import devpki
+
+SOFTHSM_MODULE_CANDIDATES = (
+    "/usr/lib/softhsm/libsofthsm2.so",
+    "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+    "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_cli(*args: str | os.PathLike, env: dict[str, str] | None = None,
+            cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``edochub ARGS`` in a child process, as a user would, capturing text output."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "edochub", *map(str, args)],
+        capture_output=True, text=True, env=full_env, cwd=cwd, timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def dev_pki(tmp_path_factory: pytest.TempPathFactory) -> devpki.DevPki:
+    """A freshly built development PKI whose service URLs point at a free loopback port."""
+    directory = tmp_path_factory.mktemp("dev-pki")
+    return devpki.build(directory, f"http://127.0.0.1:{free_port()}")
+
+
+@pytest.fixture(scope="session")
+def pki_services(dev_pki: devpki.DevPki) -> Iterator[devpki.DevPki]:
+    """The PKI's OCSP, CRL and TSA endpoints, served for the whole test session."""
+    with devpki.serving(dev_pki):
+        yield dev_pki
+
+
+@dataclass(frozen=True)
+class SoftHsmToken:
+    module: str
+    token_label: str
+    pin_env: str
+    pin: str
+    conf: Path
+
+    def key_args(self, key_label: str) -> list[str]:
+        """The ``edochub sign`` arguments that select ``key_label`` on this token."""
+        return ["--pkcs11-module", self.module, "--pkcs11-token", self.token_label,
+                "--pkcs11-key", key_label, "--pkcs11-pin-env", self.pin_env]
+
+
+def softhsm_module() -> str:
+    for candidate in SOFTHSM_MODULE_CANDIDATES:
+        if os.path.exists(candidate):
+            return candidate
+    raise RuntimeError("SoftHSM2 is not installed: run `make test`, which installs softhsm2")
+
+
+@pytest.fixture(scope="session")
+def softhsm_token(dev_pki: devpki.DevPki,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHsmToken]:
+    """A SoftHSM2 token standing in for a leader's USB token, holding ``leader-an``,
+    ``leader-binh`` (ECDSA) and ``org-h41`` keys with their certificates (labels as in the PKI)."""
+    from certomancer.integrations.alchemist import (
+        Alchemist,
+        DefaultAlchemistBackend,
+        open_pkcs11_session,
+    )
+    from certomancer.registry import CertLabel
+
+    root = tmp_path_factory.mktemp("softhsm")
+    (root / "tokens").mkdir()
+    conf = root / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {root / 'tokens'}\nobjectstore.backend = file\n")
+    old_conf = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    token = SoftHsmToken(module=softhsm_module(), token_label="edochub-test-token",
+                         pin_env="EDOCHUB_TEST_TOKEN_PIN", pin="123456", conf=conf)
+    os.environ[token.pin_env] = token.pin
+    subprocess.run(
+        [shutil.which("softhsm2-util") or "softhsm2-util", "--init-token", "--free",
+         "--label", token.token_label, "--so-pin", "654321", "--pin", token.pin],
+        check=True, capture_output=True,
+    )
+    arch = devpki.load_architecture(dev_pki.directory, dev_pki.url_prefix)
+    with open_pkcs11_session(token.module, token_label=token.token_label,
+                             pin=token.pin) as session:
+        Alchemist(DefaultAlchemistBackend(session), arch).store_key_bundles(
+            {CertLabel("leader-an"), CertLabel("leader-binh"), CertLabel("org-h41")}
+        )
+    yield token
+    if old_conf is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = old_conf
+
+
+@pytest.fixture()
+def cli():
+    """``cli("verify", path)`` runs the real command; see :func:`run_cli`."""
+    def _run(*args: str | os.PathLike, env: dict[str, str] | None = None,
+             cwd: Path | None = None) -> subprocess.CompletedProcess:
+        return run_cli(*args, env=env, cwd=cwd)
+    return _run
+
+
+__all__: Sequence[str] = ("free_port", "run_cli", "SoftHsmToken")

@@ -7,7 +7,6 @@ import base64
 import binascii
 import hashlib
 import re
-import shutil
 import stat
 import unicodedata
 import zipfile
@@ -171,7 +170,3 @@ def unzip_safely(archive_path: Path, target: Path, limits: ZipLimits = ZipLimits
                     out.write(chunk)
             written.append(destination)
         return written
-
-
-def copy_stream(source: BinaryIO, destination: BinaryIO) -> None:
-    shutil.copyfileobj(source, destination, 1024 * 1024)

@@ -54,7 +54,7 @@ def sign_envelope(envelope: etree._Element, signer: EnvelopeSigner) -> etree._El
               else SignatureMethod.RSA_SHA256)
     header = envelope.find(Q + "edXMLHeader")
     placeholder = etree.SubElement(header, DSIG + "Signature", Id="placeholder",
-                                   nsmap={None: DSIG_NS})
+                                   nsmap={"ds": DSIG_NS})
     placeholder.tail = header[-2].tail if len(header) > 1 else None
     header[-2].tail = header.text
     signed = XMLSigner(signature_algorithm=method, digest_algorithm=DigestAlgorithm.SHA256,

@@ -58,7 +58,7 @@ def _child(step: str, attachment: Path, envelope: Path, out_dir: Path) -> dict:
         result = {"sha256": message.attachments[0].sha256}
     else:  # naive: everything in memory at once
         content = attachment.read_bytes()
-        root = etree.Element("{%s}edXML" % edxml.NAMESPACE)
+        root = etree.Element(f"{{{edxml.NAMESPACE}}}edXML")
         etree.SubElement(root, "ContentTransferEncoded").text = base64.b64encode(content)
         data = etree.tostring(root)
         del root, content

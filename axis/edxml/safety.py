@@ -166,10 +166,13 @@ class EdxmlTarget:
         if tag == Q + "edXMLHeader" and self.stop_after_header:
             self._fail(HeaderComplete())
 
-    def close(self) -> etree._Element:
+    def close(self) -> etree._Element | None:
         if self.failure is not None:  # lxml closes the target after a callback raised
             raise self.failure
-        return self.builder.close()
+        try:
+            return self.builder.close()
+        except etree.LxmlError:  # incomplete tree: lxml then raises libxml2's own error
+            return None
 
 
 def new_parser(target: EdxmlTarget) -> etree.XMLParser:

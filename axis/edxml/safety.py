@@ -33,6 +33,7 @@ class Limits:
     max_depth: int = 32
     max_elements: int = 20_000
     max_text_bytes: int = 1024 * 1024
+    max_header_text_bytes: int = 16 * 1024 * 1024
     max_attachments: int = 100
     max_attachment_bytes: int = 2 * 1024 * 1024 * 1024
     max_message_bytes: int = 4 * 1024 * 1024 * 1024
@@ -78,18 +79,14 @@ class EdxmlTarget:
         self.failure: Exception | None = None
         self.payloads: list[Payload] = []
         self._unqualified: list[str] = []
-        self._depth = self._elements = self._text = 0
+        self._depth = self._elements = self._text = self._total_text = 0
         self._decoder: Base64Decoder | None = None
         self._sink: tuple[BinaryIO | None, object] | None = None
 
-    @staticmethod
-    def _fail(error: Exception) -> None:
-        raise error
-
     @_recorded
     def doctype(self, name, public_id, system_url) -> None:
-        self._fail(UnsafeXmlError(
-            "DOCTYPE refused: edXML allows no DTD, entity declarations or external entities"))
+        raise UnsafeXmlError(
+            "DOCTYPE refused: edXML allows no DTD, entity declarations or external entities")
 
     @_recorded
     def start(self, tag: str, attrib, nsmap=None) -> None:
@@ -97,12 +94,12 @@ class EdxmlTarget:
         self._elements += 1
         self._text = 0
         if self._depth > self.limits.max_depth:
-            self._fail(UnsafeXmlError(f"XML nested deeper than {self.limits.max_depth} levels"))
+            raise UnsafeXmlError(f"XML nested deeper than {self.limits.max_depth} levels")
         if self._elements > self.limits.max_elements:
-            self._fail(UnsafeXmlError(
-                f"more than {self.limits.max_elements} XML elements in the envelope"))
+            raise UnsafeXmlError(
+                f"more than {self.limits.max_elements} XML elements in the envelope")
         if self._decoder is not None:
-            self._fail(MalformedEdxmlError("ContentTransferEncoded contains elements"))
+            raise MalformedEdxmlError("ContentTransferEncoded contains elements")
         tag, attrib = self._undeclared_prefixes(tag, attrib)
         if tag == PAYLOAD_TAG:
             self._open_payload()
@@ -132,8 +129,8 @@ class EdxmlTarget:
     def _open_payload(self) -> None:
         index = len(self.payloads)
         if index >= self.limits.max_attachments:
-            self._fail(UnsafeXmlError(
-                f"more than {self.limits.max_attachments} attachments in one message"))
+            raise UnsafeXmlError(
+                f"more than {self.limits.max_attachments} attachments in one message")
         self._sink = self.open_sink(index) if self.open_sink else (None, None)
         self._decoder = Base64Decoder(self._sink[0], self.limits.max_attachment_bytes,
                                       str(index + 1))
@@ -144,9 +141,14 @@ class EdxmlTarget:
             self._decoder.feed(text)
             return
         self._text += len(text)
+        self._total_text += len(text)
+        if self._total_text > self.limits.max_header_text_bytes:
+            raise UnsafeXmlError(
+                f"more than {self.limits.max_header_text_bytes} characters of text outside"
+                " the attachments")
         if self._text > self.limits.max_text_bytes:
-            self._fail(UnsafeXmlError(
-                f"a text value is longer than {self.limits.max_text_bytes} characters"))
+            raise UnsafeXmlError(
+                f"a text value is longer than {self.limits.max_text_bytes} characters")
         self.builder.data(text)
 
     @_recorded
@@ -164,7 +166,7 @@ class EdxmlTarget:
             if self.close_sink is not None:
                 self.close_sink(len(self.payloads) - 1, element, sink[1])
         if tag == Q + "edXMLHeader" and self.stop_after_header:
-            self._fail(HeaderComplete())
+            raise HeaderComplete()
 
     def close(self) -> etree._Element | None:
         if self.failure is not None:  # lxml closes the target after a callback raised

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 from xml.sax.saxutils import escape
@@ -22,6 +23,7 @@ from axis.edxml.signature import EnvelopeSigner, sign_envelope
 from axis.errors import EdxmlError
 
 _INDENT = "  "
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @contextlib.contextmanager
@@ -35,7 +37,10 @@ def _opened(out: str | os.PathLike | BinaryIO) -> Iterator[BinaryIO]:
 
 def envelope_bytes(message: Message, signer: EnvelopeSigner | None = None) -> bytes:
     """The serialized ``edXML:edXMLEnvelope`` as it appears inside the document (pure)."""
-    envelope = encode.envelope_element(message)
+    try:
+        envelope = encode.envelope_element(message)
+    except ValueError as exc:  # lxml refuses control characters and NUL
+        raise EdxmlError(f"cannot write the envelope: {exc}") from None
     etree.indent(envelope, space=_INDENT, level=1)
     if signer is not None:
         envelope = sign_envelope(envelope, signer)
@@ -48,6 +53,11 @@ def write(message: Message, out: str | os.PathLike | BinaryIO, *,
     ``path`` in bounded chunks. ``signer`` adds an XML signature over the envelope."""
     attachments = message.attachments if isinstance(message, DocumentMessage) else ()
     for attachment in attachments:
+        texts = (attachment.content_id, attachment.name, attachment.description,
+                 attachment.content_type)
+        if any(_NOT_XML.search(text) for text in texts if text):
+            raise EdxmlError(f"attachment {attachment.content_id!r} has characters XML cannot"
+                             " carry")
         if attachment.path is None:
             raise EdxmlError(f"attachment {attachment.content_id} has no content file"
                              " (parse with an attachments directory to keep content)")

@@ -17,6 +17,7 @@ import pytest
 from axis import edxml
 from axis.edxml.attachments import Base64Decoder
 from axis.errors import (
+    EdxmlError,
     MalformedEdxmlError,
     UnsafeAttachmentError,
     UnsafeXmlError,
@@ -75,6 +76,9 @@ HOSTILE = {
                   UnsafeXmlError, "a text value is longer than 1048576 characters"),
     "many-elements": (minimal("<ToPlaces>" + "<Place>p</Place>" * 30000 + "</ToPlaces>"),
                       UnsafeXmlError, "more than 20000 XML elements"),
+    "much-text": (minimal("<ToPlaces>" + f"<Place>{'x' * 1000000}</Place>" * 20
+                          + "</ToPlaces>"),
+                  UnsafeXmlError, "more than 16777216 characters of text outside the"),
     "truncated": (minimal()[:150], MalformedEdxmlError, "not well-formed XML"),
     "wrong-root": ('<Envelope xmlns="urn:x"><a/></Envelope>', MalformedEdxmlError,
                    "root element is 'Envelope' in namespace 'urn:x', expected edXML"),
@@ -228,3 +232,17 @@ def test_extract_refuses_a_zip_bomb_attachment_and_leaves_nothing(tmp_path):
     assert done.stderr.strip() == ("edochub: zip hồ sơ.zip: entry 'bomb.bin' has a compression"
                                    " ratio above 100:1 (zip bomb?)")
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("field", ["subject", "attachment"])
+def test_writer_refuses_characters_xml_cannot_carry(pdf, field, tmp_path):
+    message = edxml.parse(document(pdf), attachments_dir=tmp_path / "out")
+    if field == "subject":
+        message = dataclasses.replace(message, subject="bad\x00value")
+        error = "cannot write the envelope: All strings must be XML compatible"
+    else:
+        message = dataclasses.replace(message, attachments=(dataclasses.replace(
+            message.attachments[0], name="bad\x1bname"),))
+        error = "attachment 'cid:1' has characters XML cannot carry"
+    with pytest.raises(EdxmlError, match=error):
+        edxml.write(message, io.BytesIO())

@@ -38,6 +38,7 @@ from signing.results import Indication, SubIndication
 BENIGN = b"So tien thanh toan: 1.000.000 dong"
 MALICIOUS = b"So tien thanh toan: 900.000.000 dong"
 #: claimed signing time of the revoked-certificate cases: after the revocation (2025-06-01)
+HEADING = b"BT /F1 20 Tf 72 760 Td (UBND TINH MAU - QUYET DINH) Tj ET "
 CLAIMED_AFTER_REVOCATION = datetime(2025, 7, 1, 9, 0, tzinfo=UTC)
 
 
@@ -94,17 +95,16 @@ def base_document(*, overlay: bool = False, hidden_stream: bool = False,
     resources = generic.DictionaryObject({
         generic.pdf_name("/Font"): generic.DictionaryObject({generic.pdf_name("/F1"): font_ref})
     })
-    heading = b"BT /F1 20 Tf 72 760 Td (UBND TINH MAU - QUYET DINH) Tj ET "
     if overlay:
         cover = _form_xobject(writer, _text_stream(BENIGN, white_box=True), font_ref)
         resources[generic.pdf_name("/XObject")] = generic.DictionaryObject(
             {generic.pdf_name("/Cover"): cover}
         )
-        content = heading + _text_stream(MALICIOUS).data + b" q /Cover Do Q"
+        content = HEADING + _text_stream(MALICIOUS).data + b" q /Cover Do Q"
     elif text_field:
-        content = heading
+        content = HEADING
     else:
-        content = heading + _text_stream(BENIGN).data
+        content = HEADING + _text_stream(BENIGN).data
     page = generic.DictionaryObject({
         generic.pdf_name("/Type"): generic.pdf_name("/Page"),
         generic.pdf_name("/MediaBox"): generic.ArrayObject(
@@ -222,7 +222,7 @@ def _replace_stream(writer: IncrementalPdfFileWriter, ref: generic.IndirectObjec
 def _replace_page_content(writer: IncrementalPdfFileWriter) -> None:
     _replace_stream(
         writer, _first_page(writer).raw_get("/Contents"),
-        b"BT /F1 20 Tf 72 760 Td (UBND TINH MAU - QUYET DINH) Tj ET " + _text_stream(MALICIOUS).data,
+        HEADING + _text_stream(MALICIOUS).data,
     )
 
 

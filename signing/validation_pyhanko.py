@@ -1,0 +1,211 @@
+"""The pyHanko side of :mod:`signing.validation`: open a PDF for validation, run pyHanko's PAdES
+long-term validation on one signature and translate its answer into
+:class:`signing.results.SignatureResult`. pyHanko types do not leave this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+from asn1crypto import x509
+
+from signing.errors import BadInputError
+from signing.pades import check_pdf_bytes
+from signing.results import (
+    Coverage,
+    Indication,
+    ModificationLevel,
+    PadesLevel,
+    SignatureResult,
+    Signer,
+    SubIndication,
+)
+
+_INDICATION = {"PASSED": Indication.TOTAL_PASSED, "INDETERMINATE": Indication.INDETERMINATE,
+               "FAILED": Indication.TOTAL_FAILED}
+
+
+
+def open_reader(data: bytes):
+    """A pyHanko reader on ``data``; unusable input raises :class:`BadInputError`."""
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    check_pdf_bytes(data)
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        if reader.encrypted:
+            raise BadInputError("the PDF is encrypted and no password was given")
+        reader.embedded_signatures  # noqa: B018 - walks the form fields; fails on a broken file
+    except BadInputError:
+        raise
+    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise BadInputError(f"unreadable or truncated PDF: {_one_line(exc)}") from None
+    return reader
+
+
+async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
+    """Validate one ``EmbeddedPdfSignature`` with a ``PdfSignatureValidationSpec``."""
+    field = embedded.field_name
+    signer = None
+    with contextlib.suppress(ValueError, KeyError, TypeError):
+        signer = _signer(embedded.signer_cert)
+    try:
+        embedded.compute_integrity_info(diff_policy=spec.diff_policy)
+    except Exception as exc:  # pyHanko raises many types for hostile byte ranges/structures
+        return _failed(field, signer, SubIndication.FORMAT_FAILURE,
+                       f"signature structure rejected: {_one_line(exc)}")
+    try:
+        result = await _run_ades(embedded, spec, timing_info)
+    except Exception as exc:  # same: malformed CMS content and the like
+        return _failed(field, signer, SubIndication.FORMAT_FAILURE,
+                       f"signature could not be processed: {_one_line(exc)}")
+
+    status = result.api_status
+    indication = _INDICATION[result.ades_subindic.status.name]
+    if indication is not Indication.TOTAL_PASSED and _passed_at_validation_time(status):
+        # pyHanko (0.38) also runs past-signature validation after a pass at the validation
+        # time and lets its failure (typically NO_POE) replace the pass; ETSI EN 319 102-1
+        # uses past validation only to improve an INDETERMINATE result.
+        indication = Indication.TOTAL_PASSED
+    sub = None if indication is Indication.TOTAL_PASSED else _sub(result.ades_subindic)
+    problems = [] if result.failure_msg is None or indication is Indication.TOTAL_PASSED \
+        else [_one_line(result.failure_msg)]
+
+    coverage, modification = _integrity(embedded)
+    timestamp_time = signing_time = trust_anchor = None
+    if status is not None:
+        signing_time = status.signer_reported_dt
+        ts = status.timestamp_validity
+        if ts is not None and ts.intact and ts.valid and ts.trusted:
+            timestamp_time = ts.timestamp
+        if status.revocation_details is not None:
+            details = status.revocation_details
+            whose = "a CA certificate in the chain" if details.ca_revoked else \
+                "the signer's certificate"
+            problems.append(f"{whose} was revoked on {details.revocation_date:%Y-%m-%d} "
+                            f"({details.revocation_reason.native})")
+        if status.validation_path is not None:
+            trust_anchor = _trust_anchor_name(status.validation_path)
+    if indication is Indication.TOTAL_PASSED and (
+            modification is ModificationLevel.OTHER or coverage is Coverage.PARTIAL):
+        indication, sub = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
+        problems.append("the document was changed after this signature in a way a signature "
+                        "does not allow (page content or other objects rewritten)")
+    level = _level(embedded)
+    if level is not PadesLevel.B_B and timestamp_time is None:
+        problems.append("the signature time-stamp could not be validated (untrusted or "
+                        "broken); only B-B is reached")
+        level = PadesLevel.B_B
+    return SignatureResult(
+        field=field, indication=indication, sub_indication=sub, signer=signer,
+        signing_time=signing_time or embedded.self_reported_timestamp,
+        timestamp_time=timestamp_time, level=level,
+        coverage=coverage, modification_level=modification, trust_anchor=trust_anchor,
+        problems=tuple(problems),
+    )
+
+
+async def _run_ades(embedded, spec, timing_info):
+    """ETSI EN 319 102-1 process: basic validation (5.3) for a signature with no time-stamp
+    anywhere after it, long-term validation (5.6, which includes 5.5) otherwise."""
+    from pyhanko.sign.validation.ades import ades_basic_validation, ades_lta_validation
+
+    if _has_signature_timestamp(embedded) or _later_document_timestamps(embedded):
+        return await ades_lta_validation(embedded, spec, timing_info=timing_info)
+    return await ades_basic_validation(
+        embedded.signed_data, spec.signature_validation_spec, timing_info=timing_info,
+        raw_digest=embedded.compute_digest(),
+    )
+
+
+def _has_signature_timestamp(embedded) -> bool:
+    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+
+    return next(extract_tst_data_iter(embedded.signer_info, signed=False), None) is not None
+
+
+def _passed_at_validation_time(status) -> bool:
+    if status is None or not (status.intact and status.valid and status.trusted):
+        return False
+    ts = status.timestamp_validity
+    return ts is None or (ts.intact and ts.valid and ts.trusted)
+
+
+def _later_document_timestamps(embedded) -> list:
+    return [ts for ts in embedded.reader.embedded_timestamp_signatures
+            if ts.signed_revision > embedded.signed_revision]
+
+
+def _failed(field: str, signer: Signer | None, sub: SubIndication,
+            problem: str) -> SignatureResult:
+    return SignatureResult(
+        field=field, indication=Indication.TOTAL_FAILED, sub_indication=sub, signer=signer,
+        signing_time=None, timestamp_time=None, level=None, coverage=None,
+        modification_level=None, trust_anchor=None, problems=(problem,),
+    )
+
+
+def _sub(ades_subindic) -> SubIndication:
+    try:
+        return SubIndication(ades_subindic.standard_name)
+    except ValueError:
+        return SubIndication.GENERIC
+
+
+def _signer(cert: x509.Certificate) -> Signer:
+    subject = cert.subject.native
+    return Signer(
+        common_name=subject.get("common_name"),
+        organization=subject.get("organization_name"),
+        serial_number=format(cert.serial_number, "X"),
+        subject=cert.subject.human_friendly,
+        organization_identifier=subject.get("organization_identifier"),
+    )
+
+
+def _integrity(embedded) -> tuple[Coverage | None, ModificationLevel | None]:
+    """Coverage and kind of later change, from pyHanko's integrity check of ``embedded``."""
+    from pyhanko.sign.validation.status import ModificationInfo
+
+    info = ModificationInfo(coverage=embedded.coverage, diff_result=embedded.diff_result)
+    level = info.modification_level
+    coverage = None if info.coverage is None else {
+        "ENTIRE_FILE": Coverage.ENTIRE_FILE, "ENTIRE_REVISION": Coverage.ENTIRE_REVISION,
+    }.get(info.coverage.name, Coverage.PARTIAL)
+    return coverage, None if level is None else ModificationLevel(level.name)
+
+
+def _trust_anchor_name(path) -> str | None:
+    try:
+        name = path.trust_anchor.authority.name
+    except AttributeError:
+        return None
+    return name.native.get("common_name") or name.human_friendly
+
+
+def _level(embedded) -> PadesLevel:
+    """The PAdES baseline level the file's structure gives this signature: B-T needs a
+    signature time-stamp, B-LT revocation data in a DSS added after the signature, B-LTA a
+    document time-stamp after that DSS."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+
+    if not _has_signature_timestamp(embedded):
+        return PadesLevel.B_B
+    reader = embedded.reader
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return PadesLevel.B_T
+    if not (dss.ocsps or dss.crls):
+        return PadesLevel.B_T
+    return PadesLevel.B_LTA if _later_document_timestamps(embedded) else PadesLevel.B_LT
+
+
+def _one_line(exc: BaseException | str) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+

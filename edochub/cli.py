@@ -18,7 +18,7 @@ from documents.errors import RegisterError
 from signing.errors import SigningError
 
 #: Modules that add sub-commands, in the order they appear in ``--help``.
-COMMAND_MODULES = ("signing.cli",)
+COMMAND_MODULES = ("signing.cli", "axis.axis_cli")
 
 USER_ERRORS = (SigningError, AxisError, RegisterError)
 

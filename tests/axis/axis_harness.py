@@ -23,7 +23,7 @@ POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @dataclass(frozen=True)
-class TestAgency:
+class Credentials:
     code: str
     secret: str
     secret_env: str
@@ -76,12 +76,13 @@ class AxisServer:
             self.process.terminate()
             self.process.wait(timeout=30)
 
-    def add_agency(self, name: str = "Cơ quan thử nghiệm", parent: str | None = None) -> TestAgency:
+    def add_agency(self, name: str = "Cơ quan thử nghiệm",
+                   parent: str | None = None) -> Credentials:
         """A fresh agency with a random secret, registered through ``edochub axis agency add``'s
         own code path (the core on the server's database)."""
         from axis.server.app import ServerConfig, open_core
 
-        agency = TestAgency(code=f"000.{uuid.uuid4().hex[:6]}.H41",
+        agency = Credentials(code=f"000.{uuid.uuid4().hex[:6]}.H41",
                             secret=uuid.uuid4().hex, secret_env=f"AXIS_SECRET_{uuid.uuid4().hex}")
         os.environ[agency.secret_env] = agency.secret
         open_core(ServerConfig(data_dir=self.data_dir, db_url=self.db_url)).add_agency(
@@ -119,7 +120,7 @@ def axis_server(request: pytest.FixtureRequest,
         drop_postgres_database(db_url)
 
 
-def client_for(server: AxisServer, agency: TestAgency, protocol: str, **options: object):
+def client_for(server: AxisServer, agency: Credentials, protocol: str, **options: object):
     from axis.transports import connect
 
     return connect(server.base_url, protocol, agency.code, agency.secret, **options)

@@ -21,6 +21,7 @@ from signing.errors import SigningError
 COMMAND_MODULES = (
     "signing.cli",
     "axis.edxml_cli",
+    "axis.axis_cli",
     "edochub.demo",
 )
 

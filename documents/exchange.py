@@ -49,7 +49,7 @@ class Delivery:
     failed: int = 0
 
 
-def _claim(hub: Hub) -> OutboxMessage | None:
+def _claim(hub: Hub, lease: timedelta) -> OutboxMessage | None:
     now = hub.clock()
     with transaction(hub.sessions) as session:
         query = (select(OutboxMessage)
@@ -58,17 +58,17 @@ def _claim(hub: Hub) -> OutboxMessage | None:
         message = session.scalars(query).first()
         if message is not None:
             message.attempts += 1
-            message.next_attempt_at = now + LEASE
+            message.next_attempt_at = now + lease
         return message
 
 
-def deliver_due(hub: Hub, limit: int = 1000) -> Delivery:
+def deliver_due(hub: Hub, limit: int = 1000, lease: timedelta = LEASE) -> Delivery:
     """Send what is due now, one message at a time."""
     if hub.axis is None:
         raise RegisterError("this hub has no axis link configured")
     sent = retrying = failed = 0
     for _ in range(limit):
-        claimed = _claim(hub)
+        claimed = _claim(hub, lease)
         if claimed is None:
             break
         try:
@@ -141,12 +141,12 @@ async def _validate_all(hub: Hub, envelope: DocumentEnvelope) -> list[FileResult
     return [await hub.validator.validate(data, name) for name, data in _pdfs(envelope)]
 
 
-def process_stored(hub: Hub) -> Processing:
+def process_stored(hub: Hub, limit: int = 1000) -> Processing:
     """Turn stored inbox envelopes into incoming documents, change requests and statuses."""
     documents = verified = statuses = failed = 0
     with hub.sessions() as session:
         pending = session.scalars(select(InboxMessage.id).where(
-            InboxMessage.state == "stored").order_by(InboxMessage.id)).all()
+            InboxMessage.state == "stored").order_by(InboxMessage.id).limit(limit)).all()
     for inbox_id in pending:
         with hub.sessions() as session:
             row = session.get(InboxMessage, inbox_id)

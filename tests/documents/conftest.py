@@ -47,10 +47,24 @@ def _fresh_pg_schema(database: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return db.sqlite_url(tmp_path / "register.db")
-    return _fresh_pg_schema(request.getfixturevalue("pg_server"))
+def new_database(request: pytest.FixtureRequest, tmp_path: Path):
+    """``new_database(name)`` gives the URL of an empty database of this test's kind."""
+    def _new(name: str) -> str:
+        if request.param == "sqlite":
+            return db.sqlite_url(tmp_path / f"{name}.db")
+        return _fresh_pg_schema(request.getfixturevalue("pg_server"))
+    return _new
+
+
+@pytest.fixture()
+def database_url(new_database) -> str:
+    return new_database("register")
+
+
+def migrated_engine(url: str):
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    return engine
 
 
 @pytest.fixture()
@@ -78,6 +92,14 @@ def memory_axis() -> MemoryAxis:
 @pytest.fixture()
 def hub(engine, tmp_path: Path, memory_axis: MemoryAxis) -> Hub:
     return make_hub(engine, tmp_path / "h41", "000.00.00.H41", "UBND", memory_axis)
+
+
+@pytest.fixture()
+def peer(new_database, tmp_path: Path, memory_axis: MemoryAxis) -> Iterator[Hub]:
+    """A second agency (Bộ Mẫu, G09) with its own database and files, on the same axis."""
+    engine = migrated_engine(new_database("g09"))
+    yield make_hub(engine, tmp_path / "g09", "000.00.00.G09", "BM", memory_axis)
+    engine.dispose()
 
 
 ROLES = ("specialist", "leader", "clerk", "archivist", "admin")

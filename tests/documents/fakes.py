@@ -124,3 +124,45 @@ class MarkValidator:
                 role=SignatureRole.LEADER if m[0] == "leader" else SignatureRole.ORGANIZATION,
             ) for i, m in enumerate(marks))
         return FileResult(path=name, signatures=signatures)
+
+
+class DirectoryAxis:
+    """A stand-in axis shared between processes: one folder per agency, one file per message
+    named by its message id (so a re-send with the same id is stored once)."""
+
+    def __init__(self, root) -> None:  # noqa: ANN001
+        from pathlib import Path
+
+        self.root = Path(root)
+
+    def link(self, organ_id: str) -> DirectoryLink:
+        return DirectoryLink(self.root, organ_id)
+
+
+class DirectoryLink:
+    def __init__(self, root, organ_id: str) -> None:  # noqa: ANN001
+        self.root, self.organ_id = root, organ_id
+        (root / organ_id).mkdir(parents=True, exist_ok=True)
+
+    def send(self, payload: bytes, kind: str, message_id: str) -> None:
+        import os
+
+        received = JsonCodec().read(payload)
+        targets = ([r.organ_id for r in received.document.recipients] if received.document
+                   else [received.status.to.organ_id])
+        for target in targets:
+            folder = self.root / target
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{message_id}.tmp"
+            tmp.write_bytes(payload)
+            os.replace(tmp, folder / message_id)
+
+    def waiting(self) -> list[Waiting]:
+        folder = self.root / self.organ_id
+        return [Waiting(p.name) for p in sorted(folder.iterdir()) if not p.name.startswith(".")]
+
+    def fetch(self, axis_id: str) -> bytes:
+        return (self.root / self.organ_id / axis_id).read_bytes()
+
+    def acknowledge(self, axis_id: str) -> None:
+        (self.root / self.organ_id / axis_id).unlink(missing_ok=True)

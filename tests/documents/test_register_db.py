@@ -15,7 +15,7 @@ from documents.errors import Forbidden, InvalidInput, InvalidTransition
 from documents.models import IncomingDocument, OutgoingDocument
 from documents.ports import FilePart, Party
 from documents.workflow import Assignment
-from tests.documents.conftest import add_users, make_hub
+from tests.documents.conftest import add_users
 
 PDF = b"%PDF-1.7\n% a small test document\n%%EOF\n"
 G09 = Party("000.00.00.G09", "Bộ Mẫu")
@@ -102,21 +102,8 @@ def test_bad_input_changes_nothing(hub):
         assert session.scalars(select(OutgoingDocument)).first() is None
 
 
-def test_exchange_receive_register_assign_and_statuses_back(engine, tmp_path, memory_axis,
-                                                             database_url):
-    from documents import db
-
-    h41 = make_hub(engine, tmp_path / "h41", "000.00.00.H41", "UBND", memory_axis)
-    other = db.make_engine(database_url.replace("register.db", "g09.db")
-                           if database_url.startswith("sqlite") else database_url)
-    # both hubs share one database server but not one schema: give G09 its own schema
-    if not database_url.startswith("sqlite"):
-        other.dispose()
-        from tests.documents.conftest import _fresh_pg_schema
-        name = database_url.split("/")[-1].split("?")[0]
-        other = db.make_engine(_fresh_pg_schema(name))
-    db.migrate(other)
-    g09 = make_hub(other, tmp_path / "g09", "000.00.00.G09", "BM", memory_axis)
+def test_exchange_receive_register_assign_and_statuses_back(hub, peer):
+    h41, g09 = hub, peer
     h41_users, g09_users = add_users(h41), add_users(g09)
 
     doc_id = _issue_and_send(h41, h41_users)
@@ -142,12 +129,11 @@ def test_exchange_receive_register_assign_and_statuses_back(engine, tmp_path, me
         assert recipient.status == "06"
     with g09.sessions() as session:
         assert session.get(IncomingDocument, arrived.id).incoming_number == 1
-    other.dispose()
 
 
-def test_spoofed_seal_is_flagged_not_registered(hub, memory_axis, tmp_path, engine):
+def test_spoofed_seal_is_flagged_not_registered(hub, peer):
     users = add_users(hub)
-    impostor = make_hub(engine, tmp_path / "x", "000.00.00.G09", "BM", memory_axis)
+    impostor = peer
     impostor.signer.organ_id = "000.00.00.Z99"  # seals with another agency's certificate
     impostor_users = add_users(impostor, "-x")
     with transaction(impostor.sessions) as session:

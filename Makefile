@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages the tests drive for real: SoftHSM2 (PKCS#11 token), poppler (pdfsig,
 # pdftoppm, pdftotext as outside witnesses), Liberation fonts (Times New Roman metrics).
-APT_PACKAGES := softhsm2 poppler-utils fonts-liberation
+APT_PACKAGES := softhsm2 poppler-utils fonts-liberation fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint system-deps

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Debian packages the tests drive for real: SoftHSM2 (PKCS#11 token), poppler (pdfsig,
 # pdftoppm, pdftotext as outside witnesses), Liberation fonts (Times New Roman metrics);
 # Pango and DejaVu fonts for WeasyPrint (reports and specimens as PDF, Vietnamese glyphs).
-APT_PACKAGES := softhsm2 poppler-utils fonts-liberation fonts-liberation2 libpango-1.0-0 \
+APT_PACKAGES := softhsm2 chromium poppler-utils fonts-liberation fonts-liberation2 libpango-1.0-0 \
 	libpangoft2-1.0-0 fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

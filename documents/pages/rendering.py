@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import jinja2
 from fastapi import Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
 from axis.errors import AxisError
@@ -65,8 +65,11 @@ def status_of(exc: Exception) -> int:
     return api_status(exc)
 
 
-def error_page(request: Request, exc: Exception, user: User | None = None) -> HTMLResponse:
+def error_page(request: Request, exc: Exception, user: User | None = None) -> Response:
+    """The error as a page, or as ``{"detail": ...}`` to the page's own scripts."""
     status = status_of(exc)
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"detail": str(exc)}, status_code=status, headers=SECURITY_HEADERS)
     return render(request, "error.html", status_code=status, user=user, status=status,
                   message=str(exc))
 

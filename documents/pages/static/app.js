@@ -9,7 +9,8 @@ function csrfToken() {
 async function postJson(url, body) {
   const response = await fetch(url, {
     method: "POST", credentials: "same-origin",
-    headers: {"Content-Type": "application/json", "X-CSRF-Token": csrfToken()},
+    headers: {"Content-Type": "application/json", "Accept": "application/json",
+              "X-CSRF-Token": csrfToken()},
     body: JSON.stringify(body || {}),
   });
   let data = {};

@@ -29,3 +29,52 @@ def act(page, name: str) -> None:  # noqa: ANN001
     """Press the action button ``name`` and wait for the page it leads to."""
     with page.expect_navigation():
         page.get_by_role("button", name=name, exact=True).click()
+
+
+def csrf_of(page) -> str:  # noqa: ANN001
+    return page.locator('meta[name="csrf-token"]').get_attribute("content")
+
+
+def user(session, username: str):  # noqa: ANN001, ANN201
+    from documents.models import User
+
+    return session.query(User).filter_by(username=username).one()
+
+
+def outgoing_document(hub, subject: str, state: str = "submitted",  # noqa: ANN001
+                      recipients: tuple[str, ...] = ("000.00.00.G09",)) -> int:
+    """An outgoing document brought to ``state`` through the register's services (the story
+    test drives the same steps through the pages)."""
+    from documents import db, outgoing
+    from documents.ports import Party
+    from edochub.samples import simple_pdf
+
+    steps = ["draft", "submitted", "leader_signed", "issued", "sent"]
+    with db.transaction(hub.sessions) as session:
+        document = outgoing.create_draft(
+            session, hub, user(session, "duc"),
+            outgoing.Draft("Quyết định", subject, tuple(Party(r, f"Cơ quan {r}")
+                                                         for r in recipients)),
+            simple_pdf("Quyet dinh"))
+        calls = [(outgoing.submit, "duc"), (outgoing.sign, "an"), (outgoing.issue, "cuc"),
+                 (outgoing.send, "cuc")]
+        for call, username in calls[:steps.index(state)]:
+            call(session, hub, user(session, username), document.id)
+        return document.id
+
+
+def deliver(sender, receiver) -> None:  # noqa: ANN001
+    """One exchange round: the sender's outbox to the axis, the receiver takes it in."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from documents import exchange
+
+    def run() -> None:
+        exchange.deliver_due(sender)
+        exchange.collect(receiver)
+        exchange.process_stored(receiver)
+
+    # off this thread: Playwright's sync API keeps an event loop here, and the exchange runs
+    # its own (asyncio.run) for validation
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(run).result()

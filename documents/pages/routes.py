@@ -145,6 +145,8 @@ def _book(request: Request, user: User, direction: str) -> HTMLResponse:
         try:
             with db.transaction(hub.sessions) as session:
                 rows = search.search(session, replace(query, direction=direction))
+                for row in rows:  # the book shows recipients: load them in this session
+                    getattr(row, "recipients", None)
                 rows = _sorted(rows, values["sort"], direction == "incoming")
         except InvalidInput as exc:
             problem = str(exc)

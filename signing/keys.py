@@ -66,6 +66,8 @@ class SigningKey:
     certificate: x509.Certificate
     chain: tuple[x509.Certificate, ...]
     source: KeySource
+    #: foreign exceptions the key's backend may raise while signing (translated by callers)
+    backend_errors: tuple[type[Exception], ...] = ()
 
     @property
     def subject(self) -> str:
@@ -196,9 +198,12 @@ def _open_pkcs11(source: Pkcs11Source) -> Iterator[SigningKey]:
                  session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE})]
         certificate = _certificate_for_key(session, source)
         chain = _chain_for(certificate, certs)
+        # tokens (SoftHSM among them) often lack the hash-and-sign ECDSA mechanisms: hash here
         signer = PKCS11Signer(session, key_label=source.key_label, signing_cert=certificate,
-                              ca_chain=chain, other_certs_to_pull=())
-        yield SigningKey(signer=signer, certificate=certificate, chain=chain, source=source)
+                              ca_chain=chain, other_certs_to_pull=(),
+                              use_raw_mechanism=certificate.public_key.algorithm == "ec")
+        yield SigningKey(signer=signer, certificate=certificate, chain=chain, source=source,
+                         backend_errors=(pkcs11.PKCS11Error,))
     finally:
         session.close()
 
@@ -217,11 +222,11 @@ def _certificate_for_key(session, source: Pkcs11Source) -> x509.Certificate:
 def _chain_for(certificate: x509.Certificate,
                candidates: list[x509.Certificate]) -> tuple[x509.Certificate, ...]:
     """Issuer certificates of ``certificate`` among ``candidates``, nearest first."""
-    by_subject = {c.subject: c for c in candidates}
+    by_subject = {c.subject.dump(): c for c in candidates}
     chain: list[x509.Certificate] = []
     current = certificate
-    while current.self_signed == "no" and current.issuer in by_subject:
-        current = by_subject[current.issuer]
+    while current.self_signed == "no" and current.issuer.dump() in by_subject:
+        current = by_subject[current.issuer.dump()]
         if current in chain:
             break
         chain.append(current)

@@ -41,7 +41,12 @@ from typing import IO, Any
 
 from asn1crypto import x509
 
-from signing.errors import BadInputError, CertificateNotUsableError, SigningError
+from signing.errors import (
+    BadInputError,
+    CertificateNotUsableError,
+    KeySourceError,
+    SigningError,
+)
 from signing.keys import SigningKey
 from signing.results import PadesLevel
 
@@ -130,6 +135,11 @@ class PadesSigner:
     def signature_metadata(self, field_name: str | None = None):
         from pyhanko.sign.fields import SigSeedSubFilter
         from pyhanko.sign.signers import PdfSignatureMetadata
+        from pyhanko.sign.signers.pdf_signer import (
+            DSSContentSettings,
+            SigDSSPlacementPreference,
+            TimestampDSSContentSettings,
+        )
 
         level = self.options.level
         long_term = level in (PadesLevel.B_LT, PadesLevel.B_LTA)
@@ -143,6 +153,13 @@ class PadesSigner:
             use_pades_lta=level is PadesLevel.B_LTA,
             validation_context=self.validation_context if long_term else None,
             signer_key_usage={"non_repudiation"},
+            # validation data in the signature's own revision (B-LT in one revision, the
+            # signature covers the whole file) and, for B-LTA, the TSA's data before the
+            # document time-stamp, which then covers everything; no legacy VRI entries
+            dss_settings=DSSContentSettings(
+                include_vri=False, placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE,
+                next_ts_settings=TimestampDSSContentSettings(include_vri=False,
+                                                             update_before_ts=True)),
         )
 
     def pdf_signer(self, *, field_name: str | None = None, stamp_style: Any = None,
@@ -223,6 +240,10 @@ class PadesSigner:
             )
         except (PyHankoSigningError, PdfError) as exc:
             raise SigningError(f"signing failed: {_one_line(exc)}") from None
+        except self.key.backend_errors as exc:
+            raise KeySourceError(
+                f"the key refused to sign ({self.key.source.describe()}): "
+                f"{type(exc).__name__} {_one_line(exc)}".strip()) from None
 
     async def _estimate_size(self) -> int:
         """Size the signature container once, by a dry-run signature of an empty digest."""

@@ -18,6 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "demo", help="walk through signing and verifying on the development PKI")
     demo.add_argument("--dir", type=Path, default=Path("demo-output"),
                       help="where to write the demo files (default ./demo-output)")
+    demo.add_argument("--pki-dir", type=Path, default=None,
+                      help="development PKI to use (default certs-dev/build, built if missing)")
     demo.set_defaults(handler=_demo)
 
 
@@ -31,11 +33,12 @@ def _demo(args: argparse.Namespace) -> int:
 
     for name in ("werkzeug", "pyhanko", "pyhanko_certvalidator"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    pki_dir = args.pki_dir or devpki.DEFAULT_BUILD_DIR
     try:
-        pki = devpki.DevPki.load(devpki.DEFAULT_BUILD_DIR)
+        pki = devpki.DevPki.load(pki_dir)
         print(f"1. development PKI (DEV-ONLY) found in {pki.directory}")
     except devpki.DevPkiError:
-        pki = devpki.build()
+        pki = devpki.build(pki_dir)
         print(f"1. development PKI (DEV-ONLY) built in {pki.directory}")
 
     args.dir.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,10 @@ API::
         key.certificate   # the signer's asn1crypto certificate
         key.chain         # issuer certificates found with the key (PKCS#12 bag / token)
 
+    # split signing: the key is elsewhere (the leader's USB token); the hub prepares the
+    # document and its digest with the certificate only, then completes the PDF
+    key = external_key(certificate, chain)
+
 Secrets never come from the command line: the password or PIN is read from the environment
 variable the user names. Every failure (missing file, wrong password, no such token or key,
 unloadable module) becomes a one-line :class:`signing.errors.KeySourceError`.
@@ -64,7 +68,8 @@ class SigningKey:
     signer: object  # pyhanko.sign.signers.Signer (kept untyped so importing this is cheap)
     certificate: x509.Certificate
     chain: tuple[x509.Certificate, ...]
-    source: KeySource
+    #: where the key is; None for an :func:`external_key`
+    source: KeySource | None
     #: foreign exceptions the key's backend may raise while signing (translated by callers)
     backend_errors: tuple[type[Exception], ...] = ()
 
@@ -85,6 +90,25 @@ def open_key(source: KeySource) -> Iterator[SigningKey]:
     else:
         with _open_pkcs11(source) as key:
             yield key
+
+
+def external_key(certificate: x509.Certificate, chain: tuple[x509.Certificate, ...] = (),
+                 signature_value: bytes | None = None) -> SigningKey:
+    """A key held elsewhere, known by its certificate, for pyHanko's interrupted signing: the
+    hub prepares with ``signature_value=None`` (placeholders, for sizing), then completes the
+    CMS with a second one carrying the signature value the key holder returned."""
+    from pyhanko.sign.signers import ExternalSigner
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    registry = SimpleCertificateStore()
+    registry.register_multiple(chain)
+    if signature_value is None:
+        bits = certificate.public_key.bit_size
+        # an RSA signature is as long as the modulus; a DER ECDSA one at most 2 ints + header
+        size = bits // 8 if certificate.public_key.algorithm == "rsa" else 2 * bits // 8 + 9
+        signature_value = bytes(size)
+    signer = ExternalSigner(certificate, registry, signature_value=signature_value)
+    return SigningKey(signer=signer, certificate=certificate, chain=chain, source=None)
 
 
 def _secret_from_env(name: str | None, what: str) -> str | None:

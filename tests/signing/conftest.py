@@ -8,9 +8,14 @@ import io
 import json
 from pathlib import Path
 
+import pyhanko.sign.ades.cades_asn1  # noqa: F401 - see below
 import pytest
 
 from signing import devpki
+
+# pyHanko adds CAdES attribute names (content_time_stamp, ...) to asn1crypto's tables when
+# pyhanko.sign.ades.cades_asn1 is imported, but asn1crypto builds its name->OID table once, at
+# first use: the in-process TSA (certomancer) must not be the first to use it.
 
 
 def p12_args(pki: devpki.DevPki, label: str) -> list[str]:

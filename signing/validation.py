@@ -41,9 +41,7 @@ from asn1crypto import x509
 from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
 from signing.errors import SigningError
-from signing.results import (
-    FileResult,
-)
+from signing.results import FileResult, SignatureResult
 
 
 class RevocationMode(StrEnum):
@@ -203,14 +201,15 @@ class Validator:
         self._spec = None
 
     async def __aenter__(self) -> Validator:
-        from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
         from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec
+
+        from signing.validation_pyhanko import hub_diff_policy
 
         self._backend = _SharedFetcherBackend() if self.settings.revocation is not \
             RevocationMode.OFFLINE else None
         self._spec = PdfSignatureValidationSpec(
             signature_validation_spec=self.settings.signature_validation_spec(self._backend),
-            diff_policy=DEFAULT_DIFF_POLICY,
+            diff_policy=hub_diff_policy(),
         )
         return self
 
@@ -243,7 +242,10 @@ class Validator:
         except SigningError as exc:
             return FileResult(path=name, error=str(exc))
         signatures = []
-        for embedded in reader.embedded_regular_signatures:
+        for embedded in validation_pyhanko.regular_signatures(reader):
+            if isinstance(embedded, SignatureResult):  # container too broken to validate
+                signatures.append(embedded)
+                continue
             signatures.append(await validation_pyhanko.validate_signature(
                 embedded, self._spec, self.settings.timing_info()))
         return FileResult(path=name, signatures=tuple(signatures))

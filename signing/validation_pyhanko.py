@@ -39,12 +39,66 @@ def open_reader(data: bytes):
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if reader.encrypted:
             raise BadInputError("the PDF is encrypted and no password was given")
-        reader.embedded_signatures  # noqa: B018 - walks the form fields; fails on a broken file
+        _signature_fields(reader)  # walks the form fields; fails on a broken file
     except BadInputError:
         raise
     except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
         raise BadInputError(f"unreadable or truncated PDF: {_one_line(exc)}") from None
     return reader
+
+
+def _signature_fields(reader) -> list:
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    return list(enumerate_sig_fields(reader, filled_status=True))
+
+
+def regular_signatures(reader) -> list:
+    """The file's ``/Sig`` signatures in signing order, as pyHanko ``EmbeddedPdfSignature``s;
+    a field whose signature container cannot even be parsed (empty, zeroed or malformed
+    ``/Contents``) comes back as a TOTAL-FAILED/FORMAT_FAILURE :class:`SignatureResult`, so a
+    forged signature is reported as a failed signature, not as an unreadable file."""
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+    embedded, broken = [], []
+    for name, sig_object, field_ref in _signature_fields(reader):
+        if sig_object.get_object().get("/Type") == "/DocTimeStamp":
+            continue
+        try:
+            embedded.append(EmbeddedPdfSignature(reader, field_ref, name))
+        except Exception as exc:  # asn1crypto/pyHanko raise many types on hostile content
+            broken.append(_failed(name, None, f"signature container unreadable: {_one_line(exc)}"))
+    embedded.sort(key=lambda sig: sig.signed_revision)
+    return [sig for sig in embedded if sig.sig_object_type == "/Sig"] + broken
+
+
+def hub_diff_policy():
+    """pyHanko's default difference policy, except that a form field which already had a value
+    when a signature was made may not change afterwards: the signer saw that value, so changing
+    it (the "replace" shadow attack) is a change of kind OTHER. Filling empty fields and adding
+    signatures stay FORM_FILLING."""
+    from pyhanko.sign.diff_analysis import (
+        DEFAULT_DIFF_POLICY,
+        FormUpdatingRule,
+        GenericFieldModificationRule,
+        SigFieldCreationRule,
+        SigFieldModificationRule,
+        StandardDiffPolicy,
+    )
+
+    class FilledFieldsLocked(GenericFieldModificationRule):
+        def check_form_field(self, fq_name, spec, context):
+            old = spec.old_field
+            if old is not None and old.get("/V") not in (None, ""):
+                return
+            yield from super().check_form_field(fq_name, spec, context)
+
+    return StandardDiffPolicy(
+        global_rules=DEFAULT_DIFF_POLICY.global_rules,
+        form_rule=FormUpdatingRule(field_rules=[
+            SigFieldCreationRule(), SigFieldModificationRule(), FilledFieldsLocked(),
+        ]),
+    )
 
 
 async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
@@ -65,8 +119,13 @@ async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
     status = result.api_status
     coverage, modification = _integrity(embedded)
     indication, sub, problems = _verdict(result, best_time, embedded.signer_cert)
-    if indication is Indication.TOTAL_PASSED and (
-            modification is ModificationLevel.OTHER or coverage is Coverage.PARTIAL):
+    if coverage is Coverage.PARTIAL and indication is not Indication.TOTAL_FAILED:
+        # the byte range leaves part of its revision unsigned (signature wrapping): the
+        # signature is malformed whatever its cryptography says
+        indication, sub = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
+        problems.append("the signed byte range does not cover the whole revision it belongs to "
+                        "(only /Contents may be left out)")
+    if indication is Indication.TOTAL_PASSED and modification is ModificationLevel.OTHER:
         indication, sub = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
         problems.append("the document was changed after this signature in a way a signature "
                         "does not allow (page content or other objects rewritten)")

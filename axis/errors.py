@@ -7,6 +7,30 @@ class AxisError(Exception):
     exit_code = 2
 
 
+class EdxmlError(AxisError):
+    """An edXML envelope (QCVN 102:2016) that cannot be read, written or used."""
+
+
+class UnsafeXmlError(EdxmlError):
+    """Input refused for safety: DTD, entities, excessive depth or size."""
+
+
+class MalformedEdxmlError(EdxmlError):
+    """Not an edXML envelope: not XML, truncated, wrong root, missing or meaningless fields."""
+
+
+class StrictModeError(EdxmlError):
+    """A flaw tolerated by default, refused because strict reading was asked for."""
+
+
+class UnsafeAttachmentError(EdxmlError):
+    """An attachment refused for safety: too large, zip bomb, path traversal, bad base64."""
+
+
+class EnvelopeSignatureError(EdxmlError):
+    """The envelope could not be signed (unusable key or certificate)."""
+
+
 # Errors of the axis exchange (server and clients). ``code`` is stable: it is the SOAP fault code
 # and the national protocol's ``ErrorCode``, so clients can act on it.
 

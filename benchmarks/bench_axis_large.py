@@ -2,8 +2,9 @@
 
 Runs a real axis (``edochub axis serve``) and the real ``edochub axis send`` / ``receive``
 commands as child processes; reads each one's peak resident memory (``wait4`` for the clients,
-``VmHWM`` for the server) after a 1 KB status message (the baseline of the processes
-themselves) and after the large envelope. Streaming holds memory flat whatever the size.
+``VmHWM`` for the server) after the 368 KB sample envelope (the baseline of the processes
+themselves) and after the same envelope padded to the large size. Streaming holds memory flat
+whatever the size.
 
     PYTHONPATH=. python benchmarks/bench_axis_large.py [--size-mb 200] [--protocol http|soap]
 """
@@ -25,7 +26,11 @@ from pathlib import Path
 
 import httpx
 
-SAMPLES = Path("/work/shared/conformance/edxml-sdk-samples")
+from tests.axis.conftest import find_samples
+
+SAMPLES = find_samples()
+SAMPLE = SAMPLES / "edoc_new.edxml"
+SENDER, RECIPIENT = "002.00.20.H13", "28.22.H17"  # From and To of the sample
 MB = 1 << 20
 OPEN_CONTENT = re.compile(rb"<edXML:ContentTransferEncoded[^>]*>")
 
@@ -33,7 +38,7 @@ OPEN_CONTENT = re.compile(rb"<edXML:ContentTransferEncoded[^>]*>")
 def make_envelope(path: Path, size: int) -> None:
     """A real sample whose first attachment is padded with base64 up to ``size`` bytes,
     written in pieces (never whole in memory)."""
-    sample = (SAMPLES / "edoc_new.edxml").read_bytes()
+    sample = SAMPLE.read_bytes()
     cut = OPEN_CONTENT.search(sample).end()
     filler = base64.b64encode(os.urandom(3 * MB // 4 * 4))[: MB]
     remaining = (size - len(sample)) // 4 * 4
@@ -83,7 +88,7 @@ def server_peak_mb(pid: int) -> float:
 def run(size: int, protocol: str, workdir: Path) -> dict:
     env = {**os.environ, "BENCH_A": "secret-a", "BENCH_B": "secret-b"}
     storage = ["--data-dir", str(workdir / "axis")]
-    for code, secret_env in (("000.00.00.H41", "BENCH_A"), ("000.00.00.G09", "BENCH_B")):
+    for code, secret_env in ((SENDER, "BENCH_A"), (RECIPIENT, "BENCH_B")):
         edochub("axis", "agency", "add", code, "--name", code, "--secret-env", secret_env,
                 *storage, env=env)
     port = free_port()
@@ -99,18 +104,17 @@ def run(size: int, protocol: str, workdir: Path) -> dict:
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        sender = ["--axis", base, "--protocol", protocol, "--as", "000.00.00.H41",
+        sender = ["--axis", base, "--protocol", protocol, "--as", SENDER,
                   "--secret-env", "BENCH_A"]
-        receiver = ["--axis", base, "--protocol", protocol, "--as", "000.00.00.G09",
+        receiver = ["--axis", base, "--protocol", protocol, "--as", RECIPIENT,
                     "--secret-env", "BENCH_B"]
         figures: dict = {"protocol": protocol, "envelope_mb": size / MB}
-        small = SAMPLES / "status_inbox_01.edxml"
+        small = SAMPLE
         large = workdir / "large.edxml"
         make_envelope(large, size)
         for label, envelope in (("baseline", small), ("large", large)):
             inbox = workdir / f"inbox-{label}"
-            send_mb, send_s = edochub("axis", "send", envelope, *sender, "--to", "000.00.00.G09",
-                                      env=env)
+            send_mb, send_s = edochub("axis", "send", envelope, *sender, env=env)
             receive_mb, receive_s = edochub("axis", "receive", *receiver, "-o", inbox, env=env)
             (got,) = inbox.iterdir()
             figures[label] = {
@@ -136,8 +140,8 @@ def main() -> None:
         figures = run(int(args.size_mb * MB), args.protocol, Path(workdir))
     base, large = figures["baseline"], figures["large"]
     print(f"axis transfer over {args.protocol}: envelope {figures['envelope_mb']:.1f} MB "
-          f"(baseline: the same processes moving a 1.7 KB status message)")
-    print(f"{'peak resident memory':<22}{'1.7 KB message':>16}{'large envelope':>16}")
+          f"(baseline: the same processes moving the {SAMPLE.stat().st_size // 1024} KB sample)")
+    print(f"{'peak resident memory':<22}{'sample':>16}{'large envelope':>16}")
     for role in ("sender", "receiver", "server"):
         key = f"{role}_peak_mb"
         print(f"{role:<22}{base[key]:>13.1f} MB{large[key]:>13.1f} MB")

@@ -57,7 +57,7 @@ async def send_edoc(request: Request, caller: VxpCallerDep, core: CoreDep) -> JS
                 raise HashMismatch("hash-file does not match the received envelope")
             staged.strip_crlf()
         receipt = await run_in_threadpool(
-            core.send, caller.agency, staged, caller.param("messagetype", "edoc"),
+            core.send, caller.agency, staged, caller.param("messagetype") or None,
             recipients_of(caller.param("to")), caller.param("messageid") or None)
     finally:
         staged.discard()

@@ -27,7 +27,7 @@ def test_200_mb_envelope_over_the_national_protocol_in_bounded_memory() -> None:
     figures = run_benchmark("--size-mb", "200", "--protocol", "http")
     baseline, large = figures["baseline"], figures["large"]
     assert large["identical"]
-    # Streamed end to end: the clients stay where a 1.7 KB message leaves them, the server
+    # Streamed end to end: the clients stay where the 359 KB sample leaves them, the server
     # grows by its fixed chunk buffers only; nothing near the 200 MB envelope.
     for role in ("sender", "receiver"):
         assert large[f"{role}_peak_mb"] - baseline[f"{role}_peak_mb"] < 16, figures

@@ -20,6 +20,8 @@ from tests.axis import axis_harness
 from tests.axis.axis_harness import (
     SAMPLES,
     AxisServer,
+    Credentials,
+    addressed,
     client_for,
     create_postgres_database,
     drop_postgres_database,
@@ -46,9 +48,9 @@ def own_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AxisS
 def test_killing_the_server_between_send_and_receive_loses_nothing(
         own_server: AxisServer, protocol: str, tmp_path: Path) -> None:
     sender, receiver = own_server.add_agency(), own_server.add_agency()
-    document = SAMPLES / "edoc_revocation.edxml"
+    document = addressed("edoc_revocation.edxml", sender, receiver, tmp_path)
     with client_for(own_server, sender, protocol) as client:
-        receipt = client.send(document, "edoc", (receiver.code,))
+        receipt = client.send(document)
 
     own_server.kill()  # SIGKILL right after the answer: no graceful shutdown
     own_server.start()
@@ -106,16 +108,16 @@ def _pump(source: socket.socket, target: socket.socket) -> None:
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_resend_after_a_lost_answer_is_delivered_once(axis_server: AxisServer,
-                                                      protocol: str) -> None:
+                                                      protocol: str, tmp_path: Path) -> None:
     sender, receiver = axis_server.add_agency(), axis_server.add_agency()
+    status = addressed("status_processing_05.edxml", sender, receiver, tmp_path)
     proxy = AnswerLosingProxy(axis_server.port)
     try:
         from axis.transports import connect
 
         with connect(f"http://127.0.0.1:{proxy.port}", protocol, sender.code, sender.secret,
                      attempts=3, backoff=0.05) as client:
-            receipt = client.send(SAMPLES / "status_processing_05.edxml", "status",
-                                  (receiver.code,))
+            receipt = client.send(status)
     finally:
         proxy.close()
     assert proxy.lost == 1
@@ -154,7 +156,8 @@ def test_size_limit_is_answered_with_a_clear_error(small_server: AxisServer, pro
                                                    tmp_path: Path) -> None:
     sender, receiver = small_server.add_agency(), small_server.add_agency()
     big = tmp_path / "big.edxml"
-    big.write_bytes(b"<edXML/>" + b" " * (3 << 20))
+    big.write_bytes(addressed("edoc_new.edxml", sender, receiver, tmp_path).read_bytes()
+                    + b" " * (3 << 20))
     with client_for(small_server, sender, protocol, attempts=1) as client, \
             pytest.raises(MessageTooLarge, match="larger than the limit"):
         client.send(big, "edoc", (receiver.code,))
@@ -166,13 +169,16 @@ def test_size_limit_is_answered_with_a_clear_error(small_server: AxisServer, pro
 def test_in_process_transport_and_retention(tmp_path: Path) -> None:
     """The local transport runs the same core (for code that needs a transport in tests);
     acknowledged messages go after the retention time, pending ones stay."""
-    core = LocalTransport.in_memory_core(tmp_path, settings=Settings(retention=timedelta(0)))
-    core.add_agency("000.00.00.H41", "Ủy ban nhân dân tỉnh Mẫu", "s1")
-    core.add_agency("000.00.00.G09", "Bộ Mẫu", "s2")
-    province = AxisClient(LocalTransport(core, "000.00.00.H41"))
-    ministry = AxisClient(LocalTransport(core, "000.00.00.G09"))
-    kept = province.send(SAMPLES / "edoc_new.edxml", "edoc", ("000.00.00.G09",))
-    gone = province.send(SAMPLES / "status_inbox_01.edxml", "status", ("000.00.00.G09",))
+    core = LocalTransport.in_memory_core(tmp_path / "store",
+                                         settings=Settings(retention=timedelta(0)))
+    h41, g09 = Credentials("000.00.00.H41", "s1", ""), Credentials("000.00.00.G09", "s2", "")
+    core.add_agency(h41.code, "Ủy ban nhân dân tỉnh Mẫu", h41.secret)
+    core.add_agency(g09.code, "Bộ Mẫu", g09.secret)
+    province = AxisClient(LocalTransport(core, h41.code))
+    ministry = AxisClient(LocalTransport(core, g09.code))
+    document = addressed("edoc_new.edxml", h41, g09, tmp_path)
+    kept = province.send(document)
+    gone = province.send(addressed("status_inbox_01.edxml", h41, g09, tmp_path))
     ministry.fetch(gone.doc_id, tmp_path / "status.edxml")
     ministry.acknowledge(gone.doc_id, "done")
 
@@ -182,7 +188,7 @@ def test_in_process_transport_and_retention(tmp_path: Path) -> None:
         ministry.fetch(gone.doc_id, tmp_path / "again.edxml")
     assert not core.store.path(gone.doc_id).exists()
     ministry.fetch(kept.doc_id, tmp_path / "doc.edxml")
-    assert (tmp_path / "doc.edxml").read_bytes() == (SAMPLES / "edoc_new.edxml").read_bytes()
+    assert (tmp_path / "doc.edxml").read_bytes() == document.read_bytes()
 
 
 def test_agency_add_and_agencies_commands(tmp_path: Path, cli) -> None:

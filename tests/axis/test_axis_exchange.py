@@ -19,10 +19,7 @@ from axis.errors import (
     UnknownRecipient,
 )
 from axis.transports.vxp_protocol import hash_file_hex, signed_headers
-from tests.axis import axis_harness
 from tests.axis.axis_harness import AxisServer, addressed, client_for
-
-axis_server = axis_harness.axis_server  # the fixture: a real axis on SQLite, then PostgreSQL
 
 PROTOCOLS = ["soap", "http"]
 

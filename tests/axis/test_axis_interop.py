@@ -16,11 +16,7 @@ import zeep
 from lxml import etree
 from zeep.wsse.username import UsernameToken
 
-from tests.axis import axis_harness
 from tests.axis.axis_harness import AxisServer, Credentials, addressed
-
-axis_server = axis_harness.axis_server
-
 
 # -- SOAP: plain zeep from the WSDL the server publishes ---------------------------------------
 

@@ -16,7 +16,6 @@ from axis.errors import AxisUnavailable, MessageNotFound, MessageTooLarge
 from axis.server.core import Settings
 from axis.transports.base import AxisClient, Retrying
 from axis.transports.local import LocalTransport
-from tests.axis import axis_harness
 from tests.axis.axis_harness import (
     SAMPLES,
     AxisServer,
@@ -28,7 +27,6 @@ from tests.axis.axis_harness import (
 )
 from tests.conftest import free_port
 
-axis_server = axis_harness.axis_server
 PROTOCOLS = ["soap", "http"]
 
 

@@ -150,17 +150,18 @@ class SdkClient:
                               reverse)
         return httpx.post(f"{self.url}/{operation}", headers=headers)
 
-    def send_raw(self, data: bytes, to: str, hash_file: str | None = None) -> httpx.Response:
+    def send_raw(self, data: bytes, to: str, hash_file: str | None = None,
+                 ending: bytes = b"\r\n") -> httpx.Response:
         params = self.params("application/octet-stream", **{
             "from": self.agency.code, "to": to, "servicetype": "eDoc", "messagetype": "edoc",
             "hash-file": hash_file or sdk_hash_file(data)})
-        return httpx.post(f"{self.url}/sendEdoc", content=data + b"\r\n",
+        return httpx.post(f"{self.url}/sendEdoc", content=data + ending,
                           headers=sdk_headers(params, self.agency.secret))
 
-    def send_multipart(self, data: bytes, to: str) -> httpx.Response:
+    def send_multipart(self, data: bytes, to: str, part: str = "file_doc") -> httpx.Response:
         with httpx.Client() as client:
             request = client.build_request("POST", f"{self.url}/sendEdoc", files={
-                "file_doc": ("edoc.edxml", data, "application/octet-stream")})
+                part: ("edoc.edxml", data, "application/octet-stream")})
             params = self.params(request.headers["Content-Type"], **{
                 "from": self.agency.code, "to": to, "servicetype": "eDoc",
                 "messagetype": "status", "hash-file": sdk_hash_file(data)})
@@ -231,3 +232,18 @@ def test_national_protocol_refusals_store_nothing(axis_server: AxisServer, tmp_p
 
     assert SdkClient(axis_server, receiver).call("getReceivedEdocList").json()["data"] == []
     assert client.call("getSentEdocList").json()["data"] == []
+
+
+def test_national_protocol_body_forms(axis_server: AxisServer, tmp_path) -> None:
+    """A raw body without the SDK's CRLF is taken as is; a multipart body without
+    ``file_doc`` is refused."""
+    sender, receiver = axis_server.add_agency(), axis_server.add_agency()
+    document = addressed("edoc_update.edxml", sender, receiver, tmp_path).read_bytes()
+    client = SdkClient(axis_server, sender)
+    wrong_part = client.send_multipart(b"hello", receiver.code, part="attachment")
+    assert wrong_part.status_code == 400
+    assert wrong_part.json()["ErrorDesc"] == "multipart sendEdoc needs the file part file_doc"
+    assert client.send_raw(document, receiver.code, ending=b"").json()["status"] == "OK"
+    inbox = SdkClient(axis_server, receiver)
+    (item,) = inbox.call("getReceivedEdocList").json()["data"]
+    assert base64.b64decode(inbox.call("getEdoc", docid=item["docId"]).json()["data"]) == document

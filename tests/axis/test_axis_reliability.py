@@ -4,18 +4,21 @@ back, finite retries, size limits, retention, and the in-process transport."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import socket
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from axis.errors import AxisUnavailable, MessageNotFound, MessageTooLarge
 from axis.server.core import Settings
 from axis.transports.base import AxisClient, Retrying
 from axis.transports.local import LocalTransport
+from axis.transports.vxp_protocol import hash_file_hex, signed_headers
 from tests.axis.axis_harness import (
     SAMPLES,
     AxisServer,
@@ -161,6 +164,25 @@ def test_size_limit_is_answered_with_a_clear_error(small_server: AxisServer, pro
         client.send(big, "edoc", (receiver.code,))
     with client_for(small_server, receiver, protocol) as client:
         assert client.received() == ()
+    assert list((small_server.data_dir / "messages").iterdir()) == []
+
+
+def test_multipart_size_limit_is_enforced_while_streaming(small_server: AxisServer,
+                                                         tmp_path: Path) -> None:
+    sender, receiver = small_server.add_agency(), small_server.add_agency()
+    data = addressed("edoc_new.edxml", sender, receiver, tmp_path).read_bytes() + b" " * (3 << 20)
+    url = f"{small_server.base_url}/vxp/sendEdoc"
+    form = httpx.Request("POST", url, files={"file_doc": ("big.edxml", data)})
+    body, content_type = form.read(), form.headers["Content-Type"]
+    headers = signed_headers({
+        "from": sender.code, "systemid": sender.code, "servicetype": "eDoc",
+        "hash-file": hash_file_hex(hashlib.sha256(data).digest()), "timestamp": "x",
+        "Content-Type": content_type}, sender.secret)
+    # Sent chunked, without Content-Length: only the check while streaming can stop it.
+    pieces = (body[i:i + 65536] for i in range(0, len(body), 65536))
+    answer = httpx.post(url, content=pieces, headers=headers)
+    assert answer.status_code == 413
+    assert answer.json()["ErrorCode"] == "MESSAGE_TOO_LARGE"
     assert list((small_server.data_dir / "messages").iterdir()) == []
 
 

@@ -238,10 +238,11 @@ class AxisCore:
     def purge(self) -> int:
         """Forget messages every recipient acknowledged longer ago than the retention time."""
         cutoff = _now() - self.settings.retention
+        still_needed = select(Delivery.doc_id).where(
+            (Delivery.state == "pending") | (Delivery.acknowledged_at > cutoff))
         with self.sessions.begin() as session:
-            done = [m for m in session.scalars(select(Message)) if m.deliveries and all(
-                d.state != "pending" and _aware(d.acknowledged_at) <= cutoff
-                for d in m.deliveries)]
+            done = list(session.scalars(
+                select(Message).where(Message.doc_id.not_in(still_needed))))
             for message in done:
                 session.delete(message)
         for message in done:
@@ -255,7 +256,3 @@ def _routing(staged: Staged) -> Routing:
         return peek_routing(staged.path)
     except EdxmlError as exc:
         raise InvalidRequest(f"not a usable edXML envelope: {exc}") from exc
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

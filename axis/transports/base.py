@@ -222,6 +222,11 @@ class Download:
             self.abort()
             raise HashMismatch(f"fetched message does not match its SHA-256 {sha256}")
         os.replace(self.partial, self.destination)
+        directory = os.open(self.destination.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename too must survive a crash before we acknowledge
+        finally:
+            os.close(directory)
 
     def abort(self) -> None:
         self._file.close()

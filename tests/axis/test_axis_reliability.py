@@ -190,7 +190,7 @@ def test_in_process_transport_and_retention(tmp_path: Path) -> None:
     """The local transport runs the same core (for code that needs a transport in tests);
     acknowledged messages go after the retention time, pending ones stay."""
     core = LocalTransport.in_memory_core(tmp_path / "store",
-                                         settings=Settings(retention=timedelta(0)))
+                                         settings=Settings(retention=timedelta(days=1)))
     h41, g09 = Credentials("000.00.00.H41", "s1", ""), Credentials("000.00.00.G09", "s2", "")
     core.add_agency(h41.code, "Ủy ban nhân dân tỉnh Mẫu", h41.secret)
     core.add_agency(g09.code, "Bộ Mẫu", g09.secret)
@@ -202,6 +202,8 @@ def test_in_process_transport_and_retention(tmp_path: Path) -> None:
     ministry.fetch(gone.doc_id, tmp_path / "status.edxml")
     ministry.acknowledge(gone.doc_id, "done")
 
+    assert core.purge() == 0  # acknowledged, but within the day of retention
+    core.settings = Settings(retention=timedelta(0))
     assert core.purge() == 1
     assert [m.doc_id for m in province.sent()] == [kept.doc_id]
     with pytest.raises(MessageNotFound):

@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages the tests drive for real: SoftHSM2 (PKCS#11 token), poppler (pdfsig,
 # pdftoppm, pdftotext as outside witnesses), Liberation fonts (Times New Roman metrics);
-# Pango, HarfBuzz-subset and DejaVu fonts for WeasyPrint (validation reports as PDF with
+# Pango, HarfBuzz-subset and DejaVu fonts for WeasyPrint (reports and specimens as PDF with
 # Vietnamese glyphs; HarfBuzz subsetting is ~15x faster than its fontTools fallback).
-APT_PACKAGES := softhsm2 poppler-utils fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+APT_PACKAGES := softhsm2 poppler-utils fonts-liberation fonts-liberation2 libpango-1.0-0 \
+	libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint system-deps

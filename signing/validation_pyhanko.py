@@ -6,7 +6,9 @@ long-term validation on one signature and translate its answer into
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
+from datetime import datetime
 
 from asn1crypto import x509
 
@@ -109,80 +111,109 @@ async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
     try:
         embedded.compute_integrity_info(diff_policy=spec.diff_policy)
     except Exception as exc:  # pyHanko raises many types for hostile byte ranges/structures
-        return _failed(field, signer, SubIndication.FORMAT_FAILURE,
-                       f"signature structure rejected: {_one_line(exc)}")
+        return _failed(field, signer, f"signature structure rejected: {_one_line(exc)}")
     try:
-        result = await _run_ades(embedded, spec, timing_info)
+        result, best_time = await _run_ades(embedded, spec, timing_info)
     except Exception as exc:  # same: malformed CMS content and the like
-        return _failed(field, signer, SubIndication.FORMAT_FAILURE,
-                       f"signature could not be processed: {_one_line(exc)}")
+        return _failed(field, signer, f"signature could not be processed: {_one_line(exc)}")
 
     status = result.api_status
-    indication = _INDICATION[result.ades_subindic.status.name]
-    if indication is not Indication.TOTAL_PASSED and _passed_at_validation_time(status):
-        # pyHanko (0.38) also runs past-signature validation after a pass at the validation
-        # time and lets its failure (typically NO_POE) replace the pass; ETSI EN 319 102-1
-        # uses past validation only to improve an INDETERMINATE result.
-        indication = Indication.TOTAL_PASSED
-    sub = None if indication is Indication.TOTAL_PASSED else _sub(result.ades_subindic)
-    problems = [] if result.failure_msg is None or indication is Indication.TOTAL_PASSED \
-        else [_one_line(result.failure_msg)]
-
     coverage, modification = _integrity(embedded)
-    timestamp_time = signing_time = trust_anchor = None
-    if status is not None:
-        signing_time = status.signer_reported_dt
-        ts = status.timestamp_validity
-        if ts is not None and ts.intact and ts.valid and ts.trusted:
-            timestamp_time = ts.timestamp
-        if status.revocation_details is not None:
-            details = status.revocation_details
-            whose = "a CA certificate in the chain" if details.ca_revoked else \
-                "the signer's certificate"
-            problems.append(f"{whose} was revoked on {details.revocation_date:%Y-%m-%d} "
-                            f"({details.revocation_reason.native})")
-        if status.validation_path is not None:
-            trust_anchor = _trust_anchor_name(status.validation_path)
+    indication, sub, problems = _verdict(result, best_time, embedded.signer_cert)
     if coverage is Coverage.PARTIAL and indication is not Indication.TOTAL_FAILED:
         # the byte range leaves part of its revision unsigned (signature wrapping): the
         # signature is malformed whatever its cryptography says
         indication, sub = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
         problems.append("the signed byte range does not cover the whole revision it belongs to "
                         "(only /Contents may be left out)")
-    if (indication is Indication.INDETERMINATE and sub is SubIndication.NO_POE
-            and status is not None and status.revoked):
-        # pyHanko's past-signature validation replaces the reason it was tried (the revocation)
-        # by its own NO_POE; ETSI EN 319 102-1 keeps the validation-with-time result
-        sub = SubIndication.REVOKED_NO_POE
     if indication is Indication.TOTAL_PASSED and modification is ModificationLevel.OTHER:
         indication, sub = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
         problems.append("the document was changed after this signature in a way a signature "
                         "does not allow (page content or other objects rewritten)")
+    timestamp_time = _validated_timestamp_time(status)
     level = _level(embedded)
-    if level is not PadesLevel.B_B and timestamp_time is None:
+    if indication is Indication.TOTAL_PASSED and level is not PadesLevel.B_B \
+            and timestamp_time is None:
         problems.append("the signature time-stamp could not be validated (untrusted or "
                         "broken); only B-B is reached")
         level = PadesLevel.B_B
     return SignatureResult(
         field=field, indication=indication, sub_indication=sub, signer=signer,
-        signing_time=signing_time or embedded.self_reported_timestamp,
+        signing_time=(status.signer_reported_dt if status is not None else None)
+        or embedded.self_reported_timestamp,
         timestamp_time=timestamp_time, level=level,
-        coverage=coverage, modification_level=modification, trust_anchor=trust_anchor,
+        coverage=coverage, modification_level=modification,
+        trust_anchor=None if status is None else _trust_anchor_name(status.validation_path),
         problems=tuple(problems),
     )
 
 
-async def _run_ades(embedded, spec, timing_info):
-    """ETSI EN 319 102-1 process: basic validation (5.3) for a signature with no time-stamp
-    anywhere after it, long-term validation (5.6, which includes 5.5) otherwise."""
-    from pyhanko.sign.validation.ades import ades_basic_validation, ades_lta_validation
+def _verdict(result, best_time: datetime, cert: x509.Certificate,
+             ) -> tuple[Indication, SubIndication | None, list[str]]:
+    """ETSI indication, sub-indication and plain-words problems from a pyHanko AdES result."""
+    indication = _INDICATION[result.ades_subindic.status.name]
+    sub = None if indication is Indication.TOTAL_PASSED else _sub(result.ades_subindic)
+    problems = []
+    if indication is Indication.TOTAL_PASSED and best_time > cert.not_valid_after:
+        # pyHanko's with-time process lets an expired signer through once a time-stamp exists;
+        # ETSI EN 319 102-1 5.5.4 needs proof the signature existed before the expiry.
+        indication, sub = Indication.INDETERMINATE, SubIndication.OUT_OF_BOUNDS_NO_POE
+    if sub is SubIndication.OUT_OF_BOUNDS_NO_POE and cert.not_valid_after < best_time:
+        problems.append(f"the signer's certificate expired on {cert.not_valid_after:%Y-%m-%d}"
+                        ", and nothing proves the signature existed before that")
+    status = result.api_status
+    if status is not None and status.revocation_details is not None:
+        details = status.revocation_details
+        whose = "a CA certificate in the chain" if details.ca_revoked else \
+            "the signer's certificate"
+        problems.append(f"{whose} was revoked on {details.revocation_date:%Y-%m-%d} "
+                        f"({details.revocation_reason.native})")
+    if sub is SubIndication.NO_CERTIFICATE_CHAIN_FOUND:
+        problems.append("no chain to a trusted root (name the root with --trust)")
+    if result.failure_msg is not None and indication is not Indication.TOTAL_PASSED:
+        problems.append(_one_line(result.failure_msg))
+    return indication, sub, problems
 
-    if _has_signature_timestamp(embedded) or _later_document_timestamps(embedded):
-        return await ades_lta_validation(embedded, spec, timing_info=timing_info)
-    return await ades_basic_validation(
-        embedded.signed_data, spec.signature_validation_spec, timing_info=timing_info,
-        raw_digest=embedded.compute_digest(),
+
+def _validated_timestamp_time(status) -> datetime | None:
+    ts = None if status is None else status.timestamp_validity
+    if ts is not None and ts.intact and ts.valid and ts.trusted:
+        return ts.timestamp
+    return None
+
+
+async def _run_ades(embedded, spec, timing_info):
+    """The ETSI EN 319 102-1 process fitting the signature, and the best signature time.
+
+    No time-stamp after the signature: basic validation (5.3). Otherwise validation with time
+    (5.5, with the DSS's validation data); when that does not pass, long-term validation
+    (5.6: document time-stamps as proof of existence), whose answer is kept only if it
+    improves on 5.5 - pyHanko's would otherwise replace e.g. REVOKED_NO_POE by NO_POE."""
+    from pyhanko.sign.ades.report import AdESPassed
+    from pyhanko.sign.validation.ades import (
+        _dss_to_local_knowledge,  # pyHanko's own DSS reader, as its LTA process uses it
+        ades_basic_validation,
+        ades_lta_validation,
+        ades_with_time_validation,
     )
+
+    signature_spec = spec.signature_validation_spec
+    if not (_has_signature_timestamp(embedded) or _later_document_timestamps(embedded)):
+        basic = await ades_basic_validation(
+            embedded.signed_data, signature_spec, timing_info=timing_info,
+            raw_digest=embedded.compute_digest())
+        return basic, timing_info.best_signature_time
+    with_dss = dataclasses.replace(
+        signature_spec, local_knowledge=_dss_to_local_knowledge(embedded.reader))
+    with_time = await ades_with_time_validation(
+        embedded.signed_data, with_dss, timing_info=timing_info,
+        raw_digest=embedded.compute_digest())
+    if with_time.ades_subindic is AdESPassed.OK:
+        return with_time, with_time.best_signature_time
+    long_term = await ades_lta_validation(embedded, spec, timing_info=timing_info)
+    if long_term.ades_subindic is AdESPassed.OK:
+        return long_term, long_term.best_signature_time
+    return with_time, with_time.best_signature_time
 
 
 def _has_signature_timestamp(embedded) -> bool:
@@ -191,22 +222,15 @@ def _has_signature_timestamp(embedded) -> bool:
     return next(extract_tst_data_iter(embedded.signer_info, signed=False), None) is not None
 
 
-def _passed_at_validation_time(status) -> bool:
-    if status is None or not (status.intact and status.valid and status.trusted):
-        return False
-    ts = status.timestamp_validity
-    return ts is None or (ts.intact and ts.valid and ts.trusted)
-
-
 def _later_document_timestamps(embedded) -> list:
     return [ts for ts in embedded.reader.embedded_timestamp_signatures
             if ts.signed_revision > embedded.signed_revision]
 
 
-def _failed(field: str, signer: Signer | None, sub: SubIndication,
-            problem: str) -> SignatureResult:
+def _failed(field: str, signer: Signer | None, problem: str) -> SignatureResult:
     return SignatureResult(
-        field=field, indication=Indication.TOTAL_FAILED, sub_indication=sub, signer=signer,
+        field=field, indication=Indication.TOTAL_FAILED,
+        sub_indication=SubIndication.FORMAT_FAILURE, signer=signer,
         signing_time=None, timestamp_time=None, level=None, coverage=None,
         modification_level=None, trust_anchor=None, problems=(problem,),
     )
@@ -243,6 +267,8 @@ def _integrity(embedded) -> tuple[Coverage | None, ModificationLevel | None]:
 
 
 def _trust_anchor_name(path) -> str | None:
+    if path is None:
+        return None
     try:
         name = path.trust_anchor.authority.name
     except AttributeError:

@@ -80,8 +80,8 @@ def extend_verify(verify: argparse.ArgumentParser) -> None:
     verify.add_argument("--report-lang", choices=("vi", "en"), default="vi",
                         help="language of the HTML/PDF report (vi)")
     verify.add_argument("--until", type=_moment, default=None, metavar="ISO8601",
-                        help="look ahead: will the files still validate at this moment with "
-                             "only the data they hold (no network)?")
+                        help="look ahead: will the files, valid now, still validate at this "
+                             "moment with only the data they hold? (exit 3 when not)")
     verify.set_defaults(handler=_verify)
 
 
@@ -118,8 +118,7 @@ def _verify(args: argparse.Namespace) -> int:
     settings = BatchSettings(
         trust=tuple(trust),
         timestamp_trust=None if timestamp_trust is None else tuple(timestamp_trust),
-        revocation="offline" if args.until is not None else args.revocation,
-        at=args.until or args.at,
+        revocation=args.revocation, at=args.at,
     )
     settings.validation_settings()  # bad anchors: one error line before any work starts
     validated_at = datetime.now(UTC)
@@ -135,16 +134,41 @@ def _verify(args: argparse.Namespace) -> int:
     if args.summary_json is not None:
         write_json(results, args.summary_json)
     if args.report is not None:
-        _write_reports(results, args.report, args.report_lang, args.until or validated_at)
+        _write_reports(results, args.report, args.report_lang, args.at or validated_at)
+    outlooks = None if args.until is None else [_outlook(r, args.until) for r in results]
     if args.json:
-        print(json.dumps({"files": [r.to_json() for r in results]}, ensure_ascii=False,
-                         indent=2))
+        files = [r.to_json() for r in results]
+        for entry, outlook in zip(files, outlooks or (), strict=False):
+            entry["outlook"] = outlook
+        print(json.dumps({"files": files}, ensure_ascii=False, indent=2))
     else:
-        if args.until is not None:
-            print(f"look-ahead to {args.until.isoformat()}, with only the data in each file:")
-        for result in results:
+        for index, result in enumerate(results):
             print(_describe(result))
-    return combined_exit_code(results)
+            if outlooks is not None:
+                answer = outlooks[index]
+                print(f"  valid on {args.until:%Y-%m-%d} with its own data: "
+                      f"{'yes' if answer['will_validate'] else 'NO'} - {answer['reason']}")
+    code = combined_exit_code(results)
+    if code == 0 and outlooks is not None and not all(o["will_validate"] for o in outlooks):
+        return 3  # valid now, but not assured at --until: preservation is needed
+    return code
+
+
+def _outlook(result, until: datetime) -> dict:
+    """The look-ahead answer for one validated file."""
+    from signing import preservation
+
+    if not result.bottom_line:
+        return {"until": until.isoformat(), "will_validate": False, "holds_until": None,
+                "reason": "it does not validate now"}
+    document = _document_bytes(result.path)
+    outlook = preservation.outlook(document or b"", [s.level for s in result.signatures])
+    return {
+        "until": until.isoformat(),
+        "will_validate": outlook.covers(until),
+        "holds_until": None if outlook.holds_until is None else outlook.holds_until.isoformat(),
+        "reason": outlook.reason,
+    }
 
 
 def _write_reports(results: list, directory: Path, language: str, validated_at: datetime,

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "axis.edxml_cli",
     "axis.axis_cli",
     "edochub.demo",
+    "signing.cli_archive",
 )
 
 USER_ERRORS = (SigningError, AxisError, RegisterError)

@@ -5,3 +5,37 @@ class RegisterError(Exception):
     """Base of every error the register reports to a user."""
 
     exit_code = 2
+
+
+class InvalidInput(RegisterError):
+    """The request is malformed or names something impossible (HTTP 422)."""
+
+
+class NotFound(RegisterError):
+    """The document, user or book asked for does not exist (HTTP 404)."""
+
+
+class Forbidden(RegisterError):
+    """The user's role may not perform this action (HTTP 403)."""
+
+
+class NotAuthenticated(RegisterError):
+    """No valid credentials were presented (HTTP 401)."""
+
+
+class InvalidTransition(RegisterError):
+    """The action does not apply to the document in its current state (HTTP 409)."""
+
+
+class Conflict(RegisterError):
+    """The change collides with existing data, e.g. a duplicate user name (HTTP 409)."""
+
+
+class ConfigurationError(RegisterError):
+    """The hub's configuration or secrets are missing or unusable."""
+
+
+class AuditTampered(RegisterError):
+    """The audit log's hash chain is broken: an entry was changed or removed."""
+
+    exit_code = 1

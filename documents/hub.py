@@ -1,0 +1,61 @@
+"""One agency's hub: its settings, database, file store and the adapters it talks through.
+
+Services receive the hub and an open session; nothing here is global, so tests and the demo can
+run two hubs in one process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from documents.errors import InvalidInput, NotFound
+from documents.models import utcnow
+from documents.ports import AxisLink, Codec, DocumentSigner, DocumentValidator, Party
+from documents.settings import HubSettings
+from documents.storage import BlobStore
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass
+class Hub:
+    settings: HubSettings
+    sessions: sessionmaker[Session]
+    store: BlobStore
+    codec: Codec
+    signer: DocumentSigner | None = None
+    validator: DocumentValidator | None = None
+    axis: AxisLink | None = None
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    @property
+    def party(self) -> Party:
+        return Party(self.settings.organ_id, self.settings.organ_name)
+
+    def today(self) -> date:
+        """Dates on documents are Vietnam's calendar dates."""
+        return self.clock().astimezone(VIETNAM).date()
+
+    def now_vietnam(self) -> datetime:
+        return self.clock().astimezone(VIETNAM)
+
+
+def load(session: Session, model: type, ident: int, what: str):  # noqa: ANN201
+    row = session.get(model, ident)
+    if row is None:
+        raise NotFound(f"{what} {ident} does not exist")
+    return row
+
+
+def check_pdf(data: bytes, name: str, limit: int) -> bytes:
+    """Refuse what is plainly not a PDF or too large, before anything is stored."""
+    if len(data) > limit:
+        raise InvalidInput(f"{name} is {len(data)} bytes; the limit is {limit}")
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise InvalidInput(f"{name} is not a PDF file")
+    return data

@@ -1,0 +1,140 @@
+"""What the register needs from signing, edXML and the axis, as narrow interfaces.
+
+The register speaks only these types; ``documents.adapters`` binds them to the signing
+package, the edXML codec and the axis transports, so their own types never reach a service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+from signing.results import FileResult
+
+
+@dataclass(frozen=True)
+class Party:
+    organ_id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class FilePart:
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class DocumentEnvelope:
+    """A document message (gói tin văn bản) as the register fills or reads it."""
+
+    sender: Party
+    recipients: tuple[Party, ...]
+    number: str
+    notation: str
+    promulgated_on: date
+    place: str
+    doc_type: str
+    subject: str
+    signer_name: str = ""
+    signer_position: str = ""
+    competence: str = ""
+    #: 0 new, 1 revoke, 2 update, 3 replace; ``refers_to`` is the earlier document's DocumentId
+    business: int = 0
+    refers_to: str = ""
+    files: tuple[FilePart, ...] = ()
+
+    @property
+    def document_id(self) -> str:
+        """``OrganId,yyyy/MM/dd,Number/Notation`` (the edXML DocumentId)."""
+        return (f"{self.sender.organ_id},{self.promulgated_on:%Y/%m/%d},"
+                f"{self.number}/{self.notation}")
+
+
+@dataclass(frozen=True)
+class StatusEnvelope:
+    """A status message (gói tin trạng thái) answering document ``response_for``."""
+
+    sender: Party
+    to: Party
+    response_for: str
+    code: str
+    description: str
+    staff: str
+    timestamp: datetime
+
+
+@dataclass(frozen=True)
+class Received:
+    """An envelope read back: exactly one of ``document`` and ``status`` is set."""
+
+    document: DocumentEnvelope | None = None
+    status: StatusEnvelope | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def sender(self) -> str:
+        return (self.document or self.status).sender.organ_id  # type: ignore[union-attr]
+
+    @property
+    def message_key(self) -> str:
+        """What identifies this message for de-duplication, with the sender: the same bytes
+        re-delivered, or re-sent by a retry, give the same key."""
+        if self.document is not None:
+            return f"edoc:{self.document.document_id}#{self.document.business}"
+        status = self.status
+        assert status is not None
+        return f"status:{status.response_for}#{status.code}@{status.timestamp:%Y%m%d%H%M%S}"
+
+
+class Codec(Protocol):
+    def write_document(self, envelope: DocumentEnvelope) -> bytes: ...
+
+    def write_status(self, envelope: StatusEnvelope) -> bytes: ...
+
+    def read(self, data: bytes) -> Received: ...
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A message waiting at the axis for this agency."""
+
+    axis_id: str
+    kind: str = "edoc"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class AxisLink(Protocol):
+    """This agency's connection to the axis."""
+
+    def send(self, payload: bytes, kind: str, message_id: str) -> None: ...
+
+    def waiting(self) -> list[Waiting]: ...
+
+    def fetch(self, axis_id: str) -> bytes: ...
+
+    def acknowledge(self, axis_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class LeaderKey:
+    """Which key signs for a leader; how it is found is the adapter's business."""
+
+    username: str
+    full_name: str
+    position: str
+
+
+class DocumentSigner(Protocol):
+    def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes: ...
+
+    def issue(self, pdf: bytes, number_notation: str, date_line: str) -> bytes:
+        """Fill number and date into the leader-signed PDF and apply the organization seal."""
+
+    def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes: ...
+
+
+class DocumentValidator(Protocol):
+    async def validate(self, pdf: bytes, name: str) -> FileResult: ...

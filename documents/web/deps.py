@@ -1,0 +1,78 @@
+"""Dependencies of every route: the hub, a database session (one transaction per request) and
+the current user; ``allow(...)`` limits a route to roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from documents.errors import Forbidden, NotAuthenticated
+from documents.hub import Hub
+from documents.models import User
+from documents.web.security import username_of
+from documents.workflow import Role
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+def get_hub(request: Request) -> Hub:
+    return request.app.state.hub
+
+
+HubDep = Annotated[Hub, Depends(get_hub)]
+
+
+def get_session(hub: HubDep) -> Iterator[Session]:
+    """Commit when the route returns, roll back when it raises: a refused request changes
+    nothing."""
+    with hub.sessions() as session, session.begin():
+        yield session
+
+
+#: "function" scope: committed before the answer is sent, so the next request sees the change
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_current_user(hub: HubDep, token: Annotated[str | None, Depends(oauth2)]) -> User:
+    """Looked up in a short session of its own, so that routes which do not need the
+    request's transaction (exchange rounds) do not hold SQLite's write lock."""
+    if not token:
+        raise NotAuthenticated("log in first: no bearer token was sent")
+    username = username_of(hub, token)
+    with hub.sessions() as session:
+        user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is None or not user.active:
+        raise NotAuthenticated("the token's user no longer exists or is disabled")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+STAFF = tuple(Role)
+
+
+def allow(*roles: Role):  # noqa: ANN201 - a FastAPI dependency
+    """Only ``roles`` (and the administrator) may call the route."""
+    allowed = {*roles, Role.ADMIN}
+
+    def check(user: CurrentUser) -> User:
+        if Role(user.role) not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise Forbidden(f"a {user.role} may not do this (allowed: {names})")
+        return user
+
+    return Depends(check)
+
+
+Specialist = Annotated[User, allow(Role.SPECIALIST)]
+Leader = Annotated[User, allow(Role.LEADER)]
+Clerk = Annotated[User, allow(Role.CLERK)]
+Admin = Annotated[User, allow()]
+Auditor = Annotated[User, allow(Role.ARCHIVIST)]
+Validator = Annotated[User, allow(Role.CLERK, Role.ARCHIVIST)]
+Staff = Annotated[User, allow(*STAFF)]

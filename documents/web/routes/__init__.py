@@ -1,0 +1,1 @@
+"""Routers of the API, one per part of the register."""

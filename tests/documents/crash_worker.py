@@ -1,0 +1,63 @@
+"""Child process of the crash test: one hub's exchange worker, printing a line after each
+message it sends or processes so that the test can kill it mid-batch."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from documents import db, exchange
+from documents.hub import Hub
+from documents.settings import HubSettings
+from documents.storage import LocalStore
+from tests.documents.fakes import DirectoryAxis, JsonCodec, MarkSigner, MarkValidator
+
+
+class Announcing:
+    """Wraps a link: prints after each send and each acknowledgement."""
+
+    def __init__(self, link) -> None:  # noqa: ANN001
+        self.link = link
+
+    def send(self, payload: bytes, kind: str, message_id: str) -> None:
+        self.link.send(payload, kind, message_id)
+        print("sent", message_id, flush=True)
+
+    def waiting(self):  # noqa: ANN201
+        return self.link.waiting()
+
+    def fetch(self, axis_id: str) -> bytes:
+        return self.link.fetch(axis_id)
+
+    def acknowledge(self, axis_id: str) -> None:
+        self.link.acknowledge(axis_id)
+        print("acknowledged", axis_id, flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    for name in ("database", "files", "axis", "organ"):
+        parser.add_argument(f"--{name}", required=True)
+    parser.add_argument("--role", choices=("send", "receive"), required=True)
+    args = parser.parse_args()
+    engine = db.make_engine(args.database)
+    settings = HubSettings(args.organ, args.organ, "X", "Hà Nội", args.database, args.files,
+                           token_key="unused-in-this-child")
+    hub = Hub(settings, db.session_factory(engine), LocalStore(Path(args.files)), JsonCodec(),
+              MarkSigner(args.organ), MarkValidator(),
+              Announcing(DirectoryAxis(args.axis).link(args.organ)))
+    if args.role == "send":
+        # a restarted worker must not wait out the lease of the killed one in this test
+        exchange.deliver_due(hub, lease=timedelta(0))
+    else:
+        exchange.collect(hub)
+        while exchange.process_stored(hub, limit=1) != exchange.Processing():
+            print("processed", flush=True)
+    print("finished", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

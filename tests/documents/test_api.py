@@ -1,0 +1,202 @@
+"""The register's HTTP API served by uvicorn on loopback: the whole story between two hubs,
+role limits, clear 4xx answers, search and the audit check (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from documents.web.app import create_app
+from documents.web.server import serving
+from tests.conftest import free_port
+from tests.documents.conftest import add_users
+from tests.documents.test_register_db import PDF
+
+
+@pytest.fixture()
+def api(hub, peer):
+    """Both hubs' APIs on loopback; yields ``(h41 client factory, g09 client factory)``."""
+    add_users(hub)
+    add_users(peer)
+    with serving(create_app(hub), "127.0.0.1", free_port()) as h41_url, \
+            serving(create_app(peer), "127.0.0.1", free_port()) as g09_url:
+        clients: dict[tuple[str, str | None], httpx.Client] = {}
+
+        def as_user(base: str):
+            def login(role: str | None) -> httpx.Client:
+                if (base, role) in clients:
+                    return clients[base, role]
+                headers = {}
+                if role is not None:
+                    answer = httpx.post(f"{base}/auth/token",
+                                        data={"username": role, "password": f"pw-{role}"})
+                    assert answer.status_code == 200, answer.text
+                    headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+                client = httpx.Client(base_url=base, headers=headers, timeout=60)
+                clients[base, role] = client
+                return client
+            return login
+
+        yield as_user(h41_url), as_user(g09_url)
+        for client in clients.values():
+            client.close()
+
+
+def _draft(client: httpx.Client, **metadata) -> httpx.Response:
+    body = {"doc_type": "Quyết định", "subject": "Quyết định về việc khen thưởng tập thể",
+            "recipients": [{"organ_id": "000.00.00.G09", "name": "Bộ Mẫu"}],
+            "signer_position": "Phó Chủ tịch", **metadata}
+    return client.post("/outgoing", data={"metadata": json.dumps(body)},
+                       files=[("document", ("qd.pdf", PDF, "application/pdf")),
+                              ("attachments", ("phu-luc.pdf", PDF + b"1", "application/pdf"))])
+
+
+def ok(response: httpx.Response, status: int = 200) -> dict:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def test_the_whole_story_through_the_api(api):
+    h41, g09 = api
+    specialist, leader, clerk = h41("specialist"), h41("leader"), h41("clerk")
+    doc = ok(_draft(specialist), 201)
+    assert doc["state"] == "draft" and len(doc["files"]) == 2
+    ok(specialist.post(f"/outgoing/{doc['id']}/submit"))
+    ok(leader.post(f"/outgoing/{doc['id']}/sign"))
+    issued = ok(clerk.post(f"/outgoing/{doc['id']}/issue"))
+    assert (issued["number"], issued["notation"]) == (1, "QĐ-UBND")
+    ok(clerk.post(f"/outgoing/{doc['id']}/send"))
+    assert ok(clerk.post("/exchange/run"))["sent"] == 1
+
+    g_clerk, g_leader, g_specialist = g09("clerk"), g09("leader"), g09("specialist")
+    arrived = ok(g_clerk.post("/exchange/run"))
+    assert (arrived["received_documents"], arrived["verified"]) == (1, 1)
+    [incoming] = ok(g_clerk.get("/incoming"))
+    assert incoming["signatures_valid"] and incoming["sender_matches"]
+    assert incoming["code_notation"] == "QĐ-UBND" and incoming["code_number"] == "01"
+    registered = ok(g_clerk.post(f"/incoming/{incoming['id']}/register",
+                                 json={"receiving_unit": "Văn phòng"}))
+    assert registered["incoming_number"] == 1
+    ok(g_leader.post(f"/incoming/{incoming['id']}/assign",
+                     json={"main_handler": "specialist", "for_information": ["archivist"],
+                           "due_date": "2099-01-31", "direction": "Đề nghị xử lý"}))
+    ok(g_specialist.post(f"/incoming/{incoming['id']}/start", json={}))
+    done = ok(g_specialist.post(f"/incoming/{incoming['id']}/finish", json={"note": "Xong"}))
+    assert done["state"] == "done"
+    assert ok(g_clerk.post("/exchange/run"))["sent"] == 5
+
+    assert ok(clerk.post("/exchange/run"))["statuses"] == 5
+    recipient = ok(clerk.get(f"/outgoing/{doc['id']}"))["recipients"][0]
+    assert recipient["status"] == "06"
+    assert ok(h41("archivist").get("/audit/verify"))["intact"]
+    assert ok(g09("archivist").get("/audit/verify"))["entries"] >= 5
+
+
+def test_roles_are_enforced(api):
+    h41, _ = api
+    doc = ok(_draft(h41("specialist")), 201)
+    ok(h41("specialist").post(f"/outgoing/{doc['id']}/submit"))
+    for role, method, path in [
+        ("specialist", "post", f"/outgoing/{doc['id']}/sign"),
+        ("clerk", "post", f"/outgoing/{doc['id']}/sign"),
+        ("leader", "post", f"/outgoing/{doc['id']}/issue"),
+        ("archivist", "post", "/exchange/run"),
+        ("specialist", "get", "/audit/verify"),
+        ("clerk", "post", "/users"),
+    ]:
+        answer = h41(role).request(method.upper(), path,
+                                   json={} if method == "post" else None)
+        assert answer.status_code == 403, (role, path, answer.text)
+        assert role in answer.json()["detail"]
+    assert _draft(h41("clerk")).status_code == 403
+    anonymous = h41(None)
+    for path in ("/outgoing", "/incoming", "/search", "/users/me"):
+        assert anonymous.get(path).status_code == 401
+    forged = httpx.get(str(anonymous.base_url) + "/users/me",
+                       headers={"Authorization": "Bearer not.a.token"})
+    assert forged.status_code == 401 and forged.json()["detail"] == "the token is not valid"
+    assert ok(h41("leader").get(f"/outgoing/{doc['id']}"))["state"] == "submitted"
+
+
+def test_bad_input_gets_a_clear_4xx_and_changes_nothing(api):
+    h41, _ = api
+    specialist, admin = h41("specialist"), h41("admin")
+    answer = _draft(specialist, doc_type="Thư tay")
+    assert answer.status_code == 422 and "unknown document type" in answer.json()["detail"]
+    answer = _draft(specialist, recipients=[{"organ_id": "H41"}])
+    assert answer.status_code == 422 and "organ_id" in answer.json()["detail"]
+    answer = specialist.post("/outgoing", data={"metadata": "{not json"},
+                             files=[("document", ("a.pdf", PDF, "application/pdf"))])
+    assert answer.status_code == 422 and answer.json()["detail"].startswith("metadata")
+    answer = specialist.post(
+        "/outgoing", data={"metadata": json.dumps({"doc_type": "Báo cáo", "subject": "x",
+                                                   "recipients": [{"organ_id":
+                                                                   "000.00.00.G09"}]})},
+        files=[("document", ("a.pdf", b"<html>hello</html>", "application/pdf"))])
+    assert answer.status_code == 422 and answer.json()["detail"] == "the document is not a PDF file"
+    assert ok(specialist.get("/outgoing")) == []
+    assert specialist.get("/outgoing/999").status_code == 404
+    assert specialist.post("/outgoing/999/submit").status_code == 404
+    doc = ok(_draft(specialist), 201)
+    again = h41("clerk").post(f"/outgoing/{doc['id']}/issue")
+    assert again.status_code == 409 and "draft" in again.json()["detail"]
+    bad_login = httpx.post(f"{specialist.base_url}/auth/token",
+                           data={"username": "specialist", "password": "wrong"})
+    assert bad_login.status_code == 401
+    assert ok(admin.post("/users", json={"username": "binh", "full_name": "Trần Thị Bình",
+                                         "role": "leader", "password": "mat-khau-dai"}),
+              201)["role"] == "leader"
+    duplicate = admin.post("/users", json={"username": "binh", "full_name": "B",
+                                           "role": "leader", "password": "mat-khau-dai"})
+    assert duplicate.status_code == 409
+    weak = admin.post("/users", json={"username": "c", "full_name": "C", "role": "pope",
+                                      "password": "x"})
+    assert weak.status_code == 422
+
+
+def test_search_and_overdue(api, hub):
+    h41, g09 = api
+    specialist, leader, clerk = h41("specialist"), h41("leader"), h41("clerk")
+    for subject in ("Quyết định về Đề án chuyển đổi số", "Quyết định khen thưởng"):
+        doc = ok(_draft(specialist, subject=subject), 201)
+        ok(specialist.post(f"/outgoing/{doc['id']}/submit"))
+        ok(leader.post(f"/outgoing/{doc['id']}/sign"))
+        ok(clerk.post(f"/outgoing/{doc['id']}/issue"))
+        ok(clerk.post(f"/outgoing/{doc['id']}/send"))
+    ok(clerk.post("/exchange/run"))
+    g_clerk = g09("clerk")
+    ok(g_clerk.post("/exchange/run"))
+
+    def found(client, **params):
+        return [d["subject"] for d in ok(client.get("/search", params=params))]
+
+    assert found(g_clerk, subject="de an chuyen doi so") == ["Quyết định về Đề án chuyển đổi số"]
+    assert found(g_clerk, subject="DE AN") == ["Quyết định về Đề án chuyển đổi số"]
+    assert found(g_clerk, number="02/QĐ-UBND") == ["Quyết định khen thưởng"]
+    assert len(found(g_clerk, sender="000.00.00.H41")) == 2
+    assert found(g_clerk, sender="000.00.00.Z99") == []
+    assert len(found(g_clerk, status="received")) == 2
+    today = hub.today()
+    assert len(found(g_clerk, date_from=str(today - timedelta(days=1)),
+                     date_to=str(today + timedelta(days=1)))) == 2
+    assert found(g_clerk, date_from=str(today + timedelta(days=2))) == []
+    assert found(clerk, direction="outgoing", number="01/QĐ-UBND") == [
+        "Quyết định về Đề án chuyển đổi số"]
+    assert g_clerk.get("/search", params={"number": "x/y"}).status_code == 422
+    assert g_clerk.get("/search", params={"direction": "sideways"}).status_code == 422
+
+    [first, _] = sorted(ok(g_clerk.get("/incoming")), key=lambda d: d["id"])
+    ok(g_clerk.post(f"/incoming/{first['id']}/register", json={"receiving_unit": "VP"}))
+    ok(g09("leader").post(f"/incoming/{first['id']}/assign",
+                          json={"main_handler": "specialist", "due_date": str(today)}))
+    assert ok(g_clerk.get("/incoming/overdue")) == []
+
+
+def test_openapi_is_published(api):
+    h41, _ = api
+    schema = ok(h41(None).get("/openapi.json"))
+    assert "/outgoing/{document_id}/issue" in schema["paths"]
+    assert "/incoming/{document_id}/assign" in schema["paths"]

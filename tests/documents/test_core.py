@@ -1,0 +1,126 @@
+"""The register's domain core, without a database: numbering, date lines, the workflows."""
+
+from datetime import date
+
+import pytest
+
+from documents import numbering, workflow
+from documents.errors import Forbidden, InvalidInput, InvalidTransition
+from documents.text import fold
+from documents.workflow import IncomingState, OutgoingState, Role, StatusCode
+
+
+@pytest.mark.parametrize(("n", "text"), [(1, "01"), (9, "09"), (10, "10"), (123, "123")])
+def test_numbers_below_ten_get_a_leading_zero(n, text):
+    assert numbering.format_number(n) == text
+
+
+def test_number_zero_is_refused():
+    with pytest.raises(InvalidInput):
+        numbering.format_number(0)
+
+
+@pytest.mark.parametrize(("type_name", "org", "unit", "expected"), [
+    ("Quyết định", "BNV", None, "QĐ-BNV"),
+    ("Quy định", "UBND", None, "QyĐ-UBND"),
+    ("Tờ trình", "UBND", None, "TTr-UBND"),
+    ("Công văn", "BNV", "VP", "BNV-VP"),
+    ("Công văn", "UBND", "VX", "UBND-VX"),
+])
+def test_notation_follows_decree_30(type_name, org, unit, expected):
+    assert numbering.notation(type_name, org, unit) == expected
+
+
+def test_official_letter_needs_a_unit_and_unknown_types_are_refused():
+    with pytest.raises(InvalidInput, match="drafting unit"):
+        numbering.notation("Công văn", "BNV")
+    with pytest.raises(InvalidInput, match="unknown document type"):
+        numbering.notation("Thư tình", "BNV")
+
+
+def test_every_listed_type_has_a_distinct_abbreviation():
+    abbreviations = list(numbering.TYPE_ABBREVIATIONS.values())
+    assert len(abbreviations) == len(set(abbreviations)) == 22
+
+
+def test_number_and_notation():
+    assert numbering.number_and_notation(5, "BNV-VP") == "05/BNV-VP"
+
+
+@pytest.mark.parametrize(("day", "line"), [
+    (date(2026, 1, 5), "Hà Nội, ngày 05 tháng 01 năm 2026"),
+    (date(2026, 2, 28), "Hà Nội, ngày 28 tháng 02 năm 2026"),
+    (date(2026, 3, 9), "Hà Nội, ngày 09 tháng 3 năm 2026"),
+    (date(2026, 11, 22), "Hà Nội, ngày 22 tháng 11 năm 2026"),
+])
+def test_date_line(day, line):
+    assert numbering.date_line("Hà Nội", day) == line
+
+
+def test_outgoing_happy_path():
+    state = OutgoingState.DRAFT
+    for action, role in [("submit", Role.SPECIALIST), ("sign", Role.LEADER),
+                         ("issue", Role.CLERK), ("send", Role.CLERK)]:
+        state = workflow.next_outgoing(state, action, role)
+    assert state is OutgoingState.SENT
+    assert workflow.next_outgoing(state, "recall", Role.CLERK) is OutgoingState.RECALLED
+
+
+def test_outgoing_wrong_role_and_wrong_state():
+    with pytest.raises(Forbidden, match="specialist may not sign"):
+        workflow.next_outgoing(OutgoingState.SUBMITTED, "sign", Role.SPECIALIST)
+    with pytest.raises(InvalidTransition, match="cannot issue"):
+        workflow.next_outgoing(OutgoingState.SUBMITTED, "issue", Role.CLERK)
+    with pytest.raises(InvalidInput):
+        workflow.next_outgoing(OutgoingState.DRAFT, "teleport", Role.CLERK)
+
+
+def test_incoming_path_and_status_codes():
+    state = IncomingState.RECEIVED
+    codes = [workflow.INCOMING_STATUS[state]]
+    for action, role in [("register", Role.CLERK), ("assign", Role.LEADER),
+                         ("start", Role.SPECIALIST), ("finish", Role.SPECIALIST)]:
+        state = workflow.next_incoming(state, action, role)
+        codes.append(workflow.INCOMING_STATUS[state])
+    assert [c.value for c in codes] == ["01", "03", "04", "05", "06"]
+    assert workflow.next_incoming(IncomingState.RECEIVED, "reject", Role.CLERK) \
+        is IncomingState.REJECTED
+    with pytest.raises(InvalidTransition):
+        workflow.next_incoming(IncomingState.DONE, "accept_recall", Role.CLERK)
+    with pytest.raises(Forbidden):
+        workflow.next_incoming(IncomingState.REGISTERED, "assign", Role.CLERK)
+
+
+def test_recipient_status_only_moves_forward():
+    assert workflow.recipient_status_after(None, "03") == "03"
+    assert workflow.recipient_status_after("06", "03") == "06"
+    assert workflow.recipient_status_after("03", "06") == "06"
+    assert workflow.recipient_status_after("06", "15") == "15"
+    with pytest.raises(InvalidInput):
+        workflow.recipient_status_after("01", "99")
+    assert StatusCode.RECALL_REQUESTED.value == "13"
+
+
+def test_assignment_rules():
+    today = date(2026, 11, 22)
+    ok = workflow.Assignment("an", ("binh",), ("chi",), date(2026, 12, 1)).check(today)
+    assert ok.main_handler == "an"
+    for bad in [workflow.Assignment(""),
+                workflow.Assignment("an", ("an",)),
+                workflow.Assignment("an", ("binh",), ("binh",)),
+                workflow.Assignment("an", due_date=date(2026, 11, 1))]:
+        with pytest.raises(InvalidInput):
+            bad.check(today)
+
+
+def test_overdue_rule():
+    today = date(2026, 11, 22)
+    assert workflow.is_overdue("assigned", date(2026, 11, 21), today)
+    assert not workflow.is_overdue("assigned", date(2026, 11, 22), today)
+    assert not workflow.is_overdue("done", date(2026, 11, 1), today)
+    assert not workflow.is_overdue("processing", None, today)
+
+
+def test_fold_is_accent_insensitive():
+    assert fold("Quyết định về ĐỀ ÁN") == "quyet dinh ve de an"
+    assert fold("Ủy ban") == fold("uy ban")

@@ -1,0 +1,166 @@
+"""Reliable exchange: retries keep one message id, re-deliveries are registered once, and a
+worker killed mid-batch and restarted loses and doubles nothing (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from documents import exchange, incoming, outgoing
+from documents.db import transaction
+from documents.models import InboxMessage, IncomingDocument, OutboxMessage, OutgoingDocument
+from tests.documents.conftest import add_users, make_hub
+from tests.documents.fakes import DirectoryAxis
+from tests.documents.test_register_db import PDF, _issue_and_send, _step
+
+
+def _later(hub, seconds: float):
+    base = hub.clock
+    hub.clock = lambda: base() + timedelta(seconds=seconds)
+
+
+def test_failed_sends_retry_with_backoff_and_one_message_id(hub, memory_axis):
+    users = add_users(hub)
+    _issue_and_send(hub, users)
+    memory_axis.fail_next = 2
+    assert exchange.deliver_due(hub) == exchange.Delivery(retrying=1)
+    assert exchange.deliver_due(hub) == exchange.Delivery()  # backoff: not due yet
+    _later(hub, 3)
+    assert exchange.deliver_due(hub) == exchange.Delivery(retrying=1)
+    _later(hub, 10)
+    assert exchange.deliver_due(hub) == exchange.Delivery(sent=1)
+    with hub.sessions() as session:
+        message = session.scalars(select(OutboxMessage)).one()
+        assert (message.state, message.attempts) == ("sent", 3)
+    assert list(memory_axis.queues["000.00.00.G09"]) == [message.message_id]
+
+
+def test_retries_are_finite(hub, memory_axis):
+    users = add_users(hub)
+    _issue_and_send(hub, users)
+    memory_axis.fail_next = exchange.MAX_ATTEMPTS + 5
+    for _attempt in range(exchange.MAX_ATTEMPTS):
+        _later(hub, 700)
+        exchange.deliver_due(hub)
+    with hub.sessions() as session:
+        message = session.scalars(select(OutboxMessage)).one()
+        assert message.state == "failed" and "unreachable" in message.last_error
+
+
+def test_a_redelivered_envelope_is_registered_once(hub, memory_axis, peer):
+    sender = peer
+    users = add_users(sender, "-g09")
+    with transaction(sender.sessions) as session:
+        doc = outgoing.create_draft(session, sender, users["specialist"],
+                                    outgoing.Draft("Báo cáo", "Báo cáo tháng",
+                                                   (hub.party,)), PDF)
+    for function, role in [(outgoing.submit, "specialist"), (outgoing.sign, "leader"),
+                           (outgoing.issue, "clerk"), (outgoing.send, "clerk")]:
+        _step(sender, function, users[role], doc.id)
+    exchange.deliver_due(sender)
+    payload = next(iter(memory_axis.queues[hub.settings.organ_id].values()))
+    # the axis hands the same envelope over again under another id (e.g. its own retry)
+    memory_axis.queues[hub.settings.organ_id]["again"] = payload
+    assert exchange.collect(hub) == 1
+    exchange.process_stored(hub)
+    with hub.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(IncomingDocument)) == 1
+        assert session.scalar(select(func.count()).select_from(InboxMessage)) == 1
+    assert memory_axis.queues[hub.settings.organ_id] == {}
+
+
+def test_recall_is_answered_by_the_receiver(hub, peer):
+    receiver = peer
+    users, receiver_users = add_users(hub), add_users(receiver, "-g09")
+    doc_id = _issue_and_send(hub, users)
+    exchange.deliver_due(hub)
+    exchange.collect(receiver)
+    exchange.process_stored(receiver)
+    _step(hub, outgoing.change_after_sending, users["clerk"], doc_id, "recall", "Sai sót")
+    exchange.deliver_due(hub)
+    exchange.collect(receiver)
+    exchange.process_stored(receiver)
+    with receiver.sessions() as session:
+        arrived = session.scalars(select(IncomingDocument)).one()
+        assert arrived.pending_change["business"] == 1
+    _step(receiver, incoming.answer_change, receiver_users["clerk"], arrived.id, True)
+    exchange.deliver_due(receiver)
+    exchange.collect(hub)
+    exchange.process_stored(hub)
+    with hub.sessions() as session:
+        document = session.get(OutgoingDocument, doc_id)
+        assert document.state == "recalled"
+        assert document.recipients[0].status == "15"
+    with receiver.sessions() as session:
+        assert session.get(IncomingDocument, arrived.id).state == "recalled"
+
+
+BATCH = 12
+
+
+def _child(role: str, database: str, files: Path, axis: Path, organ: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.documents.crash_worker", "--role", role, "--database",
+         database, "--files", str(files), "--axis", str(axis), "--organ", organ],
+        stdout=subprocess.PIPE, text=True, env={**os.environ},
+    )
+
+
+def _run_and_kill(child: subprocess.Popen, word: str, after: int) -> int:
+    """Let ``child`` report ``after`` lines starting with ``word``, then kill it (SIGKILL:
+    no cleanup runs). Returns how many it reported; fewer when it finished first."""
+    seen = 0
+    for line in child.stdout:
+        seen += line.startswith(word)
+        if seen >= after:
+            child.send_signal(signal.SIGKILL)
+            break
+    child.wait(timeout=60)
+    child.stdout.close()
+    return seen
+
+
+def test_killing_the_workers_mid_batch_loses_and_doubles_nothing(new_database, tmp_path):
+    from documents import db
+
+    urls = [new_database("h41"), new_database("g09")]
+    axis_root = tmp_path / "axis"
+    hubs = []
+    for url, organ, abbreviation in zip(urls, ("000.00.00.H41", "000.00.00.G09"),
+                                        ("UBND", "BM"), strict=True):
+        engine = db.make_engine(url)
+        db.migrate(engine)
+        hubs.append(make_hub(engine, tmp_path / organ, organ, abbreviation,
+                             DirectoryAxis(axis_root)))
+    h41, g09 = hubs
+    users = add_users(h41)
+    for i in range(BATCH):
+        _issue_and_send(h41, users, f"Công việc số {i}")
+
+    sender_args = (urls[0], tmp_path / h41.settings.organ_id / "files", axis_root,
+                   h41.settings.organ_id)
+    assert _run_and_kill(_child("send", *sender_args), "sent", 5) == 5
+    assert _child("send", *sender_args).wait(timeout=120) == 0
+
+    receiver_args = (urls[1], tmp_path / g09.settings.organ_id / "files", axis_root,
+                     g09.settings.organ_id)
+    assert _run_and_kill(_child("receive", *receiver_args), "acknowledged", 4) == 4
+    assert _run_and_kill(_child("receive", *receiver_args), "processed", 3) == 3
+    assert _child("receive", *receiver_args).wait(timeout=120) == 0
+
+    with h41.sessions() as session:
+        states = session.scalars(select(OutboxMessage.state)).all()
+        assert states == ["sent"] * BATCH
+    with g09.sessions() as session:
+        subjects = sorted(session.scalars(select(IncomingDocument.subject)).all())
+        assert subjects == sorted(f"Công việc số {i}" for i in range(BATCH))
+        assert set(session.scalars(select(InboxMessage.state))) == {"processed"}
+        # each arrival answered 01 exactly once
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == BATCH
+    assert list((axis_root / g09.settings.organ_id).iterdir()) == []

@@ -9,9 +9,7 @@ Profiles (hồ sơ hiển thị chữ ký):
   the signing time (ISO 8601, +07:00), Liberation Serif 10 pt black;
 - ``copy`` (bản sao điện tử): as attachment, with the form of copy and the copying organization.
 
-The role is recorded in the CMS signed attributes as a commitment-type indication (ETSI EN 319
-122-1, allowed in PAdES baseline signatures), so it is covered by the signature itself; our
-commitment types live under a UUID-based OID arc (ITU-T X.667, no registration needed).
+The role is recorded inside the signature (see :mod:`signing.appearance_role`).
 
 The appearance stream is drawn upright as the reader sees the page and carries a ``/Matrix``
 undoing the page's ``/Rotate``; pyHanko's own stamps assume an unrotated page.
@@ -45,15 +43,6 @@ _TS_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 #: sample of the shown time, to size boxes before the time is known
 _TIME_SAMPLE = "2026-12-31T23:59:59+07:00"
 
-_ROLE_ARC = "2.25.255649132144370450853045180436830028143.1"
-ROLE_OIDS = {
-    SignatureRole.LEADER: f"{_ROLE_ARC}.1",
-    SignatureRole.ORGANIZATION: f"{_ROLE_ARC}.2",
-    SignatureRole.ATTACHMENT: f"{_ROLE_ARC}.3",
-    SignatureRole.COPY: f"{_ROLE_ARC}.4",
-}
-
-
 class CopyForm(StrEnum):
     """Hình thức sao (Decree 30, Art. 25)."""
 
@@ -67,28 +56,6 @@ def vietnam_time(moment: datetime) -> str:
     if moment.utcoffset() is None:
         raise ValueError("a signing time needs a time zone")
     return moment.astimezone(VIETNAM_TIME).isoformat(timespec="seconds")
-
-
-def commitment_type_spec(role: SignatureRole):
-    """pyHanko ``CAdESSignedAttrSpec`` recording ``role`` as a commitment-type indication."""
-    from pyhanko.sign.ades.api import CAdESSignedAttrSpec
-    from pyhanko.sign.ades.cades_asn1 import CommitmentTypeIndication
-
-    return CAdESSignedAttrSpec(commitment_type=CommitmentTypeIndication(
-        {"commitment_type_id": ROLE_OIDS[role]}))
-
-
-def role_of(signer_info) -> SignatureRole | None:
-    """The role recorded in a CMS ``SignerInfo``'s signed attributes, or ``None`` (not made by
-    the hub, or no role)."""
-    from pyhanko.sign.general import NonexistentAttributeError, find_unique_cms_attribute
-
-    try:
-        indication = find_unique_cms_attribute(signer_info["signed_attrs"], "commitment_type")
-    except (NonexistentAttributeError, ValueError, KeyError):
-        return None
-    oid = indication["commitment_type_id"].dotted
-    return next((role for role, role_oid in ROLE_OIDS.items() if role_oid == oid), None)
 
 
 def text_width(text: str, font_path: str = SERIF_REGULAR, size: float = TEXT_SIZE) -> float:

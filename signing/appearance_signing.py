@@ -26,12 +26,11 @@ from signing import placement
 from signing.appearance import (
     CopyForm,
     Decree30StampStyle,
-    commitment_type_spec,
     image_size_pt,
-    role_of,
     text_block_size,
     text_lines,
 )
+from signing.appearance_role import commitment_type_spec, role_of
 from signing.errors import SigningError
 from signing.pades import PadesSigner, SignatureOptions, open_writer
 from signing.placement import PageGeometry, PlacementError, Rect

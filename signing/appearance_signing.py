@@ -106,7 +106,7 @@ def plan_signature(pdf: bytes, profile: Profile, certificate: x509.Certificate,
         geometry = placement.page_geometry(pdf, page_index)
     else:
         geometry, visual = _automatic_box(pdf, reader, profile, lines, subject)
-    field_name = profile.field_name or _free_field_name(reader, FIELD_PREFIX[profile.role])
+    field_name = profile.field_name or free_field_name(reader, FIELD_PREFIX[profile.role])
     return SignaturePlan(field_name, geometry.index, geometry.to_user(visual),
                          _style(profile, lines, geometry.rotation), name)
 
@@ -220,7 +220,7 @@ def _existing_field(reader, field_name: str) -> tuple[int, Rect]:
     raise PlacementError(f"no signature field named {field_name!r}")
 
 
-def _free_field_name(reader, prefix: str) -> str:
+def free_field_name(reader, prefix: str) -> str:
     from pyhanko.sign.fields import enumerate_sig_fields
 
     taken = {name for name, _, _ in enumerate_sig_fields(reader)}

@@ -151,7 +151,8 @@ def page_text(pdf: bytes, page_index: int) -> PageText:
     page = _pdfminer_page(pdf, page_index)
     geometry = PageGeometry(page_index, tuple(map(float, page.cropbox)), page.rotate % 360)
     resources = PDFResourceManager()
-    device = PDFPageAggregator(resources, laparams=LAParams(char_margin=1.0, line_margin=0.3))
+    device = PDFPageAggregator(resources, laparams=LAParams(
+        char_margin=1.0, line_margin=0.3, all_texts=True))  # all_texts: text in form XObjects too
     interpreter = PDFPageInterpreter(resources, device)
     device.begin_page(page, geometry.user_to_visual)
     interpreter.render_contents(page.resources, page.contents, ctm=geometry.user_to_visual)

@@ -34,9 +34,11 @@ class PixelBox:
 
 
 def render(pdf: Path, page: int = 1) -> Image.Image:
-    """Page ``page`` (from 1) as displayed, rendered by pdftoppm at :data:`DPI`."""
-    done = subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", str(page), "-l", str(page),
-                           "-singlefile", str(pdf)], capture_output=True, check=True)
+    """Page ``page`` (from 1) as displayed (crop box, rotation), rendered by pdftoppm at
+    :data:`DPI`."""
+    done = subprocess.run(["pdftoppm", "-cropbox", "-png", "-r", str(DPI), "-f", str(page),
+                           "-l", str(page), "-singlefile", str(pdf)],
+                          capture_output=True, check=True)
     return Image.open(io.BytesIO(done.stdout)).convert("RGB")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -154,11 +155,16 @@ def test_organization_signature_names_the_organization(chain):
         assert signature.self_reported_timestamp is not None
 
 
+def issue_again(cli, pki, chain, source: Path, out: Path):
+    """Issue ``source`` as number 06; the refusal cases expect this to fail."""
+    return cli("issue", source, "-o", out, "--p12", pki.p12("org-h41"), "--seal", chain["seal"],
+               "--number", "6", "--notation", "QĐ-UBND", "--place", "Hà Nội",
+               *trust_args(pki))
+
+
 def test_issue_refuses_a_document_without_leader_signature(chain, cli, pki_services, tmp_path):
     out = tmp_path / "out.pdf"
-    done = cli("issue", chain["prepared"], "-o", out, "--p12", pki_services.p12("org-h41"),
-               "--seal", chain["seal"], "--number", "6", "--notation", "QĐ-UBND",
-               "--place", "Hà Nội", *trust_args(pki_services))
+    done = issue_again(cli, pki_services, chain, chain["prepared"], out)
     assert done.returncode == 2
     assert "no leader signature" in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert not out.exists()
@@ -166,9 +172,7 @@ def test_issue_refuses_a_document_without_leader_signature(chain, cli, pki_servi
 
 def test_issue_refuses_an_already_issued_document(chain, cli, pki_services, tmp_path):
     out = tmp_path / "again.pdf"
-    done = cli("issue", chain["issued"], "-o", out, "--p12", pki_services.p12("org-h41"),
-               "--seal", chain["seal"], "--number", "6", "--notation", "QĐ-UBND",
-               "--place", "Hà Nội", *trust_args(pki_services))
+    done = issue_again(cli, pki_services, chain, chain["issued"], out)
     assert done.returncode == 2 and "already issued" in done.stderr
     assert not out.exists()
 
@@ -181,9 +185,7 @@ def test_change_between_leader_and_issuance_is_flagged(chain, cli, pki_services,
     assert leader["modification_level"] == "OTHER"
 
     out = tmp_path / "issued.pdf"
-    done = cli("issue", tampered, "-o", out, "--p12", pki_services.p12("org-h41"),
-               "--seal", chain["seal"], "--number", "6", "--notation", "QĐ-UBND",
-               "--place", "Hà Nội", *trust_args(pki_services))
+    done = issue_again(cli, pki_services, chain, tampered, out)
     assert done.returncode == 2 and "is not valid" in done.stderr
     assert not out.exists()
 
@@ -225,3 +227,26 @@ def test_prepare_without_number_line_says_so(cli, tmp_path):
     assert done.returncode == 2
     assert re.search(r"no \"Số:\" line", done.stderr)
     assert not (tmp_path / "out.pdf").exists()
+
+
+def test_long_term_chain_leader_b_t_then_issue_b_lta(chain, cli, pki_services, tmp_path):
+    """The archive's case: leader time-stamped, organization signature at B-LTA; the form
+    filling and the later validation data and document time-stamp keep the leader valid."""
+    pki = pki_services
+    leader, issued = tmp_path / "leader.pdf", tmp_path / "issued.pdf"
+    done = cli("sign", chain["prepared"], "-o", leader, "--p12", pki.p12("leader-an"),
+               "--profile", "leader", "--image", chain["signature"], "--level", "B-T",
+               "--tsa", pki.tsa_url, *trust_args(pki))
+    assert done.returncode == 0, done.stderr
+    done = cli("issue", leader, "-o", issued, "--p12", pki.p12("org-h41"), "--seal",
+               chain["seal"], "--number", "15", "--notation", "QĐ-UBND", "--place", "Hà Nội",
+               "--date", "2026-03-09", "--level", "B-LTA", "--tsa", pki.tsa_url,
+               *trust_args(pki))
+    assert done.returncode == 0, done.stderr
+    first, second = support.verify_json(cli, issued, pki.trust_roots)
+    assert (first["role"], first["indication"], first["modification_level"]) == \
+        ("leader", "TOTAL-PASSED", "FORM_FILLING")
+    assert (second["role"], second["indication"], second["level"]) == \
+        ("organization", "TOTAL-PASSED", "B-LTA")
+    assert "15/QĐ-UBND" in support.pdftotext(issued)
+    assert "Hà Nội, ngày 09 tháng 3 năm 2026" in support.pdftotext(issued)

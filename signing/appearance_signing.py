@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import IO, Any
 
 from asn1crypto import x509
 
 from signing import placement
 from signing.appearance import (
+    VIETNAM_TIME,
     CopyForm,
     Decree30StampStyle,
     image_size_pt,
@@ -124,6 +126,22 @@ class RoleSigner(PadesSigner):
     def signature_metadata(self, field_name: str | None = None):
         return replace(super().signature_metadata(field_name),
                        cades_signed_attr_spec=commitment_type_spec(self.role), name=self.name)
+
+    def pdf_signer(self, **kwargs: Any):
+        """The core's ``PdfSigner``, signing in Vietnam time: ``/M`` and the time shown carry
+        +07:00 whatever the server's time zone (Decree 30 wants the time in Vietnam time)."""
+        from pyhanko.sign.signers import PdfSigner
+
+        class VietnamTimePdfSigner(PdfSigner):
+            def init_signing_session(self, pdf_out, existing_fields_only=False):
+                session = super().init_signing_session(pdf_out, existing_fields_only)
+                session.system_time = datetime.now(VIETNAM_TIME)
+                return session
+
+        core = super().pdf_signer(**kwargs)
+        return VietnamTimePdfSigner(
+            core.signature_meta, core.signer, timestamper=core.default_timestamper,
+            stamp_style=core.stamp_style, new_field_spec=core.new_field_spec)
 
 
 def field_spec(plan: SignaturePlan):

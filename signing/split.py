@@ -22,11 +22,12 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from asn1crypto import cms, x509
 
+from signing.appearance import VIETNAM_TIME
 from signing.errors import BadInputError, SigningError
 from signing.keys import SigningKey
 from signing.pades import PadesSigner, SignatureOptions, open_writer
@@ -131,8 +132,8 @@ async def async_prepare(pdf: bytes, certificate: x509.Certificate,
         meta = signer.signature_metadata(field_name)
         attrs = await external.signed_attrs(
             prepared_digest.document_digest, "sha256", use_pades=True,
-            attr_settings=PdfCMSSignedAttributes(
-                signing_time=datetime.now(UTC), cades_signed_attrs=meta.cades_signed_attr_spec),
+            attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(VIETNAM_TIME),
+                                                 cades_signed_attrs=meta.cades_signed_attr_spec),
         )
     finally:
         await signer.aclose()

@@ -135,6 +135,8 @@ def test_chain_validates_as_decree30_requires(chain, cli, pki_services):
     assert (organization["role"], organization["indication"], organization["coverage"]) == \
         ("organization", "TOTAL-PASSED", "ENTIRE_FILE")
     assert organization["signer"]["organization_identifier"] == "000.00.00.H41"
+    # Decree 30: the signing time in Vietnam time
+    assert organization["signing_time"].endswith("+07:00")
 
 
 def test_pdfsig_agrees(chain):

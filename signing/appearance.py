@@ -89,6 +89,31 @@ def text_block_size(lines: tuple[str, ...], size: float = TEXT_SIZE) -> tuple[fl
     return widest + 4, len(lines) * size * 1.2 + 4
 
 
+#: larger images are refused (a real seal or signature at 600 dpi is far below this)
+MAX_IMAGE_PIXELS = 4000 * 4000
+
+
+def check_png(png: bytes, what: str) -> None:
+    """Refuse what is not a PNG with a transparent background (Decree 30 Appendix I), or is
+    absurdly large (decompression bombs)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(png)) as image:
+            if image.format != "PNG":
+                raise SigningError(f"the {what} must be a PNG image, not {image.format}")
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise SigningError(f"the {what} is too large ({image.width}x{image.height} "
+                                   "pixels)")
+            transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+            if not transparent:
+                raise SigningError(f"the {what} needs a transparent background (PNG with "
+                                   "alpha channel)")
+            image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise SigningError(f"the {what} is not a readable image") from None
+
+
 def image_size_pt(png: bytes) -> tuple[float, float]:
     """Real size of an image in points, from the resolution recorded in it (default 300 dpi)."""
     from PIL import Image

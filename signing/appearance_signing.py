@@ -16,7 +16,6 @@ organization over the leader's signature, attachment and copy at the top right o
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import IO, Any
@@ -28,6 +27,7 @@ from signing.appearance import (
     VIETNAM_TIME,
     CopyForm,
     Decree30StampStyle,
+    check_png,
     image_size_pt,
     text_block_size,
     text_lines,
@@ -70,6 +70,9 @@ class Profile:
             raise SigningError(f"the {self.role.value} profile needs the {what}")
         if not needs_image and self.image_png is not None:
             raise SigningError(f"the {self.role.value} profile shows no image")
+        if self.image_png is not None:
+            check_png(self.image_png, "signature image" if self.role is SignatureRole.LEADER
+                      else "seal image")
 
 
 @dataclass(frozen=True)
@@ -88,9 +91,7 @@ class SignaturePlan:
 def plan_signature(pdf: bytes, profile: Profile, certificate: x509.Certificate,
                    ) -> SignaturePlan:
     """Decide field, box and appearance for ``profile`` on ``pdf``."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    reader = open_writer(pdf).prev  # refuses unusable input with a one-line error
     subject = certificate.subject.native
     organization = profile.organization or subject.get("organization_name")
     lines = text_lines(profile.role, number_notation=profile.number_notation,

@@ -27,6 +27,7 @@ from signing.appearance import (
     SERIF_ITALIC,
     SERIF_REGULAR,
     VIETNAM_TIME,
+    check_png,
     rotation_matrix,
     text_commands,
 )
@@ -58,6 +59,7 @@ class Issuance:
     day: date
 
     def __post_init__(self) -> None:
+        check_png(self.seal_png, "seal image")
         if self.number < 1:
             raise IssuanceError("the number (số) starts from 1")
         if not _NOTATION.match(self.notation):

@@ -154,9 +154,12 @@ def page_text(pdf: bytes, page_index: int) -> PageText:
     device = PDFPageAggregator(resources, laparams=LAParams(
         char_margin=1.0, line_margin=0.3, all_texts=True))  # all_texts: text in form XObjects too
     interpreter = PDFPageInterpreter(resources, device)
-    device.begin_page(page, geometry.user_to_visual)
-    interpreter.render_contents(page.resources, page.contents, ctm=geometry.user_to_visual)
-    device.end_page(page)
+    try:
+        device.begin_page(page, geometry.user_to_visual)
+        interpreter.render_contents(page.resources, page.contents, ctm=geometry.user_to_visual)
+        device.end_page(page)
+    except _pdfminer_errors() as exc:
+        raise BadInputError(f"cannot read the text of page {page_index + 1}: {exc}") from None
     layout = device.get_result()
 
     lines: list[TextLine] = []
@@ -228,15 +231,21 @@ def top_right_box(geometry: PageGeometry, size: tuple[float, float],
 
 def _pdfminer_page(pdf: bytes, page_index: int):
     from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         for index, page in enumerate(PDFPage.get_pages(io.BytesIO(pdf))):
             if index == page_index:
                 return page
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+    except _pdfminer_errors() as exc:
         raise BadInputError(f"cannot read the PDF's pages: {exc}") from None
     raise PlacementError(f"the document has no page {page_index + 1}")
+
+
+def _pdfminer_errors() -> tuple[type[Exception], ...]:
+    from pdfminer.pdfexceptions import PDFException
+    from pdfminer.psexceptions import PSException
+
+    return (PDFException, PSException, ValueError, KeyError, TypeError, AttributeError)
 
 
 def _walk(item, kind) -> Iterator:

@@ -211,3 +211,33 @@ def test_profile_mistakes_are_one_line_errors(cli, pki_services, tmp_path, draft
 def test_bad_box_is_refused_by_the_parser(cli, tmp_path):
     done = cli("sign", tmp_path / "x.pdf", "-o", tmp_path / "y.pdf", "--box", "1,2,3")
     assert done.returncode == 2 and "PAGE,X1,Y1,X2,Y2" in done.stderr
+
+
+@pytest.mark.parametrize("content", [b"not a pdf at all", b"%PDF-1.7\n1 0 obj <<", b""])
+def test_unusable_pdf_is_one_line_error(cli, pki_services, tmp_path, signature_file, content):
+    source = tmp_path / "bad.pdf"
+    source.write_bytes(content)
+    for args in (["sign", source, "-o", tmp_path / "out.pdf", "--p12",
+                  pki_services.p12("leader-an"), "--profile", "leader",
+                  "--image", signature_file],
+                 ["prepare", source, "-o", tmp_path / "out.pdf"]):
+        done = cli(*args)
+        assert done.returncode == 2, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+        assert not (tmp_path / "out.pdf").exists()
+
+
+def test_images_must_be_transparent_png(cli, pki_services, tmp_path, draft_pdf):
+    from PIL import Image
+
+    source = tmp_path / "draft.pdf"
+    source.write_bytes(draft_pdf)
+    opaque, jpeg, junk = tmp_path / "opaque.png", tmp_path / "sig.jpg", tmp_path / "junk.png"
+    Image.new("RGB", (300, 120), "white").save(opaque)
+    Image.new("RGB", (300, 120), "white").save(jpeg, "JPEG")
+    junk.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    for image, message in ((opaque, "transparent background"), (jpeg, "must be a PNG"),
+                           (junk, "not a readable image")):
+        done = cli("sign", source, "-o", tmp_path / "out.pdf", "--p12",
+                   pki_services.p12("leader-an"), "--profile", "leader", "--image", image)
+        assert done.returncode == 2 and message in done.stderr, done.stderr

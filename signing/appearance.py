@@ -43,6 +43,7 @@ _TS_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 #: sample of the shown time, to size boxes before the time is known
 _TIME_SAMPLE = "2026-12-31T23:59:59+07:00"
 
+
 class CopyForm(StrEnum):
     """Hình thức sao (Decree 30, Art. 25)."""
 

@@ -99,7 +99,7 @@ def plan_signature(pdf: bytes, profile: Profile, certificate: x509.Certificate,
     name = None if profile.role is SignatureRole.LEADER else organization
 
     if profile.field_name is not None and profile.box is None:
-        page_index, user_rect = _existing_field(reader, profile.field_name)
+        page_index, _ = _existing_field(reader, profile.field_name)
         geometry = placement.page_geometry(pdf, page_index)
         style = _style(profile, lines, geometry.rotation)
         return SignaturePlan(profile.field_name, None, None, style, name)

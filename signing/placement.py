@@ -53,17 +53,6 @@ class PageGeometry:
             270: (0, 1, -1, 0, y1, -x0),
         }[self.rotation]
 
-    @property
-    def appearance_matrix(self) -> tuple[int, int, int, int, int, int]:
-        """Matrix for an appearance stream drawn upright in visual space: the inverse rotation,
-        so that the page's ``/Rotate`` turns it back upright for the reader."""
-        return {
-            0: (1, 0, 0, 1, 0, 0),
-            90: (0, 1, -1, 0, 0, 0),
-            180: (-1, 0, 0, -1, 0, 0),
-            270: (0, -1, 1, 0, 0, 0),
-        }[self.rotation]
-
     def to_user(self, visual: Rect) -> Rect:
         """A visual-space rectangle as a normalised user-space rectangle."""
         a, b, c, d, e, f = self.user_to_visual

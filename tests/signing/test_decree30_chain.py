@@ -252,3 +252,15 @@ def test_long_term_chain_leader_b_t_then_issue_b_lta(chain, cli, pki_services, t
         ("organization", "TOTAL-PASSED", "B-LTA")
     assert "15/QĐ-UBND" in support.pdftotext(issued)
     assert "Hà Nội, ngày 09 tháng 3 năm 2026" in support.pdftotext(issued)
+
+
+def test_number_date_and_seal_are_one_incremental_update(chain):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    def revisions(path: Path) -> int:
+        with path.open("rb") as handle:
+            return PdfFileReader(handle).xrefs.total_revisions
+
+    leader, issued = chain["leader"].read_bytes(), chain["issued"].read_bytes()
+    assert issued.startswith(leader), "issuing appends; it never rewrites what was signed"
+    assert revisions(chain["issued"]) == revisions(chain["leader"]) + 1

@@ -68,8 +68,7 @@ def regular_signatures(reader) -> list:
         try:
             embedded.append(EmbeddedPdfSignature(reader, field_ref, name))
         except Exception as exc:  # asn1crypto/pyHanko raise many types on hostile content
-            broken.append(_failed(name, None, SubIndication.FORMAT_FAILURE,
-                                  f"signature container unreadable: {_one_line(exc)}"))
+            broken.append(_failed(name, None, f"signature container unreadable: {_one_line(exc)}"))
     embedded.sort(key=lambda sig: sig.signed_revision)
     return [sig for sig in embedded if sig.sig_object_type == "/Sig"] + broken
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -105,11 +106,17 @@ def peer(new_database, tmp_path: Path, memory_axis: MemoryAxis) -> Iterator[Hub]
 ROLES = ("specialist", "leader", "clerk", "archivist", "admin")
 
 
+@cache
+def _password_hash(role: str) -> str:
+    """Argon2 is slow on purpose; hash each test password once per session."""
+    return hash_password(f"pw-{role}")
+
+
 def add_users(hub: Hub, suffix: str = "") -> dict[str, User]:
     with db.transaction(hub.sessions) as session:
         users = {role: User(username=f"{role}{suffix}", full_name=f"Người {role}",
                             role=role, position="Phó Chủ tịch" if role == "leader" else "",
-                            password_hash=hash_password(f"pw-{role}"))
+                            password_hash=_password_hash(role))
                  for role in ROLES}
         session.add_all(users.values())
     return users

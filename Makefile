@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages the tests drive for real: SoftHSM2 (PKCS#11 token), poppler (pdfsig,
-# pdftoppm, pdftotext as outside witnesses), Liberation fonts (Times New Roman metrics).
-APT_PACKAGES := softhsm2 poppler-utils fonts-liberation
+# pdftoppm, pdftotext as outside witnesses), Liberation fonts (Times New Roman metrics);
+# Pango and DejaVu fonts for WeasyPrint (reports and specimens as PDF, Vietnamese glyphs).
+APT_PACKAGES := softhsm2 poppler-utils fonts-liberation fonts-liberation2 libpango-1.0-0 \
+	libpangoft2-1.0-0 fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint system-deps

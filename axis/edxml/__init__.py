@@ -1,0 +1,67 @@
+"""edXML (QCVN 102:2016/BTTTT): the envelope exchanged over the document interconnection axis.
+
+Public API::
+
+    from axis import edxml
+
+    message = edxml.parse(path_or_bytes_or_stream, strict=False, attachments_dir=None)
+    message.kind            # "edoc" (DocumentMessage) or "status" (StatusMessage)
+    message.warnings        # harmless flaws found while reading
+    message.signature       # "absent" | "placeholder" | "valid" | "invalid"
+    edxml.write(message, path_or_stream, signer=edxml.EnvelopeSigner.from_files(key, cert))
+    routing = edxml.peek_routing(path_or_bytes_or_stream)
+    routing.kind, routing.sender, routing.recipients, routing.document_id,
+    routing.response_for, routing.business_doc_type, routing.status_code
+
+``peek_routing`` reads only the header (it stops at the end of ``edXMLHeader``), so the axis
+can route a message and check that ``From`` is the authenticated caller before storing its
+attachments. For a status message ``recipients`` is the ``ResponseFor`` agency and
+``response_for`` its document id. edXML has no message id of its own: documents are
+identified by ``DocumentId``; the axis transport keeps its own message ids.
+
+Every failure is an :class:`axis.errors.EdxmlError` subclass with a one-line message:
+``UnsafeXmlError`` (DTD, entities, depth, size), ``MalformedEdxmlError`` (not XML, truncated,
+wrong root, meaningless header), ``StrictModeError``, ``UnsafeAttachmentError`` (bad base64,
+too large, zip bomb, path traversal), ``EnvelopeSignatureError``.
+"""
+
+from axis.edxml.attachments import ZipLimits, safe_name, unzip_safely
+from axis.edxml.encode import manifest_for
+from axis.edxml.model import (
+    NAMESPACE,
+    Attachment,
+    Business,
+    BusinessDocType,
+    BusinessDocumentInfo,
+    Code,
+    DocumentId,
+    DocumentMessage,
+    DocumentType,
+    ManifestReference,
+    Message,
+    Organization,
+    OtherInfo,
+    Promulgation,
+    Receiver,
+    Replacement,
+    ResponseFor,
+    Routing,
+    Signer,
+    StaffInfo,
+    StatusCode,
+    StatusMessage,
+    TraceHeader,
+)
+from axis.edxml.reader import parse, peek_routing
+from axis.edxml.safety import Limits
+from axis.edxml.signature import EnvelopeSigner
+from axis.edxml.writer import envelope_bytes, write
+
+__all__ = [
+    "NAMESPACE", "Attachment", "Business", "BusinessDocType", "BusinessDocumentInfo", "Code",
+    "DocumentId", "DocumentMessage", "DocumentType", "EnvelopeSigner", "Limits",
+    "ManifestReference", "Message", "Organization", "OtherInfo", "Promulgation", "Receiver",
+    "Replacement", "ResponseFor", "Routing", "Signer", "StaffInfo", "StatusCode",
+    "StatusMessage", "TraceHeader", "ZipLimits", "envelope_bytes", "manifest_for", "parse",
+    "peek_routing", "safe_name", "unzip_safely", "write",
+]

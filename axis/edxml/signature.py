@@ -1,0 +1,115 @@
+"""Optional XML signature (XML-DSig, enveloped) over the ``edXMLEnvelope``, with the
+organization's certificate (chữ ký số của cơ quan). signxml types stay in this module.
+
+The signature sits in ``edXMLHeader`` after ``TraceHeaderList``, as in the published samples.
+Those samples carry a *placeholder* block (no XML-DSig namespace, a truncated certificate):
+it is reported as ``"placeholder"``, i.e. unsigned, never as valid.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from lxml import etree
+
+from axis.edxml.decode import Q
+from axis.edxml.model import SignatureState
+from axis.errors import EnvelopeSignatureError
+
+DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
+DSIG = f"{{{DSIG_NS}}}"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+
+
+@dataclass(frozen=True)
+class EnvelopeSigner:
+    """The organization's private key and certificate (PEM), e.g. the dev PKI's org-h41."""
+
+    key_pem: bytes
+    cert_pem: bytes
+
+    @classmethod
+    def from_files(cls, key: Path, cert: Path) -> EnvelopeSigner:
+        return cls(Path(key).read_bytes(), Path(cert).read_bytes())
+
+
+def sign_envelope(envelope: etree._Element, signer: EnvelopeSigner) -> etree._Element:
+    """A signed copy of ``envelope`` (already indented: whitespace is signed too)."""
+    from signxml import DigestAlgorithm, SignatureMethod, XMLSigner
+
+    try:
+        key = serialization.load_pem_private_key(signer.key_pem, password=None)
+        cert = x509.load_pem_x509_certificate(signer.cert_pem)
+    except (ValueError, TypeError) as exc:
+        raise EnvelopeSignatureError(f"cannot use the signing key or certificate: {exc}") \
+            from None
+    method = (SignatureMethod.ECDSA_SHA256 if isinstance(key, ec.EllipticCurvePrivateKey)
+              else SignatureMethod.RSA_SHA256)
+    header = envelope.find(Q + "edXMLHeader")
+    placeholder = etree.SubElement(header, DSIG + "Signature", Id="placeholder",
+                                   nsmap={"ds": DSIG_NS})
+    placeholder.tail = header[-2].tail if len(header) > 1 else None
+    header[-2].tail = header.text
+    signed = XMLSigner(signature_algorithm=method, digest_algorithm=DigestAlgorithm.SHA256,
+                       c14n_algorithm=EXC_C14N).sign(envelope, key=key, cert=[cert])
+    return signed
+
+
+def _signature_block(envelope: etree._Element) -> etree._Element | None:
+    for parent in (envelope.find(Q + "edXMLHeader"), envelope):
+        if parent is None:
+            continue
+        for child in parent:
+            if isinstance(child.tag, str) and etree.QName(child).localname == "Signature":
+                return child
+    return None
+
+
+def _certificate(block: etree._Element) -> x509.Certificate | None:
+    text = block.findtext(f".//{DSIG}X509Certificate")
+    try:
+        return x509.load_der_x509_certificate(base64.b64decode("".join((text or "").split())))
+    except (ValueError, binascii.Error):
+        return None
+
+
+def check_envelope(envelope: etree._Element,
+                   sender_organ_id: str | None) -> tuple[SignatureState, str | None]:
+    """The signature state of ``envelope`` and, unless valid or absent, a warning."""
+    from signxml import XMLVerifier
+    from signxml.exceptions import InvalidInput, InvalidSignature
+
+    block = _signature_block(envelope)
+    if block is None:
+        return "absent", None
+    if etree.QName(block).namespace != DSIG_NS:
+        return "placeholder", ("placeholder signature block (not in the XML-DSig namespace):"
+                               " the envelope is treated as unsigned")
+    cert = _certificate(block)
+    if cert is None:
+        return "placeholder", ("placeholder signature block (unreadable certificate):"
+                               " the envelope is treated as unsigned")
+    # Verify a detached copy, so that the signed data is exactly the envelope.
+    standalone = etree.fromstring(
+        etree.tostring(envelope),
+        etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    try:
+        result = XMLVerifier().verify(standalone, x509_cert=cert)
+    except (InvalidSignature, InvalidInput, ValueError) as exc:
+        reason = " ".join(str(exc).split())
+        return "invalid", f"envelope signature is invalid: {reason}"
+    if result.signed_xml is None or result.signed_xml.tag != envelope.tag:
+        return "invalid", "envelope signature does not cover the whole envelope"
+    organizations = [a.value for a in cert.subject.get_attributes_for_oid(
+        NameOID.ORGANIZATION_IDENTIFIER)]
+    if sender_organ_id and organizations and sender_organ_id not in organizations:
+        return "invalid", (f"envelope signed with the certificate of {organizations[0]},"
+                           f" but From is {sender_organ_id}")
+    return "valid", None

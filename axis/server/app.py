@@ -1,0 +1,89 @@
+"""The reference axis application: both faces over one core, and how to run it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from axis.errors import (
+    AgencyExists,
+    AuthenticationFailed,
+    ExchangeError,
+    MessageIdConflict,
+    MessageNotFound,
+    MessageTooLarge,
+    NotPermitted,
+)
+from axis.server import db, soap, vxp
+from axis.server.core import AxisCore, Settings
+from axis.server.store import MessageStore
+
+MiB = 1 << 20
+
+#: The one place domain errors become HTTP statuses (the SOAP face answers faults instead).
+HTTP_STATUS = (
+    (AuthenticationFailed, 401), (NotPermitted, 403), (MessageNotFound, 404),
+    (MessageIdConflict, 409), (AgencyExists, 409), (MessageTooLarge, 413),
+)
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    data_dir: Path = Path("axis-data")
+    db_url: str | None = None
+    max_message_bytes: int = 256 * MiB
+    soap_max_bytes: int = 96 * MiB
+    settings: Settings = field(default_factory=Settings)
+    purge_every_seconds: float = 3600
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or db.default_url(self.data_dir)
+
+
+def open_core(config: ServerConfig) -> AxisCore:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    store = MessageStore(config.data_dir / "messages", config.max_message_bytes)
+    return AxisCore(db.open_database(config.database_url), store, config.settings)
+
+
+def create_app(config: ServerConfig) -> FastAPI:
+    core = open_core(config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async def purge_forever() -> None:
+            while True:
+                await run_in_threadpool(core.purge)
+                await asyncio.sleep(config.purge_every_seconds)
+
+        task = asyncio.create_task(purge_forever())
+        yield
+        task.cancel()
+
+    app = FastAPI(title="edochub reference axis", lifespan=lifespan, openapi_url=None)
+    app.state.core = core
+    app.state.soap_max_bytes = config.soap_max_bytes
+    app.include_router(soap.router)
+    app.include_router(vxp.router)
+
+    @app.exception_handler(ExchangeError)
+    async def exchange_error(_request: Request, exc: ExchangeError) -> JSONResponse:
+        status = next((code for cls, code in HTTP_STATUS if isinstance(exc, cls)), 400)
+        return JSONResponse({"status": "FAIL", "ErrorCode": exc.code, "ErrorDesc": str(exc)},
+                            status_code=status)
+
+    return app
+
+
+def serve(config: ServerConfig, host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")

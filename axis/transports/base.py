@@ -1,0 +1,228 @@
+"""The one interface every way of reaching the axis implements, and what it answers.
+
+Like httpx's transports: a transport has a single method, ``handle_request``, taking one of the
+request values below and returning the matching answer; SOAP (zeep), the national HTTP protocol
+(httpx) and the in-process transport are interchangeable behind it, and ``Retrying`` wraps any
+of them. ``AxisClient`` gives the register friendly methods on top. Errors are the
+``axis.errors`` classes; no zeep or httpx type leaves an adapter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from axis.errors import AxisUnavailable, HashMismatch
+
+KINDS = ("edoc", "status")
+ACK_STATES = ("done", "fail")
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send the envelope at ``path``; ``message_id`` stays the same on every retry so the axis
+    stores and delivers it once. No ``recipients``: the axis reads them from the envelope."""
+
+    path: Path
+    kind: str
+    recipients: tuple[str, ...] = ()
+    message_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+@dataclass(frozen=True)
+class ListReceived:
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """Fetch message ``doc_id`` into the file ``destination`` (streamed where the protocol can)."""
+
+    doc_id: str
+    destination: Path
+
+
+@dataclass(frozen=True)
+class Acknowledge:
+    doc_id: str
+    state: str = "done"
+
+
+@dataclass(frozen=True)
+class ListSent:
+    pass
+
+
+@dataclass(frozen=True)
+class ListAgencies:
+    pass
+
+
+@dataclass(frozen=True)
+class RegisterAgency:
+    """Register a subordinate agency of the caller; the axis answers with its new secret."""
+
+    code: str
+    name: str
+
+
+AxisRequest = Send | ListReceived | Fetch | Acknowledge | ListSent | ListAgencies | RegisterAgency
+
+
+@dataclass(frozen=True)
+class SendReceipt:
+    doc_id: str
+    message_id: str
+    recipients: tuple[str, ...]
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class Received:
+    doc_id: str
+    sender: str
+    kind: str
+    size: int
+    sha256: str
+    created: str
+
+
+@dataclass(frozen=True)
+class RecipientState:
+    recipient: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Sent:
+    doc_id: str
+    message_id: str
+    kind: str
+    created: str
+    recipients: tuple[RecipientState, ...]
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    code: str
+    name: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Registered:
+    agency: AgencyInfo
+    secret: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """The answer to ``Fetch`` and ``Acknowledge``: nothing more to say."""
+
+
+AxisResponse = (
+    SendReceipt | tuple[Received, ...] | tuple[Sent, ...] | tuple[AgencyInfo, ...] | Registered
+    | Done
+)
+
+
+class AxisTransport(Protocol):
+    def handle_request(self, request: AxisRequest) -> AxisResponse: ...
+
+    def close(self) -> None: ...
+
+
+class Retrying:
+    """Retry ``AxisUnavailable`` (connection lost, timeout, server error) a finite number of
+    times with exponential backoff. The request is resent as is, so its message id is kept."""
+
+    def __init__(self, inner: AxisTransport, attempts: int = 4, backoff: float = 0.5,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.inner, self.attempts, self.backoff, self._sleep = inner, attempts, backoff, sleep
+
+    def handle_request(self, request: AxisRequest) -> AxisResponse:
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return self.inner.handle_request(request)
+            except AxisUnavailable:
+                if attempt == self.attempts:
+                    raise
+                self._sleep(self.backoff * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AxisClient:
+    """What the register calls: the axis operations as methods, over any transport."""
+
+    def __init__(self, transport: AxisTransport) -> None:
+        self.transport = transport
+
+    def send(self, path: Path, kind: str, recipients: tuple[str, ...] = (),
+             message_id: str | None = None) -> SendReceipt:
+        request = Send(path, kind, tuple(recipients), message_id or str(uuid.uuid4()))
+        return self.transport.handle_request(request)
+
+    def received(self, kind: str | None = None) -> tuple[Received, ...]:
+        return self.transport.handle_request(ListReceived(kind))
+
+    def fetch(self, doc_id: str, destination: Path) -> None:
+        self.transport.handle_request(Fetch(doc_id, destination))
+
+    def acknowledge(self, doc_id: str, state: str = "done") -> None:
+        self.transport.handle_request(Acknowledge(doc_id, state))
+
+    def sent(self) -> tuple[Sent, ...]:
+        return self.transport.handle_request(ListSent())
+
+    def agencies(self) -> tuple[AgencyInfo, ...]:
+        return self.transport.handle_request(ListAgencies())
+
+    def register_agency(self, code: str, name: str) -> Registered:
+        return self.transport.handle_request(RegisterAgency(code, name))
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> AxisClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class Download:
+    """A fetched envelope written beside its destination, checked against the axis's SHA-256,
+    fsynced and renamed into place: a crash never leaves a half file under the final name."""
+
+    def __init__(self, destination: Path) -> None:
+        self.destination = destination
+        self.partial = destination.with_name(destination.name + ".part")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(self.partial, "wb")  # noqa: SIM115 - closed in commit/abort
+        self._hash = hashlib.sha256()
+
+    def write(self, chunk: bytes) -> None:
+        self._hash.update(chunk)
+        self._file.write(chunk)
+
+    def commit(self, sha256: str) -> None:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        if self._hash.hexdigest() != sha256.lower():
+            self.abort()
+            raise HashMismatch(f"fetched message does not match its SHA-256 {sha256}")
+        os.replace(self.partial, self.destination)
+
+    def abort(self) -> None:
+        self._file.close()
+        self.partial.unlink(missing_ok=True)

@@ -1,0 +1,282 @@
+"""Where things go on a page: finding text (the signer's printed name, "Số:", "ngày ... tháng ...
+năm") and turning what a reader sees into PDF user-space rectangles.
+
+All reasoning happens in *visual* space — the page as displayed: origin at the bottom-left of the
+crop box, after the page's ``/Rotate`` — because "between the position line and the name" or
+"top right of the first page" are statements about what a reader sees. :class:`PageGeometry`
+converts visual rectangles back to user space for annotation ``/Rect`` entries.
+
+Text is located with pdfminer.six: it reports every glyph's box (pypdf's text visitor only gives
+the start of each text-showing operator) and groups glyphs into lines, which is what matching a
+name or a date line needs.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from signing.errors import BadInputError, SigningError
+
+Rect = tuple[float, float, float, float]
+
+
+class PlacementError(SigningError):
+    """The place for a signature or a field could not be found or is not usable."""
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """One page's crop box (user space) and rotation (clockwise degrees, as ``/Rotate``)."""
+
+    index: int
+    crop_box: Rect
+    rotation: int
+
+    @property
+    def visual_size(self) -> tuple[float, float]:
+        x0, y0, x1, y1 = self.crop_box
+        width, height = x1 - x0, y1 - y0
+        return (height, width) if self.rotation in (90, 270) else (width, height)
+
+    @property
+    def user_to_visual(self) -> tuple[float, float, float, float, float, float]:
+        """The PDF matrix ``[a b c d e f]`` taking user space to visual space."""
+        x0, y0, x1, y1 = self.crop_box
+        return {
+            0: (1, 0, 0, 1, -x0, -y0),
+            90: (0, -1, 1, 0, -y0, x1),
+            180: (-1, 0, 0, -1, x1, y1),
+            270: (0, 1, -1, 0, y1, -x0),
+        }[self.rotation]
+
+    @property
+    def appearance_matrix(self) -> tuple[int, int, int, int, int, int]:
+        """Matrix for an appearance stream drawn upright in visual space: the inverse rotation,
+        so that the page's ``/Rotate`` turns it back upright for the reader."""
+        return {
+            0: (1, 0, 0, 1, 0, 0),
+            90: (0, 1, -1, 0, 0, 0),
+            180: (-1, 0, 0, -1, 0, 0),
+            270: (0, -1, 1, 0, 0, 0),
+        }[self.rotation]
+
+    def to_user(self, visual: Rect) -> Rect:
+        """A visual-space rectangle as a normalised user-space rectangle."""
+        a, b, c, d, e, f = self.user_to_visual
+        det = a * d - b * c
+        corners = []
+        for vx, vy in ((visual[0], visual[1]), (visual[2], visual[3])):
+            # invert x' = a x + c y + e, y' = b x + d y + f
+            x = (d * (vx - e) - c * (vy - f)) / det
+            y = (a * (vy - f) - b * (vx - e)) / det
+            corners.append((x, y))
+        (ux0, uy0), (ux1, uy1) = corners
+        return (min(ux0, ux1), min(uy0, uy1), max(ux0, ux1), max(uy0, uy1))
+
+    def to_visual(self, user: Rect) -> Rect:
+        a, b, c, d, e, f = self.user_to_visual
+        points = [(a * x + c * y + e, b * x + d * y + f)
+                  for x, y in ((user[0], user[1]), (user[2], user[3]))]
+        (vx0, vy0), (vx1, vy1) = points
+        return (min(vx0, vx1), min(vy0, vy1), max(vx0, vx1), max(vy0, vy1))
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A line of text as the reader sees it: each glyph's text and visual box."""
+
+    glyphs: tuple[tuple[str, Rect], ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _ in self.glyphs)
+
+    @property
+    def box(self) -> Rect:
+        return _union(box for _, box in self.glyphs)
+
+    def find(self, needle: str) -> Rect | None:
+        """Visual box of the first occurrence of ``needle`` (case-, space- and
+        Unicode-normalisation-insensitive), or ``None``."""
+        folded, glyph_of = _fold_with_map(self.glyphs)
+        wanted = _fold(needle)
+        start = folded.find(wanted)
+        if start < 0 or not wanted:
+            return None
+        first, last = glyph_of[start], glyph_of[start + len(wanted) - 1]
+        return _union(box for _, box in self.glyphs[first:last + 1])
+
+
+@dataclass(frozen=True)
+class PageText:
+    geometry: PageGeometry
+    lines: tuple[TextLine, ...]
+
+    def find(self, needle: str) -> tuple[TextLine, Rect] | None:
+        for line in self.lines:
+            box = line.find(needle)
+            if box is not None:
+                return line, box
+        return None
+
+    def search(self, pattern: re.Pattern[str]) -> TextLine | None:
+        """The first line whose text (NFC) matches ``pattern``."""
+        for line in self.lines:
+            if pattern.search(unicodedata.normalize("NFC", line.text)):
+                return line
+        return None
+
+    def line_above(self, box: Rect) -> TextLine | None:
+        """The nearest line wholly above ``box`` that overlaps it horizontally."""
+        candidates = [line for line in self.lines
+                      if line.box[1] >= box[3] - 0.5 and _overlap(line.box, box) > 0]
+        return min(candidates, key=lambda line: line.box[1], default=None)
+
+
+def page_geometry(pdf: bytes, page_index: int) -> PageGeometry:
+    page = _pdfminer_page(pdf, page_index)
+    return PageGeometry(page_index, tuple(map(float, page.cropbox)), page.rotate % 360)
+
+
+def page_text(pdf: bytes, page_index: int) -> PageText:
+    """The text lines of a page in visual space (pdfminer.six with a crop-box-relative CTM)."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LAParams, LTChar, LTTextLine
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+
+    page = _pdfminer_page(pdf, page_index)
+    geometry = PageGeometry(page_index, tuple(map(float, page.cropbox)), page.rotate % 360)
+    resources = PDFResourceManager()
+    device = PDFPageAggregator(resources, laparams=LAParams(char_margin=1.0, line_margin=0.3))
+    interpreter = PDFPageInterpreter(resources, device)
+    device.begin_page(page, geometry.user_to_visual)
+    interpreter.render_contents(page.resources, page.contents, ctm=geometry.user_to_visual)
+    device.end_page(page)
+    layout = device.get_result()
+
+    lines: list[TextLine] = []
+    for line in _walk(layout, LTTextLine):
+        chars = [c for c in line if isinstance(c, LTChar)]
+        if chars:
+            lines.append(TextLine(tuple((c.get_text(), tuple(c.bbox)) for c in chars)))
+    lines.sort(key=lambda line: (-line.box[3], line.box[0]))
+    return PageText(geometry, tuple(lines))
+
+
+def parse_box(spec: str) -> tuple[int, Rect]:
+    """``PAGE,X1,Y1,X2,Y2`` (page from 1, coordinates in points in visual space: origin at the
+    bottom-left of the page as displayed) → (page index, rectangle)."""
+    parts = spec.split(",")
+    try:
+        page, *coords = int(parts[0]), *(float(p) for p in parts[1:])
+    except ValueError:
+        raise PlacementError(f"bad box {spec!r}: expected PAGE,X1,Y1,X2,Y2 numbers") from None
+    if len(coords) != 4 or page < 1:
+        raise PlacementError(f"bad box {spec!r}: expected PAGE,X1,Y1,X2,Y2 with PAGE >= 1")
+    x1, y1, x2, y2 = coords
+    if x1 == x2 or y1 == y2:
+        raise PlacementError(f"bad box {spec!r}: the box is empty")
+    return page - 1, (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+
+
+def leader_box(text: PageText, signer_name: str, image_aspect: float) -> Rect:
+    """Visual box for the leader's signature image: centred between the position line (the line
+    just above the printed name) and the name, as tall as the gap allows."""
+    found = text.find(signer_name)
+    if found is None:
+        raise PlacementError(f"the signer's printed name {signer_name!r} is not on page "
+                             f"{text.geometry.index + 1}")
+    _, name_box = found
+    position = text.line_above(name_box)
+    if position is None:
+        raise PlacementError(f"no position line above the name {signer_name!r}")
+    gap_bottom, gap_top = name_box[3], position.box[1]
+    gap = gap_top - gap_bottom
+    if gap < 20:
+        raise PlacementError(f"no room for a signature between the position line and "
+                             f"{signer_name!r} ({gap:.0f} pt)")
+    height = min(gap * 0.9, 75)  # about 26 mm: a handwritten signature's usual height
+    width = height * image_aspect
+    centre_x = (name_box[0] + name_box[2]) / 2
+    centre_y = (gap_bottom + gap_top) / 2
+    return (centre_x - width / 2, centre_y - height / 2,
+            centre_x + width / 2, centre_y + height / 2)
+
+
+def seal_box(leader: Rect, seal_size: tuple[float, float]) -> Rect:
+    """Visual box for the seal at real size: its right edge a third into the leader's signature
+    image, vertically centred on it, so it covers about the image's left third."""
+    width, height = seal_size
+    right = leader[0] + (leader[2] - leader[0]) / 3
+    centre_y = (leader[1] + leader[3]) / 2
+    return (right - width, centre_y - height / 2, right, centre_y + height / 2)
+
+
+def top_right_box(geometry: PageGeometry, size: tuple[float, float],
+                  margin: float = 20) -> Rect:
+    """Visual box of ``size`` in the top right corner of the page as displayed."""
+    page_width, page_height = geometry.visual_size
+    width, height = size
+    return (page_width - margin - width, page_height - margin - height,
+            page_width - margin, page_height - margin)
+
+
+def _pdfminer_page(pdf: bytes, page_index: int):
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        for index, page in enumerate(PDFPage.get_pages(io.BytesIO(pdf))):
+            if index == page_index:
+                return page
+    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+        raise BadInputError(f"cannot read the PDF's pages: {exc}") from None
+    raise PlacementError(f"the document has no page {page_index + 1}")
+
+
+def _walk(item, kind) -> Iterator:
+    if isinstance(item, kind):
+        yield item
+        return
+    try:
+        children = iter(item)
+    except TypeError:
+        return
+    for child in children:
+        yield from _walk(child, kind)
+
+
+def _fold(text: str) -> str:
+    """Decomposed (NFD, so that a glyph's text and a precomposed letter compare alike),
+    case-folded, runs of white space as one space."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFD", text.casefold())).strip()
+
+
+def _fold_with_map(glyphs) -> tuple[str, list[int]]:
+    """Fold the glyphs' text as :func:`_fold` does (without the final strip) and map each
+    folded character back to the index of the glyph it came from."""
+    folded: list[str] = []
+    glyph_of: list[int] = []
+    for index, (text, _) in enumerate(glyphs):
+        for char in unicodedata.normalize("NFD", text.casefold()):
+            if char.isspace():
+                if folded and folded[-1] == " ":
+                    continue
+                char = " "
+            folded.append(char)
+            glyph_of.append(index)
+    return "".join(folded), glyph_of
+
+
+def _union(boxes) -> Rect:
+    boxes = list(boxes)
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _overlap(a: Rect, b: Rect) -> float:
+    return min(a[2], b[2]) - max(a[0], b[0])

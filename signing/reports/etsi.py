@@ -1,0 +1,196 @@
+"""The ETSI TS 119 102-2 (v1.2.1) XML validation report of one file.
+
+One ``SignatureValidationReport`` per signature: identifier (digest of the signature value, the
+value itself, the PDF field name), validation and best-signature time, the signed document's
+digest, the signature attributes the PDF carries (claimed signing time, time-stamp, role,
+``/SubFilter``, ``/ByteRange``, ``/Filter``, declared name and reason), the signer and the
+ETSI status (main and sub-indication URIs, problems as additional report data). Certificates go
+to ``SignatureValidationObjects`` and are referenced by id. A file with no signature, or one that
+could not be read, still gets one report entry saying so, as the schema requires one.
+
+Validated in the tests against ``schemas/etsi/1910202xmlSchema.xsd``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from signing.reports.evidence import SignatureEvidence
+from signing.results import FileResult, Indication, SignatureResult, SubIndication
+
+VR = "http://uri.etsi.org/19102/v1.2.1#"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+NSMAP = {"vr": VR, "ds": DS}
+SHA256_URI = "http://www.w3.org/2001/04/xmlenc#sha256"
+_MAIN = "urn:etsi:019102:mainindication:"
+_SUB = "urn:etsi:019102:subindication:"
+_VO_CERT = "urn:etsi:019102:validationObject:certificate"
+_PROCESS = "urn:etsi:019102:validationprocess:"
+_PROBLEM_TYPE = "urn:edochub:report:problem"
+_MODIFICATION_TYPE = "urn:edochub:report:modification-after-signature"
+
+
+def build_report(result: FileResult, document: bytes | None,
+                 evidence: dict[str, SignatureEvidence], validated_at: datetime) -> bytes:
+    """The report as UTF-8 XML bytes."""
+    root = etree.Element(_vr("ValidationReport"), nsmap=NSMAP)
+    objects = _ValidationObjects()
+    doc_digest = None if document is None else hashlib.sha256(document).digest()
+    if result.signatures:
+        for index, signature in enumerate(result.signatures, start=1):
+            root.append(_signature_report(signature, index, evidence.get(signature.field),
+                                          doc_digest, validated_at, objects))
+    else:
+        root.append(_file_level_report(result, doc_digest, validated_at))
+    if objects.elements:
+        holder = _sub(root, "SignatureValidationObjects")
+        holder.extend(objects.elements)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+class _ValidationObjects:
+    """Certificates put once in ``SignatureValidationObjects``, referenced by id."""
+
+    def __init__(self) -> None:
+        self.elements: list[etree._Element] = []
+        self._ids: dict[bytes, str] = {}
+
+    def certificate(self, der: bytes) -> str:
+        if der not in self._ids:
+            vo_id = f"CERT-{hashlib.sha256(der).hexdigest()[:16].upper()}"
+            self._ids[der] = vo_id
+            element = etree.Element(_vr("ValidationObject"), id=vo_id)
+            _sub(element, "ObjectType", _VO_CERT)
+            representation = _sub(element, "ValidationObject")
+            _sub(representation, "base64", base64.b64encode(der).decode())
+            self.elements.append(element)
+        return self._ids[der]
+
+
+def _signature_report(signature: SignatureResult, index: int,
+                      evidence: SignatureEvidence | None, doc_digest: bytes | None,
+                      validated_at: datetime, objects: _ValidationObjects) -> etree._Element:
+    report = etree.Element(_vr("SignatureValidationReport"))
+    identifier = _sub(report, "SignatureIdentifier", id=f"SIG-{index}")
+    if evidence is not None and evidence.signature_value:
+        _digest_alg_and_value(identifier, hashlib.sha256(evidence.signature_value).digest())
+        value = etree.SubElement(identifier, f"{{{DS}}}SignatureValue")
+        value.text = base64.b64encode(evidence.signature_value).decode()
+    _sub(identifier, "HashOnly", "false")
+    _sub(identifier, "DocHashOnly", "false")
+    _sub(identifier, "DAIdentifier", signature.field)
+    _time_info(report, validated_at, signature.timestamp_time)
+    if doc_digest is not None:
+        _digest_alg_and_value(_sub(report, "SignersDocument"), doc_digest)
+    _attributes(report, signature, evidence)
+    if evidence is not None and evidence.signer_certificate:
+        info = _sub(report, "SignerInformation")
+        _sub(info, "SignerCertificate",
+             VOReference=objects.certificate(evidence.signer_certificate))
+        if signature.signer is not None:
+            _sub(info, "Signer", signature.signer.subject)
+    process = _sub(report, "SignatureValidationProcess")
+    _sub(process, "SignatureValidationProcessID",
+         _PROCESS + ("Basic" if signature.timestamp_time is None else "LTA"))
+    data = [(_PROBLEM_TYPE, problem) for problem in signature.problems]
+    if signature.modification_level is not None:
+        data.append((_MODIFICATION_TYPE, signature.modification_level.value))
+    _status(report, signature.indication, signature.sub_indication, data)
+    return report
+
+
+def _file_level_report(result: FileResult, doc_digest: bytes | None,
+                       validated_at: datetime) -> etree._Element:
+    report = etree.Element(_vr("SignatureValidationReport"))
+    _time_info(report, validated_at, None)
+    if doc_digest is not None:
+        _digest_alg_and_value(_sub(report, "SignersDocument"), doc_digest)
+    if result.error is not None:
+        _status(report, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
+                [(_PROBLEM_TYPE, result.error)])
+    else:
+        _status(report, Indication.INDETERMINATE, None,
+                [(_PROBLEM_TYPE, "the file holds no signature")])
+    return report
+
+
+def _time_info(report: etree._Element, validated_at: datetime,
+               proven: datetime | None) -> None:
+    info = _sub(report, "ValidationTimeInfo")
+    _sub(info, "ValidationTime", _xml_time(validated_at))
+    best = _sub(info, "BestSignatureTime")
+    _sub(best, "POETime", _xml_time(proven or validated_at))
+    _sub(best, "TypeOfProof", "urn:etsi:019102:poetype:validation")
+
+
+def _attributes(report: etree._Element, signature: SignatureResult,
+                evidence: SignatureEvidence | None) -> None:
+    attributes = etree.Element(_vr("SignatureAttributes"))
+    if signature.signing_time is not None:
+        _sub(_sub(attributes, "SigningTime", Signed="true"), "Time",
+             _xml_time(signature.signing_time))
+    if signature.timestamp_time is not None:
+        _sub(_sub(attributes, "SignatureTimeStamp"), "TimeStampValue",
+             _xml_time(signature.timestamp_time))
+    if signature.role is not None:
+        details = _sub(_sub(attributes, "SignerRole"), "RoleDetails")
+        _sub(details, "Role", signature.role.value)
+        _sub(details, "EndorsementType", "claimed")
+    if evidence is not None:
+        if evidence.reason:
+            _sub(_sub(attributes, "Reason", Signed="true"), "ReasonElement", evidence.reason)
+        if evidence.name:
+            _sub(_sub(attributes, "Name", Signed="true"), "NameElement", evidence.name)
+        if evidence.sub_filter:
+            _sub(_sub(attributes, "SubFilter", Signed="true"), "SubFilterElement",
+                 evidence.sub_filter)
+        if evidence.byte_range:
+            _sub(attributes, "ByteRange", " ".join(map(str, evidence.byte_range)))
+        if evidence.filter:
+            _sub(_sub(attributes, "Filter"), "Filter", evidence.filter)
+    if len(attributes):
+        report.append(attributes)
+
+
+def _status(report: etree._Element, indication: Indication, sub: SubIndication | None,
+            data: list[tuple[str, str]]) -> None:
+    status = _sub(report, "SignatureValidationStatus")
+    _sub(status, "MainIndication", _MAIN + indication.value.lower())
+    if sub is not None:
+        _sub(status, "SubIndication", _SUB + sub.value)
+    if data:
+        additional = _sub(_sub(status, "AssociatedValidationReportData"),
+                          "AdditionalValidationReportData")
+        for kind, value in data:
+            entry = _sub(additional, "ReportData")
+            _sub(entry, "Type", kind)
+            _sub(entry, "Value", value)
+
+
+def _digest_alg_and_value(parent: etree._Element, digest: bytes) -> None:
+    holder = _sub(parent, "DigestAlgAndValue")
+    etree.SubElement(holder, f"{{{DS}}}DigestMethod", Algorithm=SHA256_URI)
+    value = etree.SubElement(holder, f"{{{DS}}}DigestValue")
+    value.text = base64.b64encode(digest).decode()
+
+
+def _sub(parent: etree._Element, name: str, text: str | None = None,
+         **attributes: str) -> etree._Element:
+    element = etree.SubElement(parent, _vr(name), **attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _vr(name: str) -> str:
+    return f"{{{VR}}}{name}"
+
+
+def _xml_time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

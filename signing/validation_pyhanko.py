@@ -1,0 +1,302 @@
+"""The pyHanko side of :mod:`signing.validation`: open a PDF for validation, run pyHanko's PAdES
+long-term validation on one signature and translate its answer into
+:class:`signing.results.SignatureResult`. pyHanko types do not leave this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+from datetime import datetime
+
+from asn1crypto import x509
+
+from signing.errors import BadInputError
+from signing.pades import check_pdf_bytes
+from signing.results import (
+    Coverage,
+    Indication,
+    ModificationLevel,
+    PadesLevel,
+    SignatureResult,
+    Signer,
+    SubIndication,
+)
+
+_INDICATION = {"PASSED": Indication.TOTAL_PASSED, "INDETERMINATE": Indication.INDETERMINATE,
+               "FAILED": Indication.TOTAL_FAILED}
+
+
+
+def open_reader(data: bytes):
+    """A pyHanko reader on ``data``; unusable input raises :class:`BadInputError`."""
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    check_pdf_bytes(data)
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        if reader.encrypted:
+            raise BadInputError("the PDF is encrypted and no password was given")
+        _signature_fields(reader)  # walks the form fields; fails on a broken file
+    except BadInputError:
+        raise
+    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise BadInputError(f"unreadable or truncated PDF: {_one_line(exc)}") from None
+    return reader
+
+
+def _signature_fields(reader) -> list:
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    return list(enumerate_sig_fields(reader, filled_status=True))
+
+
+def regular_signatures(reader) -> list:
+    """The file's ``/Sig`` signatures in signing order, as pyHanko ``EmbeddedPdfSignature``s;
+    a field whose signature container cannot even be parsed (empty, zeroed or malformed
+    ``/Contents``) comes back as a TOTAL-FAILED/FORMAT_FAILURE :class:`SignatureResult`, so a
+    forged signature is reported as a failed signature, not as an unreadable file."""
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+    embedded, broken = [], []
+    for name, sig_object, field_ref in _signature_fields(reader):
+        if sig_object.get_object().get("/Type") == "/DocTimeStamp":
+            continue
+        try:
+            embedded.append(EmbeddedPdfSignature(reader, field_ref, name))
+        except Exception as exc:  # asn1crypto/pyHanko raise many types on hostile content
+            broken.append(_failed(name, None, SubIndication.FORMAT_FAILURE,
+                                  f"signature container unreadable: {_one_line(exc)}"))
+    embedded.sort(key=lambda sig: sig.signed_revision)
+    return [sig for sig in embedded if sig.sig_object_type == "/Sig"] + broken
+
+
+def hub_diff_policy():
+    """pyHanko's default difference policy, except that a form field which already had a value
+    when a signature was made may not change afterwards: the signer saw that value, so changing
+    it (the "replace" shadow attack) is a change of kind OTHER. Filling empty fields and adding
+    signatures stay FORM_FILLING."""
+    from pyhanko.sign.diff_analysis import (
+        DEFAULT_DIFF_POLICY,
+        FormUpdatingRule,
+        GenericFieldModificationRule,
+        SigFieldCreationRule,
+        SigFieldModificationRule,
+        StandardDiffPolicy,
+    )
+
+    class FilledFieldsLocked(GenericFieldModificationRule):
+        def check_form_field(self, fq_name, spec, context):
+            old = spec.old_field
+            if old is not None and old.get("/V") not in (None, ""):
+                return
+            yield from super().check_form_field(fq_name, spec, context)
+
+    return StandardDiffPolicy(
+        global_rules=DEFAULT_DIFF_POLICY.global_rules,
+        form_rule=FormUpdatingRule(field_rules=[
+            SigFieldCreationRule(), SigFieldModificationRule(), FilledFieldsLocked(),
+        ]),
+    )
+
+
+async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
+    """Validate one ``EmbeddedPdfSignature`` with a ``PdfSignatureValidationSpec``."""
+    field = embedded.field_name
+    signer = None
+    with contextlib.suppress(ValueError, KeyError, TypeError):
+        signer = _signer(embedded.signer_cert)
+    try:
+        embedded.compute_integrity_info(diff_policy=spec.diff_policy)
+    except Exception as exc:  # pyHanko raises many types for hostile byte ranges/structures
+        return _failed(field, signer, f"signature structure rejected: {_one_line(exc)}")
+    try:
+        result, best_time = await _run_ades(embedded, spec, timing_info)
+    except Exception as exc:  # same: malformed CMS content and the like
+        return _failed(field, signer, f"signature could not be processed: {_one_line(exc)}")
+
+    status = result.api_status
+    coverage, modification = _integrity(embedded)
+    indication, sub, problems = _verdict(result, best_time, embedded.signer_cert)
+    if coverage is Coverage.PARTIAL and indication is not Indication.TOTAL_FAILED:
+        # the byte range leaves part of its revision unsigned (signature wrapping): the
+        # signature is malformed whatever its cryptography says
+        indication, sub = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
+        problems.append("the signed byte range does not cover the whole revision it belongs to "
+                        "(only /Contents may be left out)")
+    if indication is Indication.TOTAL_PASSED and modification is ModificationLevel.OTHER:
+        indication, sub = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
+        problems.append("the document was changed after this signature in a way a signature "
+                        "does not allow (page content or other objects rewritten)")
+    timestamp_time = _validated_timestamp_time(status)
+    level = _level(embedded)
+    if indication is Indication.TOTAL_PASSED and level is not PadesLevel.B_B \
+            and timestamp_time is None:
+        problems.append("the signature time-stamp could not be validated (untrusted or "
+                        "broken); only B-B is reached")
+        level = PadesLevel.B_B
+    return SignatureResult(
+        field=field, indication=indication, sub_indication=sub, signer=signer,
+        signing_time=(status.signer_reported_dt if status is not None else None)
+        or embedded.self_reported_timestamp,
+        timestamp_time=timestamp_time, level=level,
+        coverage=coverage, modification_level=modification,
+        trust_anchor=None if status is None else _trust_anchor_name(status.validation_path),
+        problems=tuple(problems),
+    )
+
+
+def _verdict(result, best_time: datetime, cert: x509.Certificate,
+             ) -> tuple[Indication, SubIndication | None, list[str]]:
+    """ETSI indication, sub-indication and plain-words problems from a pyHanko AdES result."""
+    indication = _INDICATION[result.ades_subindic.status.name]
+    sub = None if indication is Indication.TOTAL_PASSED else _sub(result.ades_subindic)
+    problems = []
+    if indication is Indication.TOTAL_PASSED and best_time > cert.not_valid_after:
+        # pyHanko's with-time process lets an expired signer through once a time-stamp exists;
+        # ETSI EN 319 102-1 5.5.4 needs proof the signature existed before the expiry.
+        indication, sub = Indication.INDETERMINATE, SubIndication.OUT_OF_BOUNDS_NO_POE
+    if sub is SubIndication.OUT_OF_BOUNDS_NO_POE and cert.not_valid_after < best_time:
+        problems.append(f"the signer's certificate expired on {cert.not_valid_after:%Y-%m-%d}"
+                        ", and nothing proves the signature existed before that")
+    status = result.api_status
+    if status is not None and status.revocation_details is not None:
+        details = status.revocation_details
+        whose = "a CA certificate in the chain" if details.ca_revoked else \
+            "the signer's certificate"
+        problems.append(f"{whose} was revoked on {details.revocation_date:%Y-%m-%d} "
+                        f"({details.revocation_reason.native})")
+    if sub is SubIndication.NO_CERTIFICATE_CHAIN_FOUND:
+        problems.append("no chain to a trusted root (name the root with --trust)")
+    if result.failure_msg is not None and indication is not Indication.TOTAL_PASSED:
+        problems.append(_one_line(result.failure_msg))
+    return indication, sub, problems
+
+
+def _validated_timestamp_time(status) -> datetime | None:
+    ts = None if status is None else status.timestamp_validity
+    if ts is not None and ts.intact and ts.valid and ts.trusted:
+        return ts.timestamp
+    return None
+
+
+async def _run_ades(embedded, spec, timing_info):
+    """The ETSI EN 319 102-1 process fitting the signature, and the best signature time.
+
+    No time-stamp after the signature: basic validation (5.3). Otherwise validation with time
+    (5.5, with the DSS's validation data); when that does not pass, long-term validation
+    (5.6: document time-stamps as proof of existence), whose answer is kept only if it
+    improves on 5.5 - pyHanko's would otherwise replace e.g. REVOKED_NO_POE by NO_POE."""
+    from pyhanko.sign.ades.report import AdESPassed
+    from pyhanko.sign.validation.ades import (
+        _dss_to_local_knowledge,  # pyHanko's own DSS reader, as its LTA process uses it
+        ades_basic_validation,
+        ades_lta_validation,
+        ades_with_time_validation,
+    )
+
+    signature_spec = spec.signature_validation_spec
+    if not (_has_signature_timestamp(embedded) or _later_document_timestamps(embedded)):
+        basic = await ades_basic_validation(
+            embedded.signed_data, signature_spec, timing_info=timing_info,
+            raw_digest=embedded.compute_digest())
+        return basic, timing_info.best_signature_time
+    with_dss = dataclasses.replace(
+        signature_spec, local_knowledge=_dss_to_local_knowledge(embedded.reader))
+    with_time = await ades_with_time_validation(
+        embedded.signed_data, with_dss, timing_info=timing_info,
+        raw_digest=embedded.compute_digest())
+    if with_time.ades_subindic is AdESPassed.OK:
+        return with_time, with_time.best_signature_time
+    long_term = await ades_lta_validation(embedded, spec, timing_info=timing_info)
+    if long_term.ades_subindic is AdESPassed.OK:
+        return long_term, long_term.best_signature_time
+    return with_time, with_time.best_signature_time
+
+
+def _has_signature_timestamp(embedded) -> bool:
+    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+
+    return next(extract_tst_data_iter(embedded.signer_info, signed=False), None) is not None
+
+
+def _later_document_timestamps(embedded) -> list:
+    return [ts for ts in embedded.reader.embedded_timestamp_signatures
+            if ts.signed_revision > embedded.signed_revision]
+
+
+def _failed(field: str, signer: Signer | None, problem: str) -> SignatureResult:
+    return SignatureResult(
+        field=field, indication=Indication.TOTAL_FAILED,
+        sub_indication=SubIndication.FORMAT_FAILURE, signer=signer,
+        signing_time=None, timestamp_time=None, level=None, coverage=None,
+        modification_level=None, trust_anchor=None, problems=(problem,),
+    )
+
+
+def _sub(ades_subindic) -> SubIndication:
+    try:
+        return SubIndication(ades_subindic.standard_name)
+    except ValueError:
+        return SubIndication.GENERIC
+
+
+def _signer(cert: x509.Certificate) -> Signer:
+    subject = cert.subject.native
+    return Signer(
+        common_name=subject.get("common_name"),
+        organization=subject.get("organization_name"),
+        serial_number=format(cert.serial_number, "X"),
+        subject=cert.subject.human_friendly,
+        organization_identifier=subject.get("organization_identifier"),
+    )
+
+
+def _integrity(embedded) -> tuple[Coverage | None, ModificationLevel | None]:
+    """Coverage and kind of later change, from pyHanko's integrity check of ``embedded``."""
+    from pyhanko.sign.validation.status import ModificationInfo
+
+    info = ModificationInfo(coverage=embedded.coverage, diff_result=embedded.diff_result)
+    level = info.modification_level
+    coverage = None if info.coverage is None else {
+        "ENTIRE_FILE": Coverage.ENTIRE_FILE, "ENTIRE_REVISION": Coverage.ENTIRE_REVISION,
+    }.get(info.coverage.name, Coverage.PARTIAL)
+    return coverage, None if level is None else ModificationLevel(level.name)
+
+
+def _trust_anchor_name(path) -> str | None:
+    if path is None:
+        return None
+    try:
+        name = path.trust_anchor.authority.name
+    except AttributeError:
+        return None
+    return name.native.get("common_name") or name.human_friendly
+
+
+def _level(embedded) -> PadesLevel:
+    """The PAdES baseline level the file's structure gives this signature: B-T needs a
+    signature time-stamp, B-LT revocation data in a DSS added after the signature, B-LTA a
+    document time-stamp after that DSS."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+
+    if not _has_signature_timestamp(embedded):
+        return PadesLevel.B_B
+    reader = embedded.reader
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return PadesLevel.B_T
+    if not (dss.ocsps or dss.crls):
+        return PadesLevel.B_T
+    return PadesLevel.B_LTA if _later_document_timestamps(embedded) else PadesLevel.B_LT
+
+
+def _one_line(exc: BaseException | str) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+

@@ -1,0 +1,126 @@
+"""A real reference axis for tests: ``edochub axis serve`` in a child process on a free loopback
+port, over SQLite or a throwaway PostgreSQL database, and agencies registered on it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import free_port
+
+SAMPLES = Path("/work/shared/conformance/edxml-sdk-samples")
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    code: str
+    secret: str
+    secret_env: str
+
+    def cli_args(self, server: AxisServer, protocol: str) -> list[str]:
+        return ["--axis", server.base_url, "--protocol", protocol, "--as", self.code,
+                "--secret-env", self.secret_env]
+
+
+@dataclass
+class AxisServer:
+    data_dir: Path
+    db_url: str | None = None
+    extra_args: tuple[str, ...] = ()
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def storage_args(self) -> list[str]:
+        return ["--data-dir", str(self.data_dir), *(["--db", self.db_url] if self.db_url else [])]
+
+    def start(self) -> AxisServer:
+        log = open(self.data_dir.with_suffix(".log"), "ab")  # noqa: SIM115 - child keeps it
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "edochub", "axis", "serve", "--port", str(self.port),
+             *self.storage_args(), *self.extra_args],
+            stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"axis server exited: see {log.name}")
+            try:
+                httpx.get(f"{self.base_url}/soap?wsdl", timeout=1).raise_for_status()
+                return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("axis server did not start within 30 s")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, as in a crash."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def add_agency(self, name: str = "Cơ quan thử nghiệm",
+                   parent: str | None = None) -> Credentials:
+        """A fresh agency with a random secret, registered through ``edochub axis agency add``'s
+        own code path (the core on the server's database)."""
+        from axis.server.app import ServerConfig, open_core
+
+        agency = Credentials(code=f"000.{uuid.uuid4().hex[:6]}.H41",
+                            secret=uuid.uuid4().hex, secret_env=f"AXIS_SECRET_{uuid.uuid4().hex}")
+        os.environ[agency.secret_env] = agency.secret
+        open_core(ServerConfig(data_dir=self.data_dir, db_url=self.db_url)).add_agency(
+            agency.code, name, agency.secret, parent)
+        return agency
+
+
+def create_postgres_database() -> str:
+    """A throwaway PostgreSQL database; returns its SQLAlchemy URL."""
+    import psycopg
+
+    name = f"edochub_axis_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def axis_server(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[AxisServer]:
+    """A running reference axis over SQLite, then over a throwaway PostgreSQL database."""
+    db_url = create_postgres_database() if request.param == "postgresql" else None
+    server = AxisServer(tmp_path_factory.mktemp(f"axis-{request.param}"), db_url).start()
+    yield server
+    server.stop()
+    if db_url:
+        drop_postgres_database(db_url)
+
+
+def client_for(server: AxisServer, agency: Credentials, protocol: str, **options: object):
+    from axis.transports import connect
+
+    return connect(server.base_url, protocol, agency.code, agency.secret, **options)

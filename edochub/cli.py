@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "axis.edxml_cli",
     "axis.axis_cli",
     "edochub.demo",
+    "documents.cli",
 )
 
 USER_ERRORS = (SigningError, AxisError, RegisterError)

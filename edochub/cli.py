@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "axis.axis_cli",
     "edochub.demo",
     "signing.cli_archive",
+    "documents.cli",
 )
 
 USER_ERRORS = (SigningError, AxisError, RegisterError)

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "edochub.demo",
     "signing.cli_archive",
     "documents.cli",
+    "signing.agent_cli",
 )
 
 USER_ERRORS = (SigningError, AxisError, RegisterError)

@@ -34,7 +34,7 @@ def test_archivist_validates_pdfs_and_a_zip_with_progress_and_reports(browser, h
         archive.writestr("ho-so/ghi-chu.txt", "không phải PDF")
         archive.writestr("../ngoai-thu-muc.pdf", signed.read_bytes())
 
-    ha = login(browser, h41.url, "ha")
+    ha = login(browser, h41, "archivist")
     ha.get_by_role("link", name="Kiểm tra chữ ký (lưu trữ)").click()
     with ha.expect_navigation():
         ha.get_by_role("button", name="Kiểm tra", exact=True).click()
@@ -61,7 +61,7 @@ def test_archivist_validates_pdfs_and_a_zip_with_progress_and_reports(browser, h
     assert "Báo cáo kiểm tra chữ ký số" in ha.content()
     shot(ha, screenshots, "09-validation-report")
 
-    clerk = login(browser, h41.url, "cuc")
+    clerk = login(browser, h41, "clerk")
     assert clerk.get_by_role("link", name="Kiểm tra chữ ký (lưu trữ)").count() == 0
     refused = clerk.request.post("/ui/archive", multipart={
         "csrf": csrf_of(clerk),

@@ -56,7 +56,7 @@ def static(name: str) -> Response:
 def choose_language(request: Request, language: str, next: str = PREFIX) -> Response:
     if language not in i18n.LANGUAGES:
         raise NotFound(f"no language {language}")
-    response = go(next if next.startswith("/") and not next.startswith("//") else PREFIX)
+    response = go(next if next.startswith(PREFIX) else PREFIX)  # never off this site
     set_cookie(request, response, LANGUAGE_COOKIE, language, max_age=365 * 86400)
     return response
 

@@ -74,3 +74,20 @@ def test_incoming_actions_are_shown_and_allowed_by_role_only(browser, hubs):
         f"{url}/register", form={"receiving_unit": "x"}, max_redirects=0)
     assert unauthenticated.status in (401, 403)
     assert _state(g09.hub, IncomingDocument, incoming_id) == "received"
+
+
+def test_login_needs_its_form_token_and_logout_ends_the_session(browser, hubs):
+    h41, _ = hubs
+    context = browser.new_context(base_url=h41.url)
+    forged = context.request.post("/ui/login", form={
+        "username": "clerk", "password": h41.passwords["clerk"]}, max_redirects=0)
+    assert forged.status == 403
+    assert "edochub_session" not in {c["name"] for c in context.cookies()}
+
+    page = login(browser, h41, "clerk")
+    [session] = [c for c in page.context.cookies() if c["name"] == "edochub_session"]
+    assert session["httpOnly"] and session["sameSite"] == "Strict"
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/ui/login")
+    page.goto("/ui/incoming")
+    assert page.url.endswith("/ui/login?next=/ui/incoming")

@@ -57,6 +57,9 @@ def test_one_document_from_draft_to_done_across_two_hubs(browser, hubs, screensh
     cuc.goto(document_url)
     assert cuc.locator("#send-progress").get_attribute("value") == "1"
     shot(cuc, screenshots, "02-outgoing-sent")
+    embedded = cuc.request.get(cuc.locator("iframe.pdf").get_attribute("src"))
+    assert embedded.headers["content-type"] == "application/pdf"
+    assert embedded.body().startswith(b"%PDF-")
 
     # Bộ Mẫu (G09): the clerk receives and registers
     g_cuc = login(browser, g09, "clerk")

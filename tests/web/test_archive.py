@@ -3,6 +3,7 @@ and the human validation report (signing.reports); other roles are refused."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 from edochub.samples import simple_pdf
@@ -29,7 +30,7 @@ def test_archivist_validates_pdfs_and_a_zip_with_progress_and_reports(browser, h
     unsigned.write_bytes(simple_pdf("not signed"))
     bundle = tmp_path / "ho-so-2026.zip"
     with zipfile.ZipFile(bundle, "w") as archive:
-        for index in range(6):
+        for index in range(10):  # enough work to watch the progress
             archive.writestr(f"ho-so/van-ban-{index:02d}.pdf", signed.read_bytes())
         archive.writestr("ho-so/ghi-chu.txt", "không phải PDF")
         archive.writestr("../ngoai-thu-muc.pdf", signed.read_bytes())
@@ -43,18 +44,21 @@ def test_archivist_validates_pdfs_and_a_zip_with_progress_and_reports(browser, h
         [str(signed), str(unsigned), str(bundle)])
     with ha.expect_navigation():
         ha.get_by_role("button", name="Kiểm tra", exact=True).click()
-    ha.get_by_test_id("job-done").wait_for(timeout=60_000)
-    assert ha.get_by_test_id("job-done").inner_text() == "Đã kiểm tra 9/9 tệp"
+    bar = ha.get_by_label("Tiến độ")  # the <progress> while the job runs
+    assert bar.count() == 1 and bar.evaluate("e => e.tagName") == "PROGRESS"
+    assert re.fullmatch(r"Đã kiểm tra \d+/\d+ tệp", ha.locator(".progress-text").inner_text())
+    ha.get_by_test_id("job-done").wait_for(timeout=120_000)
+    assert ha.get_by_test_id("job-done").inner_text() == "Đã kiểm tra 13/13 tệp"
     rows = ha.get_by_test_id("results").locator("tbody tr")
     verdicts = {rows.nth(i).locator("td").nth(0).inner_text():
                 rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())}
     assert verdicts["quyet-dinh-da-ky.pdf"] == "HỢP LỆ (TOTAL-PASSED)"
     assert verdicts["chua-ky.pdf"] == "Tệp không có chữ ký số nào."
-    assert verdicts["ho-so-2026.zip!ho-so/van-ban-05.pdf"] == "HỢP LỆ (TOTAL-PASSED)"
+    assert verdicts["ho-so-2026.zip!ho-so/van-ban-09.pdf"] == "HỢP LỆ (TOTAL-PASSED)"
     assert "unsafe path" in verdicts["ho-so-2026.zip!../ngoai-thu-muc.pdf"]
     shot(ha, screenshots, "08-archive-results")
     progress = ha.request.get(ha.url + "/progress").json()
-    assert (progress["state"], progress["done"], progress["total"]) == ("done", 9, 9)
+    assert (progress["state"], progress["done"], progress["total"]) == ("done", 13, 13)
 
     with ha.expect_navigation():
         ha.get_by_role("link", name="Báo cáo (quyet-dinh-da-ky.pdf)").click()

@@ -53,6 +53,8 @@ def test_one_document_from_draft_to_done_across_two_hubs(browser, hubs, screensh
     number = cuc.get_by_test_id("number").inner_text()
     assert re.fullmatch(r"\d\d/QĐ-UBND", number), number
     act(cuc, "Gửi qua trục")
+    assert cuc.locator(".progress-box .progress-text").inner_text() == (
+        "Đã chuyển lên trục 0/1 nơi nhận")
     _exchange(cuc)
     cuc.goto(document_url)
     assert cuc.locator("#send-progress").get_attribute("value") == "1"

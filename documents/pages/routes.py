@@ -226,7 +226,7 @@ async def create_draft(request: Request, user: PageUser) -> Response:
     main = form.get("document")
     pdf = await main.read(hub.settings.max_file_bytes + 1) if hasattr(main, "read") else b""
     if not pdf:
-        errors["document"] = t("required")
+        errors["document"] = t("required_file")
     attachments = []
     for part in form.getlist("attachments"):
         if hasattr(part, "read") and part.filename:

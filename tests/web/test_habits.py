@@ -68,7 +68,7 @@ def test_errors_are_shown_beside_their_field(browser, hubs, screenshots):
     assert duc.locator("#recipients-note").inner_text() == (
         "Dòng 1: mã định danh phải có dạng 000.00.00.G09.")
     assert duc.locator("#doc_type-note").inner_text() == "Vui lòng nhập trường này."
-    assert duc.locator("#document-note").inner_text() == "Vui lòng nhập trường này."
+    assert duc.locator("#document-note").inner_text() == "Vui lòng chọn tệp PDF."
     assert duc.get_by_label("Trích yếu").input_value() == "Tờ trình về việc thành lập tổ công tác"
     shot(duc, screenshots, "10-draft-errors")
 

@@ -120,3 +120,14 @@ def test_a_token_of_someone_else_is_refused(browser, hubs, softhsm_token, screen
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_sign_agent_refuses_to_start_without_the_hubs_origin_or_a_key(cli, monkeypatch):
+    monkeypatch.delenv("EDOCHUB_HUB_ORIGIN", raising=False)
+    no_origin = cli("sign-agent", "--p12", "missing.p12")
+    assert no_origin.returncode == 2
+    assert no_origin.stderr.strip() == (
+        "edochub: give the hub's origin: --hub-origin or EDOCHUB_HUB_ORIGIN")
+    no_key = cli("sign-agent", "--hub-origin", "http://127.0.0.1:8000")
+    assert no_key.returncode == 2 and len(no_key.stderr.strip().splitlines()) == 1
+    assert "no key" in no_key.stderr

@@ -23,6 +23,7 @@ from documents.pages.session import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     check_csrf,
+    check_login_csrf,
     current_user,
     hub_of,
     new_login_csrf,
@@ -64,14 +65,13 @@ def choose_language(request: Request, language: str, next: str = PREFIX) -> Resp
 @router.get(PREFIX + "/login")
 def login_form(request: Request, next: str = "") -> HTMLResponse:
     token = new_login_csrf()
-    request.cookies[LOGIN_CSRF_COOKIE] = token  # so the form rendered now carries it
-    request.cookies.pop(SESSION_COOKIE, None)
-    response = render(request, "login.html", next=next, errors={}, username="")
+    response = render(request, "login.html", csrf=token, next=next, errors={}, username="")
     set_cookie(request, response, LOGIN_CSRF_COOKIE, token)
+    response.delete_cookie(SESSION_COOKIE, path="/")  # logging in again starts afresh
     return response
 
 
-@router.post(PREFIX + "/login", dependencies=[Csrf])
+@router.post(PREFIX + "/login", dependencies=[Depends(check_login_csrf)])
 async def login(request: Request) -> Response:
     form = await request.form()
     username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
@@ -89,9 +89,9 @@ async def login(request: Request) -> Response:
         except NotAuthenticated:
             errors["password"] = t("wrong_login")
     if errors:
-        request.cookies.pop(SESSION_COOKIE, None)
         return render(request, "login.html", status_code=401 if "password" in errors else 422,
-                      next=target, errors=errors, username=username)
+                      csrf=request.cookies.get(LOGIN_CSRF_COOKIE), next=target, errors=errors,
+                      username=username)
     response = go(target)
     set_cookie(request, response, SESSION_COOKIE, issue_token(hub, user),
                max_age=hub.settings.token_minutes * 60)

@@ -91,3 +91,13 @@ def test_login_needs_its_form_token_and_logout_ends_the_session(browser, hubs):
     page.wait_for_url("**/ui/login")
     page.goto("/ui/incoming")
     assert page.url.endswith("/ui/login?next=/ui/incoming")
+
+    # an expired or stale session cookie does not stand in the way of logging in again
+    page.context.add_cookies([{"name": "edochub_session", "value": "stale.session.token",
+                               "url": h41.url}])
+    page.goto("/ui/login?next=/ui/outgoing")
+    page.get_by_label("Tên đăng nhập").fill("clerk")
+    page.get_by_label("Mật khẩu").fill(h41.passwords["clerk"])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập").click()
+    assert page.url.endswith("/ui/outgoing")

@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from documents.errors import Forbidden, InvalidInput, NotFound
 from documents.hub import Hub
 from documents.models import User
-from documents.pages import i18n
+from documents.pages import i18n, signatures
 from documents.pages.rendering import PREFIX, SECURITY_HEADERS, PageRoute, go, render
 from documents.pages.session import check_csrf, current_user, hub_of, language_of
 from documents.workflow import Role
@@ -84,14 +84,13 @@ def _run(hub: Hub, job: Job, inputs: list[Path]) -> None:
     async def validate_all(items: list) -> None:  # noqa: ANN001 - batch_verify's items
         for item in items:
             shown = item.display.replace(uploaded, "")  # names as the archivist gave them
-            if item.error is not None or hub.validator is None:
-                job.results.append((FileResult(path=shown, error=item.error or
-                                               "this hub has no validator"), None))
+            if item.error is not None:
+                job.results.append((FileResult(path=shown, error=item.error), None))
                 continue
             kept = job.folder / f"{len(job.results)}.pdf"
             shutil.copyfile(item.path, kept)
             try:
-                result = await hub.validator.validate(kept.read_bytes(), shown)
+                result = await signatures.validate(hub, shown, kept.read_bytes())
             except Exception as exc:  # one broken file must not stop the job
                 result = FileResult(path=shown, error=f"validation failed: {exc}")
             job.results.append((result, kept))

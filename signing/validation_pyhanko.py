@@ -12,6 +12,7 @@ from datetime import datetime
 
 from asn1crypto import x509
 
+from signing.appearance_role import role_of
 from signing.errors import BadInputError
 from signing.pades import check_pdf_bytes
 from signing.results import (
@@ -143,7 +144,7 @@ async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
         timestamp_time=timestamp_time, level=level,
         coverage=coverage, modification_level=modification,
         trust_anchor=None if status is None else _trust_anchor_name(status.validation_path),
-        problems=tuple(problems),
+        role=role_of(embedded.signer_info), problems=tuple(problems),
     )
 
 

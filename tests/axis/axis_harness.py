@@ -18,10 +18,8 @@ import pytest
 
 from axis import edxml
 from axis.server.core import AxisCore
-from tests.axis.conftest import find_samples
 from tests.conftest import free_port
 
-SAMPLES = find_samples()
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -102,12 +100,19 @@ class AxisServer:
         return self._core
 
 
+def samples() -> Path:
+    """The conformance samples (imported late: ``tests/axis/conftest.py`` imports this module)."""
+    from tests.axis.conftest import find_samples
+
+    return find_samples()
+
+
 def addressed(sample: str, sender: Credentials, recipients: list[Credentials] | Credentials,
               directory: Path) -> Path:
     """A copy of a real sample envelope whose ``From`` is ``sender`` and whose recipients (To,
     or a status's ResponseFor agency) are ``recipients``; every other byte is the sample's."""
     recipients = recipients if isinstance(recipients, list) else [recipients]
-    original = SAMPLES / sample
+    original = samples() / sample
     routing = edxml.peek_routing(original)
     mapping = {routing.sender: sender.code} | {
         code: recipients[min(i, len(recipients) - 1)].code

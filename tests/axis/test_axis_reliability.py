@@ -54,7 +54,10 @@ def test_killing_the_server_between_send_and_receive_loses_nothing(
         receipt = client.send(document)
 
     own_server.kill()  # SIGKILL right after the answer: no graceful shutdown
+    half_received = own_server.data_dir / "messages" / "incoming-crashed.part"
+    half_received.write_bytes(b"<edXML")  # as a crash in the middle of an upload leaves it
     own_server.start()
+    assert not half_received.exists()
 
     with client_for(own_server, receiver, protocol) as client:
         (waiting,) = client.received()

@@ -53,9 +53,14 @@ def load(session: Session, model: type, ident: int, what: str):  # noqa: ANN201
 
 
 def check_pdf(data: bytes, name: str, limit: int) -> bytes:
-    """Refuse what is plainly not a PDF or too large, before anything is stored."""
+    """Refuse what is too large or plainly not a whole PDF, before anything is stored."""
+    from signing.errors import BadInputError
+    from signing.pades import check_pdf_bytes
+
     if len(data) > limit:
         raise InvalidInput(f"{name} is {len(data)} bytes; the limit is {limit}")
-    if not data.lstrip()[:5] == b"%PDF-":
-        raise InvalidInput(f"{name} is not a PDF file")
+    try:
+        check_pdf_bytes(data)
+    except BadInputError as exc:
+        raise InvalidInput(f"{name}: {exc}") from None
     return data

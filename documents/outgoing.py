@@ -140,7 +140,8 @@ def issue(session: Session, hub: Hub, actor: User, document_id: int) -> Outgoing
     document.document_id = f"{hub.settings.organ_id},{today:%Y/%m/%d},{shown}"
     for part in document.files:
         data = hub.store.get(part.blob_hash)
-        data = (hub.signer.issue(data, shown, numbering.date_line(hub.settings.place, today))
+        data = (hub.signer.issue(data, document.number, document.notation,
+                                 hub.settings.place, today)
                 if part.is_main else hub.signer.seal_attachment(data, shown))
         part.blob_hash, part.size = hub.store.put(data), len(data)
     audit.record(session, actor.username, "issue", "outgoing", document.id,

@@ -130,7 +130,7 @@ class LeaderKey:
 class DocumentSigner(Protocol):
     def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes: ...
 
-    def issue(self, pdf: bytes, number_notation: str, date_line: str) -> bytes:
+    def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
         """Fill number and date into the leader-signed PDF and apply the organization seal."""
 
     def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes: ...

@@ -1,73 +1,66 @@
-"""``edochub demo``: the product's main job on embedded defaults, end to end on the
-development PKI (never for real documents).
+"""``edochub demo``: the product's main job on embedded defaults (DEV-ONLY keys).
 
-For now: build the development PKI if ``certs-dev/build`` holds none, serve its OCSP/CRL/TSA in a
-background thread, seal a sample PDF at PAdES B-LTA with the organization key ``org-h41``, then
-validate it with only the PKI's roots trusted and print a short summary.
+Starts the development PKI's services, a reference axis and two agencies' hubs on loopback
+(SQLite, local files), plays draft → leader signs → clerk issues → send → receive → validate →
+register → assign → statuses back through the hubs' HTTP APIs, then keeps serving with the
+addresses printed. ``--once --json`` prints the counts and exits.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import tempfile
 from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser(
-        "demo", help="walk through signing and verifying on the development PKI")
-    demo.add_argument("--dir", type=Path, default=Path("demo-output"),
-                      help="where to write the demo files (default ./demo-output)")
+        "demo", help="two agencies' hubs and an axis on loopback, the whole story (DEV-ONLY)")
+    demo.add_argument("--dir", type=Path, default=None,
+                      help="where the demo keeps its data (default: a new temporary folder)")
+    demo.add_argument("--once", action="store_true", help="play the story and exit")
+    demo.add_argument("--json", action="store_true",
+                      help="print only the counts as JSON (with --once)")
     demo.set_defaults(handler=_demo)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from edochub.samples import simple_pdf
-    from signing import devpki
-    from signing.keys import Pkcs12Source, open_key
-    from signing.pades import PadesSigner, SignatureOptions
-    from signing.results import PadesLevel, combined_exit_code
-    from signing.validation import ValidationSettings, load_certificates, validate_paths
+    from documents import demo
+    from documents.exchange import Worker
 
-    for name in ("werkzeug", "pyhanko", "pyhanko_certvalidator"):
+    for name in ("werkzeug", "pyhanko", "pyhanko_certvalidator", "httpx", "documents"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    try:
-        pki = devpki.DevPki.load(devpki.DEFAULT_BUILD_DIR)
-        print(f"1. development PKI (DEV-ONLY) found in {pki.directory}")
-    except devpki.DevPkiError:
-        pki = devpki.build()
-        print(f"1. development PKI (DEV-ONLY) built in {pki.directory}")
+    quiet = args.once and args.json
 
-    args.dir.mkdir(parents=True, exist_ok=True)
-    draft = args.dir / "cong-van-mau.pdf"
-    draft.write_bytes(simple_pdf("Cong van mau - UBND tinh Mau (DEV-ONLY sample)"))
-    sealed = args.dir / "cong-van-mau.signed.pdf"
-    print(f"2. sample document written to {draft}")
+    def say(text: str) -> None:
+        if not quiet:
+            print(text, flush=True)
 
-    with devpki.serving(pki) as url:
-        print(f"3. OCSP, CRL and time-stamp services running at {url}")
-        options = SignatureOptions(level=PadesLevel.B_LTA, tsa_url=pki.tsa_url,
-                                   trust_roots=load_certificates(pki.trust_roots))
-        with open_key(Pkcs12Source(pki.p12("org-h41"))) as key:
-            PadesSigner(key, options).sign_file(draft, sealed)
-            print(f"4. sealed at PAdES B-LTA by {key.certificate.subject.native['common_name']}"
-                  f" -> {sealed}")
-        settings = ValidationSettings.from_paths(pki.trust_roots)
-        results = validate_paths([sealed], settings)
-
-    print("5. validation (trusting only the development roots):")
-    for result in results:
-        for sig in result.signatures:
-            signer = sig.signer
-            print(f"   {sig.field}: {sig.indication.value}"
-                  + (f"/{sig.sub_indication.value}" if sig.sub_indication else ""))
-            if signer is not None:
-                print(f"   signer: {signer.common_name} ({signer.organization_identifier})")
-            print(f"   level: {sig.level.value if sig.level else '-'}; time-stamp: "
-                  f"{sig.timestamp_time.isoformat() if sig.timestamp_time else '-'}; "
-                  f"changes after signing: "
-                  f"{sig.modification_level.value if sig.modification_level else '-'}")
-    code = combined_exit_code(results)
-    print("demo finished: the signature is valid" if code == 0
-          else f"demo finished with validation exit code {code}")
-    return code
+    with tempfile.TemporaryDirectory(prefix="edochub-demo-") as scratch:
+        directory = args.dir or Path(scratch)
+        say(f"edochub demo (DEV-ONLY keys) in {directory}")
+        with demo.running(directory) as world:
+            say(f"  axis: {world.axis_url}   PKI services: {world.pki_url}")
+            for code, url in world.urls.items():
+                say(f"  hub {code}: {url}  (API docs: {url}/docs)")
+            counts = demo.play(world, say)
+            if args.once:
+                print(json.dumps(counts) if args.json else f"done: {counts}")
+                return 0 if counts["registered"] == len(demo.DOCUMENTS) else 1
+            say("\nstill serving; log in with these demo accounts (generated for this run):")
+            for code, passwords in world.passwords.items():
+                for role, password in passwords.items():
+                    say(f"  {world.urls[code]}  {role} / {password}")
+            workers = [Worker(hub, 2.0).start() for hub in world.hubs.values()]
+            say("press Ctrl-C to stop")
+            try:
+                while True:
+                    input()
+            except (KeyboardInterrupt, EOFError):
+                pass
+            finally:
+                for worker in workers:
+                    worker.stop()
+    return 0

@@ -17,7 +17,7 @@ from documents.errors import ConfigurationError
 @contextmanager
 def serving(app: FastAPI, host: str, port: int) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                           lifespan="off"))
+                                           timeout_graceful_shutdown=1, lifespan="off"))
     thread = threading.Thread(target=server.run, name=f"http-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

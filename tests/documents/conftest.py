@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from documents import db
+from documents.adapters import (
+    AxisClientLink,
+    EdxmlCodec,
+    KeyFiles,
+    PadesDocumentSigner,
+    PadesDocumentValidator,
+)
 from documents.hub import Hub
 from documents.models import User
 from documents.settings import HubSettings
 from documents.storage import LocalStore
 from documents.users import hash_password
-from tests.documents.fakes import JsonCodec, MarkSigner, MarkValidator, MemoryAxis
+from tests.documents.fakes import MarkSigner, MarkValidator
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -75,41 +84,103 @@ def engine(database_url: str):
     engine.dispose()
 
 
-def make_hub(engine, root: Path, organ_id: str, abbreviation: str, axis: MemoryAxis) -> Hub:
-    settings = HubSettings(organ_id=organ_id, organ_name=f"Cơ quan {abbreviation}",
+AGENCIES = {"000.00.00.H41": "Ủy ban nhân dân tỉnh Mẫu", "000.00.00.G09": "Bộ Mẫu"}
+
+
+@pytest.fixture()
+def axis_core(tmp_path: Path):
+    """The reference axis's core (the same rules as its HTTP server) on a file database."""
+    from axis.server import db as axis_db
+    from axis.server.core import AxisCore
+    from axis.server.store import MessageStore
+
+    core = AxisCore(axis_db.open_database(f"sqlite:///{tmp_path / 'axis.sqlite'}"),
+                    MessageStore(tmp_path / "axis-messages", 1 << 30))
+    for code, name in AGENCIES.items():
+        core.add_agency(code, name, f"secret-{code}")
+    return core
+
+
+def local_link(core, organ_id: str, workdir: Path) -> AxisClientLink:
+    from axis.transports.base import AxisClient
+    from axis.transports.local import LocalTransport
+
+    return AxisClientLink(AxisClient(LocalTransport(core, organ_id)), workdir)
+
+
+def make_hub(engine, root: Path, organ_id: str, abbreviation: str, link,
+             signer=None, validator=None) -> Hub:
+    settings = HubSettings(organ_id=organ_id, organ_name=AGENCIES.get(organ_id, organ_id),
                            abbreviation=abbreviation, place="Hà Nội",
                            database_url=str(engine.url), file_store=str(root / "files"),
                            token_key="test-only-key-" + uuid.uuid4().hex)
-    return Hub(settings, db.session_factory(engine), LocalStore(root / "files"), JsonCodec(),
-               MarkSigner(organ_id), MarkValidator(), axis.link(organ_id))
+    return Hub(settings, db.session_factory(engine), LocalStore(root / "files"), EdxmlCodec(),
+               signer or MarkSigner(organ_id), validator or MarkValidator(), link)
 
 
 @pytest.fixture()
-def memory_axis() -> MemoryAxis:
-    return MemoryAxis()
+def hub(engine, tmp_path: Path, axis_core) -> Hub:
+    root = tmp_path / "h41"
+    return make_hub(engine, root, "000.00.00.H41", "UBND",
+                    local_link(axis_core, "000.00.00.H41", root / "axis-work"))
 
 
 @pytest.fixture()
-def hub(engine, tmp_path: Path, memory_axis: MemoryAxis) -> Hub:
-    return make_hub(engine, tmp_path / "h41", "000.00.00.H41", "UBND", memory_axis)
-
-
-@pytest.fixture()
-def peer(new_database, tmp_path: Path, memory_axis: MemoryAxis) -> Iterator[Hub]:
+def peer(new_database, tmp_path: Path, axis_core) -> Iterator[Hub]:
     """A second agency (Bộ Mẫu, G09) with its own database and files, on the same axis."""
     engine = migrated_engine(new_database("g09"))
-    yield make_hub(engine, tmp_path / "g09", "000.00.00.G09", "BM", memory_axis)
+    root = tmp_path / "g09"
+    yield make_hub(engine, root, "000.00.00.G09", "BM",
+                   local_link(axis_core, "000.00.00.G09", root / "axis-work"))
     engine.dispose()
 
 
+@dataclass(frozen=True)
+class RealSigning:
+    """PAdES signing and validation on the development PKI (services on loopback)."""
+
+    pki: object
+
+    def signer(self, organization_label: str) -> PadesDocumentSigner:
+        from signing.pades import SignatureOptions
+        from signing.results import PadesLevel
+        from signing.validation import load_certificates
+
+        options = SignatureOptions(level=PadesLevel.B_B,
+                                   trust_roots=load_certificates(self.pki.trust_roots))
+        return PadesDocumentSigner(KeyFiles(self.pki.p12(organization_label),
+                                            {"leader": self.pki.p12("leader-an")}), options)
+
+    def validator(self) -> PadesDocumentValidator:
+        from signing.validation import ValidationSettings
+
+        return PadesDocumentValidator(ValidationSettings.from_paths(self.pki.trust_roots))
+
+
+@pytest.fixture(scope="session")
+def real_signing(pki_services) -> RealSigning:
+    return RealSigning(pki_services)
+
+
+def with_real_signing(hub: Hub, signing: RealSigning, organization_label: str) -> Hub:
+    hub.signer, hub.validator = signing.signer(organization_label), signing.validator()
+    return hub
+
+
 ROLES = ("specialist", "leader", "clerk", "archivist", "admin")
+
+
+@cache
+def _password_hash(role: str) -> str:
+    """Argon2 is slow on purpose; hash each test password once per session."""
+    return hash_password(f"pw-{role}")
 
 
 def add_users(hub: Hub, suffix: str = "") -> dict[str, User]:
     with db.transaction(hub.sessions) as session:
         users = {role: User(username=f"{role}{suffix}", full_name=f"Người {role}",
                             role=role, position="Phó Chủ tịch" if role == "leader" else "",
-                            password_hash=hash_password(f"pw-{role}"))
+                            password_hash=_password_hash(role))
                  for role in ROLES}
         session.add_all(users.values())
     return users

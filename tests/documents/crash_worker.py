@@ -4,15 +4,19 @@ message it sends or processes so that the test can kill it mid-batch."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
 
+from axis.transports.base import AxisClient
+from axis.transports.vxp import VxpTransport
 from documents import db, exchange
+from documents.adapters import AxisClientLink, EdxmlCodec
 from documents.hub import Hub
 from documents.settings import HubSettings
 from documents.storage import LocalStore
-from tests.documents.fakes import DirectoryAxis, JsonCodec, MarkSigner, MarkValidator
+from tests.documents.fakes import MarkSigner, MarkValidator
 
 
 class Announcing:
@@ -38,16 +42,17 @@ class Announcing:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    for name in ("database", "files", "axis", "organ"):
+    for name in ("database", "files", "axis-url", "organ"):
         parser.add_argument(f"--{name}", required=True)
     parser.add_argument("--role", choices=("send", "receive"), required=True)
     args = parser.parse_args()
     engine = db.make_engine(args.database)
     settings = HubSettings(args.organ, args.organ, "X", "Hà Nội", args.database, args.files,
                            token_key="unused-in-this-child")
-    hub = Hub(settings, db.session_factory(engine), LocalStore(Path(args.files)), JsonCodec(),
-              MarkSigner(args.organ), MarkValidator(),
-              Announcing(DirectoryAxis(args.axis).link(args.organ)))
+    client = AxisClient(VxpTransport(args.axis_url, args.organ, os.environ["EDOCHUB_AXIS_SECRET"]))
+    link = AxisClientLink(client, Path(args.files).parent / "axis-work")
+    hub = Hub(settings, db.session_factory(engine), LocalStore(Path(args.files)), EdxmlCodec(),
+              MarkSigner(args.organ), MarkValidator(), Announcing(link))
     if args.role == "send":
         # a restarted worker must not wait out the lease of the killed one in this test
         exchange.deliver_due(hub, lease=timedelta(0))

@@ -10,13 +10,16 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from documents import exchange, incoming, outgoing
 from documents.db import transaction
 from documents.models import InboxMessage, IncomingDocument, OutboxMessage, OutgoingDocument
-from tests.documents.conftest import add_users, make_hub
-from tests.documents.fakes import DirectoryAxis
+from documents.web.server import serving
+from tests.conftest import free_port
+from tests.documents.conftest import AGENCIES, add_users, local_link, make_hub
+from tests.documents.fakes import FlakyLink
 from tests.documents.test_register_db import PDF, _issue_and_send, _step
 
 
@@ -25,10 +28,10 @@ def _later(hub, seconds: float):
     hub.clock = lambda: base() + timedelta(seconds=seconds)
 
 
-def test_failed_sends_retry_with_backoff_and_one_message_id(hub, memory_axis):
+def test_failed_sends_retry_with_backoff_and_one_message_id(hub, axis_core):
     users = add_users(hub)
     _issue_and_send(hub, users)
-    memory_axis.fail_next = 2
+    hub.axis = flaky = FlakyLink(hub.axis, failures=2)
     assert exchange.deliver_due(hub) == exchange.Delivery(retrying=1)
     assert exchange.deliver_due(hub) == exchange.Delivery()  # backoff: not due yet
     _later(hub, 3)
@@ -38,13 +41,14 @@ def test_failed_sends_retry_with_backoff_and_one_message_id(hub, memory_axis):
     with hub.sessions() as session:
         message = session.scalars(select(OutboxMessage)).one()
         assert (message.state, message.attempts) == ("sent", 3)
-    assert list(memory_axis.queues["000.00.00.G09"]) == [message.message_id]
+    assert flaky.sends == [message.message_id] * 3
+    assert len(axis_core.received("000.00.00.G09")) == 1
 
 
-def test_retries_are_finite(hub, memory_axis):
+def test_retries_are_finite(hub):
     users = add_users(hub)
     _issue_and_send(hub, users)
-    memory_axis.fail_next = exchange.MAX_ATTEMPTS + 5
+    hub.axis = FlakyLink(hub.axis, failures=exchange.MAX_ATTEMPTS + 5)
     for _attempt in range(exchange.MAX_ATTEMPTS):
         _later(hub, 700)
         exchange.deliver_due(hub)
@@ -53,26 +57,27 @@ def test_retries_are_finite(hub, memory_axis):
         assert message.state == "failed" and "unreachable" in message.last_error
 
 
-def test_a_redelivered_envelope_is_registered_once(hub, memory_axis, peer):
-    sender = peer
-    users = add_users(sender, "-g09")
-    with transaction(sender.sessions) as session:
-        doc = outgoing.create_draft(session, sender, users["specialist"],
-                                    outgoing.Draft("Báo cáo", "Báo cáo tháng",
-                                                   (hub.party,)), PDF)
+def test_a_redelivered_envelope_is_registered_once(hub, peer, axis_core):
+    users = add_users(peer)
+    with transaction(peer.sessions) as session:
+        doc = outgoing.create_draft(session, peer, users["specialist"],
+                                    outgoing.Draft("Báo cáo", "Báo cáo tháng", (hub.party,)),
+                                    PDF)
     for function, role in [(outgoing.submit, "specialist"), (outgoing.sign, "leader"),
                            (outgoing.issue, "clerk"), (outgoing.send, "clerk")]:
-        _step(sender, function, users[role], doc.id)
-    exchange.deliver_due(sender)
-    payload = next(iter(memory_axis.queues[hub.settings.organ_id].values()))
-    # the axis hands the same envelope over again under another id (e.g. its own retry)
-    memory_axis.queues[hub.settings.organ_id]["again"] = payload
+        _step(peer, function, users[role], doc.id)
+    exchange.deliver_due(peer)
+    with peer.sessions() as session:
+        payload = peer.store.get(session.scalars(select(OutboxMessage)).one().payload_hash)
+    # the same envelope sent again under a new message id (e.g. a sender restored from backup)
+    peer.axis.send(payload, "edoc", "another-message-id")
+    assert len(axis_core.received(hub.settings.organ_id)) == 2
     assert exchange.collect(hub) == 1
     exchange.process_stored(hub)
     with hub.sessions() as session:
         assert session.scalar(select(func.count()).select_from(IncomingDocument)) == 1
         assert session.scalar(select(func.count()).select_from(InboxMessage)) == 1
-    assert memory_axis.queues[hub.settings.organ_id] == {}
+    assert axis_core.received(hub.settings.organ_id) == ()
 
 
 def test_recall_is_answered_by_the_receiver(hub, peer):
@@ -104,11 +109,12 @@ def test_recall_is_answered_by_the_receiver(hub, peer):
 BATCH = 12
 
 
-def _child(role: str, database: str, files: Path, axis: Path, organ: str) -> subprocess.Popen:
+def _child(role: str, database: str, files: Path, axis_url: str, organ: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.documents.crash_worker", "--role", role, "--database",
-         database, "--files", str(files), "--axis", str(axis), "--organ", organ],
-        stdout=subprocess.PIPE, text=True, env={**os.environ},
+         database, "--files", str(files), "--axis-url", axis_url, "--organ", organ],
+        stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "EDOCHUB_AXIS_SECRET": f"secret-{organ}"},
     )
 
 
@@ -126,29 +132,42 @@ def _run_and_kill(child: subprocess.Popen, word: str, after: int) -> int:
     return seen
 
 
-def test_killing_the_workers_mid_batch_loses_and_doubles_nothing(new_database, tmp_path):
+@pytest.fixture()
+def axis_server(tmp_path):
+    """The reference axis served over HTTP on loopback (national protocol and SOAP)."""
+    from axis.server.app import ServerConfig, create_app
+
+    app = create_app(ServerConfig(data_dir=tmp_path / "axis-server"))
+    for code, name in AGENCIES.items():
+        app.state.core.add_agency(code, name, f"secret-{code}")
+    with serving(app, "127.0.0.1", free_port()) as url:
+        yield app.state.core, url
+
+
+def test_killing_the_workers_mid_batch_loses_and_doubles_nothing(new_database, tmp_path,
+                                                                 axis_server):
     from documents import db
 
+    core, axis_url = axis_server
     urls = [new_database("h41"), new_database("g09")]
-    axis_root = tmp_path / "axis"
     hubs = []
     for url, organ, abbreviation in zip(urls, ("000.00.00.H41", "000.00.00.G09"),
                                         ("UBND", "BM"), strict=True):
         engine = db.make_engine(url)
         db.migrate(engine)
         hubs.append(make_hub(engine, tmp_path / organ, organ, abbreviation,
-                             DirectoryAxis(axis_root)))
+                             local_link(core, organ, tmp_path / organ / "axis-work")))
     h41, g09 = hubs
     users = add_users(h41)
     for i in range(BATCH):
         _issue_and_send(h41, users, f"Công việc số {i}")
 
-    sender_args = (urls[0], tmp_path / h41.settings.organ_id / "files", axis_root,
+    sender_args = (urls[0], tmp_path / h41.settings.organ_id / "files", axis_url,
                    h41.settings.organ_id)
     assert _run_and_kill(_child("send", *sender_args), "sent", 5) == 5
     assert _child("send", *sender_args).wait(timeout=120) == 0
 
-    receiver_args = (urls[1], tmp_path / g09.settings.organ_id / "files", axis_root,
+    receiver_args = (urls[1], tmp_path / g09.settings.organ_id / "files", axis_url,
                      g09.settings.organ_id)
     assert _run_and_kill(_child("receive", *receiver_args), "acknowledged", 4) == 4
     assert _run_and_kill(_child("receive", *receiver_args), "processed", 3) == 3
@@ -163,4 +182,6 @@ def test_killing_the_workers_mid_batch_loses_and_doubles_nothing(new_database, t
         assert set(session.scalars(select(InboxMessage.state))) == {"processed"}
         # each arrival answered 01 exactly once
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == BATCH
-    assert list((axis_root / g09.settings.organ_id).iterdir()) == []
+    assert core.received(g09.settings.organ_id) == ()
+    # the axis holds each document once: a re-send after the kill kept its message id
+    assert len(core.sent(h41.settings.organ_id)) == BATCH

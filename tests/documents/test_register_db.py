@@ -15,9 +15,11 @@ from documents.errors import Forbidden, InvalidInput, InvalidTransition
 from documents.models import IncomingDocument, OutgoingDocument
 from documents.ports import FilePart, Party
 from documents.workflow import Assignment
-from tests.documents.conftest import add_users
+from edochub.samples import simple_pdf
+from tests.documents.conftest import add_users, with_real_signing
 
-PDF = b"%PDF-1.7\n% a small test document\n%%EOF\n"
+PDF = simple_pdf("Quyet dinh - test document")
+ANNEX = simple_pdf("Phu luc - annex")
 G09 = Party("000.00.00.G09", "Bộ Mẫu")
 
 
@@ -54,7 +56,7 @@ def _draft(hub, users, subject="Quyết định về việc ban hành quy chế"
         return outgoing.create_draft(
             session, hub, users["specialist"],
             outgoing.Draft("Quyết định", subject, (G09,), signer_position="Phó Chủ tịch"),
-            PDF, (FilePart("phu-luc.pdf", "application/pdf", PDF + b"annex"),)).id
+            PDF, (FilePart("phu-luc.pdf", "application/pdf", ANNEX),)).id
 
 
 def _step(hub, function, *args, **kwargs):
@@ -84,6 +86,9 @@ def test_outgoing_workflow_numbers_seals_and_queues(hub):
         for part in document.files:  # the document and its attachment carry the seal
             assert "%mark seal 000.00.00.H41 01/QĐ-UBND".encode() in hub.store.get(part.blob_hash)
         assert session.execute(text("select count(*) from outbox")).scalar() == 1
+    second = _issue_and_send(hub, users, "Công văn thứ hai")
+    with hub.sessions() as session:
+        assert session.get(OutgoingDocument, second).number == 2
     with pytest.raises(InvalidTransition):
         _step(hub, outgoing.issue, users["clerk"], doc_id)
     assert audit.verify(hub.sessions()).bottom_line
@@ -102,8 +107,9 @@ def test_bad_input_changes_nothing(hub):
         assert session.scalars(select(OutgoingDocument)).first() is None
 
 
-def test_exchange_receive_register_assign_and_statuses_back(hub, peer):
-    h41, g09 = hub, peer
+def test_exchange_receive_register_assign_and_statuses_back(hub, peer, real_signing):
+    h41 = with_real_signing(hub, real_signing, "org-h41")
+    g09 = with_real_signing(peer, real_signing, "org-g09")
     h41_users, g09_users = add_users(h41), add_users(g09)
 
     doc_id = _issue_and_send(h41, h41_users)
@@ -131,11 +137,12 @@ def test_exchange_receive_register_assign_and_statuses_back(hub, peer):
         assert session.get(IncomingDocument, arrived.id).incoming_number == 1
 
 
-def test_spoofed_seal_is_flagged_not_registered(hub, peer):
+def test_spoofed_seal_is_flagged_not_registered(hub, peer, real_signing):
+    hub = with_real_signing(hub, real_signing, "org-h41")
     users = add_users(hub)
-    impostor = peer
-    impostor.signer.organ_id = "000.00.00.Z99"  # seals with another agency's certificate
-    impostor_users = add_users(impostor, "-x")
+    # G09's hub seals with H41's organization certificate: the seal is valid but not G09's
+    impostor = with_real_signing(peer, real_signing, "org-h41")
+    impostor_users = add_users(impostor)
     with transaction(impostor.sessions) as session:
         doc = outgoing.create_draft(session, impostor, impostor_users["specialist"],
                                     outgoing.Draft("Thông báo", "Giả mạo", (hub.party,)), PDF)
@@ -149,7 +156,8 @@ def test_spoofed_seal_is_flagged_not_registered(hub, peer):
         flagged = session.scalars(select(IncomingDocument).where(
             IncomingDocument.sender_organ_id == "000.00.00.G09")).one()
         assert not flagged.sender_matches
-        assert "000.00.00.Z99" in " ".join(flagged.verification["problems"])
+        assert flagged.signatures_valid
+        assert "000.00.00.H41" in " ".join(flagged.verification["problems"])
     with pytest.raises(InvalidInput, match="flagged"):
         _step(hub, incoming.register, users["clerk"], flagged.id, "VP")
     with hub.sessions() as session:

@@ -1,0 +1,270 @@
+"""The register's ports bound to the real parts: the edXML codec (``axis.edxml``), an axis
+client over any transport (``axis.transports``), PAdES signing and validation (``signing``).
+
+Their types stay in here; their errors become register errors at this boundary where the
+register must decide (an unreadable envelope is bad input, an unreachable axis is retried).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from axis.errors import EdxmlError
+from documents.errors import InvalidInput
+from documents.hub import VIETNAM
+from documents.ports import (
+    DocumentEnvelope,
+    FilePart,
+    LeaderKey,
+    Party,
+    Received,
+    StatusEnvelope,
+    Waiting,
+)
+from signing.results import FileResult
+
+
+class EdxmlCodec:
+    """``DocumentEnvelope``/``StatusEnvelope`` ⇄ edXML bytes (QCVN 102:2016)."""
+
+    def write_document(self, envelope: DocumentEnvelope) -> bytes:
+        from axis import edxml
+
+        with tempfile.TemporaryDirectory(prefix="edochub-out-") as tmp:
+            attachments = []
+            for index, part in enumerate(envelope.files, start=1):
+                path = Path(tmp) / f"{index}"
+                path.write_bytes(part.data)
+                attachments.append(edxml.Attachment(
+                    content_id=f"cid:{index}", name=part.name, content_type=part.content_type,
+                    path=path, size=len(part.data)))
+            business = edxml.Business(
+                doc_type=edxml.BusinessDocType(envelope.business),
+                document_id=envelope.refers_to or None,
+                replacements=(edxml.Replacement(envelope.refers_to, tuple(
+                    r.organ_id for r in envelope.recipients)),)
+                if envelope.business == 3 else ())
+            message = edxml.DocumentMessage(
+                sender=_organization(envelope.sender),
+                to=tuple(_organization(r) for r in envelope.recipients),
+                document_id=envelope.document_id,
+                code=edxml.Code(envelope.number, envelope.notation),
+                promulgation=edxml.Promulgation(envelope.place, envelope.promulgated_on),
+                document_type=edxml.DocumentType(type_name=envelope.doc_type),
+                subject=envelope.subject,
+                signer=edxml.Signer(envelope.competence or None, envelope.signer_position or None,
+                                    envelope.signer_name or None),
+                trace=(edxml.TraceHeader(envelope.sender.organ_id, _now_vietnam()),),
+                business=business,
+                attachments=tuple(attachments),
+                manifest=edxml.manifest_for(tuple(attachments)),
+            )
+            return _written(message)
+
+    def write_status(self, envelope: StatusEnvelope) -> bytes:
+        from axis import edxml
+
+        message = edxml.StatusMessage(
+            sender=_organization(envelope.sender),
+            response_for=edxml.ResponseFor(organ_id=envelope.to.organ_id,
+                                           document_id=envelope.response_for),
+            status_code=edxml.StatusCode(envelope.code),
+            timestamp=envelope.timestamp.astimezone(VIETNAM).replace(tzinfo=None),
+            description=envelope.description,
+            staff=edxml.StaffInfo(staff=envelope.staff),
+        )
+        return _written(message)
+
+    def read(self, data: bytes) -> Received:
+        from axis import edxml
+
+        with tempfile.TemporaryDirectory(prefix="edochub-in-") as tmp:
+            try:
+                message = edxml.parse(data, attachments_dir=tmp)
+            except EdxmlError as exc:
+                raise InvalidInput(f"unreadable envelope: {exc}") from None
+            if message.kind == "status":
+                return Received(status=_status(message), warnings=message.warnings)
+            return Received(document=_document(message), warnings=message.warnings)
+
+
+def _organization(party: Party):  # noqa: ANN202 - an edxml.Organization
+    from axis import edxml
+
+    return edxml.Organization(party.organ_id, organ_name=party.name or None)
+
+
+def _party(organization) -> Party:  # noqa: ANN001
+    return Party(organization.organ_id, organization.organ_name or "")
+
+
+def _now_vietnam():  # noqa: ANN202
+    from datetime import datetime
+
+    return datetime.now(VIETNAM).replace(tzinfo=None, microsecond=0)
+
+
+def _written(message) -> bytes:  # noqa: ANN001
+    import io
+
+    from axis import edxml
+
+    out = io.BytesIO()
+    edxml.write(message, out)
+    return out.getvalue()
+
+
+def _document(message) -> DocumentEnvelope:  # noqa: ANN001
+    from axis import edxml
+
+    code = message.code or edxml.Code()
+    promulgation = message.promulgation or edxml.Promulgation()
+    day = promulgation.date
+    if day is None and message.document_id:
+        try:
+            day = edxml.DocumentId.parse(message.document_id).date
+        except ValueError:
+            day = None
+    if day is None:
+        raise InvalidInput("the envelope gives no promulgation date")
+    business = message.business
+    signer = message.signer or edxml.Signer()
+    files = tuple(FilePart(a.name or a.content_id, a.content_type or "application/octet-stream",
+                           Path(a.path).read_bytes()) for a in message.attachments)
+    envelope = DocumentEnvelope(
+        sender=_party(message.sender), recipients=tuple(_party(t) for t in message.to),
+        number=code.number or "", notation=code.notation or "", promulgated_on=day,
+        place=promulgation.place or "",
+        doc_type=(message.document_type.type_name or "") if message.document_type else "",
+        subject=message.subject or "", signer_name=signer.full_name or "",
+        signer_position=signer.position or "", competence=signer.competence or "",
+        business=int(business.doc_type) if business else 0,
+        refers_to=(business.document_id or "") if business else "",
+        files=files,
+    )
+    if message.document_id and message.document_id != envelope.document_id:
+        # keep the sender's own DocumentId: status messages must answer exactly it
+        return _with_document_id(envelope, message.document_id)
+    return envelope
+
+
+def _with_document_id(envelope: DocumentEnvelope, document_id: str) -> DocumentEnvelope:
+    """The register keys on DocumentId; when the sender wrote one that differs from what its
+    parts give, its number/notation tail is taken as given."""
+    organ, _, rest = document_id.partition(",")
+    _, _, number_notation = rest.partition(",")
+    number, _, notation = number_notation.partition("/")
+    if organ != envelope.sender.organ_id or not notation:
+        raise InvalidInput(f"DocumentId {document_id!r} does not name the sender "
+                           f"{envelope.sender.organ_id}")
+    return DocumentEnvelope(**{**envelope.__dict__, "number": number, "notation": notation})
+
+
+def _status(message) -> StatusEnvelope:  # noqa: ANN001
+    response = message.response_for
+    if not response.document_id:
+        raise InvalidInput("the status message names no document it answers (ResponseFor)")
+    return StatusEnvelope(
+        sender=_party(message.sender), to=Party(response.organ_id or ""),
+        response_for=response.document_id, code=message.status_code.value,
+        description=message.description or "",
+        staff=(message.staff.staff or "") if message.staff else "",
+        timestamp=message.timestamp.replace(tzinfo=VIETNAM),
+    )
+
+
+class AxisClientLink:
+    """This agency's ``AxisLink`` over an ``axis.transports`` client (SOAP, national HTTP
+    protocol or in-process). Envelopes pass through files under ``workdir``."""
+
+    def __init__(self, client, workdir: Path) -> None:  # noqa: ANN001 - an AxisClient
+        self.client = client
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+
+    def send(self, payload: bytes, kind: str, message_id: str) -> None:
+        from axis import edxml
+
+        recipients = edxml.peek_routing(payload).recipients
+        path = self.workdir / f"out-{message_id}.edxml"
+        path.write_bytes(payload)
+        try:
+            self.client.send(path, kind, recipients, message_id=message_id)
+        finally:
+            path.unlink(missing_ok=True)
+
+    def waiting(self) -> list[Waiting]:
+        return [Waiting(r.doc_id, r.kind) for r in self.client.received()]
+
+    def fetch(self, axis_id: str) -> bytes:
+        path = self.workdir / f"in-{axis_id}.edxml"
+        try:
+            self.client.fetch(axis_id, path)
+            return path.read_bytes()
+        finally:
+            path.unlink(missing_ok=True)
+
+    def acknowledge(self, axis_id: str) -> None:
+        self.client.acknowledge(axis_id, "done")
+
+
+@dataclass(frozen=True)
+class KeyFiles:
+    """Where the hub's server-held keys are: PKCS#12 files per leader and for the seal."""
+
+    organization: Path
+    leaders: dict[str, Path]
+    password_env: str | None = None
+
+
+class PadesDocumentSigner:
+    """Leader signature and organization seal as PAdES signatures (``signing.pades``).
+
+    Each call opens its key and signer (a ``PadesSigner`` is not thread-safe, and the API
+    serves requests from a thread pool)."""
+
+    def __init__(self, keys: KeyFiles, options) -> None:  # noqa: ANN001 - SignatureOptions
+        self.keys, self.options = keys, options
+
+    def _sign(self, key_path: Path, pdf: bytes) -> bytes:
+        from signing.keys import Pkcs12Source, open_key
+        from signing.pades import PadesSigner
+
+        async def run() -> bytes:
+            with open_key(Pkcs12Source(key_path, self.keys.password_env)) as key:
+                signer = PadesSigner(key, self.options)
+                try:
+                    return await signer.async_sign_bytes(pdf)
+                finally:
+                    await signer.aclose()
+
+        return asyncio.run(run())
+
+    def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes:
+        key = self.keys.leaders.get(leader.username)
+        if key is None:
+            raise InvalidInput(f"the hub holds no signing key for leader {leader.username!r}")
+        return self._sign(key, pdf)
+
+    def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
+        return self._sign(self.keys.organization, pdf)
+
+    def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes:
+        return self._sign(self.keys.organization, pdf)
+
+
+class PadesDocumentValidator:
+    """Every signature of a PDF validated (``signing.validation``, pyHanko's async API)."""
+
+    def __init__(self, settings) -> None:  # noqa: ANN001 - ValidationSettings
+        self.settings = settings
+
+    async def validate(self, pdf: bytes, name: str) -> FileResult:
+        from signing.validation import Validator
+
+        async with Validator(self.settings) as validator:
+            return await validator.async_validate_bytes(pdf, name)

@@ -1,0 +1,94 @@
+"""Assemble a running hub from configuration: database (migrated), file store, codec, axis
+link, signer and validator. ``edochub serve`` and the demo both build hubs here.
+
+Environment (besides ``HubSettings.from_env``):
+``EDOCHUB_AXIS_URL`` + secret ``EDOCHUB_AXIS_SECRET`` (national HTTP protocol to the axis);
+``EDOCHUB_ORG_KEY`` (PKCS#12 of the organization seal), ``EDOCHUB_LEADER_KEYS`` (JSON:
+user name → PKCS#12), ``EDOCHUB_KEY_PASSWORD_ENV`` (variable holding their password, if any);
+``EDOCHUB_TRUST`` (trust anchor files, ``:``-separated), ``EDOCHUB_TSA_URL``, and
+``EDOCHUB_PADES_LEVEL`` (default B-T when a TSA is set, else B-B).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from sqlalchemy import select
+
+from documents import db, users
+from documents.adapters import (
+    AxisClientLink,
+    EdxmlCodec,
+    KeyFiles,
+    PadesDocumentSigner,
+    PadesDocumentValidator,
+)
+from documents.errors import ConfigurationError
+from documents.hub import Hub
+from documents.models import User
+from documents.settings import HubSettings, secret
+from documents.storage import open_store
+
+
+def signer_for(keys: KeyFiles, trust: list[Path], tsa_url: str | None,
+               level: str | None = None) -> PadesDocumentSigner:
+    from signing.pades import SignatureOptions
+    from signing.results import PadesLevel
+    from signing.validation import load_certificates
+
+    chosen = PadesLevel(level) if level else (PadesLevel.B_T if tsa_url else PadesLevel.B_B)
+    options = SignatureOptions(level=chosen, tsa_url=tsa_url,
+                               trust_roots=load_certificates(trust) if trust else ())
+    return PadesDocumentSigner(keys, options)
+
+
+def validator_for(trust: list[Path]) -> PadesDocumentValidator:
+    from signing.validation import ValidationSettings
+
+    if not trust:
+        raise ConfigurationError("no trust anchors: set EDOCHUB_TRUST to the root certificates")
+    return PadesDocumentValidator(ValidationSettings.from_paths(trust))
+
+
+def vxp_link(axis_url: str, organ_id: str, axis_secret: str, workdir: Path) -> AxisClientLink:
+    from axis.transports.base import AxisClient, Retrying
+    from axis.transports.vxp import VxpTransport
+
+    return AxisClientLink(AxisClient(Retrying(VxpTransport(axis_url, organ_id, axis_secret),
+                                              attempts=2)), workdir)
+
+
+def build_hub(settings: HubSettings, signer=None, validator=None, axis=None) -> Hub:  # noqa: ANN001
+    engine = db.make_engine(settings.database_url)
+    db.migrate(engine)
+    return Hub(settings, db.session_factory(engine), open_store(settings.file_store),
+               EdxmlCodec(), signer, validator, axis)
+
+
+def hub_from_env(environ: dict[str, str] | None = None) -> Hub:
+    env = os.environ if environ is None else environ
+    settings = HubSettings.from_env(env)
+    trust = [Path(p) for p in env.get("EDOCHUB_TRUST", "").split(":") if p]
+    signer = None
+    if env.get("EDOCHUB_ORG_KEY"):
+        keys = KeyFiles(Path(env["EDOCHUB_ORG_KEY"]),
+                        {k: Path(v) for k, v in
+                         json.loads(env.get("EDOCHUB_LEADER_KEYS", "{}")).items()},
+                        env.get("EDOCHUB_KEY_PASSWORD_ENV"))
+        signer = signer_for(keys, trust, env.get("EDOCHUB_TSA_URL"),
+                            env.get("EDOCHUB_PADES_LEVEL"))
+    axis = None
+    if env.get("EDOCHUB_AXIS_URL"):
+        axis = vxp_link(env["EDOCHUB_AXIS_URL"], settings.organ_id, secret("AXIS_SECRET", env),
+                        Path(settings.file_store).parent / "axis-work")
+    return build_hub(settings, signer, validator_for(trust) if trust else None, axis)
+
+
+def ensure_admin(hub: Hub, password: str, username: str = "admin") -> None:
+    """Create the first administrator when the hub has no user yet."""
+    with db.transaction(hub.sessions) as session:
+        if session.scalars(select(User).limit(1)).first() is None:
+            users.create_user(session, "setup", username, "Quản trị hệ thống", "admin",
+                              password)

@@ -264,3 +264,19 @@ def test_number_date_and_seal_are_one_incremental_update(chain):
     leader, issued = chain["leader"].read_bytes(), chain["issued"].read_bytes()
     assert issued.startswith(leader), "issuing appends; it never rewrites what was signed"
     assert revisions(chain["issued"]) == revisions(chain["leader"]) + 1
+
+
+def test_organization_profile_on_sign_seals_a_leader_signed_copy(chain, cli, pki_services,
+                                                                 tmp_path):
+    """``sign --profile organization`` (without number and date, e.g. for an already numbered
+    document) puts the seal over the leader's signature as ``issue`` does."""
+    out = tmp_path / "sealed.pdf"
+    done = cli("sign", chain["leader"], "-o", out, "--p12", pki_services.p12("org-h41"),
+               "--profile", "organization", "--image", chain["seal"])
+    assert done.returncode == 0, done.stderr
+    leader, organization = support.verify_json(cli, out, pki_services.trust_roots)
+    assert (leader["indication"], organization["role"]) == ("TOTAL-PASSED", "organization")
+    _, leader_rect = support.field_rect(out.read_bytes(), "ChuKyLanhDao1")
+    _, seal_rect = support.field_rect(out.read_bytes(), "ChuKyCoQuan1")
+    third = leader_rect[0] + (leader_rect[2] - leader_rect[0]) / 3
+    assert seal_rect[2] == pytest.approx(third, abs=0.5)

@@ -200,24 +200,31 @@ def test_organization_profile_on_sign_also_needs_the_leader(chain, cli, pki_serv
     assert not out.exists()
 
 
+@pytest.fixture(scope="module")
+def seal() -> bytes:
+    from signing.specimens import seal_png
+
+    return seal_png()
+
+
 @pytest.mark.parametrize(("number", "day", "expected_number", "expected_date"), [
     (5, date(2026, 1, 5), "05/QĐ-UBND", "Hà Nội, ngày 05 tháng 01 năm 2026"),
     (12, date(2026, 2, 28), "12/QĐ-UBND", "Hà Nội, ngày 28 tháng 02 năm 2026"),
     (123, date(2026, 3, 9), "123/QĐ-UBND", "Hà Nội, ngày 09 tháng 3 năm 2026"),
     (9, date(2026, 12, 31), "09/QĐ-UBND", "Hà Nội, ngày 31 tháng 12 năm 2026"),
 ])
-def test_number_and_date_are_written_as_decree30_says(number, day, expected_number,
+def test_number_and_date_are_written_as_decree30_says(seal, number, day, expected_number,
                                                        expected_date):
-    issuance = Issuance(b"", number, "QĐ-UBND", "Hà Nội", day)
+    issuance = Issuance(seal, number, "QĐ-UBND", "Hà Nội", day)
     assert issuance.number_notation == expected_number
     assert issuance.date_line == expected_date
 
 
 @pytest.mark.parametrize(("number", "notation"), [(0, "QĐ-UBND"), (1, "QĐ UBND"),
                                                   (1, "../x"), (1, "")])
-def test_bad_number_or_notation_is_refused(number, notation):
+def test_bad_number_or_notation_is_refused(seal, number, notation):
     with pytest.raises(IssuanceError):
-        Issuance(b"", number, notation, "Hà Nội", date(2026, 1, 5))
+        Issuance(seal, number, notation, "Hà Nội", date(2026, 1, 5))
 
 
 def test_prepare_without_number_line_says_so(cli, tmp_path):

@@ -287,3 +287,10 @@ def test_organization_profile_on_sign_seals_a_leader_signed_copy(chain, cli, pki
     _, seal_rect = support.field_rect(out.read_bytes(), "ChuKyCoQuan1")
     third = leader_rect[0] + (leader_rect[2] - leader_rect[0]) / 3
     assert seal_rect[2] == pytest.approx(third, abs=0.5)
+
+
+def test_prepare_refuses_a_signed_document(chain, cli, tmp_path):
+    out = tmp_path / "out.pdf"
+    done = cli("prepare", chain["leader"], "-o", out)
+    assert done.returncode == 2 and "already signed" in done.stderr
+    assert not out.exists()

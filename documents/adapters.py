@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import threading
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -221,28 +224,40 @@ class KeyFiles:
     password_env: str | None = None
 
 
-class PadesDocumentSigner:
-    """Leader signature and organization seal as PAdES signatures (``signing.pades``).
+class _PerThread(threading.local):
+    """One event loop per thread, and what lives on it: pyHanko signers and validators are
+    reused for a whole batch (certificate check, size estimate and fetch caches are kept)
+    but are neither thread-safe nor movable between loops."""
 
-    Each call opens its key and signer (a ``PadesSigner`` is not thread-safe, and the API
-    serves requests from a thread pool)."""
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.objects: dict[object, object] = {}
+        self.keys = ExitStack()
+
+    def run(self, coroutine):  # noqa: ANN001, ANN201
+        return self.loop.run_until_complete(coroutine)
+
+
+class PadesDocumentSigner:
+    """Leader signature and organization seal as PAdES signatures (``signing.pades``)."""
 
     def __init__(self, keys: KeyFiles, options) -> None:  # noqa: ANN001 - SignatureOptions
         self.keys, self.options = keys, options
+        self._threads = _PerThread()
 
-    def _sign(self, key_path: Path, pdf: bytes) -> bytes:
+    def _signer(self, key_path: Path):  # noqa: ANN202 - a PadesSigner
         from signing.keys import Pkcs12Source, open_key
         from signing.pades import PadesSigner
 
-        async def run() -> bytes:
-            with open_key(Pkcs12Source(key_path, self.keys.password_env)) as key:
-                signer = PadesSigner(key, self.options)
-                try:
-                    return await signer.async_sign_bytes(pdf)
-                finally:
-                    await signer.aclose()
+        state = self._threads
+        if key_path not in state.objects:
+            key = state.keys.enter_context(open_key(Pkcs12Source(key_path,
+                                                                 self.keys.password_env)))
+            state.objects[key_path] = PadesSigner(key, self.options)
+        return state.objects[key_path]
 
-        return asyncio.run(run())
+    def _sign(self, key_path: Path, pdf: bytes) -> bytes:
+        return self._threads.run(self._signer(key_path).async_sign_bytes(pdf))
 
     def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes:
         key = self.keys.leaders.get(leader.username)
@@ -263,8 +278,8 @@ class PadesDocumentValidator:
     def __init__(self, settings) -> None:  # noqa: ANN001 - ValidationSettings
         self.settings = settings
 
-    async def validate(self, pdf: bytes, name: str) -> FileResult:
+    async def validate(self, files: Sequence[tuple[str, bytes]]) -> list[FileResult]:
         from signing.validation import Validator
 
         async with Validator(self.settings) as validator:
-            return await validator.async_validate_bytes(pdf, name)
+            return [await validator.async_validate_bytes(data, name) for name, data in files]

@@ -6,6 +6,7 @@ package, the edXML codec and the axis transports, so their own types never reach
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -137,4 +138,5 @@ class DocumentSigner(Protocol):
 
 
 class DocumentValidator(Protocol):
-    async def validate(self, pdf: bytes, name: str) -> FileResult: ...
+    async def validate(self, files: Sequence[tuple[str, bytes]]) -> list[FileResult]:
+        """Every signature of every ``(name, pdf)``; one call shares fetch caches."""

@@ -26,7 +26,10 @@ class MarkSigner:
 
 
 class MarkValidator:
-    async def validate(self, pdf: bytes, name: str) -> FileResult:
+    async def validate(self, files) -> list[FileResult]:  # noqa: ANN001
+        return [self._one(pdf, name) for name, pdf in files]
+
+    def _one(self, pdf: bytes, name: str) -> FileResult:
         marks = [line.split()[1:] for line in pdf.decode("latin-1").splitlines()
                  if line.startswith("%mark ")]
         signatures = tuple(

@@ -80,6 +80,11 @@ def test_the_whole_story_through_the_api(api, hub, peer, real_signing):
     [incoming] = ok(g_clerk.get("/incoming"))
     assert incoming["signatures_valid"] and incoming["sender_matches"]
     assert incoming["code_notation"] == "QĐ-UBND" and incoming["code_number"] == "01"
+    again = ok(g09("archivist").post(f"/incoming/{incoming['id']}/validate"))
+    assert again["signatures_valid"] and again["sender_matches"]
+    signatures = again["verification"]["files"][0]["signatures"]
+    assert [s["indication"] for s in signatures] == ["TOTAL-PASSED", "TOTAL-PASSED"]
+    assert g_specialist.post(f"/incoming/{incoming['id']}/validate").status_code == 403
     registered = ok(g_clerk.post(f"/incoming/{incoming['id']}/register",
                                  json={"receiving_unit": "Văn phòng"}))
     assert registered["incoming_number"] == 1

@@ -46,8 +46,8 @@ def _main_file(document: OutgoingDocument) -> Attachment:
 def create_draft(session: Session, hub: Hub, actor: User, draft: Draft, pdf: bytes,
                  attachments: tuple[FilePart, ...] = ()) -> OutgoingDocument:
     """Dự thảo: the specialist's PDF and metadata; nothing is numbered yet."""
-    if _role(actor) not in (Role.SPECIALIST, Role.ADMIN):
-        raise Forbidden(f"a {actor.role} may not draft outgoing documents")
+    if _role(actor) is not Role.SPECIALIST:
+        raise Forbidden(f"role {actor.role} may not draft outgoing documents")
     numbering.check_document_type(draft.doc_type)
     if draft.doc_type == numbering.OFFICIAL_LETTER and not draft.unit:
         raise InvalidInput("a Công văn needs its drafting unit (e.g. VP)")

@@ -114,6 +114,8 @@ def test_roles_are_enforced(api):
         ("archivist", "post", "/exchange/run"),
         ("specialist", "get", "/audit/verify"),
         ("clerk", "post", "/users"),
+        ("admin", "post", f"/outgoing/{doc['id']}/sign"),
+        ("admin", "post", f"/outgoing/{doc['id']}/issue"),
     ]:
         answer = h41(role).request(method.upper(), path,
                                    json={} if method == "post" else None)

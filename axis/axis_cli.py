@@ -43,8 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     send.add_argument("file", type=Path, metavar="FILE.edxml")
     _client_args(send)
     send.add_argument("--to", action="append", default=[], metavar="CODE",
-                      help="recipient agency (repeatable)")
-    send.add_argument("--kind", choices=("edoc", "status"), default="edoc")
+                      help="recipient agency (repeatable; default: the envelope's recipients)")
+    send.add_argument("--kind", choices=("edoc", "status"), default=None,
+                      help="message kind (default: read from the envelope)")
     send.add_argument("--message-id", default=None,
                       help="the sender's message id (default: a new UUID); reuse it to resend")
     send.set_defaults(handler=_send)
@@ -132,8 +133,6 @@ def _client(args: argparse.Namespace):
 
 
 def _send(args: argparse.Namespace) -> int:
-    if not args.to:
-        raise AxisError("name at least one recipient with --to CODE")
     with _client(args) as client:
         receipt = client.send(args.file, args.kind, tuple(args.to), args.message_id)
     note = " (already stored: not sent twice)" if receipt.duplicate else ""

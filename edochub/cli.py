@@ -20,10 +20,13 @@ from signing.errors import SigningError
 #: Modules that add sub-commands, in the order they appear in ``--help``.
 COMMAND_MODULES = (
     "signing.cli",
+    "signing.cli_decree30",
     "axis.edxml_cli",
     "axis.axis_cli",
     "edochub.demo",
+    "signing.cli_archive",
     "documents.cli",
+    "signing.agent_cli",
 )
 
 USER_ERRORS = (SigningError, AxisError, RegisterError)

@@ -39,10 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     verify = subparsers.add_parser("verify", help="validate every signature in PDF files")
     verify.add_argument("paths", type=Path, nargs="+", metavar="PATH",
-                        help="PDF files or folders (searched recursively)")
+                        help="PDF files, folders (searched recursively) or ZIP archives")
     verify.add_argument("--json", action="store_true", help="print one JSON document")
     verify.add_argument("--trust", type=Path, action="append", default=[], metavar="PEM_OR_DIR",
-                        help="trust anchor certificate(s): a file or a folder; repeatable")
+                        help="trust anchor certificate(s): a file or a folder; repeatable "
+                             "(default: the trust store, see `edochub trust`)")
     verify.add_argument("--timestamp-trust", type=Path, action="append", default=None,
                         metavar="PEM_OR_DIR",
                         help="separate trust anchors for time-stamps (default: --trust)")
@@ -51,7 +52,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "or offline (embedded data only); default require")
     verify.add_argument("--at", type=_moment, default=None, metavar="ISO8601",
                         help="validate as of this past moment, e.g. 2026-01-01T00:00:00+07:00")
-    verify.set_defaults(handler=_verify)
+    # the handler, and the options for batches (ZIP archives, workers, summaries), reports,
+    # the trust store and the look-ahead, come from signing/cli_archive.py (issue 4)
+    from signing.cli_archive import extend_verify
+
+    extend_verify(verify)
 
 
 def _register_dev_pki(subparsers: argparse._SubParsersAction) -> None:
@@ -167,30 +172,6 @@ def _sign_batch(args: argparse.Namespace) -> int:
     print(f"signed {total - failures} of {total} files into {args.output_dir}"
           + (f"; {failures} failed" if failures else ""))
     return 1 if failures else 0
-
-
-def _verify(args: argparse.Namespace) -> int:
-    import json
-
-    from signing.results import combined_exit_code
-    from signing.validation import ValidationSettings, validate_paths
-
-    _quiet_libraries()
-    settings = ValidationSettings.from_paths(
-        args.trust, args.timestamp_trust, revocation=args.revocation, at=args.at)
-    results = validate_paths(args.paths, settings)
-    if not results:
-        raise SigningError("no PDF file found in the given paths")
-    for result in results:
-        if result.error is not None:
-            print(f"edochub: {result.path}: {result.error}", file=sys.stderr)
-    if args.json:
-        print(json.dumps({"files": [r.to_json() for r in results]}, ensure_ascii=False,
-                         indent=2))
-    else:
-        for result in results:
-            print(_describe(result))
-    return combined_exit_code(results)
 
 
 def _describe(result) -> str:

@@ -10,13 +10,16 @@ API::
         key.certificate   # the signer's asn1crypto certificate
         key.chain         # issuer certificates found with the key (PKCS#12 bag / token)
 
+    # split signing: the key is elsewhere (the leader's USB token); the hub prepares the
+    # document and its digest with the certificate only, then completes the PDF
+    key = external_key(certificate, chain)
+
 Secrets never come from the command line: the password or PIN is read from the environment
 variable the user names. Every failure (missing file, wrong password, no such token or key,
 unloadable module) becomes a one-line :class:`signing.errors.KeySourceError`.
 
-Why a dedicated signer for PKCS#12: pyHanko's ``SimpleSigner`` re-parses and re-checks the
-private key on every signature (the RSA consistency check is the slow part). A clerk sealing
-hundreds of documents pays that once here, when the key is opened.
+The signers come from :mod:`signing.pades_signers`: they pay once per key, not once per
+document, what pyHanko's stock signers pay at every signature.
 """
 
 from __future__ import annotations
@@ -65,7 +68,10 @@ class SigningKey:
     signer: object  # pyhanko.sign.signers.Signer (kept untyped so importing this is cheap)
     certificate: x509.Certificate
     chain: tuple[x509.Certificate, ...]
-    source: KeySource
+    #: where the key is; None for an :func:`external_key`
+    source: KeySource | None
+    #: foreign exceptions the key's backend may raise while signing (translated by callers)
+    backend_errors: tuple[type[Exception], ...] = ()
 
     @property
     def subject(self) -> str:
@@ -86,6 +92,25 @@ def open_key(source: KeySource) -> Iterator[SigningKey]:
             yield key
 
 
+def external_key(certificate: x509.Certificate, chain: tuple[x509.Certificate, ...] = (),
+                 signature_value: bytes | None = None) -> SigningKey:
+    """A key held elsewhere, known by its certificate, for pyHanko's interrupted signing: the
+    hub prepares with ``signature_value=None`` (placeholders, for sizing), then completes the
+    CMS with a second one carrying the signature value the key holder returned."""
+    from pyhanko.sign.signers import ExternalSigner
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    registry = SimpleCertificateStore()
+    registry.register_multiple(chain)
+    if signature_value is None:
+        bits = certificate.public_key.bit_size
+        # an RSA signature is as long as the modulus; a DER ECDSA one at most 2 ints + header
+        size = bits // 8 if certificate.public_key.algorithm == "rsa" else 2 * bits // 8 + 9
+        signature_value = bytes(size)
+    signer = ExternalSigner(certificate, registry, signature_value=signature_value)
+    return SigningKey(signer=signer, certificate=certificate, chain=chain, source=None)
+
+
 def _secret_from_env(name: str | None, what: str) -> str | None:
     if name is None:
         return None
@@ -96,6 +121,7 @@ def _secret_from_env(name: str | None, what: str) -> str | None:
 
 
 def _open_pkcs12(source: Pkcs12Source) -> SigningKey:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     password = _secret_from_env(source.password_env, "PKCS#12 password")
@@ -113,12 +139,14 @@ def _open_pkcs12(source: Pkcs12Source) -> SigningKey:
         raise KeySourceError(f"cannot open {source.path}: {reason}") from None
     if bundle.key is None or bundle.cert is None:
         raise KeySourceError(f"{source.path} holds no private key with its certificate")
+    if not isinstance(bundle.key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise KeySourceError(f"{source.path}: only RSA and ECDSA keys are supported")
+    from signing.pades_signers import LoadedKeySigner
+
     certificate = _to_asn1(bundle.cert.certificate)
     chain = tuple(_to_asn1(c.certificate) for c in bundle.additional_certs)
-    return SigningKey(
-        signer=_cached_key_signer(bundle.key, certificate, chain),
-        certificate=certificate, chain=chain, source=source,
-    )
+    return SigningKey(signer=LoadedKeySigner(bundle.key, certificate, chain),
+                      certificate=certificate, chain=chain, source=source)
 
 
 def _to_asn1(pyca_cert) -> x509.Certificate:
@@ -127,43 +155,12 @@ def _to_asn1(pyca_cert) -> x509.Certificate:
     return x509.Certificate.load(pyca_cert.public_bytes(Encoding.DER))
 
 
-def _cached_key_signer(private_key, certificate: x509.Certificate,
-                       chain: tuple[x509.Certificate, ...]):
-    """A pyHanko ``SimpleSigner`` that keeps the parsed private key instead of reloading it."""
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-    from pyhanko.keys.internal import translate_pyca_cryptography_key_to_asn1
-    from pyhanko.sign.signers import SimpleSigner
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
-
-    class CachedKeySigner(SimpleSigner):
-        async def async_sign_raw(self, data: bytes, digest_algorithm: str,
-                                 dry_run: bool = False) -> bytes:
-            return self.sign_raw(data, digest_algorithm)
-
-        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-            hash_algo = get_pyca_cryptography_hash(digest_algorithm)
-            if isinstance(private_key, rsa.RSAPrivateKey):
-                return private_key.sign(data, padding.PKCS1v15(), hash_algo)
-            if isinstance(private_key, ec.EllipticCurvePrivateKey):
-                return private_key.sign(data, ec.ECDSA(hash_algo))
-            raise KeySourceError(f"unsupported key type {type(private_key).__name__}")
-
-    if not isinstance(private_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise KeySourceError("only RSA and ECDSA keys are supported")
-    registry = SimpleCertificateStore()
-    registry.register_multiple(chain)
-    return CachedKeySigner(
-        signing_key=translate_pyca_cryptography_key_to_asn1(private_key),
-        signing_cert=certificate, cert_registry=registry,
-    )
-
-
 @contextmanager
 def _open_pkcs11(source: Pkcs11Source) -> Iterator[SigningKey]:
     import pkcs11
     from pkcs11 import Attribute, ObjectClass
-    from pyhanko.sign.pkcs11 import PKCS11Signer
+
+    from signing.pades_signers import TokenSigner
 
     pin = _secret_from_env(source.pin_env, "token PIN")
     if not os.path.isfile(source.module):
@@ -196,9 +193,12 @@ def _open_pkcs11(source: Pkcs11Source) -> Iterator[SigningKey]:
                  session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE})]
         certificate = _certificate_for_key(session, source)
         chain = _chain_for(certificate, certs)
-        signer = PKCS11Signer(session, key_label=source.key_label, signing_cert=certificate,
-                              ca_chain=chain, other_certs_to_pull=())
-        yield SigningKey(signer=signer, certificate=certificate, chain=chain, source=source)
+        # tokens (SoftHSM among them) often lack the hash-and-sign ECDSA mechanisms: hash here
+        signer = TokenSigner(session, key_label=source.key_label, signing_cert=certificate,
+                              ca_chain=chain, other_certs_to_pull=(),
+                              use_raw_mechanism=certificate.public_key.algorithm == "ec")
+        yield SigningKey(signer=signer, certificate=certificate, chain=chain, source=source,
+                         backend_errors=(pkcs11.PKCS11Error,))
     finally:
         session.close()
 
@@ -217,11 +217,11 @@ def _certificate_for_key(session, source: Pkcs11Source) -> x509.Certificate:
 def _chain_for(certificate: x509.Certificate,
                candidates: list[x509.Certificate]) -> tuple[x509.Certificate, ...]:
     """Issuer certificates of ``certificate`` among ``candidates``, nearest first."""
-    by_subject = {c.subject: c for c in candidates}
+    by_subject = {c.subject.dump(): c for c in candidates}
     chain: list[x509.Certificate] = []
     current = certificate
-    while current.self_signed == "no" and current.issuer in by_subject:
-        current = by_subject[current.issuer]
+    while current.self_signed == "no" and current.issuer.dump() in by_subject:
+        current = by_subject[current.issuer.dump()]
         if current in chain:
             break
         chain.append(current)

@@ -4,8 +4,9 @@ SHA-256, RSA or ECDSA keys from :mod:`signing.keys`.
 API (other packages build on this; everything pyHanko-specific stays behind it)::
 
     from signing.keys import open_key, Pkcs12Source
-    from signing.pades import PadesSigner, SignatureOptions
+    from signing.pades import PadesSigner, SignatureOptions, open_writer
     from signing.results import PadesLevel
+    from signing.validation import load_certificates
 
     options = SignatureOptions(level=PadesLevel.B_LTA, tsa_url=pki.tsa_url,
                                trust_roots=load_certificates([pub_root_pem]))
@@ -17,11 +18,14 @@ API (other packages build on this; everything pyHanko-specific stays behind it):
         # filled fields and the signature land in the same incremental update:
         writer = open_writer(pdf_bytes)
         ...fill fields on writer...
-        out = await signer.async_sign_writer(writer, field_name="Sig_leader",
-                                             stamp_style=style, field_spec=spec)
-        # Split signing (hub prepares, the token signs elsewhere): pyHanko's interrupted
-        # signing on ``signer.pdf_signer(...)``; ``signer.signature_metadata(...)`` and
-        # ``signer.timestamper`` give the same settings as the one-shot path.
+        stream = await signer.async_sign_writer(writer, field_name="Sig_leader",
+                                                stamp_style=style, field_spec=spec)
+    # Split signing (the hub prepares, the leader's token signs elsewhere): pyHanko's
+    # interrupted signing on ``PadesSigner(external_key(cert, chain), options).pdf_signer()``
+    # (``async_digest_doc_for_signing``), then ``external_key(cert, chain, signature_value)``
+    # to build the CMS and ``PdfTBSDocument.async_finish_signing``; see
+    # tests/signing/test_split_signing.py. ``signature_metadata()`` and ``timestamper`` give
+    # the same settings as the one-shot path.
 
 Before the first signature, :meth:`PadesSigner.async_check_certificate` refuses a signer
 certificate that is expired, not yet valid or revoked (checked online, OCSP or CRL, against the
@@ -41,7 +45,12 @@ from typing import IO, Any
 
 from asn1crypto import x509
 
-from signing.errors import BadInputError, CertificateNotUsableError, SigningError
+from signing.errors import (
+    BadInputError,
+    CertificateNotUsableError,
+    KeySourceError,
+    SigningError,
+)
 from signing.keys import SigningKey
 from signing.results import PadesLevel
 
@@ -130,6 +139,11 @@ class PadesSigner:
     def signature_metadata(self, field_name: str | None = None):
         from pyhanko.sign.fields import SigSeedSubFilter
         from pyhanko.sign.signers import PdfSignatureMetadata
+        from pyhanko.sign.signers.pdf_signer import (
+            DSSContentSettings,
+            SigDSSPlacementPreference,
+            TimestampDSSContentSettings,
+        )
 
         level = self.options.level
         long_term = level in (PadesLevel.B_LT, PadesLevel.B_LTA)
@@ -143,6 +157,13 @@ class PadesSigner:
             use_pades_lta=level is PadesLevel.B_LTA,
             validation_context=self.validation_context if long_term else None,
             signer_key_usage={"non_repudiation"},
+            # validation data in the signature's own revision (B-LT in one revision, the
+            # signature covers the whole file) and, for B-LTA, the TSA's data before the
+            # document time-stamp, which then covers everything; no legacy VRI entries
+            dss_settings=DSSContentSettings(
+                include_vri=False, placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE,
+                next_ts_settings=TimestampDSSContentSettings(include_vri=False,
+                                                             update_before_ts=True)),
         )
 
     def pdf_signer(self, *, field_name: str | None = None, stamp_style: Any = None,
@@ -223,6 +244,11 @@ class PadesSigner:
             )
         except (PyHankoSigningError, PdfError) as exc:
             raise SigningError(f"signing failed: {_one_line(exc)}") from None
+        except self.key.backend_errors as exc:
+            where = self.key.source.describe() if self.key.source else "external key"
+            raise KeySourceError(
+                f"the key refused to sign ({where}): "
+                f"{type(exc).__name__} {_one_line(exc)}".strip()) from None
 
     async def _estimate_size(self) -> int:
         """Size the signature container once, by a dry-run signature of an empty digest."""

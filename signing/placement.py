@@ -53,17 +53,6 @@ class PageGeometry:
             270: (0, 1, -1, 0, y1, -x0),
         }[self.rotation]
 
-    @property
-    def appearance_matrix(self) -> tuple[int, int, int, int, int, int]:
-        """Matrix for an appearance stream drawn upright in visual space: the inverse rotation,
-        so that the page's ``/Rotate`` turns it back upright for the reader."""
-        return {
-            0: (1, 0, 0, 1, 0, 0),
-            90: (0, 1, -1, 0, 0, 0),
-            180: (-1, 0, 0, -1, 0, 0),
-            270: (0, -1, 1, 0, 0, 0),
-        }[self.rotation]
-
     def to_user(self, visual: Rect) -> Rect:
         """A visual-space rectangle as a normalised user-space rectangle."""
         a, b, c, d, e, f = self.user_to_visual
@@ -151,11 +140,15 @@ def page_text(pdf: bytes, page_index: int) -> PageText:
     page = _pdfminer_page(pdf, page_index)
     geometry = PageGeometry(page_index, tuple(map(float, page.cropbox)), page.rotate % 360)
     resources = PDFResourceManager()
-    device = PDFPageAggregator(resources, laparams=LAParams(char_margin=1.0, line_margin=0.3))
+    device = PDFPageAggregator(resources, laparams=LAParams(
+        char_margin=1.0, line_margin=0.3, all_texts=True))  # all_texts: text in form XObjects too
     interpreter = PDFPageInterpreter(resources, device)
-    device.begin_page(page, geometry.user_to_visual)
-    interpreter.render_contents(page.resources, page.contents, ctm=geometry.user_to_visual)
-    device.end_page(page)
+    try:
+        device.begin_page(page, geometry.user_to_visual)
+        interpreter.render_contents(page.resources, page.contents, ctm=geometry.user_to_visual)
+        device.end_page(page)
+    except _pdfminer_errors() as exc:
+        raise BadInputError(f"cannot read the text of page {page_index + 1}: {exc}") from None
     layout = device.get_result()
 
     lines: list[TextLine] = []
@@ -227,15 +220,21 @@ def top_right_box(geometry: PageGeometry, size: tuple[float, float],
 
 def _pdfminer_page(pdf: bytes, page_index: int):
     from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         for index, page in enumerate(PDFPage.get_pages(io.BytesIO(pdf))):
             if index == page_index:
                 return page
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+    except _pdfminer_errors() as exc:
         raise BadInputError(f"cannot read the PDF's pages: {exc}") from None
     raise PlacementError(f"the document has no page {page_index + 1}")
+
+
+def _pdfminer_errors() -> tuple[type[Exception], ...]:
+    from pdfminer.pdfexceptions import PDFException
+    from pdfminer.psexceptions import PSException
+
+    return (PDFException, PSException, ValueError, KeyError, TypeError, AttributeError)
 
 
 def _walk(item, kind) -> Iterator:

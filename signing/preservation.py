@@ -7,6 +7,9 @@
 - :func:`due_for_renewal` / :func:`renew` keep B-LTA alive: a file whose latest time-stamp
   certificate expires within the margin gets fresh validation data for that time-stamp and a new
   document time-stamp over everything (ETSI EN 319 142-1, 5.5).
+- :func:`outlook` answers the look-ahead: until when does the data a file holds carry its
+  signatures? B-LT/B-LTA: until the certificate of its latest time-stamp expires (the proof of
+  existence everything else rests on); B-B/B-T hold no validation data, so never by themselves.
 
 Validation data is fetched online (OCSP, CRL) with the validator's settings. pyHanko types stay
 in this module.
@@ -87,8 +90,29 @@ def latest_timestamp(data: bytes) -> LatestTimestamp | None:
     return LatestTimestamp(
         kind=kind, time=_timestamp_time(token),
         tsa=cert.subject.native.get("common_name") or cert.subject.human_friendly,
-        tsa_not_after=cert["tbs_certificate"]["validity"]["not_after"].native,
+        tsa_not_after=_not_after(cert),
     )
+
+
+@dataclass(frozen=True)
+class Outlook:
+    holds_until: datetime | None
+    reason: str
+
+    def covers(self, moment: datetime) -> bool:
+        return self.holds_until is not None and self.holds_until > moment
+
+
+def outlook(data: bytes, levels: list[PadesLevel | None]) -> Outlook:
+    """Until when the file's own data carries signatures of the given (validated) levels."""
+    if levels and all(level in EXTENDABLE for level in levels):
+        latest = latest_timestamp(data)
+        if latest is not None:
+            return Outlook(latest.tsa_not_after,
+                           f"its latest {latest.kind} time-stamp ({latest.tsa}) has a "
+                           f"certificate valid until {latest.tsa_not_after:%Y-%m-%d}")
+    return Outlook(None, "it holds no validation data of its own (B-B/B-T): it would depend "
+                         "on online revocation checks; extend B-T files with `edochub augment`")
 
 
 def due_for_renewal(data: bytes, now: datetime, margin: timedelta) -> LatestTimestamp | None:
@@ -154,6 +178,10 @@ def _signature_timestamp(embedded):
     from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 
     return next(extract_tst_data_iter(embedded.signer_info, signed=False), None)
+
+
+def _not_after(cert) -> datetime:
+    return cert["tbs_certificate"]["validity"]["not_after"].native
 
 
 def _timestamp_time(token) -> datetime:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from asn1crypto import x509
 
+from signing.appearance_role import role_of
 from signing.errors import BadInputError
 from signing.pades import check_pdf_bytes
 from signing.results import (
@@ -67,8 +68,7 @@ def regular_signatures(reader) -> list:
         try:
             embedded.append(EmbeddedPdfSignature(reader, field_ref, name))
         except Exception as exc:  # asn1crypto/pyHanko raise many types on hostile content
-            broken.append(_failed(name, None, SubIndication.FORMAT_FAILURE,
-                                  f"signature container unreadable: {_one_line(exc)}"))
+            broken.append(_failed(name, None, f"signature container unreadable: {_one_line(exc)}"))
     embedded.sort(key=lambda sig: sig.signed_revision)
     return [sig for sig in embedded if sig.sig_object_type == "/Sig"] + broken
 
@@ -144,7 +144,7 @@ async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
         timestamp_time=timestamp_time, level=level,
         coverage=coverage, modification_level=modification,
         trust_anchor=None if status is None else _trust_anchor_name(status.validation_path),
-        problems=tuple(problems),
+        role=role_of(embedded.signer_info), problems=tuple(problems),
     )
 
 
@@ -158,9 +158,13 @@ def _verdict(result, best_time: datetime, cert: x509.Certificate,
         # pyHanko's with-time process lets an expired signer through once a time-stamp exists;
         # ETSI EN 319 102-1 5.5.4 needs proof the signature existed before the expiry.
         indication, sub = Indication.INDETERMINATE, SubIndication.OUT_OF_BOUNDS_NO_POE
-    if sub is SubIndication.OUT_OF_BOUNDS_NO_POE and cert.not_valid_after < best_time:
-        problems.append(f"the signer's certificate expired on {cert.not_valid_after:%Y-%m-%d}"
-                        ", and nothing proves the signature existed before that")
+    expiry = f"{cert.not_valid_after:%Y-%m-%d}"
+    if sub is SubIndication.EXPIRED:
+        problems.append(f"the signer's certificate expired on {expiry}, before the signature "
+                        "was made (its content time-stamp is later)")
+    elif sub is SubIndication.OUT_OF_BOUNDS_NO_POE and cert.not_valid_after < best_time:
+        problems.append(f"the signer's certificate expired on {expiry}, and nothing proves "
+                        "the signature existed before that")
     status = result.api_status
     if status is not None and status.revocation_details is not None:
         details = status.revocation_details
@@ -170,6 +174,9 @@ def _verdict(result, best_time: datetime, cert: x509.Certificate,
                         f"({details.revocation_reason.native})")
     if sub is SubIndication.NO_CERTIFICATE_CHAIN_FOUND:
         problems.append("no chain to a trusted root (name the root with --trust)")
+    elif sub is SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE:
+        problems.append("the certificate chain could not be checked: revocation data missing, "
+                        "unreachable, or not valid at the validation time")
     if result.failure_msg is not None and indication is not Indication.TOTAL_PASSED:
         problems.append(_one_line(result.failure_msg))
     return indication, sub, problems

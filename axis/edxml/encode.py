@@ -1,8 +1,12 @@
 """Map the model to the ``edXMLEnvelope`` element (pure: no I/O).
 
-Element order follows the published SDK samples (the order DOMAIN.md lists the header fields
-in); the prefix form is theirs too: ``edXML:`` on every envelope element, declared on the
-envelope itself. Attachments are not part of the envelope: the writer streams them.
+``MessageHeader`` follows the QCVN 102:2016 numbering: 1.1 From, 1.2 To, 1.3 Code,
+1.4 PromulgationInfo, 1.5 DocumentType, 1.6 Subject, 1.7 Content, 1.8 SignerInfo, 1.9 DueDate,
+1.10 ToPlaces, 1.11 OtherInfo, 1.12 ResponseFor (OrganId, Code, PromulgationDate, DocumentId),
+1.13 SteeringType, 1.14 DocumentId; StaffInfo is Department, Staff, Mobile, Email (as in the
+status samples). ``Bussiness`` keeps the order of the published samples. The prefix form is the
+samples': ``edXML:`` on every envelope element, declared on the envelope itself. Attachments
+are not part of the envelope: the writer streams them.
 """
 
 from __future__ import annotations
@@ -60,23 +64,21 @@ def _organization(parent: etree._Element, name: str, org: m.Organization) -> Non
 def _response_for(parent: etree._Element, response: m.ResponseFor) -> None:
     _fields(parent, "ResponseFor", [
         ("OrganId", response.organ_id), ("Code", response.code),
-        ("DocumentId", response.document_id),
-        ("PromulgationDate", response.promulgation_date)], always=True)
+        ("PromulgationDate", response.promulgation_date),
+        ("DocumentId", response.document_id)], always=True)
 
 
 def _staff(parent: etree._Element, staff: m.StaffInfo | None) -> None:
     if staff is not None:
         _fields(parent, "StaffInfo", [
             ("Department", staff.department), ("Staff", staff.staff),
-            ("Email", staff.email), ("Mobile", staff.mobile)], always=True)
+            ("Mobile", staff.mobile), ("Email", staff.email)], always=True)
 
 
 def _document_header(mh: etree._Element, msg: m.DocumentMessage) -> None:
     _organization(mh, "From", msg.sender)
     for recipient in msg.to:
         _organization(mh, "To", recipient)
-    if msg.document_id is not None:
-        _add(mh, "DocumentId", msg.document_id)
     if msg.code is not None:
         _fields(mh, "Code", [("CodeNumber", msg.code.number),
                              ("CodeNotation", msg.code.notation)], always=True)
@@ -97,6 +99,10 @@ def _document_header(mh: etree._Element, msg: m.DocumentMessage) -> None:
                                    ("FullName", s.full_name)], always=True)
     if msg.due_date is not None:
         _add(mh, "DueDate", msg.due_date)
+    if msg.to_places:
+        places = _add(mh, "ToPlaces")
+        for place in msg.to_places:
+            _add(places, "Place", place)
     if msg.other_info is not None:
         o = msg.other_info
         other = _fields(mh, "OtherInfo", [
@@ -111,10 +117,8 @@ def _document_header(mh: etree._Element, msg: m.DocumentMessage) -> None:
         _response_for(mh, response)
     if msg.steering_type is not None:
         _add(mh, "SteeringType", msg.steering_type)
-    if msg.to_places:
-        places = _add(mh, "ToPlaces")
-        for place in msg.to_places:
-            _add(places, "Place", place)
+    if msg.document_id is not None:
+        _add(mh, "DocumentId", msg.document_id)
 
 
 def _business(parent: etree._Element, business: m.Business) -> None:

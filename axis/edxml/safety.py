@@ -100,24 +100,23 @@ class EdxmlTarget:
                 f"more than {self.limits.max_elements} XML elements in the envelope")
         if self._decoder is not None:
             raise MalformedEdxmlError("ContentTransferEncoded contains elements")
-        tag, attrib = self._undeclared_prefixes(tag, attrib)
+        tag = self._qualified(tag)
         if tag == PAYLOAD_TAG:
             self._open_payload()
         element = self.builder.start(
-            tag, attrib, {prefix or None: uri for prefix, uri in (nsmap or {}).items()})
+            tag, dict(attrib), {prefix or None: uri for prefix, uri in (nsmap or {}).items()})
         if self.root is None:
             self.root = element
 
-    def _undeclared_prefixes(self, tag: str, attrib) -> tuple[str, dict[str, str]]:
+    def _qualified(self, tag: str) -> str:
         """Senders write ``edXML:`` where they forgot to declare it; libxml2 then drops the
-        prefix and the element lands in no namespace. Below the root, read such elements as
-        edXML (reported once, in :attr:`warnings`); prefixed attributes lose their prefix
-        the same way and are kept as they are."""
-        if not tag.startswith("{") and self._depth > 1:
-            if tag not in self._unqualified:
-                self._unqualified.append(tag)
-            tag = Q + tag
-        return tag, dict(attrib)
+        prefix and the element lands in no namespace. Below the root, such elements are read
+        as edXML and reported once (:attr:`warnings`)."""
+        if tag.startswith("{") or self._depth <= 1:
+            return tag
+        if tag not in self._unqualified:
+            self._unqualified.append(tag)
+        return Q + tag
 
     @property
     def warnings(self) -> list[str]:
@@ -153,8 +152,7 @@ class EdxmlTarget:
 
     @_recorded
     def end(self, tag: str) -> None:
-        if not tag.startswith("{") and self._depth > 1:
-            tag = Q + tag
+        tag = tag if tag.startswith("{") or self._depth <= 1 else Q + tag
         if tag == PAYLOAD_TAG and self._decoder is not None:
             decoder, self._decoder = self._decoder, None
             decoder.finish()

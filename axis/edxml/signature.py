@@ -4,6 +4,9 @@ organization's certificate (chữ ký số của cơ quan). signxml types stay i
 The signature sits in ``edXMLHeader`` after ``TraceHeaderList``, as in the published samples.
 Those samples carry a *placeholder* block (no XML-DSig namespace, a truncated certificate):
 it is reported as ``"placeholder"``, i.e. unsigned, never as valid.
+
+The signature covers the envelope (header, trace and manifest), not the attachment content,
+which stays outside the envelope and is streamed; signed PDFs carry their own PAdES signatures.
 """
 
 from __future__ import annotations

@@ -61,6 +61,8 @@ def write(message: Message, out: str | os.PathLike | BinaryIO, *,
         if attachment.path is None:
             raise EdxmlError(f"attachment {attachment.content_id} has no content file"
                              " (parse with an attachments directory to keep content)")
+        if not attachment.path.is_file():
+            raise EdxmlError(f"attachment file not found: {attachment.path}")
     envelope = envelope_bytes(message, signer)
     with _opened(out) as stream:
         stream.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')

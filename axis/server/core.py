@@ -18,8 +18,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from axis.edxml import Routing, peek_routing
 from axis.errors import (
     AgencyExists,
+    EdxmlError,
     InvalidRequest,
     MessageIdConflict,
     MessageNotFound,
@@ -31,7 +33,6 @@ from axis.server.models import Agency, Delivery, Message, SeenNonce
 from axis.server.store import MessageStore, Staged
 from axis.transports.base import (
     ACK_STATES,
-    KINDS,
     AgencyInfo,
     Received,
     RecipientState,
@@ -116,23 +117,31 @@ class AxisCore:
 
     # -- messages -------------------------------------------------------------------------
 
-    def send(self, caller: str, staged: Staged, kind: str, recipients: tuple[str, ...],
-             message_id: str | None = None) -> SendReceipt:
-        """Store ``staged`` for ``recipients``; a resend of the same (caller, message id) with
-        the same bytes answers the first receipt and queues nothing new."""
+    def send(self, caller: str, staged: Staged, kind: str | None = None,
+             recipients: tuple[str, ...] = (), message_id: str | None = None) -> SendReceipt:
+        """Store ``staged`` for ``recipients`` (by default the envelope's ``To``, or for a
+        status message its ``ResponseFor`` agency). The envelope's ``From`` must be the caller.
+        A resend of the same (caller, message id) with the same bytes answers the first
+        receipt and queues nothing new."""
         try:
             return self._send(caller, staged, kind, recipients, message_id or staged.sha256)
         finally:
             staged.discard()  # no-op once kept
 
-    def _send(self, caller: str, staged: Staged, kind: str, recipients: tuple[str, ...],
-              message_id: str) -> SendReceipt:
-        if kind not in KINDS:
-            raise InvalidRequest(f"message kind must be edoc or status, not {kind!r}")
-        recipients = tuple(dict.fromkeys(r.strip() for r in recipients if r.strip()))
+    def _send(self, caller: str, staged: Staged, kind: str | None,
+              recipients: tuple[str, ...], message_id: str) -> SendReceipt:
+        staged.check_size()
+        routing = _routing(staged)
+        if routing.sender != caller:
+            raise NotPermitted(f"agency {caller} may not send an envelope whose From is "
+                               f"{routing.sender}")
+        if kind not in (None, routing.kind):
+            raise InvalidRequest(f"message declared {kind} but the envelope is a {routing.kind} "
+                                 "message")
+        recipients = tuple(dict.fromkeys(
+            r.strip() for r in recipients or routing.recipients if r.strip()))
         if not recipients:
             raise InvalidRequest("a message needs at least one recipient")
-        staged.check_size()
         with self.sessions() as session:
             if (earlier := self._earlier(session, caller, message_id)) is not None:
                 return self._receipt_for_duplicate(earlier, staged)
@@ -144,8 +153,9 @@ class AxisCore:
         try:
             with self.sessions.begin() as session:
                 session.add(Message(
-                    doc_id=doc_id, sender=caller, sender_message_id=message_id, kind=kind,
-                    sha256=staged.sha256, size=staged.size, created_at=_now(),
+                    doc_id=doc_id, sender=caller, sender_message_id=message_id,
+                    kind=routing.kind, sha256=staged.sha256, size=staged.size,
+                    created_at=_now(),
                     deliveries=[Delivery(recipient=r, state="pending") for r in recipients],
                 ))
         except IntegrityError:
@@ -221,16 +231,18 @@ class AxisCore:
             )
 
     def check_sender(self, caller: str, claimed: str | None) -> None:
+        """A sender named by the protocol (``from`` header or field) must be the caller."""
         if claimed and claimed != caller:
             raise NotPermitted(f"agency {caller} may not send as {claimed}")
 
     def purge(self) -> int:
         """Forget messages every recipient acknowledged longer ago than the retention time."""
         cutoff = _now() - self.settings.retention
+        still_needed = select(Delivery.doc_id).where(
+            (Delivery.state == "pending") | (Delivery.acknowledged_at > cutoff))
         with self.sessions.begin() as session:
-            done = [m for m in session.scalars(select(Message)) if m.deliveries and all(
-                d.state != "pending" and _aware(d.acknowledged_at) <= cutoff
-                for d in m.deliveries)]
+            done = list(session.scalars(
+                select(Message).where(Message.doc_id.not_in(still_needed))))
             for message in done:
                 session.delete(message)
         for message in done:
@@ -238,5 +250,9 @@ class AxisCore:
         return len(done)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _routing(staged: Staged) -> Routing:
+    """Kind, sender and recipients from the envelope's header (the attachments are not read)."""
+    try:
+        return peek_routing(staged.path)
+    except EdxmlError as exc:
+        raise InvalidRequest(f"not a usable edXML envelope: {exc}") from exc

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from axis.errors import HashMismatch, InvalidRequest, MessageTooLarge
 from axis.server.deps import CoreDep, VxpCaller, VxpCallerDep
+from axis.server.multipart import FileDocReader
 from axis.server.store import CHUNK, Staged
 from axis.transports.vxp_protocol import hash_file_hex
 
@@ -57,7 +58,7 @@ async def send_edoc(request: Request, caller: VxpCallerDep, core: CoreDep) -> JS
                 raise HashMismatch("hash-file does not match the received envelope")
             staged.strip_crlf()
         receipt = await run_in_threadpool(
-            core.send, caller.agency, staged, caller.param("messagetype", "edoc"),
+            core.send, caller.agency, staged, caller.param("messagetype") or None,
             recipients_of(caller.param("to")), caller.param("messageid") or None)
     finally:
         staged.discard()
@@ -66,13 +67,12 @@ async def send_edoc(request: Request, caller: VxpCallerDep, core: CoreDep) -> JS
 
 
 async def _receive_body(request: Request, staged: Staged) -> None:
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        async with request.form(max_files=1, max_fields=20) as form:
-            upload = form.get("file_doc")
-            if upload is None or isinstance(upload, str):
-                raise InvalidRequest("multipart sendEdoc needs the file part file_doc")
-            while chunk := await upload.read(CHUNK):
-                staged.write(chunk)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        reader = FileDocReader(content_type, staged)
+        async for chunk in request.stream():
+            reader.feed(chunk)
+        reader.finish()
     else:
         async for chunk in request.stream():
             staged.write(chunk)

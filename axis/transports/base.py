@@ -20,17 +20,17 @@ from typing import Protocol
 
 from axis.errors import AxisUnavailable, HashMismatch
 
-KINDS = ("edoc", "status")
 ACK_STATES = ("done", "fail")
 
 
 @dataclass(frozen=True)
 class Send:
     """Send the envelope at ``path``; ``message_id`` stays the same on every retry so the axis
-    stores and delivers it once. No ``recipients``: the axis reads them from the envelope."""
+    stores and delivers it once. No ``kind`` or ``recipients``: the axis reads them from the
+    envelope's header."""
 
     path: Path
-    kind: str
+    kind: str | None = None
     recipients: tuple[str, ...] = ()
     message_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
@@ -166,7 +166,7 @@ class AxisClient:
     def __init__(self, transport: AxisTransport) -> None:
         self.transport = transport
 
-    def send(self, path: Path, kind: str, recipients: tuple[str, ...] = (),
+    def send(self, path: Path, kind: str | None = None, recipients: tuple[str, ...] = (),
              message_id: str | None = None) -> SendReceipt:
         request = Send(path, kind, tuple(recipients), message_id or str(uuid.uuid4()))
         return self.transport.handle_request(request)
@@ -222,6 +222,11 @@ class Download:
             self.abort()
             raise HashMismatch(f"fetched message does not match its SHA-256 {sha256}")
         os.replace(self.partial, self.destination)
+        directory = os.open(self.destination.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename too must survive a crash before we acknowledge
+        finally:
+            os.close(directory)
 
     def abort(self) -> None:
         self._file.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from axis.server.core import AxisCore
+from axis.server.core import AxisCore, Settings
 from axis.transports.base import (
     Acknowledge,
     AxisRequest,
@@ -28,13 +28,14 @@ class LocalTransport:
         self.core, self.agency = core, agency
 
     @staticmethod
-    def in_memory_core(directory: Path, max_message_bytes: int = 1 << 30) -> AxisCore:
+    def in_memory_core(directory: Path, max_message_bytes: int = 1 << 30,
+                       settings: Settings | None = None) -> AxisCore:
         """A core on an in-memory SQLite database; envelopes are kept under ``directory``."""
         from axis.server import db
         from axis.server.store import MessageStore
 
         sessions = db.open_database("sqlite://")
-        return AxisCore(sessions, MessageStore(directory, max_message_bytes))
+        return AxisCore(sessions, MessageStore(directory, max_message_bytes), settings)
 
     def close(self) -> None:
         pass

@@ -110,8 +110,10 @@ class VxpTransport:
         with open(request.path, "rb") as source:
             while chunk := source.read(CHUNK):
                 digest.update(chunk)
-        params = {"from": self.agency, "servicetype": "eDoc", "messagetype": request.kind,
+        params = {"from": self.agency, "servicetype": "eDoc",
                   "hash-file": hash_file_hex(digest.digest()), "messageid": request.message_id}
+        if request.kind:
+            params["messagetype"] = request.kind
         if request.recipients:
             params["to"] = ",".join(request.recipients)
         response = self._client.post(

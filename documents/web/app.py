@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from axis.errors import AxisError
 from documents import errors
 from documents.hub import Hub
+from documents.pages import router as pages_router
 from documents.web.routes import auth, incoming, misc, outgoing
 from signing.errors import SigningError
 
@@ -57,4 +58,5 @@ def create_app(hub: Hub) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _bad_request)
     for module in (auth, outgoing, incoming, misc):
         app.include_router(module.router)
+    app.include_router(pages_router)  # the web pages (documents.pages), under /ui
     return app

@@ -30,11 +30,12 @@ class ReportFiles:
 
 
 def write_reports(result: FileResult, directory: Path, *, language: str = "vi",
-                  validated_at: datetime | None = None,
-                  document: bytes | None = None) -> ReportFiles:
+                  validated_at: datetime | None = None, document: bytes | None = None,
+                  stem: str | None = None) -> ReportFiles:
     """Write the JSON summary, the ETSI XML report and the human HTML/PDF report of one file.
 
-    ``document`` defaults to the bytes at ``result.path`` (when readable)."""
+    ``document`` defaults to the bytes at ``result.path`` (when readable); ``stem`` (the file
+    names' common part) to the input's name without ``.pdf``."""
     from signing.reports import etsi, human
     from signing.reports.evidence import read_evidence
 
@@ -46,7 +47,7 @@ def write_reports(result: FileResult, directory: Path, *, language: str = "vi",
             document = None
     evidence = {} if document is None else read_evidence(document)
     directory.mkdir(parents=True, exist_ok=True)
-    stem = report_stem(result.path)
+    stem = stem or report_stem(result.path)
     files = ReportFiles(
         json=directory / f"{stem}.json",
         xml=directory / f"{stem}.validation.xml",

@@ -20,7 +20,13 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from signing.reports.evidence import SignatureEvidence
-from signing.results import FileResult, Indication, SignatureResult, SubIndication
+from signing.results import (
+    FileResult,
+    Indication,
+    PadesLevel,
+    SignatureResult,
+    SubIndication,
+)
 
 VR = "http://uri.etsi.org/19102/v1.2.1#"
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -94,13 +100,23 @@ def _signature_report(signature: SignatureResult, index: int,
         if signature.signer is not None:
             _sub(info, "Signer", signature.signer.subject)
     process = _sub(report, "SignatureValidationProcess")
-    _sub(process, "SignatureValidationProcessID",
-         _PROCESS + ("Basic" if signature.timestamp_time is None else "LTA"))
+    _sub(process, "SignatureValidationProcessID", _PROCESS + _process(signature.level))
     data = [(_PROBLEM_TYPE, problem) for problem in signature.problems]
     if signature.modification_level is not None:
         data.append((_MODIFICATION_TYPE, signature.modification_level.value))
     _status(report, signature.indication, signature.sub_indication, data)
     return report
+
+
+def _process(level: PadesLevel | None) -> str:
+    """The EN 319 102-1 process the signature's level calls for (TS 119 102-2 URI suffix):
+    basic (5.3), with time and long-term validation material (5.5), long-term with archival
+    time-stamps (5.6)."""
+    if level is PadesLevel.B_LTA:
+        return "LTA"
+    if level in (PadesLevel.B_T, PadesLevel.B_LT):
+        return "LTVM"
+    return "Basic"
 
 
 def _file_level_report(result: FileResult, doc_digest: bytes | None,

@@ -16,9 +16,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from axis import edxml
+from tests.axis.conftest import find_samples
 from tests.conftest import free_port
 
-SAMPLES = Path("/work/shared/conformance/edxml-sdk-samples")
+SAMPLES = find_samples()
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -88,6 +90,24 @@ class AxisServer:
         open_core(ServerConfig(data_dir=self.data_dir, db_url=self.db_url)).add_agency(
             agency.code, name, agency.secret, parent)
         return agency
+
+
+def addressed(sample: str, sender: Credentials, recipients: list[Credentials] | Credentials,
+              directory: Path) -> Path:
+    """A copy of a real sample envelope whose ``From`` is ``sender`` and whose recipients (To,
+    or a status's ResponseFor agency) are ``recipients``; every other byte is the sample's."""
+    recipients = recipients if isinstance(recipients, list) else [recipients]
+    original = SAMPLES / sample
+    routing = edxml.peek_routing(original)
+    mapping = {routing.sender: sender.code} | {
+        code: recipients[min(i, len(recipients) - 1)].code
+        for i, code in enumerate(routing.recipients)}
+    data = original.read_bytes()
+    for old, new in mapping.items():
+        data = data.replace(f">{old}<".encode(), f">{new}<".encode())
+    target = directory / f"{uuid.uuid4().hex[:8]}-{sample}"
+    target.write_bytes(data)
+    return target
 
 
 def create_postgres_database() -> str:

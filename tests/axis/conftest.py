@@ -35,3 +35,6 @@ def samples() -> Path:
 def org_signer(dev_pki: devpki.DevPki) -> edxml.EnvelopeSigner:
     """Signs envelopes as Ủy ban nhân dân tỉnh Mẫu (org-h41, 000.00.00.H41)."""
     return edxml.EnvelopeSigner.from_files(dev_pki.key("org-h41"), dev_pki.cert("org-h41"))
+
+# The reference axis server (SQLite, then PostgreSQL), one per session for all axis tests.
+from tests.axis.axis_harness import axis_server  # noqa: E402, F401

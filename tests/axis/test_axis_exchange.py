@@ -12,16 +12,14 @@ from zeep.wsse.username import UsernameToken
 
 from axis.errors import (
     AuthenticationFailed,
+    InvalidRequest,
     MessageIdConflict,
     MessageNotFound,
     NotPermitted,
     UnknownRecipient,
 )
 from axis.transports.vxp_protocol import hash_file_hex, signed_headers
-from tests.axis import axis_harness
-from tests.axis.axis_harness import SAMPLES, AxisServer, client_for
-
-axis_server = axis_harness.axis_server  # the fixture: a real axis on SQLite, then PostgreSQL
+from tests.axis.axis_harness import AxisServer, addressed, client_for
 
 PROTOCOLS = ["soap", "http"]
 
@@ -30,10 +28,11 @@ PROTOCOLS = ["soap", "http"]
 def test_two_agencies_exchange_document_and_status_byte_identical(
         axis_server: AxisServer, protocol: str, cli, tmp_path) -> None:
     sender, receiver, outsider = (axis_server.add_agency() for _ in range(3))
-    document, status = SAMPLES / "edoc_new.edxml", SAMPLES / "status_inbox_01.edxml"
+    document = addressed("edoc_new.edxml", sender, receiver, tmp_path)
+    status = addressed("status_inbox_01.edxml", receiver, sender, tmp_path)
 
-    sent = cli("axis", "send", document, *sender.cli_args(axis_server, protocol),
-               "--to", receiver.code)
+    # Kind and recipient come from the envelope's header.
+    sent = cli("axis", "send", document, *sender.cli_args(axis_server, protocol))
     assert sent.returncode == 0, sent.stderr
 
     # The outsider sees nothing and cannot fetch the document by its id.
@@ -74,39 +73,50 @@ def test_two_agencies_exchange_document_and_status_byte_identical(
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_duplicate_send_is_stored_and_delivered_once(axis_server: AxisServer,
-                                                     protocol: str) -> None:
+                                                     protocol: str, tmp_path) -> None:
     sender, receiver = axis_server.add_agency(), axis_server.add_agency()
+    update = addressed("edoc_update.edxml", sender, receiver, tmp_path)
     with client_for(axis_server, sender, protocol) as client:
-        first = client.send(SAMPLES / "edoc_update.edxml", "edoc", (receiver.code,), "m-1")
-        again = client.send(SAMPLES / "edoc_update.edxml", "edoc", (receiver.code,), "m-1")
+        first = client.send(update, "edoc", (receiver.code,), "m-1")
+        again = client.send(update, "edoc", (receiver.code,), "m-1")
         assert (first.duplicate, again.duplicate) == (False, True)
         assert again.doc_id == first.doc_id
         with pytest.raises(MessageIdConflict):
-            client.send(SAMPLES / "edoc_new.edxml", "edoc", (receiver.code,), "m-1")
+            client.send(addressed("edoc_new.edxml", sender, receiver, tmp_path),
+                        message_id="m-1")
         assert len(client.sent()) == 1
     with client_for(axis_server, receiver, protocol) as client:
         assert [m.doc_id for m in client.received()] == [first.doc_id]
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_refused_calls_store_nothing(axis_server: AxisServer, protocol: str) -> None:
+def test_refused_calls_store_nothing(axis_server: AxisServer, protocol: str, tmp_path) -> None:
     sender, receiver = axis_server.add_agency(), axis_server.add_agency()
-    document = SAMPLES / "edoc_new.edxml"
+    document = addressed("edoc_new.edxml", sender, receiver, tmp_path)
     impostor = type(sender)(sender.code, "not-the-secret", sender.secret_env)
     with client_for(axis_server, impostor, protocol) as client, \
             pytest.raises(AuthenticationFailed, match="bad"):
-        client.send(document, "edoc", (receiver.code,))
+        client.send(document)
     with client_for(axis_server, sender, protocol) as client:
         with pytest.raises(UnknownRecipient, match="000.nobody.H41"):
             client.send(document, "edoc", (receiver.code, "000.nobody.H41"))
+        # An envelope written in another agency's name, sent with valid credentials.
+        with pytest.raises(NotPermitted, match=f"whose From is {receiver.code}"):
+            client.send(addressed("edoc_new.edxml", receiver, receiver, tmp_path))
+        with pytest.raises(InvalidRequest, match="declared status but the envelope is a edoc"):
+            client.send(document, "status")
+        garbage = tmp_path / "garbage.edxml"
+        garbage.write_bytes(b"%PDF-1.7 not an envelope")
+        with pytest.raises(InvalidRequest, match="not a usable edXML envelope"):
+            client.send(garbage, "edoc", (receiver.code,))
         assert client.sent() == ()
     with client_for(axis_server, receiver, protocol) as client:
         assert client.received() == ()
 
 
-def test_cli_reports_refusal_in_one_line(axis_server: AxisServer, cli) -> None:
+def test_cli_reports_refusal_in_one_line(axis_server: AxisServer, cli, tmp_path) -> None:
     sender = axis_server.add_agency()
-    result = cli("axis", "send", SAMPLES / "edoc_new.edxml",
+    result = cli("axis", "send", addressed("edoc_new.edxml", sender, sender, tmp_path),
                  *sender.cli_args(axis_server, "http"), "--to", "000.nobody.H41")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
@@ -127,10 +137,10 @@ def test_agencies_listed_and_subordinate_registered(axis_server: AxisServer,
         assert parent.code in {a.code for a in client.agencies()}
 
 
-def test_spoofed_sender_refused_on_both_faces(axis_server: AxisServer) -> None:
+def test_spoofed_sender_refused_on_both_faces(axis_server: AxisServer, tmp_path) -> None:
     """The SOAP ``from`` field and the national ``from`` header must name the caller."""
     sender, victim, receiver = (axis_server.add_agency() for _ in range(3))
-    body = (SAMPLES / "edoc_new.edxml").read_bytes()
+    body = addressed("edoc_new.edxml", victim, receiver, tmp_path).read_bytes()
     headers = signed_headers({"from": victim.code, "to": receiver.code, "servicetype": "eDoc",
                               "messagetype": "edoc", "systemid": sender.code,
                               "hash-file": hash_file_hex(hashlib.sha256(body).digest()),

@@ -16,11 +16,7 @@ import zeep
 from lxml import etree
 from zeep.wsse.username import UsernameToken
 
-from tests.axis import axis_harness
-from tests.axis.axis_harness import SAMPLES, AxisServer, Credentials
-
-axis_server = axis_harness.axis_server
-
+from tests.axis.axis_harness import AxisServer, Credentials, addressed
 
 # -- SOAP: plain zeep from the WSDL the server publishes ---------------------------------------
 
@@ -30,9 +26,9 @@ def zeep_client(server: AxisServer, agency: Credentials, **token: object) -> zee
                        wsse=UsernameToken(agency.code, agency.secret, use_digest=True, **token))
 
 
-def test_plain_zeep_client_interoperates(axis_server: AxisServer) -> None:
+def test_plain_zeep_client_interoperates(axis_server: AxisServer, tmp_path) -> None:
     sender, receiver = axis_server.add_agency(), axis_server.add_agency()
-    document = (SAMPLES / "edoc_replacement.edxml").read_bytes()
+    document = addressed("edoc_replacement.edxml", sender, receiver, tmp_path).read_bytes()
 
     receipt = zeep_client(axis_server, sender).service.Send(
         messageId="zeep-1", kind="edoc", to=[receiver.code], content=document)
@@ -74,11 +70,11 @@ def _fault_code(response: httpx.Response) -> str:
     return etree.fromstring(response.content).findtext(".//faultcode")
 
 
-def test_replayed_soap_request_is_refused(axis_server: AxisServer) -> None:
+def test_replayed_soap_request_is_refused(axis_server: AxisServer, tmp_path) -> None:
     sender, receiver = axis_server.add_agency(), axis_server.add_agency()
-    captured = _signed_envelope(axis_server, sender, "Send", messageId="once", kind="status",
-                                to=[receiver.code],
-                                content=(SAMPLES / "status_finish_06.edxml").read_bytes())
+    status = addressed("status_finish_06.edxml", sender, receiver, tmp_path)
+    captured = _signed_envelope(axis_server, sender, "Send", messageId="once",
+                                content=status.read_bytes())
     assert _post_soap(axis_server, captured).status_code == 200
     replay = _post_soap(axis_server, captured)
     assert replay.status_code == 500
@@ -154,17 +150,18 @@ class SdkClient:
                               reverse)
         return httpx.post(f"{self.url}/{operation}", headers=headers)
 
-    def send_raw(self, data: bytes, to: str, hash_file: str | None = None) -> httpx.Response:
+    def send_raw(self, data: bytes, to: str, hash_file: str | None = None,
+                 ending: bytes = b"\r\n") -> httpx.Response:
         params = self.params("application/octet-stream", **{
             "from": self.agency.code, "to": to, "servicetype": "eDoc", "messagetype": "edoc",
             "hash-file": hash_file or sdk_hash_file(data)})
-        return httpx.post(f"{self.url}/sendEdoc", content=data + b"\r\n",
+        return httpx.post(f"{self.url}/sendEdoc", content=data + ending,
                           headers=sdk_headers(params, self.agency.secret))
 
-    def send_multipart(self, data: bytes, to: str) -> httpx.Response:
+    def send_multipart(self, data: bytes, to: str, part: str = "file_doc") -> httpx.Response:
         with httpx.Client() as client:
             request = client.build_request("POST", f"{self.url}/sendEdoc", files={
-                "file_doc": ("edoc.edxml", data, "application/octet-stream")})
+                part: ("edoc.edxml", data, "application/octet-stream")})
             params = self.params(request.headers["Content-Type"], **{
                 "from": self.agency.code, "to": to, "servicetype": "eDoc",
                 "messagetype": "status", "hash-file": sdk_hash_file(data)})
@@ -172,10 +169,19 @@ class SdkClient:
             return client.send(request)
 
 
-def test_national_protocol_client_from_domain_notes(axis_server: AxisServer) -> None:
+def with_short_hex_digest(path) -> bytes:
+    """The envelope, with blank lines after its root until its SHA-256 has a byte below 0x10,
+    where the SDK's unpadded hex differs from the usual one."""
+    data = path.read_bytes()
+    while all(byte >= 0x10 for byte in hashlib.sha256(data).digest()):
+        data += b"\n"
+    return data
+
+
+def test_national_protocol_client_from_domain_notes(axis_server: AxisServer, tmp_path) -> None:
     sender, receiver = axis_server.add_agency(), axis_server.add_agency()
-    document = (SAMPLES / "edoc_new.edxml").read_bytes()  # its digest has bytes below 0x10
-    status = (SAMPLES / "status_rejection_02.edxml").read_bytes()
+    document = with_short_hex_digest(addressed("edoc_new.edxml", sender, receiver, tmp_path))
+    status = addressed("status_rejection_02.edxml", sender, receiver, tmp_path).read_bytes()
     assert sdk_hash_file(document) != hashlib.sha256(document).hexdigest()
 
     out = SdkClient(axis_server, sender)
@@ -204,9 +210,9 @@ def test_national_protocol_client_from_domain_notes(axis_server: AxisServer) -> 
     assert {sender.code, receiver.code} <= agencies
 
 
-def test_national_protocol_refusals_store_nothing(axis_server: AxisServer) -> None:
+def test_national_protocol_refusals_store_nothing(axis_server: AxisServer, tmp_path) -> None:
     sender, receiver = axis_server.add_agency(), axis_server.add_agency()
-    document = (SAMPLES / "edoc_new.edxml").read_bytes()
+    document = with_short_hex_digest(addressed("edoc_new.edxml", sender, receiver, tmp_path))
     client = SdkClient(axis_server, sender)
 
     zero_padded = client.send_raw(document, receiver.code,
@@ -226,3 +232,18 @@ def test_national_protocol_refusals_store_nothing(axis_server: AxisServer) -> No
 
     assert SdkClient(axis_server, receiver).call("getReceivedEdocList").json()["data"] == []
     assert client.call("getSentEdocList").json()["data"] == []
+
+
+def test_national_protocol_body_forms(axis_server: AxisServer, tmp_path) -> None:
+    """A raw body without the SDK's CRLF is taken as is; a multipart body without
+    ``file_doc`` is refused."""
+    sender, receiver = axis_server.add_agency(), axis_server.add_agency()
+    document = addressed("edoc_update.edxml", sender, receiver, tmp_path).read_bytes()
+    client = SdkClient(axis_server, sender)
+    wrong_part = client.send_multipart(b"hello", receiver.code, part="attachment")
+    assert wrong_part.status_code == 400
+    assert wrong_part.json()["ErrorDesc"] == "multipart sendEdoc needs the file part file_doc"
+    assert client.send_raw(document, receiver.code, ending=b"").json()["status"] == "OK"
+    inbox = SdkClient(axis_server, receiver)
+    (item,) = inbox.call("getReceivedEdocList").json()["data"]
+    assert base64.b64decode(inbox.call("getEdoc", docid=item["docId"]).json()["data"]) == document

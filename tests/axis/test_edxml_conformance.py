@@ -229,3 +229,12 @@ def test_stray_bytes_only_before_the_declaration_are_tolerated(samples):
     assert edxml.parse(b"\r\n" + data).warnings == (
         "2 stray bytes before the XML declaration ignored (b'\\r\\n')",)
     assert edxml.parse(b"\xef\xbb\xbf" + data).warnings == ()
+
+
+def test_schema_is_not_vacuous(samples, schema):
+    built = _write(edxml.parse(samples / "status_inbox_01.edxml"))
+    assert schema.validate(etree.fromstring(built))
+    for wrong in (built.replace(b">01</edXML:StatusCode>", b">99</edXML:StatusCode>"),
+                  built.replace(b"2015/09/20 11:08:36", b"20/09/2015"),
+                  built.replace(b"<edXML:OrganId>000.00.00.H41</edXML:OrganId>", b"")):
+        assert not schema.validate(etree.fromstring(wrong))

@@ -83,14 +83,16 @@ def test_status_maps_to_tree_and_back_unchanged(code):
     assert decoded(status(code)) == status(code)
 
 
-def test_writer_uses_the_samples_prefixes_and_order():
+def test_writer_uses_the_samples_prefixes_and_the_qcvn_order():
     text = etree.tostring(encode.envelope_element(full_document()), encoding="unicode")
     assert text.startswith(f'<edXML:edXMLEnvelope xmlns:edXML="{edxml.NAMESPACE}">')
-    header_order = ["From", "To", "DocumentId", "Code", "PromulgationInfo", "DocumentType",
-                    "Subject", "Content", "SignerInfo", "DueDate", "OtherInfo", "ResponseFor",
-                    "SteeringType", "ToPlaces"]
-    positions = [text.index(f"<edXML:{name}>") for name in header_order]
+    header_order = ["From", "To", "Code", "PromulgationInfo", "DocumentType", "Subject",
+                    "Content", "SignerInfo", "DueDate", "ToPlaces", "OtherInfo", "ResponseFor",
+                    "SteeringType", "DocumentId>000.00.00.H41,2026/11/20"]  # 1.1 … 1.14
+    positions = [text.index(f"<edXML:{name}") for name in header_order]
     assert positions == sorted(positions)
+    response_for = text[text.index("<edXML:ResponseFor>"):text.index("</edXML:ResponseFor>")]
+    assert (response_for.index("PromulgationDate") < response_for.index("DocumentId"))
     assert "<edXML:PromulgationDate>2026/11/20</edXML:PromulgationDate>" in text
     assert "<edXML:Timestamp>2026/11/20 08:30:05</edXML:Timestamp>" in text
     assert "Nội dung &amp; &lt;chú ý&gt;" in text

@@ -1,0 +1,93 @@
+// Small helpers of the edochub pages: progress polling, the clerk's exchange button and
+// signing with the leader's token through the local sign-agent. No framework, no build.
+"use strict";
+
+function csrfToken() {
+  return document.querySelector('meta[name="csrf-token"]').content;
+}
+
+async function postJson(url, body) {
+  const response = await fetch(url, {
+    method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "Accept": "application/json",
+              "X-CSRF-Token": csrfToken()},
+    body: JSON.stringify(body || {}),
+  });
+  let data = {};
+  try { data = await response.json(); } catch (e) { data = {detail: response.statusText}; }
+  if (!response.ok) { throw new Error(data.detail || response.statusText); }
+  return data;
+}
+
+// <div class="progress-box" data-progress-url=...>: poll until every part is done
+function watchProgress(box) {
+  const bar = box.querySelector("progress");
+  const text = box.querySelector(".progress-text");
+  const template = box.dataset.template;
+  async function tick() {
+    const response = await fetch(box.dataset.progressUrl, {credentials: "same-origin"});
+    if (!response.ok) { return; }
+    const p = await response.json();
+    bar.max = p.total; bar.value = p.done;
+    text.textContent = template.replace("{done}", p.done).replace("{total}", p.total);
+    if (p.state === "failed") { text.textContent += " — " + (p.error || ""); return; }
+    if (p.done < p.total || p.state === "running") { setTimeout(tick, 700); }
+    else if (box.dataset.reload) { window.location.reload(); }
+  }
+  tick();
+}
+
+async function runExchange(button) {
+  const out = document.getElementById("exchange-result");
+  button.disabled = true;
+  out.textContent = "…";
+  try {
+    const result = await postJson(button.dataset.url);
+    out.textContent = result.message;
+    setTimeout(() => window.location.reload(), 800);
+  } catch (e) {
+    out.textContent = e.message;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// Split signing: the hub prepares, the sign-agent on this PC signs with the token, the hub
+// embeds. Only the data to be signed and the signature travel; the PIN stays with the agent.
+async function signWithToken(box) {
+  const status = box.querySelector(".token-status");
+  const agent = box.querySelector("input").value.replace(/\/+$/, "");
+  status.textContent = box.querySelector(".token-status").dataset.working;
+  let certificate;
+  try {
+    const answer = await fetch(agent + "/certificate");
+    if (!answer.ok) { throw new Error((await answer.json()).detail); }
+    certificate = await answer.json();
+  } catch (e) {
+    status.textContent = status.dataset.unreachable.replace("{url}", agent) + " " + e.message;
+    return;
+  }
+  try {
+    const prepared = await postJson(box.dataset.prepare, certificate);
+    const signed = await fetch(agent + "/sign", {
+      method: "POST", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({request: prepared.request}),
+    });
+    const signature = await signed.json();
+    if (!signed.ok) { throw new Error(signature.detail); }
+    const done = await postJson(box.dataset.complete,
+                                {pending: prepared.pending, signature: signature.signature});
+    window.location.assign(done.next);
+  } catch (e) {
+    status.textContent = e.message;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".progress-box[data-progress-url]").forEach(watchProgress);
+  const exchange = document.getElementById("exchange");
+  if (exchange) { exchange.addEventListener("click", () => runExchange(exchange)); }
+  document.querySelectorAll(".token-sign").forEach((box) => {
+    box.querySelector(".sign-token").addEventListener("click", () => signWithToken(box));
+  });
+});

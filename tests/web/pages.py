@@ -1,0 +1,80 @@
+"""Steps the browser tests repeat: log in as someone, take an action, save a screenshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.web.conftest import PASSWORD
+
+
+def login(browser, base_url: str, username: str, password: str = PASSWORD):  # noqa: ANN001, ANN201
+    """A fresh browser context (its own cookies) logged in as ``username``; the page."""
+    context = browser.new_context(base_url=base_url, locale="vi-VN")
+    page = context.new_page()
+    page.goto("/ui/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/ui/incoming")
+    return page
+
+
+def shot(page, folder: Path, name: str) -> Path:  # noqa: ANN001
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def act(page, name: str) -> None:  # noqa: ANN001
+    """Press the action button ``name`` and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=name, exact=True).click()
+
+
+def csrf_of(page) -> str:  # noqa: ANN001
+    return page.locator('meta[name="csrf-token"]').get_attribute("content")
+
+
+def user(session, username: str):  # noqa: ANN001, ANN201
+    from documents.models import User
+
+    return session.query(User).filter_by(username=username).one()
+
+
+def outgoing_document(hub, subject: str, state: str = "submitted",  # noqa: ANN001
+                      recipients: tuple[str, ...] = ("000.00.00.G09",)) -> int:
+    """An outgoing document brought to ``state`` through the register's services (the story
+    test drives the same steps through the pages)."""
+    from documents import db, outgoing
+    from documents.ports import Party
+    from edochub.samples import simple_pdf
+
+    steps = ["draft", "submitted", "leader_signed", "issued", "sent"]
+    with db.transaction(hub.sessions) as session:
+        document = outgoing.create_draft(
+            session, hub, user(session, "duc"),
+            outgoing.Draft("Quyết định", subject, tuple(Party(r, f"Cơ quan {r}")
+                                                         for r in recipients)),
+            simple_pdf("Quyet dinh"))
+        calls = [(outgoing.submit, "duc"), (outgoing.sign, "an"), (outgoing.issue, "cuc"),
+                 (outgoing.send, "cuc")]
+        for call, username in calls[:steps.index(state)]:
+            call(session, hub, user(session, username), document.id)
+        return document.id
+
+
+def deliver(sender, receiver) -> None:  # noqa: ANN001
+    """One exchange round: the sender's outbox to the axis, the receiver takes it in."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from documents import exchange
+
+    def run() -> None:
+        exchange.deliver_due(sender)
+        exchange.collect(receiver)
+        exchange.process_stored(receiver)
+
+    # off this thread: Playwright's sync API keeps an event loop here, and the exchange runs
+    # its own (asyncio.run) for validation
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(run).result()

@@ -1,0 +1,76 @@
+"""A user without the role for an action does not see it, and a forged request is refused
+(403) without changing anything; forms without the session's CSRF token are refused too."""
+
+from __future__ import annotations
+
+from documents import db
+from documents.models import IncomingDocument, OutgoingDocument
+from tests.web.pages import csrf_of, deliver, login, outgoing_document, shot
+
+
+def _state(hub, model, ident: int) -> str:  # noqa: ANN001
+    with db.transaction(hub.sessions) as session:
+        return session.get(model, ident).state
+
+
+def test_outgoing_actions_are_shown_and_allowed_by_role_only(browser, hubs, screenshots):
+    h41, _ = hubs
+    document_id = outgoing_document(h41.hub, "Quyết định phê duyệt kế hoạch cải cách hành chính")
+    url = f"/ui/outgoing/{document_id}"
+    sign_button = "Ký duyệt (khóa trên máy chủ)"
+
+    for username in ("duc", "cuc", "ha"):
+        page = login(browser, h41.url, username)
+        page.goto(url)
+        assert page.get_by_role("button", name=sign_button).count() == 0
+        assert page.get_by_role("button", name="Ký bằng USB token (sign-agent)").count() == 0
+        assert "Bạn không có thao tác nào" in page.get_by_test_id("actions").inner_text()
+        forged = page.request.post(f"{url}/sign", form={"csrf": csrf_of(page)})
+        assert forged.status == 403, (username, forged.text())
+        assert "may not" in forged.text()
+        assert _state(h41.hub, OutgoingDocument, document_id) == "submitted"
+    shot(page, screenshots, "07-archivist-sees-no-action")
+
+    leader = login(browser, h41.url, "an")
+    leader.goto(url)
+    assert leader.get_by_role("button", name=sign_button).count() == 1
+    no_token = leader.request.post(f"{url}/sign", form={})
+    wrong_token = leader.request.post(f"{url}/sign", form={"csrf": "0" * 64})
+    assert (no_token.status, wrong_token.status) == (403, 403)
+    assert "CSRF" in wrong_token.text()
+    assert _state(h41.hub, OutgoingDocument, document_id) == "submitted"
+    signed = leader.request.post(f"{url}/sign", form={"csrf": csrf_of(leader)},
+                                 max_redirects=0)
+    assert signed.status == 303
+    assert _state(h41.hub, OutgoingDocument, document_id) == "leader_signed"
+
+
+def test_incoming_actions_are_shown_and_allowed_by_role_only(browser, hubs):
+    h41, g09 = hubs
+    outgoing_document(h41.hub, "Công văn đề nghị phối hợp", state="sent")
+    deliver(h41.hub, g09.hub)
+    with db.transaction(g09.hub.sessions) as session:
+        [incoming_id] = [d.id for d in session.query(IncomingDocument)]
+    url = f"/ui/incoming/{incoming_id}"
+
+    for username in ("duc", "an", "ha"):
+        page = login(browser, g09.url, username)
+        page.goto(url)
+        assert page.get_by_role("button", name="Vào sổ").count() == 0
+        assert page.get_by_role("button", name="Từ chối").count() == 0
+        forged = page.request.post(f"{url}/register", form={
+            "csrf": csrf_of(page), "receiving_unit": "Văn phòng"})
+        assert forged.status == 403, (username, forged.text())
+    assert _state(g09.hub, IncomingDocument, incoming_id) == "received"
+
+    clerk = login(browser, g09.url, "cuc")
+    clerk.goto(url)
+    assert clerk.get_by_role("button", name="Vào sổ").count() == 1
+    assert clerk.get_by_role("button", name="Phân công xử lý").count() == 0
+    forged_assign = clerk.request.post(f"{url}/assign", form={
+        "csrf": csrf_of(clerk), "main_handler": "duc"})
+    assert forged_assign.status == 403
+    unauthenticated = browser.new_context(base_url=g09.url).request.post(
+        f"{url}/register", form={"receiving_unit": "x"}, max_redirects=0)
+    assert unauthenticated.status in (401, 403)
+    assert _state(g09.hub, IncomingDocument, incoming_id) == "received"

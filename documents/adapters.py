@@ -217,59 +217,86 @@ class AxisClientLink:
 
 @dataclass(frozen=True)
 class KeyFiles:
-    """Where the hub's server-held keys are: PKCS#12 files per leader and for the seal."""
+    """The hub's server-held keys (PKCS#12) and the images Decree 30 shows with them: the
+    organization's red seal, and each leader's blue handwritten signature (PNG)."""
 
     organization: Path
     leaders: dict[str, Path]
+    seal_png: bytes
+    signatures_png: dict[str, bytes]
     password_env: str | None = None
 
 
 class _PerThread(threading.local):
-    """One event loop per thread, and what lives on it: pyHanko signers and validators are
-    reused for a whole batch (certificate check, size estimate and fetch caches are kept)
-    but are neither thread-safe nor movable between loops."""
+    """One event loop per thread and the keys opened on it (keys and pyHanko signers are not
+    thread-safe; the API serves requests from a thread pool)."""
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self.objects: dict[object, object] = {}
-        self.keys = ExitStack()
+        self.keys: dict[Path, object] = {}
+        self.opened = ExitStack()
 
     def run(self, coroutine):  # noqa: ANN001, ANN201
         return self.loop.run_until_complete(coroutine)
 
 
 class PadesDocumentSigner:
-    """Leader signature and organization seal as PAdES signatures (``signing.pades``)."""
+    """Decree 30 signatures as PAdES (``signing.issuance``, ``signing.appearance_signing``):
+    the leader's with their signature image, then the seal filling number and date, and the
+    attachments' top-right text signature."""
 
-    def __init__(self, keys: KeyFiles, options) -> None:  # noqa: ANN001 - SignatureOptions
-        self.keys, self.options = keys, options
+    def __init__(self, keys: KeyFiles, options, settings) -> None:  # noqa: ANN001
+        #: ``options``: SignatureOptions; ``settings``: ValidationSettings used to check the
+        #: leader's signature before sealing
+        self.keys, self.options, self.settings = keys, options, settings
         self._threads = _PerThread()
 
-    def _signer(self, key_path: Path):  # noqa: ANN202 - a PadesSigner
+    def _key(self, path: Path):  # noqa: ANN202 - a signing.keys.SigningKey
         from signing.keys import Pkcs12Source, open_key
-        from signing.pades import PadesSigner
 
         state = self._threads
-        if key_path not in state.objects:
-            key = state.keys.enter_context(open_key(Pkcs12Source(key_path,
-                                                                 self.keys.password_env)))
-            state.objects[key_path] = PadesSigner(key, self.options)
-        return state.objects[key_path]
+        if path not in state.keys:
+            state.keys[path] = state.opened.enter_context(
+                open_key(Pkcs12Source(path, self.keys.password_env)))
+        return state.keys[path]
 
-    def _sign(self, key_path: Path, pdf: bytes) -> bytes:
-        return self._threads.run(self._signer(key_path).async_sign_bytes(pdf))
+    def _sign(self, key_path: Path, profile, pdf: bytes) -> bytes:  # noqa: ANN001
+        from signing.appearance_signing import async_sign_profile
+
+        return self._threads.run(async_sign_profile(self._key(key_path), self.options, profile,
+                                                    pdf))
+
+    def prepare(self, pdf: bytes) -> bytes:
+        from signing.issuance import prepare
+
+        return prepare(pdf)
 
     def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes:
+        from signing.appearance_signing import Profile
+        from signing.results import SignatureRole
+
         key = self.keys.leaders.get(leader.username)
-        if key is None:
-            raise InvalidInput(f"the hub holds no signing key for leader {leader.username!r}")
-        return self._sign(key, pdf)
+        image = self.keys.signatures_png.get(leader.username)
+        if key is None or image is None:
+            raise InvalidInput(f"the hub holds no signing key and signature image for leader "
+                               f"{leader.username!r}")
+        # placed by the printed full name, which is the certificate's (CN) by default
+        return self._sign(key, Profile(SignatureRole.LEADER, image_png=image), pdf)
 
     def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
-        return self._sign(self.keys.organization, pdf)
+        from signing.issuance import Issuance, async_issue
+
+        issuance = Issuance(self.keys.seal_png, number, notation, place, day)
+        return self._threads.run(async_issue(pdf, self._key(self.keys.organization),
+                                             self.options, self.settings, issuance))
 
     def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes:
-        return self._sign(self.keys.organization, pdf)
+        from signing.appearance_signing import Profile
+        from signing.results import SignatureRole
+
+        return self._sign(self.keys.organization,
+                          Profile(SignatureRole.ATTACHMENT, number_notation=number_notation),
+                          pdf)
 
 
 class PadesDocumentValidator:

@@ -129,6 +129,10 @@ class LeaderKey:
 
 
 class DocumentSigner(Protocol):
+    def prepare(self, pdf: bytes) -> bytes:
+        """Add the number and date form fields to a draft, before anyone signs it, so that
+        issuing can fill them without breaking the leader's signature."""
+
     def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes: ...
 
     def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:

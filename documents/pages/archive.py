@@ -88,7 +88,7 @@ def _run(hub: Hub, job: Job, inputs: list[Path]) -> None:
             kept = job.folder / f"{len(job.results)}.pdf"
             shutil.copyfile(item.path, kept)
             try:
-                result = await hub.validator.validate(kept.read_bytes(), item.display)
+                [result] = await hub.validator.validate([(item.display, kept.read_bytes())])
             except Exception as exc:  # one broken file must not stop the job
                 result = FileResult(path=item.display, error=f"validation failed: {exc}")
             job.results.append((result, kept))

@@ -41,7 +41,7 @@ async def validated(hub: Hub, name: str, blob_hash: str, data: bytes) -> FileRes
             _CACHE.pop(next(iter(_CACHE)))
         if hub.validator is None:
             return FileResult(path=name, error="this hub has no validator configured")
-        _CACHE[key] = await hub.validator.validate(data, name)
+        [_CACHE[key]] = await hub.validator.validate([(name, data)])
     return _CACHE[key]
 
 

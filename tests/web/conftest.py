@@ -17,8 +17,7 @@ from documents.models import User
 from documents.web.app import create_app
 from documents.web.server import serving
 from tests.conftest import free_port
-from tests.documents.conftest import make_hub, migrated_engine
-from tests.documents.fakes import MemoryAxis
+from tests.documents.conftest import local_link, make_axis_core, make_hub, migrated_engine
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -80,10 +79,12 @@ def _add_staff(hub: Hub, password_hash: str) -> None:
 @pytest.fixture()
 def hubs(tmp_path: Path, password_hash: str) -> Iterator[tuple[RunningHub, RunningHub]]:
     """Ủy ban nhân dân tỉnh Mẫu (H41) and Bộ Mẫu (G09) serving the API and the pages."""
-    axis = MemoryAxis()
+    axis_core = make_axis_core(tmp_path)
     engines = [migrated_engine(db.sqlite_url(tmp_path / f"{name}.db")) for name in ("h41", "g09")]
-    h41 = make_hub(engines[0], tmp_path / "h41", "000.00.00.H41", "UBND", axis)
-    g09 = make_hub(engines[1], tmp_path / "g09", "000.00.00.G09", "BM", axis)
+    h41 = make_hub(engines[0], tmp_path / "h41", "000.00.00.H41", "UBND",
+                   local_link(axis_core, "000.00.00.H41", tmp_path / "h41" / "axis-work"))
+    g09 = make_hub(engines[1], tmp_path / "g09", "000.00.00.G09", "BM",
+                   local_link(axis_core, "000.00.00.G09", tmp_path / "g09" / "axis-work"))
     for hub in (h41, g09):
         _add_staff(hub, password_hash)
     with serving(create_app(h41), "127.0.0.1", free_port()) as h41_url, \

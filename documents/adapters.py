@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import threading
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -214,47 +217,86 @@ class AxisClientLink:
 
 @dataclass(frozen=True)
 class KeyFiles:
-    """Where the hub's server-held keys are: PKCS#12 files per leader and for the seal."""
+    """The hub's server-held keys (PKCS#12) and the images Decree 30 shows with them: the
+    organization's red seal, and each leader's blue handwritten signature (PNG)."""
 
     organization: Path
     leaders: dict[str, Path]
+    seal_png: bytes
+    signatures_png: dict[str, bytes]
     password_env: str | None = None
 
 
+class _PerThread(threading.local):
+    """One event loop per thread and the keys opened on it (keys and pyHanko signers are not
+    thread-safe; the API serves requests from a thread pool)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.keys: dict[Path, object] = {}
+        self.opened = ExitStack()
+
+    def run(self, coroutine):  # noqa: ANN001, ANN201
+        return self.loop.run_until_complete(coroutine)
+
+
 class PadesDocumentSigner:
-    """Leader signature and organization seal as PAdES signatures (``signing.pades``).
+    """Decree 30 signatures as PAdES (``signing.issuance``, ``signing.appearance_signing``):
+    the leader's with their signature image, then the seal filling number and date, and the
+    attachments' top-right text signature."""
 
-    Each call opens its key and signer (a ``PadesSigner`` is not thread-safe, and the API
-    serves requests from a thread pool)."""
+    def __init__(self, keys: KeyFiles, options, settings) -> None:  # noqa: ANN001
+        #: ``options``: SignatureOptions; ``settings``: ValidationSettings used to check the
+        #: leader's signature before sealing
+        self.keys, self.options, self.settings = keys, options, settings
+        self._threads = _PerThread()
 
-    def __init__(self, keys: KeyFiles, options) -> None:  # noqa: ANN001 - SignatureOptions
-        self.keys, self.options = keys, options
-
-    def _sign(self, key_path: Path, pdf: bytes) -> bytes:
+    def _key(self, path: Path):  # noqa: ANN202 - a signing.keys.SigningKey
         from signing.keys import Pkcs12Source, open_key
-        from signing.pades import PadesSigner
 
-        async def run() -> bytes:
-            with open_key(Pkcs12Source(key_path, self.keys.password_env)) as key:
-                signer = PadesSigner(key, self.options)
-                try:
-                    return await signer.async_sign_bytes(pdf)
-                finally:
-                    await signer.aclose()
+        state = self._threads
+        if path not in state.keys:
+            state.keys[path] = state.opened.enter_context(
+                open_key(Pkcs12Source(path, self.keys.password_env)))
+        return state.keys[path]
 
-        return asyncio.run(run())
+    def _sign(self, key_path: Path, profile, pdf: bytes) -> bytes:  # noqa: ANN001
+        from signing.appearance_signing import async_sign_profile
+
+        return self._threads.run(async_sign_profile(self._key(key_path), self.options, profile,
+                                                    pdf))
+
+    def prepare(self, pdf: bytes) -> bytes:
+        from signing.issuance import prepare
+
+        return prepare(pdf)
 
     def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes:
+        from signing.appearance_signing import Profile
+        from signing.results import SignatureRole
+
         key = self.keys.leaders.get(leader.username)
-        if key is None:
-            raise InvalidInput(f"the hub holds no signing key for leader {leader.username!r}")
-        return self._sign(key, pdf)
+        image = self.keys.signatures_png.get(leader.username)
+        if key is None or image is None:
+            raise InvalidInput(f"the hub holds no signing key and signature image for leader "
+                               f"{leader.username!r}")
+        # placed by the printed full name, which is the certificate's (CN) by default
+        return self._sign(key, Profile(SignatureRole.LEADER, image_png=image), pdf)
 
     def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
-        return self._sign(self.keys.organization, pdf)
+        from signing.issuance import Issuance, async_issue
+
+        issuance = Issuance(self.keys.seal_png, number, notation, place, day)
+        return self._threads.run(async_issue(pdf, self._key(self.keys.organization),
+                                             self.options, self.settings, issuance))
 
     def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes:
-        return self._sign(self.keys.organization, pdf)
+        from signing.appearance_signing import Profile
+        from signing.results import SignatureRole
+
+        return self._sign(self.keys.organization,
+                          Profile(SignatureRole.ATTACHMENT, number_notation=number_notation),
+                          pdf)
 
 
 class PadesDocumentValidator:
@@ -263,8 +305,8 @@ class PadesDocumentValidator:
     def __init__(self, settings) -> None:  # noqa: ANN001 - ValidationSettings
         self.settings = settings
 
-    async def validate(self, pdf: bytes, name: str) -> FileResult:
+    async def validate(self, files: Sequence[tuple[str, bytes]]) -> list[FileResult]:
         from signing.validation import Validator
 
         async with Validator(self.settings) as validator:
-            return await validator.async_validate_bytes(pdf, name)
+            return [await validator.async_validate_bytes(data, name) for name, data in files]

@@ -62,7 +62,7 @@ def running(directory: Path) -> Iterator[World]:
     """Build the development PKI and start its services, the axis and both hubs."""
     from axis.server.app import ServerConfig
     from axis.server.app import create_app as create_axis
-    from signing import devpki
+    from signing import devpki, specimens
 
     directory.mkdir(parents=True, exist_ok=True)
     pki = devpki.build(directory / "pki-DEV-ONLY", f"http://{HOST}:{free_port()}")
@@ -79,7 +79,8 @@ def running(directory: Path) -> Iterator[World]:
                 organ_id=code, organ_name=name, abbreviation=abbreviation, place="Hà Nội",
                 database_url=f"sqlite:///{home / 'edochub.db'}", file_store=str(home / "files"),
                 token_key=secrets.token_urlsafe(32))
-            keys = KeyFiles(pki.p12(seal), {"leader": pki.p12(leader)})
+            keys = KeyFiles(pki.p12(seal), {"leader": pki.p12(leader)},
+                            specimens.seal_png(name), {"leader": specimens.signature_png()})
             hub = runtime.build_hub(
                 settings, runtime.signer_for(keys, pki.trust_roots, pki.tsa_url),
                 runtime.validator_for(pki.trust_roots),
@@ -137,7 +138,9 @@ DOCUMENTS = (
 def play(world: World, say=print) -> dict[str, int]:  # noqa: ANN001 - a print-like callable
     """The whole story through the two hubs' APIs; the counts of ``demo --once --json``."""
     from edochub.samples import simple_pdf
+    from signing.specimens import draft_decision_pdf
 
+    draft_pdf = draft_decision_pdf()  # Decree 30 layout, signed by Nguyễn Văn An (H41)
     h41 = Agency(world.urls[SENDER], world.passwords[SENDER])
     g09 = Agency(world.urls[RECEIVER], world.passwords[RECEIVER])
     counts = {"sent": 0, "received": 0, "verified": 0, "registered": 0,
@@ -148,9 +151,7 @@ def play(world: World, say=print) -> dict[str, int]:  # noqa: ANN001 - a print-l
                     "signer_position": "Phó Chủ tịch"}
             draft = _ok(h41.specialist.post(
                 "/outgoing", data={"metadata": json.dumps(body)},
-                files=[("document", (f"van-ban-{index}.pdf",
-                                     simple_pdf(f"edochub demo document {index} (DEV-ONLY)"),
-                                     "application/pdf")),
+                files=[("document", (f"van-ban-{index}.pdf", draft_pdf, "application/pdf")),
                        ("attachments", (f"phu-luc-{index}.pdf",
                                         simple_pdf(f"Annex to document {index}"),
                                         "application/pdf"))]))

@@ -135,32 +135,47 @@ def _pdfs(envelope: DocumentEnvelope) -> list[tuple[str, bytes]]:
             if f.content_type == "application/pdf" or f.name.lower().endswith(".pdf")]
 
 
-async def _validate_all(hub: Hub, envelope: DocumentEnvelope) -> list[FileResult]:
+def process_stored(hub: Hub, limit: int = 1000, batch: int = 50) -> Processing:
+    """Turn stored inbox envelopes into incoming documents, change requests and statuses.
+
+    Signatures are validated a batch at a time (one validator, shared OCSP/CRL caches),
+    outside any transaction; each envelope is then applied in a transaction of its own."""
     if hub.validator is None:
         raise RegisterError("this hub has no validator configured")
-    return [await hub.validator.validate(data, name) for name, data in _pdfs(envelope)]
-
-
-def process_stored(hub: Hub, limit: int = 1000) -> Processing:
-    """Turn stored inbox envelopes into incoming documents, change requests and statuses."""
-    documents = verified = statuses = failed = 0
     with hub.sessions() as session:
         pending = session.scalars(select(InboxMessage.id).where(
             InboxMessage.state == "stored").order_by(InboxMessage.id).limit(limit)).all()
-    for inbox_id in pending:
-        with hub.sessions() as session:
-            row = session.get(InboxMessage, inbox_id)
-            data = hub.store.get(row.blob_hash)
-        received = hub.codec.read(data)
-        results: list[FileResult] = []
-        if received.document is not None and received.document.business in (0, 3):
-            results = asyncio.run(_validate_all(hub, received.document))
+    total = Processing()
+    for start in range(0, len(pending), batch):
+        total = _sum(total, _process_batch(hub, pending[start:start + batch]))
+    return total
+
+
+def _sum(a: Processing, b: Processing) -> Processing:
+    return Processing(a.documents + b.documents, a.verified + b.verified,
+                      a.statuses + b.statuses, a.failed + b.failed)
+
+
+def _process_batch(hub: Hub, inbox_ids: list[int]) -> Processing:
+    documents = verified = statuses = failed = 0
+    parsed: list[tuple[int, Received, list[tuple[str, bytes]]]] = []
+    with hub.sessions() as session:
+        for inbox_id in inbox_ids:
+            data = hub.store.get(session.get(InboxMessage, inbox_id).blob_hash)
+            received = hub.codec.read(data)
+            document = received.document
+            validate = document is not None and document.business in (0, 3)
+            parsed.append((inbox_id, received, _pdfs(document) if validate else []))
+    flat = [pdf for _, _, pdfs in parsed for pdf in pdfs]
+    results = iter(asyncio.run(hub.validator.validate(flat)) if flat else [])
+    for inbox_id, received, pdfs in parsed:
+        mine = [next(results) for _ in pdfs]
         try:
             with transaction(hub.sessions) as session:
                 row = session.get(InboxMessage, inbox_id, with_for_update=True)
                 if row.state != "stored":
                     continue  # another worker got there first
-                kind = _apply(session, hub, received, row.blob_hash, results)
+                kind = _apply(session, hub, received, row.blob_hash, mine)
                 row.state = "processed"
         except RegisterError as exc:
             with transaction(hub.sessions) as session:

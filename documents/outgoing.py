@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session
 
 from documents import audit, books, numbering, workflow
-from documents.errors import ConfigurationError, Forbidden, InvalidInput
+from documents.errors import ConfigurationError, Forbidden, InvalidInput, InvalidTransition
 from documents.hub import Hub, check_pdf, load
 from documents.models import Attachment, OutboxMessage, OutgoingDocument, OutgoingRecipient, User
 from documents.ports import DocumentEnvelope, FilePart, LeaderKey, Party
@@ -46,8 +46,8 @@ def _main_file(document: OutgoingDocument) -> Attachment:
 def create_draft(session: Session, hub: Hub, actor: User, draft: Draft, pdf: bytes,
                  attachments: tuple[FilePart, ...] = ()) -> OutgoingDocument:
     """Dự thảo: the specialist's PDF and metadata; nothing is numbered yet."""
-    if _role(actor) not in (Role.SPECIALIST, Role.ADMIN):
-        raise Forbidden(f"a {actor.role} may not draft outgoing documents")
+    if _role(actor) is not Role.SPECIALIST:
+        raise Forbidden(f"role {actor.role} may not draft outgoing documents")
     numbering.check_document_type(draft.doc_type)
     if draft.doc_type == numbering.OFFICIAL_LETTER and not draft.unit:
         raise InvalidInput("a Công văn needs its drafting unit (e.g. VP)")
@@ -90,10 +90,15 @@ def _attach(session: Session, hub: Hub, document: OutgoingDocument, part: FilePa
 
 
 def submit(session: Session, hub: Hub, actor: User, document_id: int) -> OutgoingDocument:
+    """Trình ký: the draft gets its number and date fields now, before anyone signs it."""
     document = load(session, OutgoingDocument, document_id, "outgoing document")
     _advance(document, "submit", actor)
-    audit.record(session, actor.username, "submit", "outgoing", document.id,
-                 _main_file(document).blob_hash)
+    if hub.signer is None:
+        raise ConfigurationError("this hub has no signer configured")
+    main = _main_file(document)
+    prepared = hub.signer.prepare(hub.store.get(main.blob_hash))
+    main.blob_hash, main.size = hub.store.put(prepared), len(prepared)
+    audit.record(session, actor.username, "submit", "outgoing", document.id, main.blob_hash)
     return document
 
 
@@ -108,7 +113,7 @@ def send_back(session: Session, hub: Hub, actor: User, document_id: int,
 def sign(session: Session, hub: Hub, actor: User, document_id: int) -> OutgoingDocument:
     """Ký duyệt: the leader signs with the key the hub holds for them."""
     document = load(session, OutgoingDocument, document_id, "outgoing document")
-    _advance(document, "sign", actor)
+    workflow.next_outgoing(document.state, "sign", _role(actor))  # refuse before signing
     if hub.signer is None:
         raise ConfigurationError("this hub has no signer configured")
     main = _main_file(document)
@@ -116,10 +121,25 @@ def sign(session: Session, hub: Hub, actor: User, document_id: int) -> OutgoingD
         hub.store.get(main.blob_hash),
         LeaderKey(actor.username, actor.full_name, actor.position or document.signer_position),
     )
-    main.blob_hash, main.size = hub.store.put(signed), len(signed)
+    return record_leader_signature(session, hub, actor, document_id, signed, main.blob_hash,
+                                   "server-held key")
+
+
+def record_leader_signature(session: Session, hub: Hub, actor: User, document_id: int,
+                            signed_pdf: bytes, signed_from: str, method: str) -> OutgoingDocument:
+    """The leader's signed PDF enters the register, whichever way it was signed (server-held
+    key, or split signing completed from the leader's token); ``signed_from`` is the hash of
+    the file that was signed, so a document changed meanwhile is refused."""
+    document = load(session, OutgoingDocument, document_id, "outgoing document")
+    main = _main_file(document)
+    if main.blob_hash != signed_from:
+        raise InvalidTransition("the document changed while it was being signed; sign again")
+    _advance(document, "sign", actor)
+    main.blob_hash, main.size = hub.store.put(signed_pdf), len(signed_pdf)
     document.signer_id, document.signer_name = actor.id, actor.full_name
     document.signer_position = document.signer_position or actor.position
-    audit.record(session, actor.username, "sign", "outgoing", document.id, main.blob_hash)
+    audit.record(session, actor.username, "sign", "outgoing", document.id, main.blob_hash,
+                 method=method)
     return document
 
 

@@ -6,6 +6,7 @@ package, the edXML codec and the axis transports, so their own types never reach
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -128,6 +129,10 @@ class LeaderKey:
 
 
 class DocumentSigner(Protocol):
+    def prepare(self, pdf: bytes) -> bytes:
+        """Add the number and date form fields to a draft, before anyone signs it, so that
+        issuing can fill them without breaking the leader's signature."""
+
     def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes: ...
 
     def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
@@ -137,4 +142,5 @@ class DocumentSigner(Protocol):
 
 
 class DocumentValidator(Protocol):
-    async def validate(self, pdf: bytes, name: str) -> FileResult: ...
+    async def validate(self, files: Sequence[tuple[str, bytes]]) -> list[FileResult]:
+        """Every signature of every ``(name, pdf)``; one call shares fetch caches."""

@@ -3,8 +3,9 @@ link, signer and validator. ``edochub serve`` and the demo both build hubs here.
 
 Environment (besides ``HubSettings.from_env``):
 ``EDOCHUB_AXIS_URL`` + secret ``EDOCHUB_AXIS_SECRET`` (national HTTP protocol to the axis);
-``EDOCHUB_ORG_KEY`` (PKCS#12 of the organization seal), ``EDOCHUB_LEADER_KEYS`` (JSON:
-user name → PKCS#12), ``EDOCHUB_KEY_PASSWORD_ENV`` (variable holding their password, if any);
+``EDOCHUB_ORG_KEY`` (PKCS#12 of the organization seal) and ``EDOCHUB_SEAL_PNG`` (its image),
+``EDOCHUB_LEADER_KEYS`` and ``EDOCHUB_LEADER_SIGNATURES`` (JSON: user name → PKCS#12 / PNG),
+``EDOCHUB_KEY_PASSWORD_ENV`` (variable holding the PKCS#12 password, if any);
 ``EDOCHUB_TRUST`` (trust anchor files, ``:``-separated), ``EDOCHUB_TSA_URL``, and
 ``EDOCHUB_PADES_LEVEL`` (default B-T when a TSA is set, else B-B).
 """
@@ -36,12 +37,14 @@ def signer_for(keys: KeyFiles, trust: list[Path], tsa_url: str | None,
                level: str | None = None) -> PadesDocumentSigner:
     from signing.pades import SignatureOptions
     from signing.results import PadesLevel
-    from signing.validation import load_certificates
+    from signing.validation import ValidationSettings, load_certificates
 
+    if not trust:
+        raise ConfigurationError("no trust anchors: set EDOCHUB_TRUST to the root certificates")
     chosen = PadesLevel(level) if level else (PadesLevel.B_T if tsa_url else PadesLevel.B_B)
     options = SignatureOptions(level=chosen, tsa_url=tsa_url,
-                               trust_roots=load_certificates(trust) if trust else ())
-    return PadesDocumentSigner(keys, options)
+                               trust_roots=load_certificates(trust))
+    return PadesDocumentSigner(keys, options, ValidationSettings.from_paths(trust))
 
 
 def validator_for(trust: list[Path]) -> PadesDocumentValidator:
@@ -73,10 +76,13 @@ def hub_from_env(environ: dict[str, str] | None = None) -> Hub:
     trust = [Path(p) for p in env.get("EDOCHUB_TRUST", "").split(":") if p]
     signer = None
     if env.get("EDOCHUB_ORG_KEY"):
-        keys = KeyFiles(Path(env["EDOCHUB_ORG_KEY"]),
-                        {k: Path(v) for k, v in
-                         json.loads(env.get("EDOCHUB_LEADER_KEYS", "{}")).items()},
-                        env.get("EDOCHUB_KEY_PASSWORD_ENV"))
+        keys = KeyFiles(
+            Path(env["EDOCHUB_ORG_KEY"]),
+            {k: Path(v) for k, v in json.loads(env.get("EDOCHUB_LEADER_KEYS", "{}")).items()},
+            Path(env["EDOCHUB_SEAL_PNG"]).read_bytes(),
+            {k: Path(v).read_bytes() for k, v in
+             json.loads(env.get("EDOCHUB_LEADER_SIGNATURES", "{}")).items()},
+            env.get("EDOCHUB_KEY_PASSWORD_ENV"))
         signer = signer_for(keys, trust, env.get("EDOCHUB_TSA_URL"),
                             env.get("EDOCHUB_PADES_LEVEL"))
     axis = None

@@ -124,9 +124,9 @@ def _next(machine: dict[str, Transition], kind: str, state: str, action: str,
     transition = machine.get(action)
     if transition is None:
         raise InvalidInput(f"unknown {kind} action {action!r}")
-    if role not in transition.roles and role is not Role.ADMIN:
+    if role not in transition.roles:
         allowed = ", ".join(sorted(transition.roles))
-        raise Forbidden(f"a {role} may not {action} an {kind} document (allowed: {allowed})")
+        raise Forbidden(f"role {role} may not {action} an {kind} document (allowed: {allowed})")
     if state not in transition.sources:
         raise InvalidTransition(f"cannot {action} an {kind} document that is {state}")
     return transition.target

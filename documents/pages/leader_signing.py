@@ -11,9 +11,8 @@
 Pending requests live in memory, bound to the leader and the document; a restarted hub forgets
 them and the leader simply signs again.
 
-TODO(register): the register step below (state, file, signer, audit) mirrors
-``documents.outgoing.sign`` minus the server-held key; it belongs in ``documents.outgoing`` as
-a service taking the signed PDF, so both paths share it.
+The register step is ``documents.outgoing.record_leader_signature``, shared with the
+server-held key path.
 """
 
 from __future__ import annotations
@@ -27,8 +26,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from documents import audit, db, workflow
-from documents.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from documents import db, outgoing, workflow
+from documents.errors import Forbidden, InvalidInput, NotFound
 from documents.hub import Hub, load
 from documents.models import OutgoingDocument, User
 from documents.pages.rendering import PREFIX, PageRoute
@@ -135,7 +134,7 @@ async def complete(request: Request, user: PageUser, document_id: int) -> JSONRe
 async def _refuse_failed(hub: Hub, signed: bytes) -> None:
     if hub.validator is None:
         return
-    result = await hub.validator.validate(signed, "signed.pdf")
+    [result] = await hub.validator.validate([("signed.pdf", signed)])
     failed = [s for s in result.signatures if s.indication is Indication.TOTAL_FAILED]
     if result.error or failed:
         raise InvalidInput("the signed document does not validate: "
@@ -144,14 +143,5 @@ async def _refuse_failed(hub: Hub, signed: bytes) -> None:
 
 def _record(hub: Hub, user: User, document_id: int, pending: Pending, signed: bytes) -> None:
     with db.transaction(hub.sessions) as session:
-        document = load(session, OutgoingDocument, document_id, "outgoing document")
-        main = _main_file(document)
-        if main.blob_hash != pending.source_hash:
-            raise InvalidTransition("the document changed while it was being signed; "
-                                    "sign again")
-        document.state = workflow.next_outgoing(document.state, "sign", Role(user.role)).value
-        main.blob_hash, main.size = hub.store.put(signed), len(signed)
-        document.signer_id, document.signer_name = user.id, user.full_name
-        document.signer_position = document.signer_position or user.position
-        audit.record(session, user.username, "sign", "outgoing", document.id, main.blob_hash,
-                     method="token")
+        outgoing.record_leader_signature(session, hub, user, document_id, signed,
+                                         pending.source_hash, "token")

@@ -38,7 +38,8 @@ async def validate(hub: Hub, name: str, data: bytes) -> FileResult:
     """One PDF through the hub's validator (the pages' only call to it)."""
     if hub.validator is None:
         return FileResult(path=name, error="this hub has no validator configured")
-    return await hub.validator.validate(data, name)
+    [result] = await hub.validator.validate([(name, data)])
+    return result
 
 
 async def validated(hub: Hub, name: str, blob_hash: str, data: bytes) -> FileResult:

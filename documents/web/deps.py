@@ -57,13 +57,14 @@ STAFF = tuple(Role)
 
 
 def allow(*roles: Role):  # noqa: ANN201 - a FastAPI dependency
-    """Only ``roles`` (and the administrator) may call the route."""
-    allowed = {*roles, Role.ADMIN}
+    """Only ``roles`` may call the route (least privilege: the administrator manages
+    accounts, it does not sign, issue or register)."""
+    allowed = set(roles)
 
     def check(user: CurrentUser) -> User:
         if Role(user.role) not in allowed:
             names = ", ".join(sorted(r.value for r in allowed))
-            raise Forbidden(f"a {user.role} may not do this (allowed: {names})")
+            raise Forbidden(f"role {user.role} may not do this (allowed: {names})")
         return user
 
     return Depends(check)
@@ -72,7 +73,8 @@ def allow(*roles: Role):  # noqa: ANN201 - a FastAPI dependency
 Specialist = Annotated[User, allow(Role.SPECIALIST)]
 Leader = Annotated[User, allow(Role.LEADER)]
 Clerk = Annotated[User, allow(Role.CLERK)]
-Admin = Annotated[User, allow()]
-Auditor = Annotated[User, allow(Role.ARCHIVIST)]
+Admin = Annotated[User, allow(Role.ADMIN)]
+Auditor = Annotated[User, allow(Role.ARCHIVIST, Role.ADMIN)]
+Exchanger = Annotated[User, allow(Role.CLERK, Role.ADMIN)]
 Validator = Annotated[User, allow(Role.CLERK, Role.ARCHIVIST)]
 Staff = Annotated[User, allow(*STAFF)]

@@ -87,18 +87,23 @@ def engine(database_url: str):
 AGENCIES = {"000.00.00.H41": "Ủy ban nhân dân tỉnh Mẫu", "000.00.00.G09": "Bộ Mẫu"}
 
 
-@pytest.fixture()
-def axis_core(tmp_path: Path):
-    """The reference axis's core (the same rules as its HTTP server) on a file database."""
+def make_axis_core(directory: Path):  # noqa: ANN201 - an axis.server.core.AxisCore
+    """The reference axis's core (the same rules as its HTTP server) on a file database,
+    with both agencies registered."""
     from axis.server import db as axis_db
     from axis.server.core import AxisCore
     from axis.server.store import MessageStore
 
-    core = AxisCore(axis_db.open_database(f"sqlite:///{tmp_path / 'axis.sqlite'}"),
-                    MessageStore(tmp_path / "axis-messages", 1 << 30))
+    core = AxisCore(axis_db.open_database(f"sqlite:///{directory / 'axis.sqlite'}"),
+                    MessageStore(directory / "axis-messages", 1 << 30))
     for code, name in AGENCIES.items():
         core.add_agency(code, name, f"secret-{code}")
     return core
+
+
+@pytest.fixture()
+def axis_core(tmp_path: Path):
+    return make_axis_core(tmp_path)
 
 
 def local_link(core, organ_id: str, workdir: Path) -> AxisClientLink:
@@ -142,14 +147,17 @@ class RealSigning:
     pki: object
 
     def signer(self, organization_label: str) -> PadesDocumentSigner:
+        from signing import specimens
         from signing.pades import SignatureOptions
         from signing.results import PadesLevel
-        from signing.validation import load_certificates
+        from signing.validation import ValidationSettings, load_certificates
 
         options = SignatureOptions(level=PadesLevel.B_B,
                                    trust_roots=load_certificates(self.pki.trust_roots))
-        return PadesDocumentSigner(KeyFiles(self.pki.p12(organization_label),
-                                            {"leader": self.pki.p12("leader-an")}), options)
+        keys = KeyFiles(self.pki.p12(organization_label), {"leader": self.pki.p12("leader-an")},
+                        specimens.seal_png(), {"leader": specimens.signature_png()})
+        return PadesDocumentSigner(keys, options,
+                                   ValidationSettings.from_paths(self.pki.trust_roots))
 
     def validator(self) -> PadesDocumentValidator:
         from signing.validation import ValidationSettings
@@ -160,6 +168,14 @@ class RealSigning:
 @pytest.fixture(scope="session")
 def real_signing(pki_services) -> RealSigning:
     return RealSigning(pki_services)
+
+
+@cache
+def decree30_draft() -> bytes:
+    """The specimen Quyết định in Decree 30 layout ("Số:", date line, Nguyễn Văn An)."""
+    from signing.specimens import draft_decision_pdf
+
+    return draft_decision_pdf()
 
 
 def with_real_signing(hub: Hub, signing: RealSigning, organization_label: str) -> Hub:

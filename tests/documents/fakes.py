@@ -15,6 +15,9 @@ class MarkSigner:
     def __init__(self, organ_id: str) -> None:
         self.organ_id = organ_id
 
+    def prepare(self, pdf: bytes) -> bytes:
+        return pdf  # the marks need no form fields
+
     def sign_as_leader(self, pdf: bytes, leader) -> bytes:  # noqa: ANN001
         return pdf + f"\n%mark leader {leader.username}\n".encode()
 
@@ -26,7 +29,10 @@ class MarkSigner:
 
 
 class MarkValidator:
-    async def validate(self, pdf: bytes, name: str) -> FileResult:
+    async def validate(self, files) -> list[FileResult]:  # noqa: ANN001 - (name, pdf) pairs
+        return [self._one(pdf, name) for name, pdf in files]
+
+    def _one(self, pdf: bytes, name: str) -> FileResult:
         marks = [line.split()[1:] for line in pdf.decode("latin-1").splitlines()
                  if line.startswith("%mark ")]
         signatures = tuple(

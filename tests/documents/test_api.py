@@ -12,7 +12,7 @@ import pytest
 from documents.web.app import create_app
 from documents.web.server import serving
 from tests.conftest import free_port
-from tests.documents.conftest import add_users, with_real_signing
+from tests.documents.conftest import add_users, decree30_draft, with_real_signing
 from tests.documents.test_register_db import ANNEX, PDF
 
 
@@ -45,12 +45,12 @@ def api(hub, peer):
             client.close()
 
 
-def _draft(client: httpx.Client, **metadata) -> httpx.Response:
+def _draft(client: httpx.Client, pdf: bytes = PDF, **metadata) -> httpx.Response:
     body = {"doc_type": "Quyết định", "subject": "Quyết định về việc khen thưởng tập thể",
             "recipients": [{"organ_id": "000.00.00.G09", "name": "Bộ Mẫu"}],
             "signer_position": "Phó Chủ tịch", **metadata}
     return client.post("/outgoing", data={"metadata": json.dumps(body)},
-                       files=[("document", ("qd.pdf", PDF, "application/pdf")),
+                       files=[("document", ("qd.pdf", pdf, "application/pdf")),
                               ("attachments", ("phu-luc.pdf", ANNEX, "application/pdf"))])
 
 
@@ -65,7 +65,7 @@ def test_the_whole_story_through_the_api(api, hub, peer, real_signing):
     with_real_signing(peer, real_signing, "org-g09")
     h41, g09 = api
     specialist, leader, clerk = h41("specialist"), h41("leader"), h41("clerk")
-    doc = ok(_draft(specialist), 201)
+    doc = ok(_draft(specialist, decree30_draft()), 201)
     assert doc["state"] == "draft" and len(doc["files"]) == 2
     ok(specialist.post(f"/outgoing/{doc['id']}/submit"))
     ok(leader.post(f"/outgoing/{doc['id']}/sign"))
@@ -80,6 +80,16 @@ def test_the_whole_story_through_the_api(api, hub, peer, real_signing):
     [incoming] = ok(g_clerk.get("/incoming"))
     assert incoming["signatures_valid"] and incoming["sender_matches"]
     assert incoming["code_notation"] == "QĐ-UBND" and incoming["code_number"] == "01"
+    again = ok(g09("archivist").post(f"/incoming/{incoming['id']}/validate"))
+    assert again["signatures_valid"] and again["sender_matches"]
+    signatures = again["verification"]["files"][0]["signatures"]
+    assert [s["indication"] for s in signatures] == ["TOTAL-PASSED", "TOTAL-PASSED"]
+    assert [s["role"] for s in signatures] == ["leader", "organization"]
+    # the number and date were filled in after the leader signed, as form filling
+    assert signatures[0]["modification_level"] == "FORM_FILLING"
+    annex = again["verification"]["files"][1]["signatures"]
+    assert [s["role"] for s in annex] == ["attachment"]
+    assert g_specialist.post(f"/incoming/{incoming['id']}/validate").status_code == 403
     registered = ok(g_clerk.post(f"/incoming/{incoming['id']}/register",
                                  json={"receiving_unit": "Văn phòng"}))
     assert registered["incoming_number"] == 1
@@ -109,6 +119,8 @@ def test_roles_are_enforced(api):
         ("archivist", "post", "/exchange/run"),
         ("specialist", "get", "/audit/verify"),
         ("clerk", "post", "/users"),
+        ("admin", "post", f"/outgoing/{doc['id']}/sign"),
+        ("admin", "post", f"/outgoing/{doc['id']}/issue"),
     ]:
         answer = h41(role).request(method.upper(), path,
                                    json={} if method == "post" else None)

@@ -43,3 +43,46 @@ def test_missing_configuration_is_one_line(cli):
     weak = cli("users", "add", "x", "--full-name", "X", "--role", "clerk", "--password-env",
                "UNSET_VARIABLE_FOR_TEST", env={"DATABASE_URL": "sqlite:///nowhere.db"})
     assert weak.returncode == 2 and "UNSET_VARIABLE_FOR_TEST is empty" in weak.stderr
+
+
+def test_serve_runs_one_hub_with_its_first_administrator(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    secrets_dir = tmp_path / "secrets"
+    secrets_dir.mkdir()
+    (secrets_dir / "admin").write_text("mat-khau-quan-tri\n")
+    env = {**os.environ, "EDOCHUB_ORGAN_ID": "000.00.00.H41", "EDOCHUB_DATA_DIR": str(tmp_path),
+           "EDOCHUB_TOKEN_KEY": "a-token-key-for-this-test-only",
+           "EDOCHUB_ADMIN_PASSWORD_FILE": str(secrets_dir / "admin")}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen([sys.executable, "-m", "edochub", "serve", "--port", str(port)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()
+                time.sleep(0.2)
+        assert httpx.get(f"{base}/users/me").status_code == 401
+        token = httpx.post(f"{base}/auth/token", data={"username": "admin",
+                                                       "password": "mat-khau-quan-tri"})
+        assert token.status_code == 200, token.text
+        me = httpx.get(f"{base}/users/me",
+                       headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+        assert me.json()["role"] == "admin"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert (tmp_path / "edochub.db").exists()

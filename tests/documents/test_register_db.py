@@ -16,7 +16,7 @@ from documents.models import IncomingDocument, OutgoingDocument
 from documents.ports import FilePart, Party
 from documents.workflow import Assignment
 from edochub.samples import simple_pdf
-from tests.documents.conftest import add_users, with_real_signing
+from tests.documents.conftest import add_users, decree30_draft, with_real_signing
 
 PDF = simple_pdf("Quyet dinh - test document")
 ANNEX = simple_pdf("Phu luc - annex")
@@ -51,12 +51,12 @@ def test_rolled_back_issuance_gives_its_number_back(engine):
         assert books.take_number(session, books.OUTGOING, 2026)[1] == 1
 
 
-def _draft(hub, users, subject="Quyết định về việc ban hành quy chế"):
+def _draft(hub, users, subject="Quyết định về việc ban hành quy chế", pdf=PDF):
     with transaction(hub.sessions) as session:
         return outgoing.create_draft(
             session, hub, users["specialist"],
             outgoing.Draft("Quyết định", subject, (G09,), signer_position="Phó Chủ tịch"),
-            PDF, (FilePart("phu-luc.pdf", "application/pdf", ANNEX),)).id
+            pdf, (FilePart("phu-luc.pdf", "application/pdf", ANNEX),)).id
 
 
 def _step(hub, function, *args, **kwargs):
@@ -64,8 +64,8 @@ def _step(hub, function, *args, **kwargs):
         return function(session, hub, *args, **kwargs)
 
 
-def _issue_and_send(hub, users, subject="Quyết định về việc ban hành quy chế"):
-    doc_id = _draft(hub, users, subject)
+def _issue_and_send(hub, users, subject="Quyết định về việc ban hành quy chế", pdf=PDF):
+    doc_id = _draft(hub, users, subject, pdf)
     _step(hub, outgoing.submit, users["specialist"], doc_id)
     _step(hub, outgoing.sign, users["leader"], doc_id)
     _step(hub, outgoing.issue, users["clerk"], doc_id)
@@ -112,7 +112,7 @@ def test_exchange_receive_register_assign_and_statuses_back(hub, peer, real_sign
     g09 = with_real_signing(peer, real_signing, "org-g09")
     h41_users, g09_users = add_users(h41), add_users(g09)
 
-    doc_id = _issue_and_send(h41, h41_users)
+    doc_id = _issue_and_send(h41, h41_users, pdf=decree30_draft())
     assert exchange.deliver_due(h41).sent == 1
     assert exchange.collect(g09) == 1
     result = exchange.process_stored(g09)
@@ -145,7 +145,8 @@ def test_spoofed_seal_is_flagged_not_registered(hub, peer, real_signing):
     impostor_users = add_users(impostor)
     with transaction(impostor.sessions) as session:
         doc = outgoing.create_draft(session, impostor, impostor_users["specialist"],
-                                    outgoing.Draft("Thông báo", "Giả mạo", (hub.party,)), PDF)
+                                    outgoing.Draft("Thông báo", "Giả mạo", (hub.party,)),
+                                    decree30_draft())
     for function, role in [(outgoing.submit, "specialist"), (outgoing.sign, "leader"),
                            (outgoing.issue, "clerk"), (outgoing.send, "clerk")]:
         _step(impostor, function, impostor_users[role], doc.id)

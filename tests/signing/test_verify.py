@@ -174,3 +174,16 @@ def test_json_document_shape(cli, pki_services, signed):
             "level", "coverage", "modification_level", "trust_anchor"} <= set(sig)
     assert {"common_name", "organization", "serial_number", "subject"} <= set(sig["signer"])
     assert sig["signer"]["common_name"] == "Nguyễn Văn An"
+
+
+def test_separate_timestamp_trust(cli, pki_services, signed):
+    gov_root, pub_root = (str(pki_services.cert(label)) for label in ("gov-root", "pub-root"))
+    result = cli("verify", signed["B-T"], "--json", "--trust", gov_root)
+    sig = only_signature(json.loads(result.stdout))
+    assert (result.returncode, sig["level"], sig["timestamp_time"]) == (0, "B-B", None)
+    assert any("time-stamp" in problem for problem in sig["problems"])
+    result = cli("verify", signed["B-T"], "--json", "--trust", gov_root,
+                 "--timestamp-trust", pub_root)
+    sig = only_signature(json.loads(result.stdout))
+    assert (result.returncode, sig["level"]) == (0, "B-T")
+    assert sig["timestamp_time"] is not None

@@ -95,7 +95,7 @@ async def revalidate(hub: HubDep, session: SessionDep, user: Validator,
                      document_id: int) -> IncomingPublic:
     """Validate every PDF again now (pyHanko's async validation, off the request thread)."""
     document, pdfs = await run_in_threadpool(_pdfs_of, hub, session, document_id)
-    results = [await hub.validator.validate(data, name) for name, data in pdfs]
+    results = await hub.validator.validate(pdfs)
     return await run_in_threadpool(_store_verification, hub, session, user, document, results)
 
 

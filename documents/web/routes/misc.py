@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from documents import audit, exchange, search
 from documents.models import OutgoingDocument
-from documents.web.deps import Auditor, Clerk, HubDep, SessionDep, Staff
+from documents.web.deps import Auditor, Exchanger, HubDep, SessionDep, Staff
 from documents.web.routes.incoming import public
 from documents.web.schemas import AuditPublic, ExchangeRound, IncomingPublic, OutgoingPublic
 
@@ -36,7 +36,7 @@ def verify_audit(session: SessionDep, user: Auditor) -> AuditPublic:
 
 
 @router.post("/exchange/run", response_model=ExchangeRound)
-async def exchange_round(hub: HubDep, user: Clerk) -> ExchangeRound:
+async def exchange_round(hub: HubDep, user: Exchanger) -> ExchangeRound:
     """Send what is due, collect what waits at the axis and process it, now."""
     delivery = await run_in_threadpool(exchange.deliver_due, hub)
     await run_in_threadpool(exchange.collect, hub)

@@ -195,8 +195,7 @@ async def _run_ades(embedded, spec, timing_info):
     No time-stamp after the signature: basic validation (5.3). Otherwise validation with time
     (5.5, with the DSS's validation data); when that does not pass, long-term validation
     (5.6: document time-stamps as proof of existence), whose answer is kept only if it
-    improves on 5.5 - pyHanko's would otherwise replace e.g. REVOKED_NO_POE by NO_POE - and
-    last basic validation, for a signature whose only problem is an unusable time-stamp."""
+    improves on 5.5 - pyHanko's would otherwise replace e.g. REVOKED_NO_POE by NO_POE."""
     from pyhanko.sign.ades.report import AdESPassed
     from pyhanko.sign.validation.ades import (
         _dss_to_local_knowledge,  # pyHanko's own DSS reader, as its LTA process uses it
@@ -207,13 +206,11 @@ async def _run_ades(embedded, spec, timing_info):
 
     signature_spec = spec.signature_validation_spec
 
-    async def basic(validation_spec):
-        return await ades_basic_validation(
-            embedded.signed_data, validation_spec, timing_info=timing_info,
-            raw_digest=embedded.compute_digest())
-
     if not (_has_signature_timestamp(embedded) or _later_document_timestamps(embedded)):
-        return await basic(signature_spec), timing_info.best_signature_time
+        basic = await ades_basic_validation(
+            embedded.signed_data, signature_spec, timing_info=timing_info,
+            raw_digest=embedded.compute_digest())
+        return basic, timing_info.best_signature_time
     with_dss = dataclasses.replace(
         signature_spec, local_knowledge=_dss_to_local_knowledge(embedded.reader))
     with_time = await ades_with_time_validation(
@@ -224,11 +221,8 @@ async def _run_ades(embedded, spec, timing_info):
     long_term = await ades_lta_validation(embedded, spec, timing_info=timing_info)
     if long_term.ades_subindic is AdESPassed.OK:
         return long_term, long_term.best_signature_time
-    # 5.5.4: a time-stamp that does not validate (e.g. its TSA is not trusted) is ignored,
-    # where pyHanko reports its failure as the signature's
-    without_time = await basic(with_dss)
-    if without_time.ades_subindic is AdESPassed.OK:
-        return without_time, timing_info.best_signature_time
+    # A signature time-stamp that does not validate (e.g. its TSA is not trusted) makes the
+    # signature INDETERMINATE, as pyHanko reports it: stricter than ignoring the time-stamp.
     return with_time, with_time.best_signature_time
 
 

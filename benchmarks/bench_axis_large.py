@@ -6,7 +6,7 @@ commands as child processes; reads each one's peak resident memory (``wait4`` fo
 themselves) and after the same envelope padded to the large size. Streaming holds memory flat
 whatever the size.
 
-    PYTHONPATH=. python benchmarks/bench_axis_large.py [--size-mb 200] [--protocol http|soap]
+    python benchmarks/bench_axis_large.py [--size-mb 200] [--protocol http|soap]
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ from pathlib import Path
 
 import httpx
 
-from tests.axis.conftest import find_samples
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # this tree's code, for us and (below) for the children
+
+from tests.axis.conftest import find_samples  # noqa: E402
 
 SAMPLES = find_samples()
 SAMPLE = SAMPLES / "edoc_new.edxml"
@@ -86,7 +89,8 @@ def server_peak_mb(pid: int) -> float:
 
 
 def run(size: int, protocol: str, workdir: Path) -> dict:
-    env = {**os.environ, "BENCH_A": "secret-a", "BENCH_B": "secret-b"}
+    python_path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": python_path, "BENCH_A": "secret-a", "BENCH_B": "secret-b"}
     storage = ["--data-dir", str(workdir / "axis")]
     for code, secret_env in ((SENDER, "BENCH_A"), (RECIPIENT, "BENCH_B")):
         edochub("axis", "agency", "add", code, "--name", code, "--secret-env", secret_env,

@@ -76,7 +76,7 @@ def extend_verify(verify: argparse.ArgumentParser) -> None:
                         help="write a JSON summary with counts and every result")
     verify.add_argument("--report", type=Path, default=None, metavar="DIR",
                         help="write per file the JSON result, the ETSI TS 119 102-2 XML report "
-                             "and an HTML and PDF report into DIR")
+                             "and an HTML and PDF report into DIR, next to summary.json/.csv")
     verify.add_argument("--report-lang", choices=("vi", "en"), default="vi",
                         help="language of the HTML/PDF report (vi)")
     verify.add_argument("--until", type=_moment, default=None, metavar="ISO8601",
@@ -135,6 +135,8 @@ def _verify(args: argparse.Namespace) -> int:
         write_json(results, args.summary_json)
     if args.report is not None:
         _write_reports(results, args.report, args.report_lang, args.at or validated_at)
+        write_json(results, args.report / "summary.json")
+        write_csv(results, args.report / "summary.csv")
     outlooks = None if args.until is None else [_outlook(r, args.until) for r in results]
     if args.json:
         files = [r.to_json() for r in results]

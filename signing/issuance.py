@@ -92,6 +92,9 @@ def prepare(pdf: bytes, number_box: tuple[int, Rect] | None = None,
     from signing.pades import open_writer
 
     writer = open_writer(pdf)
+    if writer.prev.embedded_signatures:
+        raise IssuanceError("the document is already signed: add the fields to the draft, "
+                            "before the leader signs")
     existing = _fields_by_name(writer)
     if NUMBER_FIELD in existing or DATE_FIELD in existing:
         raise IssuanceError("the document already has the number and date fields")

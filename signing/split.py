@@ -29,7 +29,7 @@ from asn1crypto import cms, x509
 
 from signing.appearance import VIETNAM_TIME
 from signing.errors import BadInputError, SigningError
-from signing.keys import SigningKey
+from signing.keys import SigningKey, external_key
 from signing.pades import PadesSigner, SignatureOptions, open_writer
 from signing.results import PadesLevel, SignatureRole
 
@@ -98,8 +98,7 @@ async def async_prepare(pdf: bytes, certificate: x509.Certificate,
     ``profile`` (:class:`signing.appearance_signing.Profile`) gives the Decree 30 role and
     appearance; without it the signature is invisible and has no role. Levels B-B and B-T
     (the time-stamp is added on the signer's machine); extend to B-LT/B-LTA afterwards."""
-    from pyhanko.sign.signers.pdf_cms import ExternalSigner, PdfCMSSignedAttributes
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
+    from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 
     from signing.appearance_signing import (
         RoleSigner,
@@ -111,10 +110,7 @@ async def async_prepare(pdf: bytes, certificate: x509.Certificate,
     if options.level not in (PadesLevel.B_B, PadesLevel.B_T):
         raise SplitSigningError("split signing makes B-B or B-T signatures; extend them to "
                                 "B-LT/B-LTA afterwards")
-    external = ExternalSigner(
-        signing_cert=certificate, cert_registry=SimpleCertificateStore.from_certs(chain),
-        signature_value=bytes(512))
-    key = SigningKey(signer=external, certificate=certificate, chain=chain, source=None)
+    key = external_key(certificate, chain)
     if profile is None:
         signer, field_name, style, spec = PadesSigner(key, options), None, None, None
     else:
@@ -130,7 +126,7 @@ async def async_prepare(pdf: bytes, certificate: x509.Certificate,
         prepared_digest, _, output = await pdf_signer.async_digest_doc_for_signing(
             open_writer(pdf), bytes_reserved=BYTES_RESERVED)
         meta = signer.signature_metadata(field_name)
-        attrs = await external.signed_attrs(
+        attrs = await key.signer.signed_attrs(
             prepared_digest.document_digest, "sha256", use_pades=True,
             attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(VIETNAM_TIME),
                                                  cades_signed_attrs=meta.cades_signed_attr_spec),

@@ -18,11 +18,13 @@ API::
 One :class:`Validator` shares its network fetchers (and their OCSP/CRL/certificate caches)
 across every file it sees, so a batch fetches each revocation answer once. Results are
 :class:`signing.results.FileResult`; unusable input gives ``FileResult.error``, never an
-exception. Each signature goes through pyHanko's PAdES long-term validation
-(``ades_lta_validation``), which also covers B-B/B-T signatures; the kind of change made after a
-signature comes from pyHanko's difference analysis. A signature whose signed revision is intact
-but which is followed by changes of kind ``OTHER`` (page content, replaced objects) is not
-accepted: INDETERMINATE / SIG_CONSTRAINTS_FAILURE.
+exception. Each signature goes through the ETSI EN 319 102-1 process that fits it, run by
+pyHanko (:mod:`signing.validation_pyhanko`): basic validation without a time-stamp, validation
+with time otherwise, long-term validation with document time-stamps when that does not pass.
+The kind of change made after a signature comes from pyHanko's difference analysis: a signature
+followed by changes of kind ``OTHER`` (page content, replaced objects, a filled field changed)
+is INDETERMINATE / SIG_CONSTRAINTS_FAILURE; a byte range leaving part of its revision unsigned
+is TOTAL-FAILED / FORMAT_FAILURE.
 
 ``settings.validation_context()`` gives an equivalent pyHanko ValidationContext for code that
 adds validation data or time-stamps (augmentation to B-LT/B-LTA).
@@ -42,6 +44,9 @@ from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
 from signing.errors import SigningError
 from signing.results import FileResult, SignatureResult
+
+#: files validated with one set of fetchers (one cache, one fetch budget) before a fresh one
+_FILES_PER_FETCHER_SET = 200
 
 
 class RevocationMode(StrEnum):
@@ -199,6 +204,7 @@ class Validator:
         self.settings = settings
         self._backend = None
         self._spec = None
+        self._files_seen = 0
 
     async def __aenter__(self) -> Validator:
         from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec
@@ -222,6 +228,9 @@ class Validator:
             self._backend = None
 
     async def async_validate_file(self, path: Path) -> FileResult:
+        self._files_seen += 1
+        if self._backend is not None and self._files_seen % _FILES_PER_FETCHER_SET == 0:
+            self._backend.renew()
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -265,6 +274,11 @@ class _SharedFetcherBackend(FetcherBackend):
         if self._fetchers is None:
             self._fetchers = self._backend.get_fetchers()
         return self._fetchers
+
+    def renew(self) -> None:
+        """Start a fresh cache (and fetch budget: pyHanko bounds the requests per fetcher set,
+        which a long batch of many signers would otherwise exhaust)."""
+        self._fetchers = None
 
     async def close(self) -> None:
         await self._backend.close()

@@ -205,6 +205,7 @@ async def _run_ades(embedded, spec, timing_info):
     )
 
     signature_spec = spec.signature_validation_spec
+
     if not (_has_signature_timestamp(embedded) or _later_document_timestamps(embedded)):
         basic = await ades_basic_validation(
             embedded.signed_data, signature_spec, timing_info=timing_info,
@@ -220,6 +221,8 @@ async def _run_ades(embedded, spec, timing_info):
     long_term = await ades_lta_validation(embedded, spec, timing_info=timing_info)
     if long_term.ades_subindic is AdESPassed.OK:
         return long_term, long_term.best_signature_time
+    # A signature time-stamp that does not validate (e.g. its TSA is not trusted) makes the
+    # signature INDETERMINATE, as pyHanko reports it: stricter than ignoring the time-stamp.
     return with_time, with_time.best_signature_time
 
 

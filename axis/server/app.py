@@ -56,6 +56,7 @@ def open_core(config: ServerConfig) -> AxisCore:
 
 def create_app(config: ServerConfig) -> FastAPI:
     core = open_core(config)
+    core.store.sweep_staging()  # one server per data folder: any staging file is a crash's
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -76,6 +76,13 @@ class MessageStore:
         self.max_size = max_size
         root.mkdir(parents=True, exist_ok=True)
 
+    def sweep_staging(self) -> int:
+        """Delete bodies a crash left half-received (never acknowledged, so never owed)."""
+        leftovers = list(self.root.glob("incoming-*.part"))
+        for path in leftovers:
+            path.unlink(missing_ok=True)
+        return len(leftovers)
+
     def stage(self) -> Staged:
         return Staged(self.root, self.max_size)
 

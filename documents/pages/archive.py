@@ -21,10 +21,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from documents.errors import Forbidden, NotFound
+from documents.errors import Forbidden, InvalidInput, NotFound
 from documents.hub import Hub
 from documents.models import User
-from documents.pages import i18n
+from documents.pages import i18n, signatures
 from documents.pages.rendering import PREFIX, SECURITY_HEADERS, PageRoute, go, render
 from documents.pages.session import check_csrf, current_user, hub_of, language_of
 from documents.workflow import Role
@@ -79,25 +79,24 @@ def _keep(job: Job) -> None:
 def _run(hub: Hub, job: Job, inputs: list[Path]) -> None:
     from signing.batch_verify import _expanded  # the batch verifier's safe ZIP extraction
 
+    uploaded = f"{job.folder / 'upload'}/"
+
     async def validate_all(items: list) -> None:  # noqa: ANN001 - batch_verify's items
         for item in items:
-            if item.error is not None or hub.validator is None:
-                job.results.append((FileResult(path=item.display, error=item.error or
-                                               "this hub has no validator"), None))
+            shown = item.display.replace(uploaded, "")  # names as the archivist gave them
+            if item.error is not None:
+                job.results.append((FileResult(path=shown, error=item.error), None))
                 continue
             kept = job.folder / f"{len(job.results)}.pdf"
             shutil.copyfile(item.path, kept)
             try:
-                [result] = await hub.validator.validate([(item.display, kept.read_bytes())])
+                result = await signatures.validate(hub, shown, kept.read_bytes())
             except Exception as exc:  # one broken file must not stop the job
-                result = FileResult(path=item.display, error=f"validation failed: {exc}")
+                result = FileResult(path=shown, error=f"validation failed: {exc}")
             job.results.append((result, kept))
 
     try:
         with _expanded(inputs) as items:
-            for item in items:  # show archive members by their name inside the upload
-                object.__setattr__(item, "display", item.display.replace(
-                    f"{job.folder}/upload/", ""))
             job.total = len(items)
             asyncio.run(validate_all(items))
         job.state = "done"
@@ -133,7 +132,7 @@ async def upload(request: Request, user: PageUser) -> Response:
                 out.write(chunk)
                 if out.tell() > hub.settings.max_file_bytes:
                     shutil.rmtree(folder, ignore_errors=True)
-                    raise Forbidden(f"{name} is larger than the limit of "
+                    raise InvalidInput(f"{name} is larger than the limit of "
                                     f"{hub.settings.max_file_bytes} bytes")
         inputs.append(target)
     job = Job(id=uuid.uuid4().hex, owner_id=user.id, folder=folder,

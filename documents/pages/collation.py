@@ -50,7 +50,7 @@ def _primary(letter: str) -> tuple[int, int]:
 
 def sort_key(text: str) -> tuple[tuple, tuple, tuple]:
     """A key for ``sorted(..., key=sort_key)`` giving Vietnamese alphabetical order."""
-    letters = _letters(" ".join(text.split()))
+    letters = _letters(unicodedata.normalize("NFC", " ".join(text.split())))
     return (tuple(_primary(letter) for letter, _, _ in letters),
             tuple(tone for _, tone, _ in letters),
             tuple(upper for _, _, upper in letters))

@@ -22,6 +22,7 @@ _T: dict[str, tuple[str, str]] = {
     "password": ("Mật khẩu", "Password"),
     "wrong_login": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
     "required": ("Vui lòng nhập trường này.", "Please fill in this field."),
+    "required_file": ("Vui lòng chọn tệp PDF.", "Please choose a PDF file."),
     "bad_date": ("Ngày phải có dạng dd/mm/yyyy, ví dụ 05/01/2026.",
                  "Dates are written dd/mm/yyyy, e.g. 05/01/2026."),
     "outgoing": ("Văn bản đi", "Outgoing documents"),

@@ -47,11 +47,12 @@ SECURITY_HEADERS = {
 
 
 def render(request: Request, template: str, status_code: int = 200,
-           user: User | None = None, **context: Any) -> HTMLResponse:
+           user: User | None = None, csrf: str | None = None, **context: Any) -> HTMLResponse:
+    """``csrf``: the token forms carry, when not the session's (the login form)."""
     language = language_of(request)
     t = i18n.Translator(language)
     html = _environment.get_template(template).render(
-        request=request, t=t, lang=language, user=user, csrf=csrf_token(request),
+        request=request, t=t, lang=language, user=user, csrf=csrf or csrf_token(request),
         prefix=PREFIX, organ_name=hub_of(request).settings.organ_name,
         here=quote(request.url.path + (f"?{request.url.query}" if request.url.query else "")),
         **context,

@@ -23,6 +23,7 @@ from documents.pages.session import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     check_csrf,
+    check_login_csrf,
     current_user,
     hub_of,
     new_login_csrf,
@@ -56,7 +57,7 @@ def static(name: str) -> Response:
 def choose_language(request: Request, language: str, next: str = PREFIX) -> Response:
     if language not in i18n.LANGUAGES:
         raise NotFound(f"no language {language}")
-    response = go(next if next.startswith("/") and not next.startswith("//") else PREFIX)
+    response = go(next if next.startswith(PREFIX) else PREFIX)  # never off this site
     set_cookie(request, response, LANGUAGE_COOKIE, language, max_age=365 * 86400)
     return response
 
@@ -64,14 +65,13 @@ def choose_language(request: Request, language: str, next: str = PREFIX) -> Resp
 @router.get(PREFIX + "/login")
 def login_form(request: Request, next: str = "") -> HTMLResponse:
     token = new_login_csrf()
-    request.cookies[LOGIN_CSRF_COOKIE] = token  # so the form rendered now carries it
-    request.cookies.pop(SESSION_COOKIE, None)
-    response = render(request, "login.html", next=next, errors={}, username="")
+    response = render(request, "login.html", csrf=token, next=next, errors={}, username="")
     set_cookie(request, response, LOGIN_CSRF_COOKIE, token)
+    response.delete_cookie(SESSION_COOKIE, path="/")  # logging in again starts afresh
     return response
 
 
-@router.post(PREFIX + "/login", dependencies=[Csrf])
+@router.post(PREFIX + "/login", dependencies=[Depends(check_login_csrf)])
 async def login(request: Request) -> Response:
     form = await request.form()
     username, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
@@ -89,9 +89,9 @@ async def login(request: Request) -> Response:
         except NotAuthenticated:
             errors["password"] = t("wrong_login")
     if errors:
-        request.cookies.pop(SESSION_COOKIE, None)
         return render(request, "login.html", status_code=401 if "password" in errors else 422,
-                      next=target, errors=errors, username=username)
+                      csrf=request.cookies.get(LOGIN_CSRF_COOKIE), next=target, errors=errors,
+                      username=username)
     response = go(target)
     set_cookie(request, response, SESSION_COOKIE, issue_token(hub, user),
                max_age=hub.settings.token_minutes * 60)
@@ -145,6 +145,8 @@ def _book(request: Request, user: User, direction: str) -> HTMLResponse:
         try:
             with db.transaction(hub.sessions) as session:
                 rows = search.search(session, replace(query, direction=direction))
+                for row in rows:  # the book shows recipients: load them in this session
+                    getattr(row, "recipients", None)
                 rows = _sorted(rows, values["sort"], direction == "incoming")
         except InvalidInput as exc:
             problem = str(exc)
@@ -182,7 +184,7 @@ def _only(user: User, *roles: Role) -> None:
     """The same limit the JSON API's route puts on the action (its ``allow``)."""
     from documents.errors import Forbidden
 
-    if Role(user.role) not in {*roles, Role.ADMIN}:
+    if Role(user.role) not in roles:
         raise Forbidden(f"a {user.role} may not do this")
 
 
@@ -224,7 +226,7 @@ async def create_draft(request: Request, user: PageUser) -> Response:
     main = form.get("document")
     pdf = await main.read(hub.settings.max_file_bytes + 1) if hasattr(main, "read") else b""
     if not pdf:
-        errors["document"] = t("required")
+        errors["document"] = t("required_file")
     attachments = []
     for part in form.getlist("attachments"):
         if hasattr(part, "read") and part.filename:

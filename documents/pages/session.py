@@ -74,7 +74,16 @@ def new_login_csrf() -> str:
 
 async def check_csrf(request: Request) -> None:
     """A POST must carry this session's CSRF token (form field or header), else 403."""
-    expected = csrf_token(request)
+    await _compare(request, csrf_token(request))
+
+
+async def check_login_csrf(request: Request) -> None:
+    """The login form carries the random token of its own cookie (whatever old session
+    cookie the browser may still hold)."""
+    await _compare(request, request.cookies.get(LOGIN_CSRF_COOKIE, ""))
+
+
+async def _compare(request: Request, expected: str) -> None:
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):

@@ -34,14 +34,21 @@ class FileSignatures:
     signatures: tuple[SignatureView, ...]
 
 
+async def validate(hub: Hub, name: str, data: bytes) -> FileResult:
+    """One PDF through the hub's validator (the pages' only call to it)."""
+    if hub.validator is None:
+        return FileResult(path=name, error="this hub has no validator configured")
+    [result] = await hub.validator.validate([(name, data)])
+    return result
+
+
 async def validated(hub: Hub, name: str, blob_hash: str, data: bytes) -> FileResult:
+    """:func:`validate`, remembered per stored file."""
     key = (id(hub), blob_hash)
     if key not in _CACHE:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
-        if hub.validator is None:
-            return FileResult(path=name, error="this hub has no validator configured")
-        [_CACHE[key]] = await hub.validator.validate([(name, data)])
+        _CACHE[key] = await validate(hub, name, data)
     return _CACHE[key]
 
 

@@ -17,10 +17,9 @@ import httpx
 import pytest
 
 from axis import edxml
-from tests.axis.conftest import find_samples
+from axis.server.core import AxisCore
 from tests.conftest import free_port
 
-SAMPLES = find_samples()
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -42,6 +41,7 @@ class AxisServer:
     extra_args: tuple[str, ...] = ()
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    _core: AxisCore | None = field(default=None, init=False, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -77,19 +77,34 @@ class AxisServer:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
+        if self._core is not None:
+            self._core.sessions.kw["bind"].dispose()
+            self._core = None
 
     def add_agency(self, name: str = "Cơ quan thử nghiệm",
                    parent: str | None = None) -> Credentials:
         """A fresh agency with a random secret, registered through ``edochub axis agency add``'s
         own code path (the core on the server's database)."""
-        from axis.server.app import ServerConfig, open_core
-
         agency = Credentials(code=f"000.{uuid.uuid4().hex[:6]}.H41",
                             secret=uuid.uuid4().hex, secret_env=f"AXIS_SECRET_{uuid.uuid4().hex}")
         os.environ[agency.secret_env] = agency.secret
-        open_core(ServerConfig(data_dir=self.data_dir, db_url=self.db_url)).add_agency(
-            agency.code, name, agency.secret, parent)
+        self.core().add_agency(agency.code, name, agency.secret, parent)
         return agency
+
+    def core(self) -> AxisCore:
+        """The server's core opened on its database from the test process (one pool)."""
+        if self._core is None:
+            from axis.server.app import ServerConfig, open_core
+
+            self._core = open_core(ServerConfig(data_dir=self.data_dir, db_url=self.db_url))
+        return self._core
+
+
+def samples() -> Path:
+    """The conformance samples (imported late: ``tests/axis/conftest.py`` imports this module)."""
+    from tests.axis.conftest import find_samples
+
+    return find_samples()
 
 
 def addressed(sample: str, sender: Credentials, recipients: list[Credentials] | Credentials,
@@ -97,7 +112,7 @@ def addressed(sample: str, sender: Credentials, recipients: list[Credentials] | 
     """A copy of a real sample envelope whose ``From`` is ``sender`` and whose recipients (To,
     or a status's ResponseFor agency) are ``recipients``; every other byte is the sample's."""
     recipients = recipients if isinstance(recipients, list) else [recipients]
-    original = SAMPLES / sample
+    original = samples() / sample
     routing = edxml.peek_routing(original)
     mapping = {routing.sender: sender.code} | {
         code: recipients[min(i, len(recipients) - 1)].code

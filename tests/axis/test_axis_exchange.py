@@ -40,9 +40,11 @@ def test_two_agencies_exchange_document_and_status_byte_identical(
         assert client.received() == ()
     with client_for(axis_server, sender, protocol) as client:
         (doc,) = client.sent()
-    with client_for(axis_server, outsider, protocol) as client, \
-            pytest.raises(MessageNotFound):
-        client.fetch(doc.doc_id, tmp_path / "stolen.edxml")
+    with client_for(axis_server, outsider, protocol) as client:
+        with pytest.raises(MessageNotFound):
+            client.fetch(doc.doc_id, tmp_path / "stolen.edxml")
+        with pytest.raises(MessageNotFound):
+            client.acknowledge(doc.doc_id, "fail")
     assert not (tmp_path / "stolen.edxml").exists()
 
     inbox = tmp_path / "inbox"

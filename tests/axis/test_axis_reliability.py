@@ -20,13 +20,13 @@ from axis.transports.base import AxisClient, Retrying
 from axis.transports.local import LocalTransport
 from axis.transports.vxp_protocol import hash_file_hex, signed_headers
 from tests.axis.axis_harness import (
-    SAMPLES,
     AxisServer,
     Credentials,
     addressed,
     client_for,
     create_postgres_database,
     drop_postgres_database,
+    samples,
 )
 from tests.conftest import free_port
 
@@ -54,7 +54,10 @@ def test_killing_the_server_between_send_and_receive_loses_nothing(
         receipt = client.send(document)
 
     own_server.kill()  # SIGKILL right after the answer: no graceful shutdown
+    half_received = own_server.data_dir / "messages" / "incoming-crashed.part"
+    half_received.write_bytes(b"<edXML")  # as a crash in the middle of an upload leaves it
     own_server.start()
+    assert not half_received.exists()
 
     with client_for(own_server, receiver, protocol) as client:
         (waiting,) = client.received()
@@ -140,7 +143,7 @@ def test_retries_are_finite_with_backoff(protocol: str) -> None:
     delays: list[float] = []
     client = AxisClient(Retrying(transport, attempts=4, backoff=0.1, sleep=delays.append))
     with pytest.raises(AxisUnavailable, match="unreachable"):
-        client.send(SAMPLES / "status_inbox_01.edxml", "status", ("000.00.00.G09",))
+        client.send(samples() / "status_inbox_01.edxml", "status", ("000.00.00.G09",))
     assert delays == [0.1, 0.2, 0.4]
 
 

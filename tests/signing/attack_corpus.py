@@ -83,13 +83,13 @@ def _form_xobject(writer: PdfFileWriter, stream: generic.StreamObject,
 
 
 def base_document(*, overlay: bool = False, hidden_stream: bool = False,
-                  text_field: bool = False) -> bytes:
+                  text_field: bytes | None = None) -> bytes:
     """A one-page document; the flags add the objects a shadow attack prepares before signing.
 
     ``overlay``: the malicious amount is drawn, then covered by a form XObject ``/Cover`` (a white
     box with the benign amount) -- the signer sees the benign one.
     ``hidden_stream``: an unused content stream with the malicious amount sits in the file.
-    ``text_field``: the amount is an AcroForm text field showing the benign value.
+    ``text_field``: the amount is an AcroForm text field showing this value (may be empty).
     """
     writer = PdfFileWriter()
     font_ref = writer.add_object(_font())
@@ -102,7 +102,7 @@ def base_document(*, overlay: bool = False, hidden_stream: bool = False,
             {generic.pdf_name("/Cover"): cover}
         )
         content = HEADING + _text_stream(MALICIOUS).data + b" q /Cover Do Q"
-    elif text_field:
+    elif text_field is not None:
         content = HEADING
     else:
         content = HEADING + _text_stream(BENIGN).data
@@ -119,16 +119,16 @@ def base_document(*, overlay: bool = False, hidden_stream: bool = False,
     page_ref = writer.insert_page(page)
     if hidden_stream:
         writer.add_object(_text_stream(MALICIOUS))
-    if text_field:
-        _add_text_field(writer, page_ref, font_ref)
+    if text_field is not None:
+        _add_text_field(writer, page_ref, font_ref, text_field)
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
 def _add_text_field(writer: PdfFileWriter, page_ref: generic.IndirectObject,
-                    font_ref: generic.IndirectObject) -> None:
-    appearance = _form_xobject(writer, _text_stream(BENIGN, y=12, white_box=True), font_ref)
+                    font_ref: generic.IndirectObject, value: bytes) -> None:
+    appearance = _form_xobject(writer, _text_stream(value, y=12, white_box=True), font_ref)
     appearance.get_object()[generic.pdf_name("/BBox")] = generic.ArrayObject(
         map(generic.NumberObject, (0, 0, 480, 40))
     )
@@ -137,7 +137,7 @@ def _add_text_field(writer: PdfFileWriter, page_ref: generic.IndirectObject,
         generic.pdf_name("/Subtype"): generic.pdf_name("/Widget"),
         generic.pdf_name("/FT"): generic.pdf_name("/Tx"),
         generic.pdf_name("/T"): generic.TextStringObject("so_tien"),
-        generic.pdf_name("/V"): generic.TextStringObject(BENIGN.decode()),
+        generic.pdf_name("/V"): generic.TextStringObject(value.decode()),
         generic.pdf_name("/DA"): generic.TextStringObject("/F1 16 Tf 0 g"),
         generic.pdf_name("/Rect"): generic.ArrayObject(
             map(generic.NumberObject, (60, 688, 540, 728))
@@ -384,17 +384,22 @@ def _shadow_hide(pki: DevPki) -> bytes:
     return _incremental(sign(pki, base_document(overlay=True)), uncover)
 
 
-def _shadow_replace(pki: DevPki) -> bytes:
-    def refill(writer: IncrementalPdfFileWriter) -> None:
+def fill_text_field(signed: bytes, value: bytes) -> bytes:
+    """A new revision giving the document's text field ``value`` (and a matching appearance)."""
+    def fill(writer: IncrementalPdfFileWriter) -> None:
         field_refs = writer.root["/AcroForm"]["/Fields"]
         field_ref = next(field_refs.raw_get(i) for i in range(len(field_refs))
                          if field_refs[i].get("/FT") == "/Tx")
         field = field_ref.get_object()
-        field[generic.pdf_name("/V")] = generic.TextStringObject(MALICIOUS.decode())
+        field[generic.pdf_name("/V")] = generic.TextStringObject(value.decode())
         writer.mark_update(field_ref)
         _replace_stream(writer, field["/AP"].raw_get("/N"),
-                        _text_stream(MALICIOUS, y=12, white_box=True).data)
-    return _incremental(sign(pki, base_document(text_field=True)), refill)
+                        _text_stream(value, y=12, white_box=True).data)
+    return _incremental(signed, fill)
+
+
+def _shadow_replace(pki: DevPki) -> bytes:
+    return fill_text_field(sign(pki, base_document(text_field=BENIGN)), MALICIOUS)
 
 
 def _shadow_hide_and_replace(pki: DevPki) -> bytes:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from signing.results import Indication
+from signing.results import Indication, ModificationLevel
 from signing.validation import ValidationSettings, validate_paths
 from tests.signing import attack_corpus
 
@@ -32,12 +32,23 @@ def test_the_untouched_signed_document_passes(pki_services, settings, tmp_path):
     """The corpus' starting point is valid, so each failure below is the attack's doing."""
     for document in (attack_corpus.base_document(),
                      attack_corpus.base_document(overlay=True),
-                     attack_corpus.base_document(text_field=True),
+                     attack_corpus.base_document(text_field=attack_corpus.BENIGN),
                      attack_corpus.base_document(hidden_stream=True)):
         path = tmp_path / "signed.pdf"
         path.write_bytes(attack_corpus.sign(pki_services, document))
         (result,) = validate_paths([path], settings)
         assert [s.indication for s in result.signatures] == [Indication.TOTAL_PASSED]
+
+
+def test_filling_an_empty_field_after_signing_stays_allowed(pki_services, settings, tmp_path):
+    """The "replace" defence locks fields that had a value when signed, not form filling."""
+    signed = attack_corpus.sign(pki_services, attack_corpus.base_document(text_field=b""))
+    path = tmp_path / "filled.pdf"
+    path.write_bytes(attack_corpus.fill_text_field(signed, attack_corpus.BENIGN))
+    (result,) = validate_paths([path], settings)
+    (signature,) = result.signatures
+    assert signature.indication is Indication.TOTAL_PASSED, signature.problems
+    assert signature.modification_level is ModificationLevel.FORM_FILLING
 
 
 @pytest.mark.parametrize("case", attack_corpus.CASES, ids=lambda c: c.name)

@@ -87,6 +87,10 @@ def test_reports_are_written_for_every_file_and_validate_against_the_etsi_schema
     assert signed.find(".//vr:SignerInformation/vr:SignerCertificate", VR) is not None
     assert json.loads((out / "quyet-dinh.json").read_text())["signatures"][0][
         "indication"] == "TOTAL-PASSED"
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"] == {"TOTAL-PASSED": 1, "INDETERMINATE": 1, "UNSIGNED": 1,
+                                 "ERROR": 1}
+    assert (out / "summary.csv").read_text(encoding="utf-8").count("\n") == 5
 
 
 def test_vietnamese_report_renders_and_reads_back(cli, pki_services, inputs, tmp_path):

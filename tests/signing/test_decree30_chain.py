@@ -200,24 +200,31 @@ def test_organization_profile_on_sign_also_needs_the_leader(chain, cli, pki_serv
     assert not out.exists()
 
 
+@pytest.fixture(scope="module")
+def seal() -> bytes:
+    from signing.specimens import seal_png
+
+    return seal_png()
+
+
 @pytest.mark.parametrize(("number", "day", "expected_number", "expected_date"), [
     (5, date(2026, 1, 5), "05/QĐ-UBND", "Hà Nội, ngày 05 tháng 01 năm 2026"),
     (12, date(2026, 2, 28), "12/QĐ-UBND", "Hà Nội, ngày 28 tháng 02 năm 2026"),
     (123, date(2026, 3, 9), "123/QĐ-UBND", "Hà Nội, ngày 09 tháng 3 năm 2026"),
     (9, date(2026, 12, 31), "09/QĐ-UBND", "Hà Nội, ngày 31 tháng 12 năm 2026"),
 ])
-def test_number_and_date_are_written_as_decree30_says(number, day, expected_number,
+def test_number_and_date_are_written_as_decree30_says(seal, number, day, expected_number,
                                                        expected_date):
-    issuance = Issuance(b"", number, "QĐ-UBND", "Hà Nội", day)
+    issuance = Issuance(seal, number, "QĐ-UBND", "Hà Nội", day)
     assert issuance.number_notation == expected_number
     assert issuance.date_line == expected_date
 
 
 @pytest.mark.parametrize(("number", "notation"), [(0, "QĐ-UBND"), (1, "QĐ UBND"),
                                                   (1, "../x"), (1, "")])
-def test_bad_number_or_notation_is_refused(number, notation):
+def test_bad_number_or_notation_is_refused(seal, number, notation):
     with pytest.raises(IssuanceError):
-        Issuance(b"", number, notation, "Hà Nội", date(2026, 1, 5))
+        Issuance(seal, number, notation, "Hà Nội", date(2026, 1, 5))
 
 
 def test_prepare_without_number_line_says_so(cli, tmp_path):
@@ -264,3 +271,26 @@ def test_number_date_and_seal_are_one_incremental_update(chain):
     leader, issued = chain["leader"].read_bytes(), chain["issued"].read_bytes()
     assert issued.startswith(leader), "issuing appends; it never rewrites what was signed"
     assert revisions(chain["issued"]) == revisions(chain["leader"]) + 1
+
+
+def test_organization_profile_on_sign_seals_a_leader_signed_copy(chain, cli, pki_services,
+                                                                 tmp_path):
+    """``sign --profile organization`` (without number and date, e.g. for an already numbered
+    document) puts the seal over the leader's signature as ``issue`` does."""
+    out = tmp_path / "sealed.pdf"
+    done = cli("sign", chain["leader"], "-o", out, "--p12", pki_services.p12("org-h41"),
+               "--profile", "organization", "--image", chain["seal"])
+    assert done.returncode == 0, done.stderr
+    leader, organization = support.verify_json(cli, out, pki_services.trust_roots)
+    assert (leader["indication"], organization["role"]) == ("TOTAL-PASSED", "organization")
+    _, leader_rect = support.field_rect(out.read_bytes(), "ChuKyLanhDao1")
+    _, seal_rect = support.field_rect(out.read_bytes(), "ChuKyCoQuan1")
+    third = leader_rect[0] + (leader_rect[2] - leader_rect[0]) / 3
+    assert seal_rect[2] == pytest.approx(third, abs=0.5)
+
+
+def test_prepare_refuses_a_signed_document(chain, cli, tmp_path):
+    out = tmp_path / "out.pdf"
+    done = cli("prepare", chain["leader"], "-o", out)
+    assert done.returncode == 2 and "already signed" in done.stderr
+    assert not out.exists()

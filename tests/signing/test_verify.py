@@ -174,3 +174,18 @@ def test_json_document_shape(cli, pki_services, signed):
             "level", "coverage", "modification_level", "trust_anchor"} <= set(sig)
     assert {"common_name", "organization", "serial_number", "subject"} <= set(sig["signer"])
     assert sig["signer"]["common_name"] == "Nguyễn Văn An"
+
+
+def test_separate_timestamp_trust(cli, pki_services, signed):
+    gov_root, pub_root = (str(pki_services.cert(label)) for label in ("gov-root", "pub-root"))
+    result = cli("verify", signed["B-T"], "--json", "--trust", gov_root)
+    sig = only_signature(json.loads(result.stdout))
+    # the time-stamp's TSA chains to pub-root, not trusted here: no pass on a broken promise
+    assert (result.returncode, sig["indication"], sig["sub_indication"]) == (
+        3, "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND")
+    assert sig["timestamp_time"] is None
+    result = cli("verify", signed["B-T"], "--json", "--trust", gov_root,
+                 "--timestamp-trust", pub_root)
+    sig = only_signature(json.loads(result.stdout))
+    assert (result.returncode, sig["level"]) == (0, "B-T")
+    assert sig["timestamp_time"] is not None

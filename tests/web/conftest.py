@@ -1,5 +1,5 @@
-"""Browser tests of the pages: Debian's Chromium driven by Playwright, two agencies' hubs on
-loopback (the register's test harness), users of every role with Vietnamese names."""
+"""Browser tests of the pages: Debian's Chromium driven by Playwright against the register's
+demo world (two agencies' hubs and the reference axis on loopback)."""
 
 from __future__ import annotations
 
@@ -13,31 +13,19 @@ import pytest
 
 from documents import db, users
 from documents.hub import Hub
-from documents.models import User
-from documents.web.app import create_app
-from documents.web.server import serving
-from tests.conftest import free_port
-from tests.documents.conftest import local_link, make_axis_core, make_hub, migrated_engine
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-PASSWORD = "mật-khẩu-thử-1"
-
-#: username → (full name, role, position); the leader's name is the dev PKI's leader-an
-STAFF = {
-    "an": ("Nguyễn Văn An", "leader", "Phó Chủ tịch"),
-    "cuc": ("Lê Thị Cúc", "clerk", "Văn thư"),
-    "duc": ("Phạm Minh Đức", "specialist", "Chuyên viên"),
-    "ha": ("Đặng Thu Hà", "archivist", "Lưu trữ viên"),
-    "yen": ("Vũ Hải Yến", "specialist", "Chuyên viên"),
-}
+SECOND_SPECIALIST_PASSWORD = "mật-khẩu-thử-1"  # test-only
 
 
 @dataclass
 class RunningHub:
     hub: Hub
     url: str
+    #: user name → password; the demo's users are named by their role
+    passwords: dict[str, str]
 
 
 @pytest.fixture(scope="session")
@@ -64,31 +52,21 @@ def screenshots(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def password_hash() -> str:
-    """Hashed once: Argon2 is slow on purpose."""
-    return users.hash_password(PASSWORD)
+def hubs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningHub, RunningHub]]:
+    """The register's demo world on loopback: development PKI with OCSP/CRL/TSA, the reference
+    axis, and the hubs of Ủy ban nhân dân tỉnh Mẫu (H41) and Bộ Mẫu (G09) with real PAdES
+    signing and validation, serving the API and the pages; plus a second specialist.
+    Shared by the browser tests (building it takes half a minute): each test works on its own
+    documents, found by their subjects."""
+    from documents.demo import RECEIVER, SENDER, running
 
-
-def _add_staff(hub: Hub, password_hash: str) -> None:
-    with db.transaction(hub.sessions) as session:
-        session.add_all(User(username=username, full_name=full_name, role=role,
-                             position=position, password_hash=password_hash)
-                        for username, (full_name, role, position) in STAFF.items())
-
-
-@pytest.fixture()
-def hubs(tmp_path: Path, password_hash: str) -> Iterator[tuple[RunningHub, RunningHub]]:
-    """Ủy ban nhân dân tỉnh Mẫu (H41) and Bộ Mẫu (G09) serving the API and the pages."""
-    axis_core = make_axis_core(tmp_path)
-    engines = [migrated_engine(db.sqlite_url(tmp_path / f"{name}.db")) for name in ("h41", "g09")]
-    h41 = make_hub(engines[0], tmp_path / "h41", "000.00.00.H41", "UBND",
-                   local_link(axis_core, "000.00.00.H41", tmp_path / "h41" / "axis-work"))
-    g09 = make_hub(engines[1], tmp_path / "g09", "000.00.00.G09", "BM",
-                   local_link(axis_core, "000.00.00.G09", tmp_path / "g09" / "axis-work"))
-    for hub in (h41, g09):
-        _add_staff(hub, password_hash)
-    with serving(create_app(h41), "127.0.0.1", free_port()) as h41_url, \
-            serving(create_app(g09), "127.0.0.1", free_port()) as g09_url:
-        yield RunningHub(h41, h41_url), RunningHub(g09, g09_url)
-    for engine in engines:
-        engine.dispose()
+    with running(tmp_path_factory.mktemp("world")) as world:
+        hubs = []
+        for code in (SENDER, RECEIVER):
+            hub, passwords = world.hubs[code], dict(world.passwords[code])
+            with db.transaction(hub.sessions) as session:
+                users.create_user(session, "setup", "yen", "Vũ Hải Yến", "specialist",
+                                  SECOND_SPECIALIST_PASSWORD)
+            passwords["yen"] = SECOND_SPECIALIST_PASSWORD
+            hubs.append(RunningHub(hub, world.urls[code], passwords))
+        yield hubs[0], hubs[1]

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.web.conftest import PASSWORD
 
-
-def login(browser, base_url: str, username: str, password: str = PASSWORD):  # noqa: ANN001, ANN201
-    """A fresh browser context (its own cookies) logged in as ``username``; the page."""
-    context = browser.new_context(base_url=base_url, locale="vi-VN")
+def login(browser, hub, username: str):  # noqa: ANN001, ANN201
+    """A fresh browser context (its own cookies) on ``hub`` (a RunningHub) logged in as
+    ``username``; the page."""
+    context = browser.new_context(base_url=hub.url, locale="vi-VN")
     page = context.new_page()
     page.goto("/ui/login")
     page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_label("Mật khẩu").fill(hub.passwords[username])
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/ui/incoming")
     return page
@@ -41,10 +40,24 @@ def user(session, username: str):  # noqa: ANN001, ANN201
     return session.query(User).filter_by(username=username).one()
 
 
+def off_the_loop(function, *args):  # noqa: ANN001, ANN002, ANN201
+    """Run ``function`` on another thread: Playwright's sync API keeps an event loop on this
+    one, and the register's signing and exchange run their own (asyncio.run)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(function, *args).result()
+
+
 def outgoing_document(hub, subject: str, state: str = "submitted",  # noqa: ANN001
                       recipients: tuple[str, ...] = ("000.00.00.G09",)) -> int:
     """An outgoing document brought to ``state`` through the register's services (the story
     test drives the same steps through the pages)."""
+    return off_the_loop(_outgoing_document, hub, subject, state, recipients)
+
+
+def _outgoing_document(hub, subject: str, state: str,  # noqa: ANN001
+                       recipients: tuple[str, ...]) -> int:
     from documents import db, outgoing
     from documents.ports import Party
     from edochub.samples import simple_pdf
@@ -52,12 +65,12 @@ def outgoing_document(hub, subject: str, state: str = "submitted",  # noqa: ANN0
     steps = ["draft", "submitted", "leader_signed", "issued", "sent"]
     with db.transaction(hub.sessions) as session:
         document = outgoing.create_draft(
-            session, hub, user(session, "duc"),
+            session, hub, user(session, "specialist"),
             outgoing.Draft("Quyết định", subject, tuple(Party(r, f"Cơ quan {r}")
                                                          for r in recipients)),
             simple_pdf("Quyet dinh"))
-        calls = [(outgoing.submit, "duc"), (outgoing.sign, "an"), (outgoing.issue, "cuc"),
-                 (outgoing.send, "cuc")]
+        calls = [(outgoing.submit, "specialist"), (outgoing.sign, "leader"),
+                 (outgoing.issue, "clerk"), (outgoing.send, "clerk")]
         for call, username in calls[:steps.index(state)]:
             call(session, hub, user(session, username), document.id)
         return document.id
@@ -65,8 +78,6 @@ def outgoing_document(hub, subject: str, state: str = "submitted",  # noqa: ANN0
 
 def deliver(sender, receiver) -> None:  # noqa: ANN001
     """One exchange round: the sender's outbox to the axis, the receiver takes it in."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from documents import exchange
 
     def run() -> None:
@@ -74,7 +85,12 @@ def deliver(sender, receiver) -> None:  # noqa: ANN001
         exchange.collect(receiver)
         exchange.process_stored(receiver)
 
-    # off this thread: Playwright's sync API keeps an event loop here, and the exchange runs
-    # its own (asyncio.run) for validation
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(run).result()
+    off_the_loop(run)
+
+
+def arrived(hub, subject: str) -> int:  # noqa: ANN001
+    """The id of the incoming document with ``subject`` (tests share the hubs)."""
+    from documents.models import IncomingDocument
+
+    with hub.sessions() as session:
+        return session.query(IncomingDocument).filter_by(subject=subject).one().id

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from documents import db
 from documents.models import IncomingDocument, OutgoingDocument
-from tests.web.pages import csrf_of, deliver, login, outgoing_document, shot
+from tests.web.pages import arrived, csrf_of, deliver, login, outgoing_document, shot
 
 
 def _state(hub, model, ident: int) -> str:  # noqa: ANN001
@@ -19,8 +19,8 @@ def test_outgoing_actions_are_shown_and_allowed_by_role_only(browser, hubs, scre
     url = f"/ui/outgoing/{document_id}"
     sign_button = "Ký duyệt (khóa trên máy chủ)"
 
-    for username in ("duc", "cuc", "ha"):
-        page = login(browser, h41.url, username)
+    for username in ("specialist", "clerk", "archivist"):
+        page = login(browser, h41, username)
         page.goto(url)
         assert page.get_by_role("button", name=sign_button).count() == 0
         assert page.get_by_role("button", name="Ký bằng USB token (sign-agent)").count() == 0
@@ -31,7 +31,7 @@ def test_outgoing_actions_are_shown_and_allowed_by_role_only(browser, hubs, scre
         assert _state(h41.hub, OutgoingDocument, document_id) == "submitted"
     shot(page, screenshots, "07-archivist-sees-no-action")
 
-    leader = login(browser, h41.url, "an")
+    leader = login(browser, h41, "leader")
     leader.goto(url)
     assert leader.get_by_role("button", name=sign_button).count() == 1
     no_token = leader.request.post(f"{url}/sign", form={})
@@ -47,14 +47,14 @@ def test_outgoing_actions_are_shown_and_allowed_by_role_only(browser, hubs, scre
 
 def test_incoming_actions_are_shown_and_allowed_by_role_only(browser, hubs):
     h41, g09 = hubs
-    outgoing_document(h41.hub, "Công văn đề nghị phối hợp", state="sent")
+    subject = "Công văn đề nghị phối hợp kiểm tra quyền"
+    outgoing_document(h41.hub, subject, state="sent")
     deliver(h41.hub, g09.hub)
-    with db.transaction(g09.hub.sessions) as session:
-        [incoming_id] = [d.id for d in session.query(IncomingDocument)]
+    incoming_id = arrived(g09.hub, subject)
     url = f"/ui/incoming/{incoming_id}"
 
-    for username in ("duc", "an", "ha"):
-        page = login(browser, g09.url, username)
+    for username in ("specialist", "leader", "archivist"):
+        page = login(browser, g09, username)
         page.goto(url)
         assert page.get_by_role("button", name="Vào sổ").count() == 0
         assert page.get_by_role("button", name="Từ chối").count() == 0
@@ -63,14 +63,41 @@ def test_incoming_actions_are_shown_and_allowed_by_role_only(browser, hubs):
         assert forged.status == 403, (username, forged.text())
     assert _state(g09.hub, IncomingDocument, incoming_id) == "received"
 
-    clerk = login(browser, g09.url, "cuc")
+    clerk = login(browser, g09, "clerk")
     clerk.goto(url)
     assert clerk.get_by_role("button", name="Vào sổ").count() == 1
     assert clerk.get_by_role("button", name="Phân công xử lý").count() == 0
     forged_assign = clerk.request.post(f"{url}/assign", form={
-        "csrf": csrf_of(clerk), "main_handler": "duc"})
+        "csrf": csrf_of(clerk), "main_handler": "specialist"})
     assert forged_assign.status == 403
     unauthenticated = browser.new_context(base_url=g09.url).request.post(
         f"{url}/register", form={"receiving_unit": "x"}, max_redirects=0)
     assert unauthenticated.status in (401, 403)
     assert _state(g09.hub, IncomingDocument, incoming_id) == "received"
+
+
+def test_login_needs_its_form_token_and_logout_ends_the_session(browser, hubs):
+    h41, _ = hubs
+    context = browser.new_context(base_url=h41.url)
+    forged = context.request.post("/ui/login", form={
+        "username": "clerk", "password": h41.passwords["clerk"]}, max_redirects=0)
+    assert forged.status == 403
+    assert "edochub_session" not in {c["name"] for c in context.cookies()}
+
+    page = login(browser, h41, "clerk")
+    [session] = [c for c in page.context.cookies() if c["name"] == "edochub_session"]
+    assert session["httpOnly"] and session["sameSite"] == "Strict"
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/ui/login")
+    page.goto("/ui/incoming")
+    assert page.url.endswith("/ui/login?next=/ui/incoming")
+
+    # an expired or stale session cookie does not stand in the way of logging in again
+    page.context.add_cookies([{"name": "edochub_session", "value": "stale.session.token",
+                               "url": h41.url}])
+    page.goto("/ui/login?next=/ui/outgoing")
+    page.get_by_label("Tên đăng nhập").fill("clerk")
+    page.get_by_label("Mật khẩu").fill(h41.passwords["clerk"])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập").click()
+    assert page.url.endswith("/ui/outgoing")

@@ -10,30 +10,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
-from documents import db, outgoing
-from documents.models import OutgoingDocument, User
-from documents.ports import Party
-from edochub.samples import simple_pdf
+from documents import db
+from documents.models import OutgoingDocument
 from tests.conftest import free_port
-from tests.web.pages import login, shot
-
-
-def _submitted_draft(hub) -> int:  # noqa: ANN001
-    """A draft submitted by the specialist, through the register's services."""
-    with db.transaction(hub.sessions) as session:
-        duc = session.query(User).filter_by(username="duc").one()
-        document = outgoing.create_draft(
-            session, hub, duc,
-            outgoing.Draft("Công văn", "V/v góp ý dự thảo quy chế tiếp công dân",
-                           (Party("000.00.00.G09", "Bộ Mẫu"),), unit="VP"),
-            simple_pdf("Cong van gop y"))
-        outgoing.submit(session, hub, duc, document.id)
-        return document.id
+from tests.web.pages import login, off_the_loop, outgoing_document, shot
 
 
 def _start_agent(token, hub_origin: str, key_label: str) -> tuple[subprocess.Popen, str]:  # noqa: ANN001
@@ -71,8 +55,8 @@ def test_leader_signs_with_token_through_the_sign_agent(browser, hubs, agent, de
     from signing.validation import ValidationSettings, Validator
 
     h41, _ = hubs
-    document_id = _submitted_draft(h41.hub)
-    an = login(browser, h41.url, "an")
+    document_id = outgoing_document(h41.hub, "V/v góp ý dự thảo quy chế tiếp công dân")
+    an = login(browser, h41, "leader")
     an.goto(f"/ui/outgoing/{document_id}")
     an.get_by_label("Địa chỉ sign-agent").fill(agent)
     an.get_by_role("button", name="Ký bằng USB token (sign-agent)").click()
@@ -90,9 +74,7 @@ def test_leader_signs_with_token_through_the_sign_agent(browser, hubs, agent, de
         async with Validator(ValidationSettings.from_paths(dev_pki.trust_roots)) as validator:
             return await validator.async_validate_bytes(signed, "signed.pdf")
 
-    # Playwright's sync API keeps an event loop on this thread: validate on another one
-    with ThreadPoolExecutor(1) as pool:
-        result = pool.submit(asyncio.run, validate()).result()
+    result = off_the_loop(asyncio.run, validate())
     [signature] = result.signatures
     assert result.bottom_line, result.to_json()
     assert signature.signer.common_name == "Nguyễn Văn An"
@@ -125,8 +107,8 @@ def test_a_token_of_someone_else_is_refused(browser, hubs, softhsm_token, screen
     h41, _ = hubs
     process, url = _start_agent(softhsm_token, h41.url, "leader-binh")
     try:
-        document_id = _submitted_draft(h41.hub)
-        an = login(browser, h41.url, "an")
+        document_id = outgoing_document(h41.hub, "V/v góp ý dự thảo quy chế tiếp công dân")
+        an = login(browser, h41, "leader")
         an.goto(f"/ui/outgoing/{document_id}")
         an.get_by_label("Địa chỉ sign-agent").fill(url)
         an.get_by_role("button", name="Ký bằng USB token (sign-agent)").click()
@@ -138,3 +120,14 @@ def test_a_token_of_someone_else_is_refused(browser, hubs, softhsm_token, screen
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_sign_agent_refuses_to_start_without_the_hubs_origin_or_a_key(cli, monkeypatch):
+    monkeypatch.delenv("EDOCHUB_HUB_ORIGIN", raising=False)
+    no_origin = cli("sign-agent", "--p12", "missing.p12")
+    assert no_origin.returncode == 2
+    assert no_origin.stderr.strip() == (
+        "edochub: give the hub's origin: --hub-origin or EDOCHUB_HUB_ORIGIN")
+    no_key = cli("sign-agent", "--hub-origin", "http://127.0.0.1:8000")
+    assert no_key.returncode == 2 and len(no_key.stderr.strip().splitlines()) == 1
+    assert "no key" in no_key.stderr

@@ -1,0 +1,74 @@
+"""The archivist uploads PDFs and a ZIP archive, watches the progress and reads the verdicts
+and the human validation report (signing.reports); other roles are refused."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+from edochub.samples import simple_pdf
+from tests.web.pages import csrf_of, login, outgoing_document, shot
+
+
+def _signed_pdf(hub) -> bytes:  # noqa: ANN001
+    """An issued document's main file, signed by the hub's signer."""
+    from documents import db
+    from documents.models import OutgoingDocument
+
+    document_id = outgoing_document(hub, "Quyết định lưu trữ hồ sơ", state="issued")
+    with db.transaction(hub.sessions) as session:
+        document = session.get(OutgoingDocument, document_id)
+        return hub.store.get(next(f for f in document.files if f.is_main).blob_hash)
+
+
+def test_archivist_validates_pdfs_and_a_zip_with_progress_and_reports(browser, hubs, tmp_path,
+                                                                      screenshots):
+    h41, _ = hubs
+    signed = tmp_path / "quyet-dinh-da-ky.pdf"
+    signed.write_bytes(_signed_pdf(h41.hub))
+    unsigned = tmp_path / "chua-ky.pdf"
+    unsigned.write_bytes(simple_pdf("not signed"))
+    bundle = tmp_path / "ho-so-2026.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        for index in range(10):  # enough work to watch the progress
+            archive.writestr(f"ho-so/van-ban-{index:02d}.pdf", signed.read_bytes())
+        archive.writestr("ho-so/ghi-chu.txt", "không phải PDF")
+        archive.writestr("../ngoai-thu-muc.pdf", signed.read_bytes())
+
+    ha = login(browser, h41, "archivist")
+    ha.get_by_role("link", name="Kiểm tra chữ ký (lưu trữ)").click()
+    with ha.expect_navigation():
+        ha.get_by_role("button", name="Kiểm tra", exact=True).click()
+    assert ha.locator("#files-note").inner_text() == "Hãy chọn ít nhất một tệp PDF hoặc ZIP."
+    ha.get_by_label("Tệp PDF hoặc ZIP cần kiểm tra").set_input_files(
+        [str(signed), str(unsigned), str(bundle)])
+    with ha.expect_navigation():
+        ha.get_by_role("button", name="Kiểm tra", exact=True).click()
+    bar = ha.get_by_label("Tiến độ")  # the <progress> while the job runs
+    assert bar.count() == 1 and bar.evaluate("e => e.tagName") == "PROGRESS"
+    assert re.fullmatch(r"Đã kiểm tra \d+/\d+ tệp", ha.locator(".progress-text").inner_text())
+    ha.get_by_test_id("job-done").wait_for(timeout=120_000)
+    assert ha.get_by_test_id("job-done").inner_text() == "Đã kiểm tra 13/13 tệp"
+    rows = ha.get_by_test_id("results").locator("tbody tr")
+    verdicts = {rows.nth(i).locator("td").nth(0).inner_text():
+                rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())}
+    assert verdicts["quyet-dinh-da-ky.pdf"] == "HỢP LỆ (TOTAL-PASSED)"
+    assert verdicts["chua-ky.pdf"] == "Tệp không có chữ ký số nào."
+    assert verdicts["ho-so-2026.zip!ho-so/van-ban-09.pdf"] == "HỢP LỆ (TOTAL-PASSED)"
+    assert "unsafe path" in verdicts["ho-so-2026.zip!../ngoai-thu-muc.pdf"]
+    shot(ha, screenshots, "08-archive-results")
+    progress = ha.request.get(ha.url + "/progress").json()
+    assert (progress["state"], progress["done"], progress["total"]) == ("done", 13, 13)
+
+    with ha.expect_navigation():
+        ha.get_by_role("link", name="Báo cáo (quyet-dinh-da-ky.pdf)").click()
+    assert "Báo cáo kiểm tra chữ ký số" in ha.content()
+    shot(ha, screenshots, "09-validation-report")
+
+    clerk = login(browser, h41, "clerk")
+    assert clerk.get_by_role("link", name="Kiểm tra chữ ký (lưu trữ)").count() == 0
+    refused = clerk.request.post("/ui/archive", multipart={
+        "csrf": csrf_of(clerk),
+        "files": {"name": "a.pdf", "mimeType": "application/pdf", "buffer": signed.read_bytes()}})
+    assert refused.status == 403
+    assert clerk.request.get(ha.url).status == 403

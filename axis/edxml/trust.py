@@ -9,6 +9,7 @@ certificate is checked at reading time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,14 +72,18 @@ class EnvelopeTrust:
         def load(cert: x509.Certificate) -> asn1.Certificate:
             return asn1.Certificate.load(cert.public_bytes(Encoding.DER))
 
-        context = ValidationContext(
-            trust_roots=[asn1.Certificate.load(der) for der in self.anchors],
-            other_certs=[load(c) for c in others],
-            allow_fetching=self.revocation != "offline",
-            revocation_mode="require" if self.revocation == "require" else "soft-fail")
-        validator = CertificateValidator(load(signer), validation_context=context)
+        async def validate() -> None:
+            context = ValidationContext(
+                trust_roots=[asn1.Certificate.load(der) for der in self.anchors],
+                other_certs=[load(c) for c in others],
+                allow_fetching=self.revocation != "offline",
+                revocation_mode="require" if self.revocation == "require" else "soft-fail")
+            async with contextlib.aclosing(context):  # its OCSP/CRL fetch session
+                await CertificateValidator(load(signer), validation_context=context) \
+                    .async_validate_usage({"digital_signature"})
+
         try:
-            asyncio.run(validator.async_validate_usage({"digital_signature"}))
+            asyncio.run(validate())  # parse is synchronous; async callers use a worker thread
         except PathBuildingError:
             return "its certificate does not chain to a trusted root"
         except (PathError, ValidationError) as exc:

@@ -60,7 +60,7 @@ def _outgoing_document(hub, subject: str, state: str,  # noqa: ANN001
                        recipients: tuple[str, ...]) -> int:
     from documents import db, outgoing
     from documents.ports import Party
-    from edochub.samples import simple_pdf
+    from tests.documents.conftest import decree30_draft
 
     steps = ["draft", "submitted", "leader_signed", "issued", "sent"]
     with db.transaction(hub.sessions) as session:
@@ -68,7 +68,7 @@ def _outgoing_document(hub, subject: str, state: str,  # noqa: ANN001
             session, hub, user(session, "specialist"),
             outgoing.Draft("Quyết định", subject, tuple(Party(r, f"Cơ quan {r}")
                                                          for r in recipients)),
-            simple_pdf("Quyet dinh"))
+            decree30_draft())  # Decree 30 layout: submit adds the number/date fields
         calls = [(outgoing.submit, "specialist"), (outgoing.sign, "leader"),
                  (outgoing.issue, "clerk"), (outgoing.send, "clerk")]
         for call, username in calls[:steps.index(state)]:

@@ -272,16 +272,31 @@ class PadesDocumentSigner:
         return prepare(pdf)
 
     def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes:
+        key = self.keys.leaders.get(leader.username)
+        if key is None:
+            raise InvalidInput(f"the hub holds no signing key for leader {leader.username!r}")
+        return self._sign(key, self._leader_profile(leader), pdf)
+
+    async def prepare_for_token(self, pdf: bytes, leader: LeaderKey, certificate,  # noqa: ANN001
+                                chain) -> tuple[bytes, dict]:  # noqa: ANN001
+        from signing.pades import SignatureOptions
+        from signing.split import async_prepare
+
+        # a B-B signature: the token's machine has no TSA of ours; the seal's B-LTA covers it
+        prepared, request = await async_prepare(pdf, certificate, list(chain),
+                                                SignatureOptions(),
+                                                profile=self._leader_profile(leader))
+        return prepared, request.to_json()
+
+    def _leader_profile(self, leader: LeaderKey):  # noqa: ANN202 - a signing Profile
         from signing.appearance_signing import Profile
         from signing.results import SignatureRole
 
-        key = self.keys.leaders.get(leader.username)
         image = self.keys.signatures_png.get(leader.username)
-        if key is None or image is None:
-            raise InvalidInput(f"the hub holds no signing key and signature image for leader "
-                               f"{leader.username!r}")
+        if image is None:
+            raise InvalidInput(f"the hub holds no signature image for leader {leader.username!r}")
         # placed by the printed full name, which is the certificate's (CN) by default
-        return self._sign(key, Profile(SignatureRole.LEADER, image_png=image), pdf)
+        return Profile(SignatureRole.LEADER, image_png=image)
 
     def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
         from signing.issuance import Issuance, async_issue

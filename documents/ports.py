@@ -135,6 +135,11 @@ class DocumentSigner(Protocol):
 
     def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes: ...
 
+    async def prepare_for_token(self, pdf: bytes, leader: LeaderKey, certificate: object,
+                                chain: Sequence[object]) -> tuple[bytes, dict]:
+        """Split signing (the leader's key is on a token at the leader's PC): the PDF with the
+        leader's Decree 30 appearance and role in place, and the request the token signs."""
+
     def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
         """Fill number and date into the leader-signed PDF and apply the organization seal."""
 

@@ -32,6 +32,7 @@ from documents.hub import Hub, load
 from documents.models import OutgoingDocument, User
 from documents.pages.rendering import PREFIX, PageRoute
 from documents.pages.session import check_csrf, current_user, hub_of
+from documents.ports import LeaderKey
 from documents.workflow import Role
 from signing.results import Indication
 
@@ -81,9 +82,6 @@ def _names_leader(certificate, user: User) -> bool:  # noqa: ANN001
 @router.post(PREFIX + "/outgoing/{document_id}/token-sign/prepare",
              dependencies=[Depends(check_csrf)])
 async def prepare(request: Request, user: PageUser, document_id: int) -> JSONResponse:
-    from signing.pades import SignatureOptions
-    from signing.split import async_prepare
-
     hub = hub_of(request)
     if user.role not in (Role.LEADER, Role.ADMIN):
         raise Forbidden(f"a {user.role} may not sign outgoing documents")
@@ -92,21 +90,25 @@ async def prepare(request: Request, user: PageUser, document_id: int) -> JSONRes
         raise Forbidden(f"the token's certificate is not {user.full_name}'s "
                         f"({certificate.subject.human_friendly})")
 
-    def source() -> tuple[str, bytes]:
+    def source() -> tuple[str, bytes, LeaderKey]:
         with db.transaction(hub.sessions) as session:
             document = load(session, OutgoingDocument, document_id, "outgoing document")
             _check_may_sign(document, user)
             main = _main_file(document)
-            return main.blob_hash, hub.store.get(main.blob_hash)
+            leader = LeaderKey(user.username, user.full_name,
+                               user.position or document.signer_position)
+            return main.blob_hash, hub.store.get(main.blob_hash), leader
 
-    source_hash, pdf = await run_in_threadpool(source)
-    prepared, signing_request = await async_prepare(pdf, certificate, chain, SignatureOptions())
+    if hub.signer is None:
+        raise InvalidInput("this hub has no signing configured")
+    source_hash, pdf, leader = await run_in_threadpool(source)
+    prepared, request_json = await hub.signer.prepare_for_token(pdf, leader, certificate, chain)
     pending_id = secrets.token_urlsafe(24)
     if len(_pending) >= MAX_PENDING:
         _pending.pop(next(iter(_pending)))
     _pending[pending_id] = Pending(user.id, document_id, source_hash, hub.store.put(prepared),
-                                   signing_request.to_json())
-    return JSONResponse({"pending": pending_id, "request": signing_request.to_json()})
+                                   request_json)
+    return JSONResponse({"pending": pending_id, "request": request_json})
 
 
 @router.post(PREFIX + "/outgoing/{document_id}/token-sign/complete",

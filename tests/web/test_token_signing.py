@@ -52,6 +52,7 @@ def agent(hubs, softhsm_token) -> Iterator[str]:
 
 def test_leader_signs_with_token_through_the_sign_agent(browser, hubs, agent, dev_pki,
                                                         pki_services, screenshots):
+    from signing.results import SignatureRole
     from signing.validation import ValidationSettings, Validator
 
     h41, _ = hubs
@@ -82,6 +83,8 @@ def test_leader_signs_with_token_through_the_sign_agent(browser, hubs, agent, de
     [signature] = result.signatures
     assert result.bottom_line, result.to_json()
     assert signature.signer.common_name == "Nguyễn Văn An"
+    # the same Decree 30 appearance and signed role as a leader's server-held key gives
+    assert signature.role is SignatureRole.LEADER, result.to_json()
 
 
 def test_sign_agent_serves_only_the_hub(hubs, agent):

@@ -335,3 +335,11 @@ def test_report_names_the_role_of_each_signature(chain, cli, pki_services, tmp_p
     text = subprocess.run(["pdftotext", out / "issued.report.pdf", "-"], capture_output=True,
                           text=True, check=True).stdout
     assert leader_role in " ".join(text.split())
+
+
+def test_verify_human_output_names_the_roles(chain, cli, pki_services):
+    done = cli("verify", chain["issued"], *trust_args(pki_services))
+    assert done.returncode == 0, done.stderr
+    assert "ChuKyLanhDao1: TOTAL-PASSED - Nguyễn Văn An (leader);" in done.stdout
+    assert "ChuKyCoQuan1: TOTAL-PASSED - Ủy ban nhân dân tỉnh Mẫu (organization);" \
+        in done.stdout

@@ -1,12 +1,15 @@
 """Documents per second from one hub to the other through the axis, end to end, next to the
 time the same signing and validation take alone.
 
-End to end: for each document the specialist's draft (PDF + one attachment), the leader's
-signature, the clerk's issuance (number, seal, sealed attachment) and sending, each step a
+End to end: for each document the specialist's draft (PDF + one attachment), the number and
+date fields added at submission, the leader's signature (with image), the clerk's issuance
+(leader's signature checked, number and date filled, seal, attachment signed) and sending, each
+step a
 register transaction with its audit entry and outbox row; then the outbox worker sends every
 envelope over the national HTTP protocol to the reference axis, and the receiving hub collects,
 validates every signature (OCSP/CRL on the development PKI) and stores each document, answering
-status 01. Baseline: the same three signatures and the same validation, nothing else.
+status 01. Baseline: the same field preparation, three signatures (with the issuance's check of
+the leader's signature) and the same validation, nothing else.
 
     python benchmarks/bench_exchange.py [--documents 1000]
 """
@@ -36,8 +39,10 @@ def main() -> None:
     from documents.models import IncomingDocument, User
     from documents.ports import FilePart, LeaderKey, Party
     from edochub.samples import simple_pdf
+    from signing.specimens import draft_decision_pdf
 
-    pdf, annex = simple_pdf("Benchmark document"), simple_pdf("Benchmark annex")
+    # the Decree 30 specimen draft (number/date fields, leader image, seal) and a plain annex
+    pdf, annex = draft_decision_pdf(), simple_pdf("Benchmark annex")
     with tempfile.TemporaryDirectory(prefix="edochub-bench-") as scratch, \
             demo.running(Path(scratch)) as world:
         sender, receiver = world.hubs[demo.SENDER], world.hubs[demo.RECEIVER]
@@ -73,11 +78,11 @@ def main() -> None:
         started = time.perf_counter()
         batch: list[tuple[str, bytes]] = []
         for index in range(count):
-            signed = signer.issue(signer.sign_as_leader(pdf, leader), index + 1, "UBND-VP",
-                                  "Hà Nội", receiver.today())
+            signed = signer.issue(signer.sign_as_leader(signer.prepare(pdf), leader), index + 1,
+                                  "UBND-VP", "Hà Nội", receiver.today())
             batch += [("document.pdf", signed), ("phu-luc.pdf",
                                                  signer.seal_attachment(annex, "01/UBND-VP"))]
-            if len(batch) >= 100 or index == count - 1:  # the receiver validates 50 at a time
+            if len(batch) >= 100 or index == count - 1:  # the receiver validates 50 docs a batch
                 results = asyncio.run(validator.validate(batch))
                 assert all(r.bottom_line for r in results)
                 batch = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 
@@ -60,7 +61,6 @@ def _outgoing_document(hub, subject: str, state: str,  # noqa: ANN001
                        recipients: tuple[str, ...]) -> int:
     from documents import db, outgoing
     from documents.ports import Party
-    from edochub.samples import simple_pdf
 
     steps = ["draft", "submitted", "leader_signed", "issued", "sent"]
     with db.transaction(hub.sessions) as session:
@@ -68,7 +68,7 @@ def _outgoing_document(hub, subject: str, state: str,  # noqa: ANN001
             session, hub, user(session, "specialist"),
             outgoing.Draft("Quyết định", subject, tuple(Party(r, f"Cơ quan {r}")
                                                          for r in recipients)),
-            simple_pdf("Quyet dinh"))
+            draft_pdf())
         calls = [(outgoing.submit, "specialist"), (outgoing.sign, "leader"),
                  (outgoing.issue, "clerk"), (outgoing.send, "clerk")]
         for call, username in calls[:steps.index(state)]:
@@ -94,3 +94,12 @@ def arrived(hub, subject: str) -> int:  # noqa: ANN001
 
     with hub.sessions() as session:
         return session.query(IncomingDocument).filter_by(subject=subject).one().id
+
+
+@cache
+def draft_pdf() -> bytes:
+    """A draft in the Decree 30 layout (number and date left for issuance), as the register's
+    demo drafts: the hub prepares its number and date fields when it is submitted."""
+    from signing.specimens import draft_decision_pdf
+
+    return draft_decision_pdf()

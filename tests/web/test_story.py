@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from edochub.samples import write_simple_pdf
-from tests.web.pages import act, login, shot
+from tests.web.pages import act, draft_pdf, login, shot
 
 SUBJECT = "Quyết định về việc khen thưởng tập thể Phòng Văn hóa – Xã hội năm 2026"
 
@@ -20,7 +19,8 @@ def _exchange(page) -> None:  # noqa: ANN001
 
 def test_one_document_from_draft_to_done_across_two_hubs(browser, hubs, screenshots, tmp_path):
     h41, g09 = hubs
-    pdf = write_simple_pdf(tmp_path / "qd.pdf", "Quyet dinh khen thuong")
+    pdf = tmp_path / "qd.pdf"
+    pdf.write_bytes(draft_pdf())
 
     # chuyên viên (H41) drafts and submits
     duc = login(browser, h41, "specialist")

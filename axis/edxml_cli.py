@@ -20,7 +20,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parse.add_argument("file", type=Path, metavar="FILE")
     parse.add_argument("--json", action="store_true", help="print the message as JSON")
     parse.add_argument("--strict", action="store_true",
-                       help="refuse the message on any flaw instead of warning")
+                       help="refuse the message on any flaw instead of warning (an untrusted"
+                       " or invalid signature included)")
+    parse.add_argument("--trust", type=Path, action="append", default=[],
+                       metavar="PEM_OR_DIR", help="trust anchor certificate(s) for the envelope"
+                       " signature; without any, a signature is at best 'untrusted'")
+    parse.add_argument("--revocation", choices=("require", "soft", "offline"), default="soft",
+                       help="revocation check of the signer's certificate (default: soft)")
     parse.set_defaults(handler=_parse)
 
     build = commands.add_parser("build", help="write an envelope from a JSON description")
@@ -32,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("--sign-key", type=Path, metavar="KEY.pem",
                        help="sign the envelope with this organization key (PEM)")
     build.add_argument("--sign-cert", type=Path, metavar="CERT.pem",
-                       help="the organization certificate matching --sign-key (PEM)")
+                       help="the organization certificate matching --sign-key (PEM),"
+                       " optionally followed by its issuing CA certificates")
     build.set_defaults(handler=_build)
 
     extract = commands.add_parser("extract", help="save the attachments to files")
@@ -52,7 +59,9 @@ def _parse(args: argparse.Namespace) -> int:
     from axis import edxml
     from axis.edxml.jsonform import to_json
 
-    message = edxml.parse(args.file, strict=args.strict)
+    trust = (edxml.EnvelopeTrust.from_paths(args.trust, args.revocation) if args.trust
+             else None)
+    message = edxml.parse(args.file, strict=args.strict, trust=trust)
     if args.json:
         print(json.dumps(to_json(message), ensure_ascii=False, indent=2))
         return 0

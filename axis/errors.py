@@ -28,7 +28,8 @@ class UnsafeAttachmentError(EdxmlError):
 
 
 class EnvelopeSignatureError(EdxmlError):
-    """The envelope could not be signed (unusable key or certificate)."""
+    """The envelope could not be signed, or its signature not checked (unusable key,
+    certificate or trust anchor)."""
 
 
 # Errors of the axis exchange (server and clients). ``code`` is stable: it is the SOAP fault code

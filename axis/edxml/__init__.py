@@ -4,14 +4,21 @@ Public API::
 
     from axis import edxml
 
-    message = edxml.parse(path_or_bytes_or_stream, strict=False, attachments_dir=None)
+    trust = edxml.EnvelopeTrust.from_paths(["roots/"], revocation="soft")  # require|offline
+    message = edxml.parse(path_or_bytes_or_stream, strict=False, attachments_dir=None,
+                          trust=trust)
     message.kind            # "edoc" (DocumentMessage) or "status" (StatusMessage)
     message.warnings        # harmless flaws found while reading
-    message.signature       # "absent" | "placeholder" | "valid" | "invalid"
+    message.signature       # "absent" | "placeholder" | "valid" | "untrusted" | "invalid"
     edxml.write(message, path_or_stream, signer=edxml.EnvelopeSigner.from_files(key, cert))
     routing = edxml.peek_routing(path_or_bytes_or_stream)
     routing.kind, routing.sender, routing.recipients, routing.document_id,
     routing.response_for, routing.business_doc_type, routing.status_code
+
+``"valid"`` means intact, signed with a certificate naming the ``From`` agency, and that
+certificate chains to one of the caller's trust anchors (valid now, allowed to sign, not known
+revoked); intact and from the sender but not established as trusted (no anchors given, unknown
+root, expired, revoked) is ``"untrusted"``; broken or signed by another agency is ``"invalid"``.
 
 ``peek_routing`` reads only the header (it stops at the end of ``edXMLHeader``), so the axis
 can route a message and check that ``From`` is the authenticated caller before storing its
@@ -55,11 +62,12 @@ from axis.edxml.model import (
 from axis.edxml.reader import parse, peek_routing
 from axis.edxml.safety import Limits
 from axis.edxml.signature import EnvelopeSigner
+from axis.edxml.trust import EnvelopeTrust
 from axis.edxml.writer import envelope_bytes, write
 
 __all__ = [
     "NAMESPACE", "Attachment", "Business", "BusinessDocType", "BusinessDocumentInfo", "Code",
-    "DocumentId", "DocumentMessage", "DocumentType", "EnvelopeSigner", "Limits",
+    "DocumentId", "DocumentMessage", "DocumentType", "EnvelopeSigner", "EnvelopeTrust", "Limits",
     "ManifestReference", "Message", "Organization", "OtherInfo", "Promulgation", "Receiver",
     "Replacement", "ResponseFor", "Routing", "Signer", "StaffInfo", "StatusCode",
     "StatusMessage", "TraceHeader", "ZipLimits", "envelope_bytes", "manifest_for", "parse",

@@ -28,7 +28,7 @@ DATE_FORMAT = "%Y/%m/%d"
 TIMESTAMP_FORMAT = "%Y/%m/%d %H:%M:%S"
 
 #: Outcome of checking the envelope signature.
-SignatureState = Literal["absent", "placeholder", "valid", "invalid"]
+SignatureState = Literal["absent", "placeholder", "valid", "untrusted", "invalid"]
 
 _DOCUMENT_ID = re.compile(r"^(?P<organ>[^,]+),(?P<date>\d{4}/\d{2}/\d{2}),(?P<number>.+)$")
 _ORGAN_ID = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")

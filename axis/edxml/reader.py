@@ -16,6 +16,7 @@ from lxml import etree
 from axis.edxml import decode, safety, signature
 from axis.edxml.attachments import safe_name, unique_path
 from axis.edxml.model import Message, Routing
+from axis.edxml.trust import EnvelopeTrust
 from axis.errors import MalformedEdxmlError, StrictModeError
 
 Source = str | os.PathLike | bytes | BinaryIO
@@ -62,8 +63,12 @@ class _AttachmentFiles:
 
 
 def parse(source: Source, *, strict: bool = False, attachments_dir: str | os.PathLike | None
-          = None, limits: safety.Limits = safety.DEFAULT_LIMITS) -> Message:
+          = None, limits: safety.Limits = safety.DEFAULT_LIMITS,
+          trust: EnvelopeTrust | None = None) -> Message:
     """Read a document or status message from a path, bytes or binary stream.
+
+    An envelope signature is ``"valid"`` only if its certificate is trusted by ``trust``;
+    without ``trust`` an intact signature from the sender is ``"untrusted"``.
 
     Attachments are decoded as streams: into files in ``attachments_dir`` when given (their
     ``path`` is then set), otherwise only measured and hashed (``size``, ``sha256``).
@@ -98,7 +103,7 @@ def parse(source: Source, *, strict: bool = False, attachments_dir: str | os.Pat
             warnings += files.renames
         message = decode.message_from_tree(root, payloads, warnings)
         envelope = root.find(decode.Q + "edXMLEnvelope")
-        state, warning = signature.check_envelope(envelope, message.sender.organ_id)
+        state, warning = signature.check_envelope(envelope, message.sender.organ_id, trust)
         message = replace(message, signature=state,
                           warnings=(*message.warnings, *([warning] if warning else [])))
         if strict and message.warnings:

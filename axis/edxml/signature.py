@@ -7,6 +7,10 @@ it is reported as ``"placeholder"``, i.e. unsigned, never as valid.
 
 The signature covers the envelope (header, trace and manifest), not the attachment content,
 which stays outside the envelope and is streamed; signed PDFs carry their own PAdES signatures.
+
+A signature is ``"valid"`` only when it is intact, its certificate names the sending agency
+(organizationIdentifier = ``From``) and that certificate is trusted (:mod:`axis.edxml.trust`);
+intact and from the sender but not (or not yet) trusted is ``"untrusted"``.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from lxml import etree
 
 from axis.edxml.decode import Q
 from axis.edxml.model import SignatureState
+from axis.edxml.trust import EnvelopeTrust
 from axis.errors import EnvelopeSignatureError
 
 DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
@@ -33,7 +38,9 @@ EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 
 @dataclass(frozen=True)
 class EnvelopeSigner:
-    """The organization's private key and certificate (PEM), e.g. the dev PKI's org-h41."""
+    """The organization's private key and certificate (PEM), e.g. the dev PKI's org-h41.
+    The certificate may be followed by its issuing CAs: they travel in the signature, so a
+    receiver needs only the root as trust anchor."""
 
     key_pem: bytes
     cert_pem: bytes
@@ -49,7 +56,7 @@ def sign_envelope(envelope: etree._Element, signer: EnvelopeSigner) -> etree._El
 
     try:
         key = serialization.load_pem_private_key(signer.key_pem, password=None)
-        cert = x509.load_pem_x509_certificate(signer.cert_pem)
+        chain = x509.load_pem_x509_certificates(signer.cert_pem)
     except (ValueError, TypeError) as exc:
         raise EnvelopeSignatureError(f"cannot use the signing key or certificate: {exc}") \
             from None
@@ -61,7 +68,7 @@ def sign_envelope(envelope: etree._Element, signer: EnvelopeSigner) -> etree._El
     placeholder.tail = header[-2].tail if len(header) > 1 else None
     header[-2].tail = header.text
     signed = XMLSigner(signature_algorithm=method, digest_algorithm=DigestAlgorithm.SHA256,
-                       c14n_algorithm=EXC_C14N).sign(envelope, key=key, cert=[cert])
+                       c14n_algorithm=EXC_C14N).sign(envelope, key=key, cert=chain)
     return signed
 
 
@@ -75,18 +82,20 @@ def _signature_block(envelope: etree._Element) -> etree._Element | None:
     return None
 
 
-def _certificate(block: etree._Element) -> x509.Certificate | None:
-    text = block.findtext(f".//{DSIG}X509Certificate")
+def _certificates(block: etree._Element) -> list[x509.Certificate] | None:
+    """The block's certificates, the signer's first (as signxml writes them)."""
+    texts = [e.text or "" for e in block.iter(f"{DSIG}X509Certificate")]
     try:
-        return x509.load_der_x509_certificate(base64.b64decode("".join((text or "").split())))
+        return [x509.load_der_x509_certificate(base64.b64decode("".join(t.split())))
+                for t in texts] or None
     except (ValueError, binascii.Error):
         return None
 
 
-def check_envelope(envelope: etree._Element,
-                   sender_organ_id: str | None) -> tuple[SignatureState, str | None]:
+def check_envelope(envelope: etree._Element, sender_organ_id: str,
+                   trust: EnvelopeTrust | None = None) -> tuple[SignatureState, str | None]:
     """The signature state of ``envelope`` and, unless valid or absent, a warning."""
-    from signxml import XMLVerifier
+    from signxml import SignatureConfiguration, XMLVerifier
     from signxml.exceptions import InvalidInput, InvalidSignature
 
     block = _signature_block(envelope)
@@ -95,16 +104,20 @@ def check_envelope(envelope: etree._Element,
     if etree.QName(block).namespace != DSIG_NS:
         return "placeholder", ("placeholder signature block (not in the XML-DSig namespace):"
                                " the envelope is treated as unsigned")
-    cert = _certificate(block)
-    if cert is None:
+    certs = _certificates(block)
+    if certs is None:
         return "placeholder", ("placeholder signature block (unreadable certificate):"
                                " the envelope is treated as unsigned")
+    cert, *chain = certs
     # Verify a detached copy, so that the signed data is exactly the envelope.
     standalone = etree.fromstring(
         etree.tostring(envelope),
         etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
     try:
-        result = XMLVerifier().verify(standalone, x509_cert=cert)
+        # signxml checks only integrity here: the certificate's validity period is judged
+        # with its chain by the trust check ("untrusted" when expired, not "invalid").
+        result = XMLVerifier().verify(standalone, x509_cert=cert, expect_config=(
+            SignatureConfiguration(verification_time=cert.not_valid_before_utc)))
     except (InvalidSignature, InvalidInput, ValueError) as exc:
         reason = " ".join(str(exc).split())
         return "invalid", f"envelope signature is invalid: {reason}"
@@ -112,7 +125,16 @@ def check_envelope(envelope: etree._Element,
         return "invalid", "envelope signature does not cover the whole envelope"
     organizations = [a.value for a in cert.subject.get_attributes_for_oid(
         NameOID.ORGANIZATION_IDENTIFIER)]
-    if sender_organ_id and organizations and sender_organ_id not in organizations:
+    if not organizations:
+        return "invalid", ("envelope signed with a certificate that names no agency"
+                           f" (organizationIdentifier), so not by {sender_organ_id}")
+    if sender_organ_id not in organizations:
         return "invalid", (f"envelope signed with the certificate of {organizations[0]},"
                            f" but From is {sender_organ_id}")
+    if trust is None:
+        return "untrusted", ("envelope signature is intact but not trusted: no trust anchors"
+                             " were given to check its certificate")
+    problem = trust.problem(cert, chain)
+    if problem is not None:
+        return "untrusted", f"envelope signature is intact but not trusted: {problem}"
     return "valid", None

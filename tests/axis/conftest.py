@@ -33,8 +33,11 @@ def samples() -> Path:
 
 @pytest.fixture(scope="session")
 def org_signer(dev_pki: devpki.DevPki) -> edxml.EnvelopeSigner:
-    """Signs envelopes as Ủy ban nhân dân tỉnh Mẫu (org-h41, 000.00.00.H41)."""
-    return edxml.EnvelopeSigner.from_files(dev_pki.key("org-h41"), dev_pki.cert("org-h41"))
+    """Signs envelopes as Ủy ban nhân dân tỉnh Mẫu (org-h41, 000.00.00.H41); the issuing CA
+    travels with the certificate, so gov-root alone is enough to trust it."""
+    return edxml.EnvelopeSigner(dev_pki.key("org-h41").read_bytes(),
+                                dev_pki.cert("org-h41").read_bytes()
+                                + dev_pki.cert("gov-ca").read_bytes())
 
 # The reference axis server (SQLite, then PostgreSQL), one per session for all axis tests.
 from tests.axis.axis_harness import axis_server  # noqa: E402, F401

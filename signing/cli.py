@@ -182,6 +182,8 @@ def _describe(result) -> str:
     lines = [f"{result.path}:"]
     for sig in result.signatures:
         signer = sig.signer.common_name if sig.signer else "unknown signer"
+        if sig.role is not None:
+            signer += f" ({sig.role.value})"
         verdict = sig.indication.value + (f"/{sig.sub_indication.value}"
                                           if sig.sub_indication else "")
         details = [f"level {sig.level.value}" if sig.level else None,

@@ -82,7 +82,9 @@ def _extend_sign(sign: argparse.ArgumentParser) -> None:
     steps.add_argument("--complete", action="store_true",
                        help="signer: IN is the request, OUT the signature (CMS, DER)")
     steps.add_argument("--embed", type=Path, metavar="SIGNATURE",
-                       help="hub: IN is the prepared PDF; embed SIGNATURE and validate")
+                       help="hub: IN is the prepared PDF; embed SIGNATURE, extend it to "
+                            "--level B-LT/B-LTA if asked (a B-T signature, --tsa for "
+                            "B-LTA), and validate")
     split.add_argument("--cert", type=Path, metavar="PEM",
                        help="--prepare: the signer's certificate, then its issuers")
     split.add_argument("--request", type=Path, metavar="JSON",
@@ -203,6 +205,8 @@ def _split_embed(args: argparse.Namespace) -> int:
     from signing import split
     from signing.pades import _write_atomically as write_atomically
     from signing.pades import read_pdf
+    from signing.preservation import EXTENDABLE, augment
+    from signing.results import PadesLevel
     from signing.validation import ValidationSettings, Validator
 
     signing_cli._quiet_libraries()
@@ -210,6 +214,11 @@ def _split_embed(args: argparse.Namespace) -> int:
     request = split.SigningRequest.from_json(_read(args.request or _default_request(args.input)))
     signed = split.embed(read_pdf(args.input), request, _read(args.embed))
     settings = ValidationSettings.from_paths(args.trust)
+    level = PadesLevel(args.level)
+    if level in EXTENDABLE:
+        # the signer's machine made B-B/B-T; validation data and the document time-stamp
+        # are the hub's part, done as for any signed file
+        signed = augment(signed, level, settings, args.tsa)
 
     async def validate():
         async with Validator(settings) as validator:
@@ -219,6 +228,8 @@ def _split_embed(args: argparse.Namespace) -> int:
     write_atomically(args.output, signed)
     newest = result.signatures[-1] if result.signatures else None
     verdict = "no signature found" if newest is None else newest.indication.value
+    if newest is not None and newest.level is not None:
+        verdict += f", level {newest.level.value}"
     print(f"embedded the signature -> {args.output}; validation: {verdict}")
     return 0 if newest is not None and newest.bottom_line else 1
 

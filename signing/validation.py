@@ -19,8 +19,10 @@ One :class:`Validator` shares its network fetchers (and their OCSP/CRL/certifica
 across every file it sees, so a batch fetches each revocation answer once. Results are
 :class:`signing.results.FileResult`; unusable input gives ``FileResult.error``, never an
 exception. Each signature goes through the ETSI EN 319 102-1 process that fits it, run by
-pyHanko (:mod:`signing.validation_pyhanko`): basic validation without a time-stamp, validation
-with time otherwise, long-term validation with document time-stamps when that does not pass.
+pyHanko (:mod:`signing.validation_pyhanko`): validation with time for a time-stamped signature,
+basic validation at the validation time otherwise, and long-term validation with document
+time-stamps when that does not pass. Findings come as codes with parameters
+(:class:`signing.results.Problem`), worded in English in ``problems``.
 The kind of change made after a signature comes from pyHanko's difference analysis: a signature
 followed by changes of kind ``OTHER`` (page content, replaced objects, a filled field changed)
 is INDETERMINATE / SIG_CONSTRAINTS_FAILURE; a byte range leaving part of its revision unsigned

@@ -20,6 +20,8 @@ from signing.results import (
     Indication,
     ModificationLevel,
     PadesLevel,
+    Problem,
+    ProblemCode,
     SignatureResult,
     Signer,
     SubIndication,
@@ -68,7 +70,8 @@ def regular_signatures(reader) -> list:
         try:
             embedded.append(EmbeddedPdfSignature(reader, field_ref, name))
         except Exception as exc:  # asn1crypto/pyHanko raise many types on hostile content
-            broken.append(_failed(name, None, f"signature container unreadable: {_one_line(exc)}"))
+            broken.append(_failed(name, None, Problem.of(ProblemCode.CONTAINER_UNREADABLE,
+                                                         detail=_one_line(exc))))
     embedded.sort(key=lambda sig: sig.signed_revision)
     return [sig for sig in embedded if sig.sig_object_type == "/Sig"] + broken
 
@@ -111,11 +114,13 @@ async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
     try:
         embedded.compute_integrity_info(diff_policy=spec.diff_policy)
     except Exception as exc:  # pyHanko raises many types for hostile byte ranges/structures
-        return _failed(field, signer, f"signature structure rejected: {_one_line(exc)}")
+        return _failed(field, signer, Problem.of(ProblemCode.STRUCTURE_REJECTED,
+                                                 detail=_one_line(exc)))
     try:
         result, best_time = await _run_ades(embedded, spec, timing_info)
     except Exception as exc:  # same: malformed CMS content and the like
-        return _failed(field, signer, f"signature could not be processed: {_one_line(exc)}")
+        return _failed(field, signer, Problem.of(ProblemCode.NOT_PROCESSABLE,
+                                                 detail=_one_line(exc)))
 
     status = result.api_status
     coverage, modification = _integrity(embedded)
@@ -124,18 +129,15 @@ async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
         # the byte range leaves part of its revision unsigned (signature wrapping): the
         # signature is malformed whatever its cryptography says
         indication, sub = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
-        problems.append("the signed byte range does not cover the whole revision it belongs to "
-                        "(only /Contents may be left out)")
+        problems.append(Problem.of(ProblemCode.BYTE_RANGE_PARTIAL))
     if indication is Indication.TOTAL_PASSED and modification is ModificationLevel.OTHER:
         indication, sub = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
-        problems.append("the document was changed after this signature in a way a signature "
-                        "does not allow (page content or other objects rewritten)")
+        problems.append(Problem.of(ProblemCode.CHANGED_AFTER_SIGNING))
     timestamp_time = _validated_timestamp_time(status)
     level = _level(embedded)
     if indication is Indication.TOTAL_PASSED and level is not PadesLevel.B_B \
             and timestamp_time is None:
-        problems.append("the signature time-stamp could not be validated (untrusted or "
-                        "broken); only B-B is reached")
+        problems.append(Problem.of(ProblemCode.TIMESTAMP_NOT_VALIDATED))
         level = PadesLevel.B_B
     return SignatureResult(
         field=field, indication=indication, sub_indication=sub, signer=signer,
@@ -144,12 +146,12 @@ async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
         timestamp_time=timestamp_time, level=level,
         coverage=coverage, modification_level=modification,
         trust_anchor=None if status is None else _trust_anchor_name(status.validation_path),
-        role=role_of(embedded.signer_info), problems=tuple(problems),
+        role=role_of(embedded.signer_info), findings=tuple(problems),
     )
 
 
 def _verdict(result, best_time: datetime, cert: x509.Certificate,
-             ) -> tuple[Indication, SubIndication | None, list[str]]:
+             ) -> tuple[Indication, SubIndication | None, list[Problem]]:
     """ETSI indication, sub-indication and plain-words problems from a pyHanko AdES result."""
     indication = _INDICATION[result.ades_subindic.status.name]
     sub = None if indication is Indication.TOTAL_PASSED else _sub(result.ades_subindic)
@@ -160,25 +162,22 @@ def _verdict(result, best_time: datetime, cert: x509.Certificate,
         indication, sub = Indication.INDETERMINATE, SubIndication.OUT_OF_BOUNDS_NO_POE
     expiry = f"{cert.not_valid_after:%Y-%m-%d}"
     if sub is SubIndication.EXPIRED:
-        problems.append(f"the signer's certificate expired on {expiry}, before the signature "
-                        "was made (its content time-stamp is later)")
+        problems.append(Problem.of(ProblemCode.EXPIRED_BEFORE_SIGNING, expiry=expiry))
     elif sub is SubIndication.OUT_OF_BOUNDS_NO_POE and cert.not_valid_after < best_time:
-        problems.append(f"the signer's certificate expired on {expiry}, and nothing proves "
-                        "the signature existed before that")
+        problems.append(Problem.of(ProblemCode.EXPIRED_NO_POE, expiry=expiry))
     status = result.api_status
     if status is not None and status.revocation_details is not None:
         details = status.revocation_details
-        whose = "a CA certificate in the chain" if details.ca_revoked else \
-            "the signer's certificate"
-        problems.append(f"{whose} was revoked on {details.revocation_date:%Y-%m-%d} "
-                        f"({details.revocation_reason.native})")
+        code = ProblemCode.CA_REVOKED if details.ca_revoked else ProblemCode.SIGNER_REVOKED
+        problems.append(Problem.of(code, date=f"{details.revocation_date:%Y-%m-%d}",
+                                   reason=str(details.revocation_reason.native)))
     if sub is SubIndication.NO_CERTIFICATE_CHAIN_FOUND:
-        problems.append("no chain to a trusted root (name the root with --trust)")
+        problems.append(Problem.of(ProblemCode.NO_TRUSTED_CHAIN))
     elif sub is SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE:
-        problems.append("the certificate chain could not be checked: revocation data missing, "
-                        "unreachable, or not valid at the validation time")
+        problems.append(Problem.of(ProblemCode.CHAIN_NOT_CHECKED))
     if result.failure_msg is not None and indication is not Indication.TOTAL_PASSED:
-        problems.append(_one_line(result.failure_msg))
+        problems.append(Problem.of(ProblemCode.VALIDATOR_MESSAGE,
+                                   detail=_one_line(result.failure_msg)))
     return indication, sub, problems
 
 
@@ -192,10 +191,13 @@ def _validated_timestamp_time(status) -> datetime | None:
 async def _run_ades(embedded, spec, timing_info):
     """The ETSI EN 319 102-1 process fitting the signature, and the best signature time.
 
-    No time-stamp after the signature: basic validation (5.3). Otherwise validation with time
-    (5.5, with the DSS's validation data); when that does not pass, long-term validation
-    (5.6: document time-stamps as proof of existence), whose answer is kept only if it
-    improves on 5.5 - pyHanko's would otherwise replace e.g. REVOKED_NO_POE by NO_POE."""
+    No time-stamp after the signature: basic validation (5.3). A signature time-stamp:
+    validation with time (5.5, with the DSS's validation data). Only later document
+    time-stamps (a B-B leader signature under a B-LTA organization signature): basic
+    validation at the validation time. When the chosen process does not pass, long-term
+    validation (5.6: document time-stamps as proof of existence), whose answer is kept only
+    if it improves on the first - pyHanko's would otherwise replace e.g. REVOKED_NO_POE by
+    NO_POE."""
     from pyhanko.sign.ades.report import AdESPassed
     from pyhanko.sign.validation.ades import (
         _dss_to_local_knowledge,  # pyHanko's own DSS reader, as its LTA process uses it
@@ -206,24 +208,28 @@ async def _run_ades(embedded, spec, timing_info):
 
     signature_spec = spec.signature_validation_spec
 
-    if not (_has_signature_timestamp(embedded) or _later_document_timestamps(embedded)):
-        basic = await ades_basic_validation(
+    timestamped = _has_signature_timestamp(embedded)
+    if timestamped:
+        with_dss = dataclasses.replace(
+            signature_spec, local_knowledge=_dss_to_local_knowledge(embedded.reader))
+        first = await ades_with_time_validation(
+            embedded.signed_data, with_dss, timing_info=timing_info,
+            raw_digest=embedded.compute_digest())
+        first_time = first.best_signature_time
+    else:
+        first = await ades_basic_validation(
             embedded.signed_data, signature_spec, timing_info=timing_info,
             raw_digest=embedded.compute_digest())
-        return basic, timing_info.best_signature_time
-    with_dss = dataclasses.replace(
-        signature_spec, local_knowledge=_dss_to_local_knowledge(embedded.reader))
-    with_time = await ades_with_time_validation(
-        embedded.signed_data, with_dss, timing_info=timing_info,
-        raw_digest=embedded.compute_digest())
-    if with_time.ades_subindic is AdESPassed.OK:
-        return with_time, with_time.best_signature_time
+        first_time = timing_info.best_signature_time
+    if first.ades_subindic is AdESPassed.OK or not (
+            timestamped or _later_document_timestamps(embedded)):
+        return first, first_time
     long_term = await ades_lta_validation(embedded, spec, timing_info=timing_info)
     if long_term.ades_subindic is AdESPassed.OK:
         return long_term, long_term.best_signature_time
     # A signature time-stamp that does not validate (e.g. its TSA is not trusted) makes the
     # signature INDETERMINATE, as pyHanko reports it: stricter than ignoring the time-stamp.
-    return with_time, with_time.best_signature_time
+    return first, first_time
 
 
 def _has_signature_timestamp(embedded) -> bool:
@@ -237,12 +243,12 @@ def _later_document_timestamps(embedded) -> list:
             if ts.signed_revision > embedded.signed_revision]
 
 
-def _failed(field: str, signer: Signer | None, problem: str) -> SignatureResult:
+def _failed(field: str, signer: Signer | None, problem: Problem) -> SignatureResult:
     return SignatureResult(
         field=field, indication=Indication.TOTAL_FAILED,
         sub_indication=SubIndication.FORMAT_FAILURE, signer=signer,
         signing_time=None, timestamp_time=None, level=None, coverage=None,
-        modification_level=None, trust_anchor=None, problems=(problem,),
+        modification_level=None, trust_anchor=None, findings=(problem,),
     )
 
 

@@ -81,7 +81,7 @@ def _signature_view(signature: SignatureResult, language: str) -> dict[str, obje
         "explanation": texts.SUB_INDICATIONS[language].get(sub, "") if sub else "",
         "changes_after": texts.MODIFICATIONS[language].get(signature.modification_level, ""),
         "trust_anchor": signature.trust_anchor,
-        "problems": list(signature.problems),
+        "problems": [finding.text(language) for finding in signature.findings],
     }
 
 

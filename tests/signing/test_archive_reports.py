@@ -124,3 +124,53 @@ def test_english_report_and_what_changed_after_the_signature(cli, pki_services, 
     assert "UNDETERMINED (INDETERMINATE)" in text
     assert "Content changed (pages, objects)" in text
     assert "Signing time (proven by a time-stamp)" in text
+
+
+def _notes(html_path: Path) -> list[str]:
+    """The "Ghi nhận"/"Notes" cell of each signature in an HTML report."""
+    import re
+
+    html = html_path.read_text(encoding="utf-8")
+    return re.findall(r"<th>(?:Ghi nhận|Notes)</th><td>(.*?)</td>", html)
+
+
+def test_vietnamese_report_words_the_findings_in_vietnamese(cli, pki_services, tmp_path):
+    """A revoked, a modified and an untrusted signature: the Vietnamese report explains each
+    finding in Vietnamese (worded from its code), while the JSON keeps the English
+    ``problems`` and adds the codes."""
+    pki = pki_services
+    folder = tmp_path / "in"
+    folder.mkdir()
+    document = attack_corpus.base_document()
+    (folder / "thu-hoi.pdf").write_bytes(attack_corpus.sign(
+        pki, document, label="official-revoked",
+        claimed_time=attack_corpus.CLAIMED_AFTER_REVOCATION))
+    signed = attack_corpus.sign(pki, document, with_timestamp=True)
+    (folder / "sua-doi.pdf").write_bytes(attack_corpus._incremental(
+        signed, attack_corpus._replace_page_content))
+    out = tmp_path / "reports"
+    run = _verify_with_reports(cli, pki, folder, out)
+    assert run.returncode == 3, run.stderr
+
+    [revoked] = _notes(out / "thu-hoi.report.html")
+    assert "Chứng thư của người ký đã bị thu hồi ngày 2025-06-01" in revoked
+    assert "was revoked" not in revoked
+    [modified] = _notes(out / "sua-doi.report.html")
+    assert "Tài liệu bị sửa sau chữ ký này" in modified
+    assert "changed after" not in modified
+
+    untrusted_out = tmp_path / "untrusted"
+    run = cli("verify", folder / "sua-doi.pdf", "--report", untrusted_out,
+              "--trust", pki.cert("pub-root"))
+    assert run.returncode == 3, run.stderr
+    [untrusted] = _notes(untrusted_out / "sua-doi.report.html")
+    assert "Không có chuỗi chứng thư tới một chứng thư gốc tin cậy" in untrusted
+    assert "no chain" not in untrusted
+
+    summary = json.loads((out / "thu-hoi.json").read_text(encoding="utf-8"))
+    [signature] = summary["signatures"]
+    assert {"code": "signer-revoked", "params": {"date": "2025-06-01",
+                                                 "reason": "key_compromise"}} \
+        in signature["findings"]
+    assert "the signer's certificate was revoked on 2025-06-01 (key_compromise)" \
+        in signature["problems"]

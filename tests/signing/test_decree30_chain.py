@@ -4,6 +4,7 @@ looking at the rendered page."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from datetime import date
@@ -294,3 +295,51 @@ def test_prepare_refuses_a_signed_document(chain, cli, tmp_path):
     done = cli("prepare", chain["leader"], "-o", out)
     assert done.returncode == 2 and "already signed" in done.stderr
     assert not out.exists()
+
+
+def test_leader_b_b_then_issue_b_lta(chain, cli, pki_services, tmp_path):
+    """The common case: the leader signs without a time-stamp (B-B), the clerk issues at
+    B-LTA. The leader's signature has no signature time-stamp but document time-stamps follow
+    it: it is validated now (basic validation), not refused for lack of a time-stamp."""
+    pki = pki_services
+    issued = tmp_path / "issued.pdf"
+    done = cli("issue", chain["leader"], "-o", issued, "--p12", pki.p12("org-h41"), "--seal",
+               chain["seal"], "--number", "16", "--notation", "QĐ-UBND", "--place", "Hà Nội",
+               "--date", "2026-03-10", "--level", "B-LTA", "--tsa", pki.tsa_url,
+               *trust_args(pki))
+    assert done.returncode == 0, done.stderr
+    first, second = support.verify_json(cli, issued, pki.trust_roots)
+    assert (first["role"], first["indication"], first["level"], first["modification_level"]) \
+        == ("leader", "TOTAL-PASSED", "B-B", "FORM_FILLING"), first["problems"]
+    assert (second["role"], second["indication"], second["level"]) == \
+        ("organization", "TOTAL-PASSED", "B-LTA")
+
+
+@pytest.mark.parametrize(("language", "leader_role", "organization_role"), [
+    ("vi", "Người có thẩm quyền ký (lãnh đạo)", "Cơ quan, tổ chức ban hành"),
+    ("en", "Competent signatory (leader)", "Issuing agency"),
+])
+def test_report_names_the_role_of_each_signature(chain, cli, pki_services, tmp_path, language,
+                                                 leader_role, organization_role):
+    """``verify --report`` on an issued document: the role recorded inside each signature
+    (commitment type) is read back by the validator and shown in the report's language."""
+    out = tmp_path / "reports"
+    done = cli("verify", chain["issued"], "--report", out, "--report-lang", language,
+               *trust_args(pki_services))
+    assert done.returncode == 0, done.stderr
+    html = (out / "issued.report.html").read_text(encoding="utf-8")
+    roles = re.findall(r"<th>(?:Vai trò ký|Signing role)</th><td>([^<]*)</td>", html)
+    assert roles == [leader_role, organization_role]
+    summary = json.loads((out / "issued.json").read_text(encoding="utf-8"))
+    assert [s["role"] for s in summary["signatures"]] == ["leader", "organization"]
+    text = subprocess.run(["pdftotext", out / "issued.report.pdf", "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert leader_role in " ".join(text.split())
+
+
+def test_verify_human_output_names_the_roles(chain, cli, pki_services):
+    done = cli("verify", chain["issued"], *trust_args(pki_services))
+    assert done.returncode == 0, done.stderr
+    assert "ChuKyLanhDao1: TOTAL-PASSED - Nguyễn Văn An (leader);" in done.stdout
+    assert "ChuKyCoQuan1: TOTAL-PASSED - Ủy ban nhân dân tỉnh Mẫu (organization);" \
+        in done.stdout

@@ -241,3 +241,25 @@ def test_images_must_be_transparent_png(cli, pki_services, tmp_path, draft_pdf):
         done = cli("sign", source, "-o", tmp_path / "out.pdf", "--p12",
                    pki_services.p12("leader-an"), "--profile", "leader", "--image", image)
         assert done.returncode == 2 and message in done.stderr, done.stderr
+
+
+def test_report_names_attachment_and_copy_roles(cli, pki_services, tmp_path):
+    """The Vietnamese report names the role of an attachment (đính kèm) and a copy (bản sao)
+    signature, as the validator reads it from the signature."""
+    folder = tmp_path / "in"
+    source = write_simple_pdf(tmp_path / "plain.pdf")
+    sign(cli, pki_services, source, folder / "dinh-kem.pdf", "org-h41",
+         "--profile", "attachment", "--number-notation", "05/QĐ-UBND")
+    sign(cli, pki_services, source, folder / "ban-sao.pdf", "org-h41",
+         "--profile", "copy", "--copy-form", "SAO Y")
+    out = tmp_path / "reports"
+    trust = [arg for root in pki_services.trust_roots for arg in ("--trust", root)]
+    done = cli("verify", folder, "--report", out, *trust)
+    assert done.returncode == 0, done.stderr
+
+    def role(stem: str) -> str:
+        html = (out / f"{stem}.report.html").read_text(encoding="utf-8")
+        return re.search(r"<th>Vai trò ký</th><td>([^<]*)</td>", html).group(1)
+
+    assert "đính kèm" in role("dinh-kem")
+    assert "bản sao" in role("ban-sao")

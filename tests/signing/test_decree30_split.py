@@ -117,3 +117,33 @@ def test_malformed_request_is_one_line_error(cli, softhsm_token, tmp_path):
                *softhsm_token.key_args("leader-an"))
     assert done.returncode == 2 and "malformed signing request" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("level", ["B-LT", "B-LTA"])
+def test_embed_extends_to_long_term_level(cli, pki_services, softhsm_token, hub, level):
+    """The token's machine time-stamps (B-T); the hub embeds and extends the signature to
+    B-LT/B-LTA with the preservation code, then validates it at that level."""
+    pending, request = prepare(cli, pki_services, hub)
+    done = cli("sign", request, "-o", hub / "leader.p7s", "--complete",
+               "--tsa", pki_services.tsa_url, *softhsm_token.key_args("leader-an"))
+    assert done.returncode == 0, done.stderr
+
+    done = cli("sign", pending, "-o", hub / "leader.pdf", "--embed", hub / "leader.p7s",
+               "--level", level, "--tsa", pki_services.tsa_url, *trust(pki_services))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"TOTAL-PASSED, level {level}" in done.stdout
+    [leader] = support.verify_json(cli, hub / "leader.pdf", pki_services.trust_roots)
+    assert (leader["role"], leader["indication"], leader["level"]) == \
+        ("leader", "TOTAL-PASSED", level)
+
+
+def test_embed_refuses_to_extend_a_b_b_signature(cli, pki_services, softhsm_token, hub):
+    pending, request = prepare(cli, pki_services, hub)
+    done = cli("sign", request, "-o", hub / "leader.p7s", "--complete",
+               *softhsm_token.key_args("leader-an"))
+    assert done.returncode == 0, done.stderr
+    done = cli("sign", pending, "-o", hub / "leader.pdf", "--embed", hub / "leader.p7s",
+               "--level", "B-LT", *trust(pki_services))
+    assert done.returncode == 2
+    assert "no signature time-stamp" in done.stderr and len(done.stderr.splitlines()) == 1
+    assert not (hub / "leader.pdf").exists()

@@ -70,6 +70,6 @@ def describe(result: FileResult, name: str, language: str) -> FileSignatures:
                        or texts.LABELS[language]["not_proven"]),
             indication=texts.INDICATIONS[language][signature.indication],
             passed=signature.indication is Indication.TOTAL_PASSED,
-            explanation=explanation or "; ".join(signature.problems),
+            explanation=explanation or "; ".join(f.text(language) for f in signature.findings),
         ))
     return FileSignatures(name=name, error=result.error, signatures=tuple(views))

@@ -106,6 +106,18 @@ def _sending_progress(session: Session, document: OutgoingDocument) -> dict[str,
 
 # --- outgoing ----------------------------------------------------------------------------
 
+async def _render_document(request: Request, user: User, template: str,
+                           read: Callable[[], dict[str, Any]], status_code: int,
+                           errors: dict[str, str] | None, problem: str, failed_action: str,
+                           values: dict[str, str] | None) -> HTMLResponse:
+    """A document page: what ``read`` loads, its PDFs' signatures, and the form state."""
+    data = await run_in_threadpool(read)
+    views = await _signature_views(hub_of(request), data.pop("pdfs"), language_of(request))
+    return render(request, template, status_code=status_code, user=user,
+                  signatures=views, errors=errors or {}, problem=problem,
+                  failed_action=failed_action, values=values or {},
+                  done=request.query_params.get("done", ""), **data)
+
 
 async def show_outgoing(request: Request, user: User, document_id: int, status_code: int = 200,
                         errors: dict[str, str] | None = None, problem: str = "",
@@ -124,12 +136,8 @@ async def show_outgoing(request: Request, user: User, document_id: int, status_c
                     "sending": _sending_progress(session, document),
                     "pdfs": _pdf_files(hub, list(document.files))}
 
-    data = await run_in_threadpool(read)
-    views = await _signature_views(hub, data.pop("pdfs"), language_of(request))
-    return render(request, "outgoing.html", status_code=status_code, user=user,
-                  signatures=views, errors=errors or {}, problem=problem,
-                  failed_action=failed_action, values=values or {},
-                  done=request.query_params.get("done", ""), **data)
+    return await _render_document(request, user, "outgoing.html", read, status_code, errors,
+                                  problem, failed_action, values)
 
 
 @router.get(PREFIX + "/outgoing/{document_id}")
@@ -238,12 +246,8 @@ async def show_incoming(request: Request, user: User, document_id: int, status_c
                     "overdue": is_overdue(document.state, document.due_date, hub.today()),
                     "pdfs": _pdf_files(hub, list(document.files))}
 
-    data = await run_in_threadpool(read)
-    views = await _signature_views(hub, data.pop("pdfs"), language_of(request))
-    return render(request, "incoming.html", status_code=status_code, user=user,
-                  signatures=views, errors=errors or {}, problem=problem,
-                  failed_action=failed_action, values=values or {},
-                  done=request.query_params.get("done", ""), **data)
+    return await _render_document(request, user, "incoming.html", read, status_code, errors,
+                                  problem, failed_action, values)
 
 
 @router.get(PREFIX + "/incoming/{document_id}")

@@ -9,6 +9,7 @@ only to a role the workflow allows it for, and a forged request is refused by th
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -16,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from documents import db, exchange, incoming, outgoing, workflow
 from documents.errors import Forbidden, InvalidInput, InvalidTransition, NotFound, RegisterError
@@ -106,23 +108,33 @@ def _sending_progress(session: Session, document: OutgoingDocument) -> dict[str,
 
 # --- outgoing ----------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class FormState:
+    """What a refused action shows again on its document page: the HTTP status, errors beside
+    the fields, the problem in one line, which action failed and the values typed."""
+
+    status_code: int = 200
+    errors: dict[str, str] = field(default_factory=dict)
+    problem: str = ""
+    failed_action: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+
+
 async def _render_document(request: Request, user: User, template: str,
-                           read: Callable[[], dict[str, Any]], status_code: int,
-                           errors: dict[str, str] | None, problem: str, failed_action: str,
-                           values: dict[str, str] | None) -> HTMLResponse:
+                           read: Callable[[], dict[str, Any]], state: FormState | None
+                           ) -> HTMLResponse:
     """A document page: what ``read`` loads, its PDFs' signatures, and the form state."""
+    state = state or FormState()
     data = await run_in_threadpool(read)
     views = await _signature_views(hub_of(request), data.pop("pdfs"), language_of(request))
-    return render(request, template, status_code=status_code, user=user,
-                  signatures=views, errors=errors or {}, problem=problem,
-                  failed_action=failed_action, values=values or {},
+    return render(request, template, status_code=state.status_code, user=user,
+                  signatures=views, errors=state.errors, problem=state.problem,
+                  failed_action=state.failed_action, values=state.values,
                   done=request.query_params.get("done", ""), **data)
 
 
-async def show_outgoing(request: Request, user: User, document_id: int, status_code: int = 200,
-                        errors: dict[str, str] | None = None, problem: str = "",
-                        failed_action: str = "", values: dict[str, str] | None = None
-                        ) -> HTMLResponse:
+async def show_outgoing(request: Request, user: User, document_id: int,
+                        state: FormState | None = None) -> HTMLResponse:
     hub = hub_of(request)
 
     def read() -> dict[str, Any]:
@@ -136,8 +148,7 @@ async def show_outgoing(request: Request, user: User, document_id: int, status_c
                     "sending": _sending_progress(session, document),
                     "pdfs": _pdf_files(hub, list(document.files))}
 
-    return await _render_document(request, user, "outgoing.html", read, status_code, errors,
-                                  problem, failed_action, values)
+    return await _render_document(request, user, "outgoing.html", read, state)
 
 
 @router.get(PREFIX + "/outgoing/{document_id}")
@@ -187,8 +198,8 @@ OUTGOING_STEPS: dict[str, tuple[tuple[str, ...], Step]] = {
 }
 
 
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
+def _fields(form: FormData) -> dict[str, str]:
+    """The form's text fields, trimmed (files are left out)."""
     return {k: str(v).strip() for k, v in form.multi_items() if isinstance(v, str)}
 
 
@@ -205,11 +216,11 @@ async def outgoing_action(request: Request, user: PageUser, document_id: int,
     hub = hub_of(request)
     _refuse_unless(Role(user.role) in workflow.OUTGOING[action].roles, user, action)
     required, step = OUTGOING_STEPS[action]
-    form = await _form(request)
+    form = _fields(await request.form())
     errors = _missing(request, form, required)
     if errors:
-        return await show_outgoing(request, user, document_id, 422, errors=errors,
-                                   failed_action=action, values=form)
+        return await show_outgoing(request, user, document_id,
+                                   FormState(422, errors, failed_action=action, values=form))
 
     def run() -> None:
         with db.transaction(hub.sessions) as session:
@@ -220,18 +231,16 @@ async def outgoing_action(request: Request, user: PageUser, document_id: int,
     except Forbidden:
         raise
     except RegisterError as exc:
-        return await show_outgoing(request, user, document_id, status_of(exc),
-                                   problem=str(exc), failed_action=action, values=form)
+        return await show_outgoing(request, user, document_id, FormState(
+            status_of(exc), problem=str(exc), failed_action=action, values=form))
     return go(f"{PREFIX}/outgoing/{document_id}?done={action}")
 
 
 # --- incoming ----------------------------------------------------------------------------
 
 
-async def show_incoming(request: Request, user: User, document_id: int, status_code: int = 200,
-                        errors: dict[str, str] | None = None, problem: str = "",
-                        failed_action: str = "", values: dict[str, str] | None = None
-                        ) -> HTMLResponse:
+async def show_incoming(request: Request, user: User, document_id: int,
+                        state: FormState | None = None) -> HTMLResponse:
     hub = hub_of(request)
 
     def read() -> dict[str, Any]:
@@ -246,8 +255,7 @@ async def show_incoming(request: Request, user: User, document_id: int, status_c
                     "overdue": is_overdue(document.state, document.due_date, hub.today()),
                     "pdfs": _pdf_files(hub, list(document.files))}
 
-    return await _render_document(request, user, "incoming.html", read, status_code, errors,
-                                  problem, failed_action, values)
+    return await _render_document(request, user, "incoming.html", read, state)
 
 
 @router.get(PREFIX + "/incoming/{document_id}")
@@ -280,7 +288,7 @@ async def incoming_action(request: Request, user: PageUser, document_id: int,
     hub = hub_of(request)
     _refuse_unless(Role(user.role) in workflow.INCOMING[action].roles, user, action)
     raw = await request.form()
-    form = {k: str(v).strip() for k, v in raw.multi_items() if isinstance(v, str)}
+    form = _fields(raw)
     multi = {k: [str(v) for v in raw.getlist(k) if str(v)] for k in ("co_handlers",
                                                                      "for_information")}
     errors = _missing(request, form, INCOMING_REQUIRED[action])
@@ -290,8 +298,8 @@ async def incoming_action(request: Request, user: PageUser, document_id: int,
         except InvalidInput:
             errors["due_date"] = i18n.Translator(language_of(request))("bad_date")
     if errors:
-        return await show_incoming(request, user, document_id, 422, errors=errors,
-                                   failed_action=action, values=form)
+        return await show_incoming(request, user, document_id,
+                                   FormState(422, errors, failed_action=action, values=form))
 
     def run() -> None:
         with db.transaction(hub.sessions) as session:
@@ -310,8 +318,8 @@ async def incoming_action(request: Request, user: PageUser, document_id: int,
     except Forbidden:
         raise
     except RegisterError as exc:
-        return await show_incoming(request, user, document_id, status_of(exc),
-                                   problem=str(exc), failed_action=action, values=form)
+        return await show_incoming(request, user, document_id, FormState(
+            status_of(exc), problem=str(exc), failed_action=action, values=form))
     return go(f"{PREFIX}/incoming/{document_id}?done={action}")
 
 

@@ -267,9 +267,9 @@ class PadesDocumentSigner:
                                                     pdf))
 
     def prepare(self, pdf: bytes) -> bytes:
-        from signing.issuance import prepare
+        from signing.issuance import has_fields, prepare
 
-        return prepare(pdf)
+        return pdf if has_fields(pdf) else prepare(pdf)
 
     def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes:
         key = self.keys.leaders.get(leader.username)
@@ -278,14 +278,15 @@ class PadesDocumentSigner:
         return self._sign(key, self._leader_profile(leader), pdf)
 
     async def prepare_for_token(self, pdf: bytes, leader: LeaderKey, certificate,  # noqa: ANN001
-                                chain) -> tuple[bytes, dict]:  # noqa: ANN001
+                                chain) -> tuple[bytes, str]:  # noqa: ANN001
         from signing.pades import SignatureOptions
         from signing.split import async_prepare
 
-        # a B-B signature: the token's machine has no TSA of ours; the seal's B-LTA covers it
-        prepared, request = await async_prepare(pdf, certificate, list(chain),
-                                                SignatureOptions(),
-                                                profile=self._leader_profile(leader))
+        # a B-B signature: the token's machine has no TSA of ours; the seal's B-LTA covers it.
+        # The hub's own trust anchors decide whether the token's certificate may sign.
+        prepared, request = await async_prepare(
+            pdf, certificate, list(chain), SignatureOptions(trust_roots=self.options.trust_roots),
+            profile=self._leader_profile(leader))
         return prepared, request.to_json()
 
     def _leader_profile(self, leader: LeaderKey):  # noqa: ANN202 - a signing Profile

@@ -252,3 +252,20 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class PendingTokenSignature(Base):
+    """Ký số tách rời đang chờ: a split-signing request waiting for the leader's token. The
+    prepared PDF is in the file store; the row binds it to the leader, the document and the
+    file it was prepared from, and expires."""
+
+    __tablename__ = "pending_token_signatures"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("outgoing_documents.id"))
+    source_hash: Mapped[str] = mapped_column(String(64))
+    prepared_hash: Mapped[str] = mapped_column(String(64))
+    request_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

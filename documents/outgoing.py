@@ -39,7 +39,8 @@ def _advance(document: OutgoingDocument, action: str, actor: User) -> None:
     document.state = workflow.next_outgoing(document.state, action, _role(actor)).value
 
 
-def _main_file(document: OutgoingDocument) -> Attachment:
+def main_file(document: OutgoingDocument) -> Attachment:
+    """The document itself, among its files (the others are attachments)."""
     return next(f for f in document.files if f.is_main)
 
 
@@ -76,7 +77,7 @@ def create_draft(session: Session, hub: Hub, actor: User, draft: Draft, pdf: byt
     session.flush()
     session.refresh(document)
     audit.record(session, actor.username, "draft", "outgoing", document.id,
-                 _main_file(document).blob_hash, subject=draft.subject)
+                 main_file(document).blob_hash, subject=draft.subject)
     return document
 
 
@@ -95,7 +96,7 @@ def submit(session: Session, hub: Hub, actor: User, document_id: int) -> Outgoin
     _advance(document, "submit", actor)
     if hub.signer is None:
         raise ConfigurationError("this hub has no signer configured")
-    main = _main_file(document)
+    main = main_file(document)
     prepared = hub.signer.prepare(hub.store.get(main.blob_hash))
     main.blob_hash, main.size = hub.store.put(prepared), len(prepared)
     audit.record(session, actor.username, "submit", "outgoing", document.id, main.blob_hash)
@@ -116,7 +117,7 @@ def sign(session: Session, hub: Hub, actor: User, document_id: int) -> OutgoingD
     workflow.next_outgoing(document.state, "sign", _role(actor))  # refuse before signing
     if hub.signer is None:
         raise ConfigurationError("this hub has no signer configured")
-    main = _main_file(document)
+    main = main_file(document)
     signed = hub.signer.sign_as_leader(
         hub.store.get(main.blob_hash),
         LeaderKey(actor.username, actor.full_name, actor.position or document.signer_position),
@@ -131,7 +132,7 @@ def record_leader_signature(session: Session, hub: Hub, actor: User, document_id
     key, or split signing completed from the leader's token); ``signed_from`` is the hash of
     the file that was signed, so a document changed meanwhile is refused."""
     document = load(session, OutgoingDocument, document_id, "outgoing document")
-    main = _main_file(document)
+    main = main_file(document)
     if main.blob_hash != signed_from:
         raise InvalidTransition("the document changed while it was being signed; sign again")
     _advance(document, "sign", actor)
@@ -165,7 +166,7 @@ def issue(session: Session, hub: Hub, actor: User, document_id: int) -> Outgoing
                 if part.is_main else hub.signer.seal_attachment(data, shown))
         part.blob_hash, part.size = hub.store.put(data), len(data)
     audit.record(session, actor.username, "issue", "outgoing", document.id,
-                 _main_file(document).blob_hash, number=shown, date=today.isoformat())
+                 main_file(document).blob_hash, number=shown, date=today.isoformat())
     return document
 
 
@@ -203,7 +204,7 @@ def send(session: Session, hub: Hub, actor: User, document_id: int) -> OutgoingD
         one = replace(envelope, recipients=(Party(recipient.organ_id, recipient.organ_name),))
         _queue(session, hub, recipient, hub.codec.write_document(one))
     audit.record(session, actor.username, "send", "outgoing", document.id,
-                 _main_file(document).blob_hash,
+                 main_file(document).blob_hash,
                  recipients=[r.organ_id for r in document.recipients])
     return document
 

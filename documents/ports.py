@@ -131,14 +131,16 @@ class LeaderKey:
 class DocumentSigner(Protocol):
     def prepare(self, pdf: bytes) -> bytes:
         """Add the number and date form fields to a draft, before anyone signs it, so that
-        issuing can fill them without breaking the leader's signature."""
+        issuing can fill them without breaking the leader's signature. A draft that has them
+        (sent back by the leader and submitted again) is returned unchanged."""
 
     def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes: ...
 
     async def prepare_for_token(self, pdf: bytes, leader: LeaderKey, certificate: object,
-                                chain: Sequence[object]) -> tuple[bytes, dict]:
+                                chain: Sequence[object]) -> tuple[bytes, str]:
         """Split signing (the leader's key is on a token at the leader's PC): the PDF with the
-        leader's Decree 30 appearance and role in place, and the request the token signs."""
+        leader's Decree 30 appearance and role in place, and the request the token signs
+        (``signing.split.SigningRequest`` as JSON)."""
 
     def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
         """Fill number and date into the leader-signed PDF and apply the organization seal."""

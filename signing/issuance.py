@@ -81,6 +81,14 @@ class Issuance:
                 f"năm {self.day.year}")
 
 
+def has_fields(pdf: bytes) -> bool:
+    """Whether the number and date fields are there already (:func:`prepare` was applied)."""
+    from signing.pades import open_writer
+
+    existing = _fields_by_name(open_writer(pdf))
+    return NUMBER_FIELD in existing and DATE_FIELD in existing
+
+
 def today_in_vietnam() -> date:
     return datetime.now(VIETNAM_TIME).date()
 

@@ -174,6 +174,13 @@ def embed(prepared_pdf: bytes, request: SigningRequest, signature: bytes) -> byt
     # the SignerInfo's attributes are [0] IMPLICIT: compare the content, not the tag byte
     if signed_attrs[1:] != request.signed_attributes[1:]:
         raise SplitSigningError("the signature does not answer this signing request")
+    # the same attributes signed by another key (another person's token) would otherwise be
+    # embedded and only caught, if at all, by a later validation
+    _, made_by_prepared_key = _integrity(signer_info, request)
+    if not made_by_prepared_key:
+        raise SplitSigningError(
+            "the signature was not made with the key of the certificate the document was "
+            f"prepared for ({_who(request.signer_certificate)})")
     start, end = request.reserved_region
     if len(prepared_pdf) < end or prepared_pdf[start:end].strip(b"<>0") != b"":
         raise SplitSigningError("the PDF is not the prepared document of this request")
@@ -184,6 +191,22 @@ def embed(prepared_pdf: bytes, request: SigningRequest, signature: bytes) -> byt
     output = io.BytesIO(prepared_pdf)
     PreparedByteRangeDigest(request.document_digest, start, end).fill_with_cms(output, signature)
     return output.getvalue()
+
+
+def _integrity(signer_info: cms.SignerInfo, request: SigningRequest) -> tuple[bool, bool]:
+    from pyhanko.sign.general import CMSStructuralError
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+
+    try:
+        # pyHanko asserts, rather than reports, a signature of another key type (ECDSA vs RSA)
+        is_ecdsa = signer_info["signature_algorithm"].signature_algo == "ecdsa"
+        if is_ecdsa != (request.signer_certificate.public_key.algorithm == "ec"):
+            return True, False
+        return validate_sig_integrity(signer_info, request.signer_certificate, "data",
+                                      request.document_digest)
+    except (CMSStructuralError, SignatureValidationError, ValueError, KeyError, TypeError):
+        return False, False
 
 
 def _byte_range_digest(pdf: bytes, start: int, end: int) -> bytes:

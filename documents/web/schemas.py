@@ -107,6 +107,30 @@ class SendBack(BaseModel):
     reason: str = Field(min_length=1)
 
 
+class TokenSignPrepare(BaseModel):
+    """The leader's token certificate and its issuers, base64 DER (as the sign-agent's
+    ``/certificate`` reports them)."""
+
+    certificate: str = Field(min_length=1)
+    chain: list[str] = []
+
+
+class TokenSignRequest(BaseModel):
+    """What the token signs: ``request`` is the signing request (JSON) that ``edochub sign
+    --complete`` or the sign-agent takes; answer it with ``pending`` before ``expires_at``."""
+
+    pending: str
+    request: str
+    expires_at: datetime
+
+
+class TokenSignComplete(BaseModel):
+    """The token's answer: the CMS signature (DER), base64."""
+
+    pending: str = Field(min_length=1)
+    signature: str = Field(min_length=1)
+
+
 class ChangeAfterSending(BaseModel):
     """Recall, update (new subject) or replace (by an issued document)."""
 

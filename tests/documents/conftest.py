@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import httpx
 import pytest
 
 from documents import db
@@ -23,6 +24,9 @@ from documents.models import User
 from documents.settings import HubSettings
 from documents.storage import LocalStore
 from documents.users import hash_password
+from documents.web.app import create_app
+from documents.web.server import serving
+from tests.conftest import free_port
 from tests.documents.fakes import MarkSigner, MarkValidator
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -200,3 +204,37 @@ def add_users(hub: Hub, suffix: str = "") -> dict[str, User]:
                  for role in ROLES}
         session.add_all(users.values())
     return users
+
+
+def api_client(base: str, username: str | None) -> httpx.Client:
+    """A client of the API at ``base`` logged in as ``username`` (password ``pw-<role>``,
+    see :func:`add_users`), or anonymous."""
+    headers = {}
+    if username is not None:
+        role = username.split("-")[0]
+        answer = httpx.post(f"{base}/auth/token",
+                            data={"username": username, "password": f"pw-{role}"})
+        assert answer.status_code == 200, answer.text
+        headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+    return httpx.Client(base_url=base, headers=headers, timeout=60)
+
+
+@pytest.fixture()
+def api(hub, peer) -> Iterator:
+    """Both hubs' APIs on loopback; yields ``(h41 client factory, g09 client factory)``."""
+    add_users(hub)
+    add_users(peer)
+    with serving(create_app(hub), "127.0.0.1", free_port()) as h41_url, \
+            serving(create_app(peer), "127.0.0.1", free_port()) as g09_url:
+        clients: dict[tuple[str, str | None], httpx.Client] = {}
+
+        def as_user(base: str):
+            def login(role: str | None) -> httpx.Client:
+                if (base, role) not in clients:
+                    clients[base, role] = api_client(base, role)
+                return clients[base, role]
+            return login
+
+        yield as_user(h41_url), as_user(g09_url)
+        for client in clients.values():
+            client.close()

@@ -7,42 +7,9 @@ import json
 from datetime import timedelta
 
 import httpx
-import pytest
 
-from documents.web.app import create_app
-from documents.web.server import serving
-from tests.conftest import free_port
-from tests.documents.conftest import add_users, decree30_draft, with_real_signing
+from tests.documents.conftest import decree30_draft, with_real_signing
 from tests.documents.test_register_db import ANNEX, PDF
-
-
-@pytest.fixture()
-def api(hub, peer):
-    """Both hubs' APIs on loopback; yields ``(h41 client factory, g09 client factory)``."""
-    add_users(hub)
-    add_users(peer)
-    with serving(create_app(hub), "127.0.0.1", free_port()) as h41_url, \
-            serving(create_app(peer), "127.0.0.1", free_port()) as g09_url:
-        clients: dict[tuple[str, str | None], httpx.Client] = {}
-
-        def as_user(base: str):
-            def login(role: str | None) -> httpx.Client:
-                if (base, role) in clients:
-                    return clients[base, role]
-                headers = {}
-                if role is not None:
-                    answer = httpx.post(f"{base}/auth/token",
-                                        data={"username": role, "password": f"pw-{role}"})
-                    assert answer.status_code == 200, answer.text
-                    headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
-                client = httpx.Client(base_url=base, headers=headers, timeout=60)
-                clients[base, role] = client
-                return client
-            return login
-
-        yield as_user(h41_url), as_user(g09_url)
-        for client in clients.values():
-            client.close()
 
 
 def _draft(client: httpx.Client, pdf: bytes = PDF, **metadata) -> httpx.Response:

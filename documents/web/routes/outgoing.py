@@ -9,13 +9,21 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from documents import outgoing
+from documents import outgoing, token_signing
 from documents.errors import InvalidInput, NotFound
 from documents.hub import load
 from documents.models import Attachment, OutgoingDocument
 from documents.ports import FilePart, Party
 from documents.web.deps import Clerk, HubDep, Leader, SessionDep, Specialist, Staff
-from documents.web.schemas import ChangeAfterSending, DraftCreate, OutgoingPublic, SendBack
+from documents.web.schemas import (
+    ChangeAfterSending,
+    DraftCreate,
+    OutgoingPublic,
+    SendBack,
+    TokenSignComplete,
+    TokenSignPrepare,
+    TokenSignRequest,
+)
 
 router = APIRouter(prefix="/outgoing", tags=["outgoing"])
 
@@ -93,6 +101,26 @@ def send_back(hub: HubDep, session: SessionDep, user: Leader, document_id: int,
 @router.post("/{document_id}/sign", response_model=OutgoingPublic)
 def sign(hub: HubDep, session: SessionDep, user: Leader, document_id: int) -> OutgoingPublic:
     return OutgoingPublic.model_validate(outgoing.sign(session, hub, user, document_id))
+
+
+@router.post("/{document_id}/token-sign/prepare", response_model=TokenSignRequest,
+             status_code=201)
+async def token_sign_prepare(hub: HubDep, user: Leader, document_id: int,
+                             body: TokenSignPrepare) -> TokenSignRequest:
+    """Split signing, step 1: the leader's token certificate in, the data to sign out."""
+    certificate, chain = token_signing.read_certificates(body.certificate, body.chain)
+    asked = await token_signing.prepare(hub, user, document_id, certificate, chain)
+    return TokenSignRequest(pending=asked.pending_id, request=asked.request_json,
+                            expires_at=asked.expires_at)
+
+
+@router.post("/{document_id}/token-sign/complete", response_model=OutgoingPublic)
+async def token_sign_complete(hub: HubDep, user: Leader, document_id: int,
+                              body: TokenSignComplete) -> OutgoingPublic:
+    """Split signing, step 3: the token's signature embedded, validated and recorded."""
+    document = await token_signing.complete(hub, user, document_id, body.pending,
+                                            token_signing.read_signature(body.signature))
+    return OutgoingPublic.model_validate(document)
 
 
 @router.post("/{document_id}/issue", response_model=OutgoingPublic)

@@ -8,6 +8,7 @@ register must decide (an unreadable envelope is bad input, an unreachable axis i
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -90,9 +91,12 @@ class EdxmlCodec:
                 message = edxml.parse(data, attachments_dir=tmp)
             except EdxmlError as exc:
                 raise InvalidInput(f"unreadable envelope: {exc}") from None
+            digest = hashlib.sha256(data).hexdigest()
             if message.kind == "status":
-                return Received(status=_status(message), warnings=message.warnings)
-            return Received(document=_document(message), warnings=message.warnings)
+                return Received(status=_status(message), warnings=message.warnings,
+                                digest=digest)
+            return Received(document=_document(message), warnings=message.warnings,
+                            digest=digest)
 
 
 def _organization(party: Party):  # noqa: ANN202 - an edxml.Organization

@@ -230,6 +230,12 @@ def change_after_sending(session: Session, hub: Hub, actor: User, document_id: i
         newer = load(session, OutgoingDocument, replacement_id or 0, "replacement document")
         if newer.state != OutgoingState.ISSUED.value:
             raise InvalidInput("the replacement must be an issued, not yet sent, document")
+        # its status messages come back from these recipients and update its own rows
+        theirs = sorted(r.organ_id for r in document.recipients)
+        ours = sorted(r.organ_id for r in newer.recipients)
+        if ours != theirs:
+            raise InvalidInput(f"the replacement must go to the recipients of the document it "
+                               f"replaces ({', '.join(theirs)}), not to {', '.join(ours)}")
         newer.replaces_id = document.id
         newer.state = OutgoingState.SENT.value
         envelope = replace(envelope_of(hub, newer, business, refers_to=first_id),

@@ -74,6 +74,8 @@ class Received:
     document: DocumentEnvelope | None = None
     status: StatusEnvelope | None = None
     warnings: tuple[str, ...] = ()
+    #: SHA-256 (hex) of the envelope's bytes as received
+    digest: str = ""
 
     @property
     def sender(self) -> str:
@@ -84,7 +86,10 @@ class Received:
         """What identifies this message for de-duplication, with the sender: the same bytes
         re-delivered, or re-sent by a retry, give the same key."""
         if self.document is not None:
-            return f"edoc:{self.document.document_id}#{self.document.business}"
+            key = f"edoc:{self.document.document_id}#{self.document.business}"
+            # a document arrives once, but it may be recalled, updated or replaced more than
+            # once: each such request is its own envelope (retries resend the same bytes)
+            return key if self.document.business == 0 else f"{key}@{self.digest[:16]}"
         status = self.status
         assert status is not None
         return f"status:{status.response_for}#{status.code}@{status.timestamp:%Y%m%d%H%M%S}"

@@ -33,7 +33,16 @@ from signing.results import FileResult
 
 
 class EdxmlCodec:
-    """``DocumentEnvelope``/``StatusEnvelope`` ⇄ edXML bytes (QCVN 102:2016)."""
+    """``DocumentEnvelope``/``StatusEnvelope`` ⇄ edXML bytes (QCVN 102:2016).
+
+    ``trust`` (an ``axis.edxml.EnvelopeTrust``): the hub's trust anchors, against which a
+    signed envelope's XML signature is checked on reading. An unsigned envelope is read (the
+    PDF seal is what proves the sender); a signed one is refused when its signature is
+    broken or another agency's, or, with anchors configured, when it is not trusted.
+    """
+
+    def __init__(self, trust=None) -> None:  # noqa: ANN001
+        self.trust = trust
 
     def write_document(self, envelope: DocumentEnvelope) -> bytes:
         from axis import edxml
@@ -88,9 +97,13 @@ class EdxmlCodec:
 
         with tempfile.TemporaryDirectory(prefix="edochub-in-") as tmp:
             try:
-                message = edxml.parse(data, attachments_dir=tmp)
+                message = edxml.parse(data, attachments_dir=tmp, trust=self.trust)
             except EdxmlError as exc:
                 raise InvalidInput(f"unreadable envelope: {exc}") from None
+            if message.signature == "invalid" or (
+                    message.signature == "untrusted" and self.trust is not None):
+                # the reader's last warning says why
+                raise InvalidInput(f"refused: {message.warnings[-1]}")
             digest = hashlib.sha256(data).hexdigest()
             if message.kind == "status":
                 return Received(status=_status(message), warnings=message.warnings,

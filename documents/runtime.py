@@ -6,7 +6,8 @@ Environment (besides ``HubSettings.from_env``):
 ``EDOCHUB_ORG_KEY`` (PKCS#12 of the organization seal) and ``EDOCHUB_SEAL_PNG`` (its image),
 ``EDOCHUB_LEADER_KEYS`` and ``EDOCHUB_LEADER_SIGNATURES`` (JSON: user name → PKCS#12 / PNG),
 ``EDOCHUB_KEY_PASSWORD_ENV`` (variable holding the PKCS#12 password, if any);
-``EDOCHUB_TRUST`` (trust anchor files, ``:``-separated), ``EDOCHUB_TSA_URL``, and
+``EDOCHUB_TRUST`` (trust anchor files, ``:``-separated: for PDF signatures and signed
+envelopes), ``EDOCHUB_TSA_URL``, and
 ``EDOCHUB_PADES_LEVEL`` (default B-T when a TSA is set, else B-B).
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import select
@@ -63,11 +65,25 @@ def vxp_link(axis_url: str, organ_id: str, axis_secret: str, workdir: Path) -> A
                                               attempts=2)), workdir)
 
 
-def build_hub(settings: HubSettings, signer=None, validator=None, axis=None) -> Hub:  # noqa: ANN001
+def codec_for(trust: Sequence[Path]) -> EdxmlCodec:
+    """The edXML codec checking signed envelopes against the hub's trust anchors."""
+    from axis import edxml
+    from axis.errors import EnvelopeSignatureError
+
+    if not trust:
+        return EdxmlCodec()
+    try:
+        return EdxmlCodec(edxml.EnvelopeTrust.from_paths(trust))
+    except EnvelopeSignatureError as exc:
+        raise ConfigurationError(f"EDOCHUB_TRUST: {exc}") from None
+
+
+def build_hub(settings: HubSettings, signer=None, validator=None, axis=None,  # noqa: ANN001
+              trust: Sequence[Path] = ()) -> Hub:
     engine = db.make_engine(settings.database_url)
     db.migrate(engine)
     return Hub(settings, db.session_factory(engine), open_store(settings.file_store),
-               EdxmlCodec(), signer, validator, axis)
+               codec_for(trust), signer, validator, axis)
 
 
 def hub_from_env(environ: dict[str, str] | None = None) -> Hub:
@@ -89,7 +105,7 @@ def hub_from_env(environ: dict[str, str] | None = None) -> Hub:
     if env.get("EDOCHUB_AXIS_URL"):
         axis = vxp_link(env["EDOCHUB_AXIS_URL"], settings.organ_id, secret("AXIS_SECRET", env),
                         Path(settings.file_store).parent / "axis-work")
-    return build_hub(settings, signer, validator_for(trust) if trust else None, axis)
+    return build_hub(settings, signer, validator_for(trust) if trust else None, axis, trust)
 
 
 def ensure_admin(hub: Hub, password: str, username: str = "admin") -> None:

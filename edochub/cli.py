@@ -48,7 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except USER_ERRORS as exc:
-        print(f"edochub: {exc}", file=sys.stderr)
+        hint = getattr(exc, "cli_hint", "")
+        print(f"edochub: {exc}" + (f"; {hint}" if hint else ""), file=sys.stderr)
         return getattr(exc, "exit_code", 2)
     except FileNotFoundError as exc:
         print(f"edochub: file not found: {exc.filename}", file=sys.stderr)

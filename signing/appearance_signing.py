@@ -211,18 +211,20 @@ def _automatic_box(pdf: bytes, reader, profile: Profile, lines: tuple[str, ...],
     if role is SignatureRole.LEADER:
         name = profile.signer_name or subject.get("common_name")
         if not name:
-            raise PlacementError("no printed name to place the signature by: give "
-                                 "--signer-name or --box")
+            raise PlacementError("no printed name to place the signature by",
+                                 cli_hint="give --signer-name or --box")
         for page_index in range(reader.root["/Pages"]["/Count"] - 1, -1, -1):
             text = placement.page_text(pdf, page_index)
             if text.find(name) is not None:
                 return text.geometry, placement.leader_box(text, name, width / height)
-        raise PlacementError(f"the printed name {name!r} is not in the document; give --box")
+        raise PlacementError(f"the printed name {name!r} is not in the document",
+                             cli_hint="give --box")
     # organization: over the left third of the leader's signature image
     leaders = [sig for sig, found in signatures_by_role(reader)
                if found is SignatureRole.LEADER]
     if not leaders:
-        raise PlacementError("no leader signature to place the seal over; give --box")
+        raise PlacementError("no leader signature to place the seal over",
+                             cli_hint="give --box")
     page_index, user_rect = widget_location(reader, leaders[-1].sig_field)
     geometry = placement.page_geometry(pdf, page_index)
     return geometry, placement.seal_box(geometry.to_visual(user_rect), (width, height))

@@ -3,9 +3,17 @@ translated into these at the package boundary, with a message fit for one line o
 
 
 class SigningError(Exception):
-    """Base of every error the signing package reports to a user."""
+    """Base of every error the signing package reports to a user.
+
+    The message says what is wrong in words that fit every caller (the command line, the
+    register's HTTP API); ``cli_hint`` is what a command-line user can do about it (which
+    option to give), added to the message by the ``edochub`` command only."""
 
     exit_code = 2
+
+    def __init__(self, message: str = "", *, cli_hint: str = "") -> None:
+        super().__init__(message)
+        self.cli_hint = cli_hint
 
 
 class BadInputError(SigningError):

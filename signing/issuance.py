@@ -185,7 +185,9 @@ async def async_issue(pdf: bytes, key, options, settings, issuance: Issuance) ->
 def _number_box(text: placement.PageText) -> Rect:
     found = text.find(_NUMBER_LABEL)
     if found is None:
-        raise PlacementError("no \"Số:\" line on page 1; give the number box with --number-box")
+        raise PlacementError("the draft has no \"Số:\" line on page 1 to place the number "
+                             "at (Decree 30 layout)",
+                             cli_hint="give the number box with --number-box")
     line, label = found
     end = max(line.box[2], label[2] + 90)
     return (label[2] + 1, line.box[1] - 2, end + 12, line.box[3] + 2)
@@ -194,8 +196,9 @@ def _number_box(text: placement.PageText) -> Rect:
 def _date_box(text: placement.PageText) -> Rect:
     line = text.search(_DATE_LINE)
     if line is None:
-        raise PlacementError("no \"ngày ... tháng ... năm\" line on page 1; give the date box "
-                             "with --date-box")
+        raise PlacementError("the draft has no \"ngày ... tháng ... năm\" line on page 1 to "
+                             "place the date at (Decree 30 layout)",
+                             cli_hint="give the date box with --date-box")
     x0, y0, x1, y1 = line.box
     width = max(x1 - x0 + 12, 250)
     centre = (x0 + x1) / 2

@@ -211,8 +211,8 @@ class PadesSigner:
                 f"certificate of {who} is revoked: {_one_line(exc)}") from None
         except cv_errors.PathBuildingError:
             raise CertificateNotUsableError(
-                f"certificate of {who} does not chain to a known root; "
-                "give the root with --trust") from None
+                f"certificate of {who} does not chain to a trusted root",
+                cli_hint="give the root with --trust") from None
         except (cv_errors.PathValidationError, cv_errors.ValidationError) as exc:
             raise CertificateNotUsableError(
                 f"certificate of {who} cannot be used: {_one_line(exc)}") from None

@@ -140,6 +140,18 @@ def test_bad_input_gets_a_clear_4xx_and_changes_nothing(api):
     assert weak.status_code == 422
 
 
+def test_a_draft_not_in_decree30_layout_is_refused_in_the_apis_words(api, hub, real_signing):
+    """The signing package's message, without the command line's option names."""
+    with_real_signing(hub, real_signing, "org-h41")
+    h41, _ = api
+    doc = ok(_draft(h41("specialist")), 201)  # a plain PDF: no "Số:" line, no date line
+    answer = h41("specialist").post(f"/outgoing/{doc['id']}/submit")
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"] == ("the draft has no \"Số:\" line on page 1 to place the "
+                                       "number at (Decree 30 layout)")
+    assert ok(h41("specialist").get(f"/outgoing/{doc['id']}"))["state"] == "draft"
+
+
 def test_search_and_overdue(api, hub):
     h41, g09 = api
     specialist, leader, clerk = h41("specialist"), h41("leader"), h41("clerk")

@@ -236,6 +236,7 @@ def test_prepare_without_number_line_says_so(cli, tmp_path):
     done = cli("prepare", draft, "-o", tmp_path / "out.pdf")
     assert done.returncode == 2
     assert re.search(r"no \"Số:\" line", done.stderr)
+    assert "give the number box with --number-box" in done.stderr  # the command line's hint
     assert not (tmp_path / "out.pdf").exists()
 
 

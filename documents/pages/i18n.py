@@ -120,6 +120,38 @@ _T: dict[str, tuple[str, str]] = {
     "back": ("Quay lại", "Back"),
     "view": ("Xem", "Open"),
     "saved": ("Đã lưu.", "Saved."),
+    # thu hồi, cập nhật, thay thế văn bản đã gửi (business types 1-3, statuses 13/15/16)
+    "change_help_update": ("Gửi trích yếu đã sửa tới mọi nơi nhận; mỗi nơi trả lời đồng ý "
+                           "hoặc từ chối.", "Sends the corrected subject to every recipient; "
+                           "each agrees or refuses."),
+    "change_help_recall": ("Đề nghị mọi nơi nhận trả lại văn bản.",
+                           "Asks every recipient to take the document back."),
+    "change_help_replace": ("Gửi một văn bản đã ban hành, chưa gửi, để thay thế văn bản này.",
+                            "Sends an issued, not yet sent document in place of this one."),
+    "new_subject": ("Trích yếu mới", "New subject"),
+    "replacement": ("Văn bản thay thế", "Replacement document"),
+    "replacement_help": ("Chọn văn bản đã ban hành nhưng chưa gửi.",
+                         "Choose an issued document not yet sent."),
+    "no_replacement": ("Chưa có văn bản nào đã ban hành mà chưa gửi.",
+                       "No issued document is waiting to be sent."),
+    "choose_replacement": ("Vui lòng chọn văn bản thay thế.", "Please choose the replacement."),
+    "replaces": ("Thay thế văn bản", "Replaces"),
+    "replaced_by": ("Được thay thế bởi", "Replaced by"),
+    "change_asked_1": ("Nơi gửi đề nghị thu hồi văn bản", "The sender asks to recall this "
+                       "document"),
+    "change_asked_2": ("Nơi gửi đề nghị cập nhật văn bản", "The sender asks to update this "
+                       "document"),
+    "change_asked_3": ("Nơi gửi đề nghị thay thế văn bản", "The sender asks to replace this "
+                       "document"),
+    "change_asked_by": ("Đề nghị của {sender}, chờ văn thư trả lời.",
+                        "Asked by {sender}; waiting for the records clerk's answer."),
+    "change_answer_help": ("Văn thư trả lời: đồng ý (mã 15) hoặc từ chối (mã 16).",
+                           "The records clerk answers: agree (code 15) or refuse (code 16)."),
+    "answer_reason": ("Ý kiến trả lời", "Answer note"),
+    "agree_change": ("Đồng ý (15)", "Agree (15)"),
+    "refuse_change": ("Từ chối (16)", "Refuse (16)"),
+    "refusal_reason": ("Vui lòng ghi lý do từ chối.", "Please give the reason for refusing."),
+    "agree_or_refuse": ("Hãy chọn đồng ý hoặc từ chối.", "Choose agree or refuse."),
 }
 
 ROLES = {
@@ -161,8 +193,9 @@ STATUS_CODES = {
     "01": ("Đã đến", "Arrived"), "02": ("Từ chối", "Rejected"),
     "03": ("Đã vào sổ", "Registered"), "04": ("Đã phân công", "Assigned"),
     "05": ("Đang xử lý", "Processing"), "06": ("Hoàn thành", "Done"),
-    "13": ("Đề nghị thu hồi", "Recall asked"), "15": ("Đồng ý", "Agreed"),
-    "16": ("Từ chối cập nhật", "Refused"),
+    "13": ("Đã đề nghị thu hồi/cập nhật", "Recall or update asked"),
+    "15": ("Đồng ý thu hồi/cập nhật", "Agreed to recall or update"),
+    "16": ("Từ chối thu hồi/cập nhật", "Refused recall or update"),
 }
 
 

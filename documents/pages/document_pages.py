@@ -91,7 +91,7 @@ def _refuse_unless(allowed: bool, user: User, action: str) -> None:
         raise Forbidden(f"a {user.role} may not {action} this document now")
 
 
-def _history(session: Session, entity: str, ident: int) -> list[AuditEntry]:
+def history_of(session: Session, entity: str, ident: int) -> list[AuditEntry]:
     return list(session.scalars(select(AuditEntry).where(
         AuditEntry.entity == entity, AuditEntry.entity_id == str(ident)).order_by(AuditEntry.id)))
 
@@ -163,7 +163,7 @@ async def show_outgoing(request: Request, user: User, document_id: int,
             return {"document": document, "files": list(document.files),
                     "recipients": list(document.recipients),
                     "names": _people(session)["names"],
-                    "history": _history(session, "outgoing", document_id),
+                    "history": history_of(session, "outgoing", document_id),
                     "actions": actions,
                     "sending": _sending_progress(session, document),
                     "replaced_by": list(session.scalars(select(OutgoingDocument).where(
@@ -287,7 +287,7 @@ async def show_incoming(request: Request, user: User, document_id: int,
             document = load(session, IncomingDocument, document_id, "incoming document")
             people = _people(session)
             return {"document": document, "files": list(document.files),
-                    "history": _history(session, "incoming", document_id),
+                    "history": history_of(session, "incoming", document_id),
                     "actions": incoming_actions(document, user), "people": people["all"],
                     "names": people["names"],
                     "main_handler": people["by_id"].get(document.main_handler_id),

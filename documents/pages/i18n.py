@@ -152,6 +152,33 @@ _T: dict[str, tuple[str, str]] = {
     "refuse_change": ("Từ chối (16)", "Refuse (16)"),
     "refusal_reason": ("Vui lòng ghi lý do từ chối.", "Please give the reason for refusing."),
     "agree_or_refuse": ("Hãy chọn đồng ý hoặc từ chối.", "Choose agree or refuse."),
+    # quản trị người dùng
+    "users": ("Quản trị người dùng", "User administration"),
+    "user_list": ("Danh sách tài khoản", "Accounts"),
+    "new_user": ("Tạo tài khoản", "New account"),
+    "full_name": ("Họ và tên", "Full name"),
+    "position": ("Chức vụ", "Position"),
+    "account": ("Tài khoản", "Account"),
+    "active": ("Đang hoạt động", "Active"), "inactive": ("Đã khóa", "Deactivated"),
+    "initial_password": ("Mật khẩu ban đầu", "Initial password"),
+    "new_password": ("Mật khẩu mới", "New password"),
+    "new_role": ("Vai trò mới", "New role"),
+    "password_help": ("Ít nhất 8 ký tự; báo riêng cho người dùng, hệ thống không hiển thị lại.",
+                      "At least 8 characters; tell the user privately, it is never shown "
+                      "again."),
+    "username_help": ("2–64 ký tự: chữ thường không dấu, số, dấu . _ -",
+                      "2–64 characters: lower-case letters, digits, . _ -"),
+    "bad_username": ("Tên đăng nhập chỉ gồm 2–64 chữ thường không dấu, số, dấu . _ -",
+                     "User names have 2–64 lower-case letters, digits, . _ -"),
+    "bad_role": ("Vui lòng chọn một vai trò.", "Please choose a role."),
+    "short_password": ("Mật khẩu cần ít nhất 8 ký tự.", "A password needs at least 8 "
+                       "characters."),
+    "username_taken": ("Tên đăng nhập này đã có.", "This user name is taken."),
+    "create_user": ("Tạo tài khoản", "Create account"),
+    "deactivate_help": ("Tài khoản bị khóa không đăng nhập được; lịch sử văn bản vẫn giữ tên.",
+                        "A deactivated account cannot log in; documents keep its name."),
+    "activate_help": ("Mở khóa để người dùng đăng nhập lại.", "Reactivate to let the user log "
+                      "in again."),
 }
 
 ROLES = {
@@ -187,6 +214,10 @@ ACTIONS = {
                                                                    "Signatures re-checked"),
     "change_requested": ("Yêu cầu thu hồi/cập nhật", "Change requested"),
     "answer_change": ("Trả lời yêu cầu", "Answered change"),
+    "create_user": ("Tạo tài khoản", "Account created"),
+    "change_role": ("Đổi vai trò", "Change role"),
+    "reset_password": ("Đặt lại mật khẩu", "Reset password"),
+    "deactivate": ("Khóa tài khoản", "Deactivate"), "activate": ("Mở khóa tài khoản", "Reactivate"),
 }
 
 STATUS_CODES = {

@@ -113,6 +113,12 @@ _T: dict[str, tuple[str, str]] = {
     "checked_of": ("Đã kiểm tra {done}/{total} tệp", "{done} of {total} files checked"),
     "report": ("Báo cáo", "Report"),
     "overall": ("Kết luận", "Overall"),
+    "interrupted": ("bị gián đoạn", "interrupted"),
+    "job_interrupted": ("Việc kiểm tra bị gián đoạn (máy chủ đã khởi động lại) sau {done}/{total} "
+                        "tệp. Các báo cáo đã xong vẫn được giữ; hãy tải lên lại các tệp còn lại.",
+                        "The check was interrupted (the server restarted) after {done} of "
+                        "{total} files. Finished reports are kept; upload the remaining files "
+                        "again."),
     "no_file": ("Hãy chọn ít nhất một tệp PDF hoặc ZIP.", "Choose at least one PDF or ZIP file."),
     "forbidden": ("Bạn không có quyền thực hiện thao tác này.",
                   "You are not allowed to do this."),

@@ -52,7 +52,7 @@ def test_admin_manages_accounts_and_logins_follow(browser, hubs, screenshots):
     assert admin.get_by_label("Họ và tên").input_value() == "Nguyễn Thị Lan"
     assert admin.get_by_label("Mật khẩu ban đầu").input_value() == ""
     assert "ngắn" not in admin.content()
-    shot(admin, screenshots, "14-admin-users-errors")
+    shot(admin, screenshots, "17-admin-users-errors")
     assert _account(h41.hub, "nguyễn lan") is None
 
     admin.get_by_label("Tên đăng nhập").fill("lan")
@@ -100,7 +100,7 @@ def test_admin_manages_accounts_and_logins_follow(browser, hubs, screenshots):
     # deactivated: the open session ends and logging in is refused
     _press(admin, "Khóa tài khoản")
     assert admin.get_by_test_id("active").inner_text() == "Đã khóa"
-    shot(admin, screenshots, "15-admin-user-deactivated")
+    shot(admin, screenshots, "18-admin-user-deactivated")
     lan.goto("/ui/incoming")
     assert "/ui/login" in lan.url
     assert _login_fails(browser, h41, "lan", SECOND)

@@ -128,7 +128,7 @@ def test_jobs_and_reports_survive_a_restart_and_stay_their_owners(browser, hubs,
             "Việc kiểm tra bị gián đoạn (máy chủ đã khởi động lại) sau 0/3 tệp.")
         assert ha.request.get(f"/ui/archive/{cut.id}/progress").json()["state"] == (
             "interrupted")
-        shot(ha, screenshots, "16-archive-job-interrupted")
+        shot(ha, screenshots, "19-archive-job-interrupted")
 
         other = login(browser, again, "luu2")
         other.goto("/ui/archive")

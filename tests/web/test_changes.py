@@ -83,7 +83,7 @@ def test_sender_changes_a_sent_document_and_the_receiver_answers(browser, any_hu
     _press(cuc, "Thay thế")
     assert cuc.get_by_test_id("state").inner_text() == "Đã thay thế"
     assert cuc.get_by_test_id("replaced-by").inner_text() == REPLACEMENT
-    shot(cuc, screenshots, "10-outgoing-replaced")
+    shot(cuc, screenshots, "13-outgoing-replaced")
     assert _row(h41.hub, OutgoingDocument, replacement_id)[0] == "sent"
 
     deliver(h41.hub, g09.hub)
@@ -105,7 +105,7 @@ def test_sender_changes_a_sent_document_and_the_receiver_answers(browser, any_hu
     g_cuc = login(browser, g09, "clerk")
     g_cuc.goto(f"/ui/incoming/{incoming['update']}")
     assert g_cuc.get_by_test_id("new-subject").inner_text() == UPDATED
-    shot(g_cuc, screenshots, "11-incoming-update-asked")
+    shot(g_cuc, screenshots, "14-incoming-update-asked")
     _press(g_cuc, "Đồng ý (15)")
     assert g_cuc.get_by_role("heading", level=1).inner_text().endswith(UPDATED)
     assert g_cuc.get_by_test_id("pending-change").count() == 0
@@ -127,7 +127,7 @@ def test_sender_changes_a_sent_document_and_the_receiver_answers(browser, any_hu
     assert link.get_attribute("href") == f"/ui/incoming/{arrived(g09.hub, REPLACEMENT)}"
     _press(g_cuc, "Đồng ý (15)")
     assert g_cuc.get_by_test_id("state").inner_text() == "Đã thu hồi"
-    shot(g_cuc, screenshots, "12-incoming-replaced-answered")
+    shot(g_cuc, screenshots, "15-incoming-replaced-answered")
 
     # the answers travel back: the sender's page shows 15 / 16 per document
     deliver(g09.hub, h41.hub)
@@ -136,4 +136,4 @@ def test_sender_changes_a_sent_document_and_the_receiver_answers(browser, any_hu
         cuc.goto(f"/ui/outgoing/{document_id}")
         assert _status(cuc).startswith(expected), (document_id, _status(cuc))
     cuc.goto(f"/ui/outgoing/{recall_id}")
-    shot(cuc, screenshots, "13-outgoing-recall-refused")
+    shot(cuc, screenshots, "16-outgoing-recall-refused")

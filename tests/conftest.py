@@ -1,5 +1,6 @@
-"""Shared fixtures: the development PKI with its services on loopback, a SoftHSM2 token, and a
-way to run the ``edochub`` command exactly as a user does.
+"""Shared fixtures: the development PKI with its services on loopback, a SoftHSM2 token, a
+throwaway PostgreSQL database (a fresh schema per use), and a way to run the ``edochub``
+command exactly as a user does.
 
 Everything here is real: certomancer issues the certificates and answers OCSP, CRL and time-stamp
 requests over HTTP; SoftHSM2 is a real PKCS#11 module.
@@ -127,9 +128,6 @@ def cli():
     return _run
 
 
-__all__: Sequence[str] = ("free_port", "run_cli", "SoftHsmToken")
-
-
 # --- PostgreSQL (127.0.0.1:5432, user postgres) -----------------------------------------
 
 @pytest.fixture(scope="session")
@@ -157,3 +155,6 @@ def fresh_pg_schema(database: str) -> str:
         conn.execute(f"CREATE SCHEMA {schema}")
     return (f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
             f"?options=-csearch_path%3D{schema}")
+
+
+__all__: Sequence[str] = ("free_port", "run_cli", "SoftHsmToken", "fresh_pg_schema")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,9 +57,16 @@ class World:
     passwords: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
+def sqlite_database(code: str, home: Path) -> str:
+    """The demo's default: each hub's register in an SQLite file of its own folder."""
+    return f"sqlite:///{home / 'edochub.db'}"
+
+
 @contextmanager
-def running(directory: Path) -> Iterator[World]:
-    """Build the development PKI and start its services, the axis and both hubs."""
+def running(directory: Path,
+            database_url: Callable[[str, Path], str] = sqlite_database) -> Iterator[World]:
+    """Build the development PKI and start its services, the axis and both hubs;
+    ``database_url(agency code, hub folder)`` names each hub's database."""
     from axis.server.app import ServerConfig
     from axis.server.app import create_app as create_axis
     from signing import devpki, specimens
@@ -77,7 +84,7 @@ def running(directory: Path) -> Iterator[World]:
             home = directory / code
             settings = HubSettings(
                 organ_id=code, organ_name=name, abbreviation=abbreviation, place="Hà Nội",
-                database_url=f"sqlite:///{home / 'edochub.db'}", file_store=str(home / "files"),
+                database_url=database_url(code, home), file_store=str(home / "files"),
                 token_key=secrets.token_urlsafe(32))
             keys = KeyFiles(pki.p12(seal), {"leader": pki.p12(leader)},
                             specimens.seal_png(name), {"leader": specimens.signature_png()})

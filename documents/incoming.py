@@ -263,7 +263,7 @@ def answer_change(session: Session, hub: Hub, actor: User, document_id: int, agr
                  actor.full_name)
     document.pending_change = None
     audit.record(session, actor.username, "answer_change", "incoming", document.id,
-                 business=int(business), agree=agree, reason=reason)
+                 business=int(business), agree=agree, reason=reason, code=code.value)
     return document
 
 

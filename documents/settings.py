@@ -38,10 +38,21 @@ class HubSettings:
     seal_identifiers: dict[str, str] = field(default_factory=dict)
     token_minutes: int = 480
     max_file_bytes: int = 50 * 1024 * 1024
+    #: local folder for the hub's own working files (the archive's validation jobs); empty:
+    #: the folder that holds a local file store
+    data_dir: str = ""
 
     def expected_seal_identifier(self, organ_id: str) -> str:
         """By default an agency's seal names its own agency code."""
         return self.seal_identifiers.get(organ_id, organ_id)
+
+    def local_data_dir(self) -> Path:
+        if self.data_dir:
+            return Path(self.data_dir)
+        if "://" in self.file_store:
+            raise ConfigurationError("EDOCHUB_DATA_DIR is not set and the file store is not a "
+                                     "local folder: name a folder for the hub's working files")
+        return Path(self.file_store).parent
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> HubSettings:
@@ -60,4 +71,5 @@ class HubSettings:
             file_store=env.get("EDOCHUB_FILE_STORE", str(data_dir / "files")),
             token_key=secret("TOKEN_KEY", env),
             seal_identifiers=json.loads(env.get("EDOCHUB_SEAL_IDENTIFIERS", "{}")),
+            data_dir=str(data_dir),
         )

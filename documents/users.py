@@ -1,4 +1,8 @@
-"""Người dùng: accounts with one role each; passwords hashed with pwdlib (Argon2)."""
+"""Người dùng: accounts with one role each; passwords hashed with pwdlib (Argon2).
+
+The administrator creates accounts, changes their role, resets their password and deactivates
+them; every change is written to the audit log (never the password). An account is
+deactivated, not deleted: documents and the audit log keep naming it."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from documents import audit
-from documents.errors import Conflict, InvalidInput, NotAuthenticated
+from documents.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from documents.models import User
 from documents.workflow import Role
 
@@ -25,15 +29,24 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def create_user(session: Session, actor: str, username: str, full_name: str, role: str,
-                password: str, position: str = "") -> User:
+def _check_role(role: str) -> Role:
     try:
-        Role(role)
+        return Role(role)
     except ValueError:
         raise InvalidInput(f"unknown role {role!r}; roles: "
                            f"{', '.join(r.value for r in Role)}") from None
+
+
+def _check_password(password: str) -> str:
     if len(password) < 8:
         raise InvalidInput("a password needs at least 8 characters")
+    return password
+
+
+def create_user(session: Session, actor: str, username: str, full_name: str, role: str,
+                password: str, position: str = "") -> User:
+    _check_role(role)
+    _check_password(password)
     user = User(username=username, full_name=full_name, role=role, position=position,
                 password_hash=hash_password(password))
     try:
@@ -43,6 +56,53 @@ def create_user(session: Session, actor: str, username: str, full_name: str, rol
     except IntegrityError:
         raise Conflict(f"user {username!r} already exists") from None
     audit.record(session, actor, "create_user", "user", user.id, role=role, username=username)
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    """Every account, active or not, oldest first."""
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    return user
+
+
+def _not_self(actor: str, user: User, what: str) -> None:
+    """An administrator cannot lock themself out (another administrator can)."""
+    if user.username == actor:
+        raise InvalidInput(f"you cannot {what} your own account; ask another administrator")
+
+
+def change_role(session: Session, actor: str, user_id: int, role: str) -> User:
+    user = get_user(session, user_id)
+    new_role = _check_role(role)
+    if new_role is not Role.ADMIN:
+        _not_self(actor, user, "take the administrator role from")
+    previous, user.role = user.role, new_role.value
+    audit.record(session, actor, "change_role", "user", user.id, username=user.username,
+                 previous=previous, role=new_role.value)
+    return user
+
+
+def set_active(session: Session, actor: str, user_id: int, active: bool) -> User:
+    """Khóa / mở khóa: a deactivated account cannot log in, and its sessions stop working."""
+    user = get_user(session, user_id)
+    if not active:
+        _not_self(actor, user, "deactivate")
+    user.active = active
+    audit.record(session, actor, "activate" if active else "deactivate", "user", user.id,
+                 username=user.username)
+    return user
+
+
+def reset_password(session: Session, actor: str, user_id: int, password: str) -> User:
+    user = get_user(session, user_id)
+    user.password_hash = hash_password(_check_password(password))
+    audit.record(session, actor, "reset_password", "user", user.id, username=user.username)
     return user
 
 

@@ -1,5 +1,6 @@
-"""Shared fixtures: the development PKI with its services on loopback, a SoftHSM2 token, and a
-way to run the ``edochub`` command exactly as a user does.
+"""Shared fixtures: the development PKI with its services on loopback, a SoftHSM2 token, a
+throwaway PostgreSQL database (a fresh schema per use), and a way to run the ``edochub``
+command exactly as a user does.
 
 Everything here is real: certomancer issues the certificates and answers OCSP, CRL and time-stamp
 requests over HTTP; SoftHSM2 is a real PKCS#11 module.
@@ -12,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,4 +128,33 @@ def cli():
     return _run
 
 
-__all__: Sequence[str] = ("free_port", "run_cli", "SoftHsmToken")
+# --- PostgreSQL (127.0.0.1:5432, user postgres) -----------------------------------------
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A throwaway PostgreSQL database for this test session, dropped afterwards."""
+    import psycopg
+
+    name = f"edochub_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield name
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres",
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def fresh_pg_schema(database: str) -> str:
+    """A fresh schema in the session database, so each test starts empty."""
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    import psycopg
+
+    with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={database}",
+                         autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    return (f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+            f"?options=-csearch_path%3D{schema}")
+
+
+__all__: Sequence[str] = ("free_port", "run_cli", "SoftHsmToken", "fresh_pg_schema")

@@ -8,10 +8,10 @@ the cookie session and CSRF protection.
 
 from fastapi import APIRouter
 
-from documents.pages import archive, document_pages, leader_signing, routes
+from documents.pages import admin, archive, document_pages, leader_signing, routes
 
 router = APIRouter()
-for _module in (routes, leader_signing, archive, document_pages):
+for _module in (routes, leader_signing, archive, document_pages, admin):
     router.include_router(_module.router)
 
 __all__ = ["router"]

@@ -40,9 +40,14 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PageUser = Annotated[User, Depends(current_user)]
 Csrf = Depends(check_csrf)
 
-#: outgoing actions offered on the page (the workflow's names)
-OUTGOING_ACTIONS = ("submit", "send_back", "sign", "issue", "send")
+#: outgoing actions offered on the page (the workflow's names); the last three change a
+#: document already sent (thu hồi / cập nhật / thay thế)
+OUTGOING_ACTIONS = ("submit", "send_back", "sign", "issue", "send", "update", "recall",
+                    "replace")
 INCOMING_ACTIONS = ("register", "reject", "assign", "start", "finish")
+#: the clerk's answer (15/16) to the sender's recall, update or replacement: the workflow's
+#: ``accept_recall`` transition says who may give it
+ANSWER_CHANGE = "answer_change"
 
 
 def may(kind: str, action: str, state: str, user: User) -> bool:
@@ -64,7 +69,21 @@ def incoming_actions(document: IncomingDocument, user: User) -> list[str]:
     found = [a for a in INCOMING_ACTIONS if may("incoming", a, document.state, user)]
     if document.main_handler_id != user.id:  # only the main handler reports progress
         found = [a for a in found if a not in ("start", "finish")]
+    if document.pending_change and Role(user.role) in _incoming_roles(ANSWER_CHANGE):
+        found.append(ANSWER_CHANGE)
     return found
+
+
+def _incoming_roles(action: str) -> frozenset[Role]:
+    return workflow.INCOMING["accept_recall" if action == ANSWER_CHANGE else action].roles
+
+
+def may_agree(document: IncomingDocument, user: User) -> bool:
+    """An update only changes the subject; a recall or replacement takes the document back,
+    which its state must still allow (a finished document cannot be taken back)."""
+    change = document.pending_change or {}
+    return (change.get("business") == workflow.BusinessType.UPDATE
+            or may("incoming", "accept_recall", document.state, user))
 
 
 def _refuse_unless(allowed: bool, user: User, action: str) -> None:
@@ -72,7 +91,7 @@ def _refuse_unless(allowed: bool, user: User, action: str) -> None:
         raise Forbidden(f"a {user.role} may not {action} this document now")
 
 
-def _history(session: Session, entity: str, ident: int) -> list[AuditEntry]:
+def history_of(session: Session, entity: str, ident: int) -> list[AuditEntry]:
     return list(session.scalars(select(AuditEntry).where(
         AuditEntry.entity == entity, AuditEntry.entity_id == str(ident)).order_by(AuditEntry.id)))
 
@@ -140,15 +159,27 @@ async def show_outgoing(request: Request, user: User, document_id: int,
     def read() -> dict[str, Any]:
         with db.transaction(hub.sessions) as session:
             document = load(session, OutgoingDocument, document_id, "outgoing document")
+            actions = outgoing_actions(document, user)
             return {"document": document, "files": list(document.files),
                     "recipients": list(document.recipients),
                     "names": _people(session)["names"],
-                    "history": _history(session, "outgoing", document_id),
-                    "actions": outgoing_actions(document, user),
+                    "history": history_of(session, "outgoing", document_id),
+                    "actions": actions,
                     "sending": _sending_progress(session, document),
+                    "replaced_by": list(session.scalars(select(OutgoingDocument).where(
+                        OutgoingDocument.replaces_id == document.id))),
+                    "replacements": _replacements(session, document) if "replace" in actions
+                    else [],
                     "pdfs": _pdf_files(hub, list(document.files))}
 
     return await _render_document(request, user, "outgoing.html", read, state)
+
+
+def _replacements(session: Session, document: OutgoingDocument) -> list[OutgoingDocument]:
+    """Issued documents not yet sent: what a sent document may be replaced by."""
+    return list(session.scalars(select(OutgoingDocument).where(
+        OutgoingDocument.state == workflow.OutgoingState.ISSUED.value,
+        OutgoingDocument.id != document.id).order_by(OutgoingDocument.id.desc())))
 
 
 @router.get(PREFIX + "/outgoing/{document_id}")
@@ -195,6 +226,12 @@ OUTGOING_STEPS: dict[str, tuple[tuple[str, ...], Step]] = {
     "sign": ((), lambda s, h, u, i, f: outgoing.sign(s, h, u, i)),
     "issue": ((), lambda s, h, u, i, f: outgoing.issue(s, h, u, i)),
     "send": ((), lambda s, h, u, i, f: outgoing.send(s, h, u, i)),
+    "update": (("subject", "reason"), lambda s, h, u, i, f: outgoing.change_after_sending(
+        s, h, u, i, "update", f["reason"], subject=f["subject"])),
+    "recall": (("reason",), lambda s, h, u, i, f: outgoing.change_after_sending(
+        s, h, u, i, "recall", f["reason"])),
+    "replace": (("replacement_id", "reason"), lambda s, h, u, i, f: outgoing.change_after_sending(
+        s, h, u, i, "replace", f["reason"], replacement_id=int(f["replacement_id"]))),
 }
 
 
@@ -218,6 +255,8 @@ async def outgoing_action(request: Request, user: PageUser, document_id: int,
     required, step = OUTGOING_STEPS[action]
     form = _fields(await request.form())
     errors = _missing(request, form, required)
+    if action == "replace" and not form.get("replacement_id", "").isdigit():
+        errors["replacement_id"] = i18n.Translator(language_of(request))("choose_replacement")
     if errors:
         return await show_outgoing(request, user, document_id,
                                    FormState(422, errors, failed_action=action, values=form))
@@ -248,14 +287,27 @@ async def show_incoming(request: Request, user: User, document_id: int,
             document = load(session, IncomingDocument, document_id, "incoming document")
             people = _people(session)
             return {"document": document, "files": list(document.files),
-                    "history": _history(session, "incoming", document_id),
+                    "history": history_of(session, "incoming", document_id),
                     "actions": incoming_actions(document, user), "people": people["all"],
                     "names": people["names"],
                     "main_handler": people["by_id"].get(document.main_handler_id),
                     "overdue": is_overdue(document.state, document.due_date, hub.today()),
+                    "replacement": _replacement_of(session, document),
+                    "may_agree": may_agree(document, user),
                     "pdfs": _pdf_files(hub, list(document.files))}
 
     return await _render_document(request, user, "incoming.html", read, state)
+
+
+def _replacement_of(session: Session, document: IncomingDocument) -> IncomingDocument | None:
+    """The document that arrived to replace this one (a replacement arrives as a document of
+    its own, and as a request on the one it replaces)."""
+    change = document.pending_change or {}
+    if change.get("business") != workflow.BusinessType.REPLACE:
+        return None
+    return session.scalars(select(IncomingDocument).where(
+        IncomingDocument.sender_organ_id == document.sender_organ_id,
+        IncomingDocument.message_id == change.get("document_id"))).one_or_none()
 
 
 @router.get(PREFIX + "/incoming/{document_id}")
@@ -277,7 +329,8 @@ def _assignment(form: dict[str, str], multi: dict[str, list[str]]) -> Assignment
 
 
 INCOMING_REQUIRED = {"register": ("receiving_unit",), "reject": ("reason",),
-                     "assign": ("main_handler",), "start": (), "finish": ()}
+                     "assign": ("main_handler",), "start": (), "finish": (),
+                     ANSWER_CHANGE: ()}
 
 
 @router.post(PREFIX + "/incoming/{document_id}/{action}", dependencies=[Csrf])
@@ -286,7 +339,7 @@ async def incoming_action(request: Request, user: PageUser, document_id: int,
     if action not in INCOMING_REQUIRED:
         raise NotFound(f"no incoming action {action!r}")
     hub = hub_of(request)
-    _refuse_unless(Role(user.role) in workflow.INCOMING[action].roles, user, action)
+    _refuse_unless(Role(user.role) in _incoming_roles(action), user, action)
     raw = await request.form()
     form = _fields(raw)
     multi = {k: [str(v) for v in raw.getlist(k) if str(v)] for k in ("co_handlers",
@@ -297,6 +350,10 @@ async def incoming_action(request: Request, user: PageUser, document_id: int,
             i18n.parse_date(form.get("due_date", ""))
         except InvalidInput:
             errors["due_date"] = i18n.Translator(language_of(request))("bad_date")
+    if action == ANSWER_CHANGE and form.get("agree") not in ("yes", "no"):
+        errors["agree"] = i18n.Translator(language_of(request))("agree_or_refuse")
+    elif action == ANSWER_CHANGE and form["agree"] == "no" and not form.get("reason"):
+        errors["reason"] = i18n.Translator(language_of(request))("refusal_reason")
     if errors:
         return await show_incoming(request, user, document_id,
                                    FormState(422, errors, failed_action=action, values=form))
@@ -310,6 +367,9 @@ async def incoming_action(request: Request, user: PageUser, document_id: int,
                 incoming.reject(session, hub, user, document_id, form["reason"])
             elif action == "assign":
                 incoming.assign(session, hub, user, document_id, _assignment(form, multi))
+            elif action == ANSWER_CHANGE:
+                incoming.answer_change(session, hub, user, document_id, form["agree"] == "yes",
+                                       form.get("reason", ""))
             else:
                 incoming.progress(session, hub, user, document_id, action, form.get("note", ""))
 

@@ -113,6 +113,12 @@ _T: dict[str, tuple[str, str]] = {
     "checked_of": ("Đã kiểm tra {done}/{total} tệp", "{done} of {total} files checked"),
     "report": ("Báo cáo", "Report"),
     "overall": ("Kết luận", "Overall"),
+    "interrupted": ("bị gián đoạn", "interrupted"),
+    "job_interrupted": ("Việc kiểm tra bị gián đoạn (máy chủ đã khởi động lại) sau {done}/{total} "
+                        "tệp. Các báo cáo đã xong vẫn được giữ; hãy tải lên lại các tệp còn lại.",
+                        "The check was interrupted (the server restarted) after {done} of "
+                        "{total} files. Finished reports are kept; upload the remaining files "
+                        "again."),
     "no_file": ("Hãy chọn ít nhất một tệp PDF hoặc ZIP.", "Choose at least one PDF or ZIP file."),
     "forbidden": ("Bạn không có quyền thực hiện thao tác này.",
                   "You are not allowed to do this."),
@@ -120,6 +126,65 @@ _T: dict[str, tuple[str, str]] = {
     "back": ("Quay lại", "Back"),
     "view": ("Xem", "Open"),
     "saved": ("Đã lưu.", "Saved."),
+    # thu hồi, cập nhật, thay thế văn bản đã gửi (business types 1-3, statuses 13/15/16)
+    "change_help_update": ("Gửi trích yếu đã sửa tới mọi nơi nhận; mỗi nơi trả lời đồng ý "
+                           "hoặc từ chối.", "Sends the corrected subject to every recipient; "
+                           "each agrees or refuses."),
+    "change_help_recall": ("Đề nghị mọi nơi nhận trả lại văn bản.",
+                           "Asks every recipient to take the document back."),
+    "change_help_replace": ("Gửi một văn bản đã ban hành, chưa gửi, để thay thế văn bản này.",
+                            "Sends an issued, not yet sent document in place of this one."),
+    "new_subject": ("Trích yếu mới", "New subject"),
+    "replacement": ("Văn bản thay thế", "Replacement document"),
+    "replacement_help": ("Chọn văn bản đã ban hành nhưng chưa gửi.",
+                         "Choose an issued document not yet sent."),
+    "no_replacement": ("Chưa có văn bản nào đã ban hành mà chưa gửi.",
+                       "No issued document is waiting to be sent."),
+    "choose_replacement": ("Vui lòng chọn văn bản thay thế.", "Please choose the replacement."),
+    "replaces": ("Thay thế văn bản", "Replaces"),
+    "replaced_by": ("Được thay thế bởi", "Replaced by"),
+    "change_asked_1": ("Nơi gửi đề nghị thu hồi văn bản", "The sender asks to recall this "
+                       "document"),
+    "change_asked_2": ("Nơi gửi đề nghị cập nhật văn bản", "The sender asks to update this "
+                       "document"),
+    "change_asked_3": ("Nơi gửi đề nghị thay thế văn bản", "The sender asks to replace this "
+                       "document"),
+    "change_asked_by": ("Đề nghị của {sender}, chờ văn thư trả lời.",
+                        "Asked by {sender}; waiting for the records clerk's answer."),
+    "change_answer_help": ("Văn thư trả lời: đồng ý (mã 15) hoặc từ chối (mã 16).",
+                           "The records clerk answers: agree (code 15) or refuse (code 16)."),
+    "answer_reason": ("Ý kiến trả lời", "Answer note"),
+    "agree_change": ("Đồng ý (15)", "Agree (15)"),
+    "refuse_change": ("Từ chối (16)", "Refuse (16)"),
+    "refusal_reason": ("Vui lòng ghi lý do từ chối.", "Please give the reason for refusing."),
+    "agree_or_refuse": ("Hãy chọn đồng ý hoặc từ chối.", "Choose agree or refuse."),
+    # quản trị người dùng
+    "users": ("Quản trị người dùng", "User administration"),
+    "user_list": ("Danh sách tài khoản", "Accounts"),
+    "new_user": ("Tạo tài khoản", "New account"),
+    "full_name": ("Họ và tên", "Full name"),
+    "position": ("Chức vụ", "Position"),
+    "account": ("Tài khoản", "Account"),
+    "active": ("Đang hoạt động", "Active"), "inactive": ("Đã khóa", "Deactivated"),
+    "initial_password": ("Mật khẩu ban đầu", "Initial password"),
+    "new_password": ("Mật khẩu mới", "New password"),
+    "new_role": ("Vai trò mới", "New role"),
+    "password_help": ("Ít nhất 8 ký tự; báo riêng cho người dùng, hệ thống không hiển thị lại.",
+                      "At least 8 characters; tell the user privately, it is never shown "
+                      "again."),
+    "username_help": ("2–64 ký tự: chữ thường không dấu, số, dấu . _ -",
+                      "2–64 characters: lower-case letters, digits, . _ -"),
+    "bad_username": ("Tên đăng nhập chỉ gồm 2–64 chữ thường không dấu, số, dấu . _ -",
+                     "User names have 2–64 lower-case letters, digits, . _ -"),
+    "bad_role": ("Vui lòng chọn một vai trò.", "Please choose a role."),
+    "short_password": ("Mật khẩu cần ít nhất 8 ký tự.", "A password needs at least 8 "
+                       "characters."),
+    "username_taken": ("Tên đăng nhập này đã có.", "This user name is taken."),
+    "create_user": ("Tạo tài khoản", "Create account"),
+    "deactivate_help": ("Tài khoản bị khóa không đăng nhập được; lịch sử văn bản vẫn giữ tên.",
+                        "A deactivated account cannot log in; documents keep its name."),
+    "activate_help": ("Mở khóa để người dùng đăng nhập lại.", "Reactivate to let the user log "
+                      "in again."),
 }
 
 ROLES = {
@@ -155,14 +220,19 @@ ACTIONS = {
                                                                    "Signatures re-checked"),
     "change_requested": ("Yêu cầu thu hồi/cập nhật", "Change requested"),
     "answer_change": ("Trả lời yêu cầu", "Answered change"),
+    "create_user": ("Tạo tài khoản", "Account created"),
+    "change_role": ("Đổi vai trò", "Change role"),
+    "reset_password": ("Đặt lại mật khẩu", "Reset password"),
+    "deactivate": ("Khóa tài khoản", "Deactivate"), "activate": ("Mở khóa tài khoản", "Reactivate"),
 }
 
 STATUS_CODES = {
     "01": ("Đã đến", "Arrived"), "02": ("Từ chối", "Rejected"),
     "03": ("Đã vào sổ", "Registered"), "04": ("Đã phân công", "Assigned"),
     "05": ("Đang xử lý", "Processing"), "06": ("Hoàn thành", "Done"),
-    "13": ("Đề nghị thu hồi", "Recall asked"), "15": ("Đồng ý", "Agreed"),
-    "16": ("Từ chối cập nhật", "Refused"),
+    "13": ("Đã đề nghị thu hồi/cập nhật", "Recall or update asked"),
+    "15": ("Đồng ý thu hồi/cập nhật", "Agreed to recall or update"),
+    "16": ("Từ chối thu hồi/cập nhật", "Refused recall or update"),
 }
 
 

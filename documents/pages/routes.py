@@ -27,6 +27,7 @@ from documents.pages.session import (
     current_user,
     hub_of,
     new_login_csrf,
+    require_role,
     set_cookie,
 )
 from documents.ports import FilePart, Party
@@ -180,17 +181,9 @@ def overdue(request: Request, user: PageUser) -> HTMLResponse:
 # --- new draft (chuyên viên) -------------------------------------------------------------
 
 
-def _only(user: User, *roles: Role) -> None:
-    """The same limit the JSON API's route puts on the action (its ``allow``)."""
-    from documents.errors import Forbidden
-
-    if Role(user.role) not in roles:
-        raise Forbidden(f"a {user.role} may not do this")
-
-
 @router.get(PREFIX + "/outgoing/new")
 def draft_form(request: Request, user: PageUser) -> HTMLResponse:
-    _only(user, Role.SPECIALIST)
+    require_role(user, Role.SPECIALIST)
     return render(request, "draft.html", user=user, types=DOCUMENT_TYPES, values={},
                   errors={}, problem="")
 
@@ -209,7 +202,7 @@ def _recipients(text: str, t: i18n.Translator) -> tuple[tuple[Party, ...], str |
 
 @router.post(PREFIX + "/outgoing/new", dependencies=[Csrf])
 async def create_draft(request: Request, user: PageUser) -> Response:
-    _only(user, Role.SPECIALIST)
+    require_role(user, Role.SPECIALIST)
     hub = hub_of(request)
     t = i18n.Translator(request.cookies.get(LANGUAGE_COOKIE, i18n.DEFAULT))
     form = await request.form()

@@ -34,6 +34,15 @@ class UserPublic(BaseModel):
     full_name: str
     role: str
     position: str
+    active: bool
+
+
+class RoleChange(BaseModel):
+    role: Role
+
+
+class PasswordReset(BaseModel):
+    password: str = Field(min_length=8, max_length=200)
 
 
 class RecipientIn(BaseModel):

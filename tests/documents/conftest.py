@@ -26,37 +26,8 @@ from documents.storage import LocalStore
 from documents.users import hash_password
 from documents.web.app import create_app
 from documents.web.server import serving
-from tests.conftest import free_port
+from tests.conftest import free_port, fresh_pg_schema
 from tests.documents.fakes import MarkSigner, MarkValidator
-
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[str]:
-    """A throwaway PostgreSQL database for this test session, dropped afterwards."""
-    import psycopg
-
-    name = f"edochub_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres",
-                         autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield name
-    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres",
-                         autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
-def _fresh_pg_schema(database: str) -> str:
-    """A fresh schema in the session database, so each test starts empty."""
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    import psycopg
-
-    with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={database}",
-                         autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return (f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
-            f"?options=-csearch_path%3D{schema}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -65,7 +36,7 @@ def new_database(request: pytest.FixtureRequest, tmp_path: Path):
     def _new(name: str) -> str:
         if request.param == "sqlite":
             return db.sqlite_url(tmp_path / f"{name}.db")
-        return _fresh_pg_schema(request.getfixturevalue("pg_server"))
+        return fresh_pg_schema(request.getfixturevalue("pg_server"))
     return _new
 
 

@@ -152,6 +152,42 @@ def test_a_draft_not_in_decree30_layout_is_refused_in_the_apis_words(api, hub, r
     assert ok(h41("specialist").get(f"/outgoing/{doc['id']}"))["state"] == "draft"
 
 
+def test_admin_changes_role_password_and_deactivates(api):
+    h41, _ = api
+    admin = h41("admin")
+    created = ok(admin.post("/users", json={"username": "lan", "full_name": "Nguyễn Thị Lan",
+                                            "role": "specialist", "password": "mat-khau-1"}),
+                 201)
+    assert "password" not in json.dumps(created) and created["active"] is True
+    base = str(admin.base_url)
+
+    def token(password: str) -> int:
+        return httpx.post(f"{base}/auth/token",
+                          data={"username": "lan", "password": password}).status_code
+
+    assert ok(admin.post(f"/users/{created['id']}/role", json={"role": "clerk"}))["role"] == (
+        "clerk")
+    assert admin.post(f"/users/{created['id']}/role", json={"role": "pope"}).status_code == 422
+    assert admin.post(f"/users/{created['id']}/password",
+                      json={"password": "short"}).status_code == 422
+    ok(admin.post(f"/users/{created['id']}/password", json={"password": "mat-khau-2"}))
+    assert (token("mat-khau-1"), token("mat-khau-2")) == (401, 200)
+    assert ok(admin.post(f"/users/{created['id']}/deactivate"))["active"] is False
+    assert token("mat-khau-2") == 401
+    assert ok(admin.post(f"/users/{created['id']}/activate"))["active"] is True
+    assert admin.post("/users/999999/deactivate").status_code == 404
+
+    me = ok(admin.get("/users/me"))
+    own = admin.post(f"/users/{me['id']}/deactivate")
+    assert own.status_code == 422 and "your own account" in own.json()["detail"]
+    assert admin.post(f"/users/{me['id']}/role", json={"role": "clerk"}).status_code == 422
+    assert ok(admin.get("/users/me"))["role"] == "admin"
+    for role in ("specialist", "leader", "clerk", "archivist"):
+        refused = h41(role).post(f"/users/{created['id']}/deactivate")
+        assert refused.status_code == 403, role
+    assert ok(admin.get("/users"))[-1]["active"] is True
+
+
 def test_search_and_overdue(api, hub):
     h41, g09 = api
     specialist, leader, clerk = h41("specialist"), h41("leader"), h41("clerk")

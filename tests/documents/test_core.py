@@ -124,3 +124,22 @@ def test_overdue_rule():
 def test_fold_is_accent_insensitive():
     assert fold("Quyết định về ĐỀ ÁN") == "quyet dinh ve de an"
     assert fold("Ủy ban") == fold("uy ban")
+
+
+def test_the_hubs_working_folder():
+    """EDOCHUB_DATA_DIR when given, else the folder of a local file store; an object store
+    alone names no local folder, which is refused in one sentence."""
+    from pathlib import Path
+
+    from documents.errors import ConfigurationError
+    from documents.settings import HubSettings
+
+    env = {"EDOCHUB_ORGAN_ID": "000.00.00.H41", "EDOCHUB_TOKEN_KEY": "test-only"}
+    assert HubSettings.from_env({**env, "EDOCHUB_DATA_DIR": "/srv/hub"}).local_data_dir() == (
+        Path("/srv/hub"))
+    plain = HubSettings("000.00.00.H41", "H41", "UBND", "Hà Nội", "sqlite://", "/srv/x/files",
+                        "k")
+    assert plain.local_data_dir() == Path("/srv/x")
+    with pytest.raises(ConfigurationError, match="EDOCHUB_DATA_DIR"):
+        HubSettings("000.00.00.H41", "H41", "UBND", "Hà Nội", "sqlite://", "s3://bucket/p",
+                    "k").local_data_dir()

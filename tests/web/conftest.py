@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from documents import db, users
 from documents.hub import Hub
+from tests.conftest import fresh_pg_schema
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -51,16 +53,15 @@ def screenshots(tmp_path: Path) -> Iterator[Path]:
             shutil.copy(shot, target / shot.name)
 
 
-@pytest.fixture(scope="session")
-def hubs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningHub, RunningHub]]:
+@contextmanager
+def _world(directory: Path, database_url: Callable[[str, Path], str]
+           ) -> Iterator[tuple[RunningHub, RunningHub]]:
     """The register's demo world on loopback: development PKI with OCSP/CRL/TSA, the reference
     axis, and the hubs of Ủy ban nhân dân tỉnh Mẫu (H41) and Bộ Mẫu (G09) with real PAdES
-    signing and validation, serving the API and the pages; plus a second specialist.
-    Shared by the browser tests (building it takes half a minute): each test works on its own
-    documents, found by their subjects."""
+    signing and validation, serving the API and the pages; plus a second specialist."""
     from documents.demo import RECEIVER, SENDER, running
 
-    with running(tmp_path_factory.mktemp("world")) as world:
+    with running(directory, database_url) as world:
         hubs = []
         for code in (SENDER, RECEIVER):
             hub, passwords = world.hubs[code], dict(world.passwords[code])
@@ -70,3 +71,29 @@ def hubs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningHub,
             passwords["yen"] = SECOND_SPECIALIST_PASSWORD
             hubs.append(RunningHub(hub, world.urls[code], passwords))
         yield hubs[0], hubs[1]
+
+
+@pytest.fixture(scope="session")
+def hubs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningHub, RunningHub]]:
+    """The demo world with each hub's register on SQLite. Shared by the browser tests
+    (building it takes half a minute): each test works on its own documents, found by their
+    subjects."""
+    from documents.demo import sqlite_database
+
+    with _world(tmp_path_factory.mktemp("world"), sqlite_database) as pair:
+        yield pair
+
+
+@pytest.fixture(scope="session")
+def pg_hubs(tmp_path_factory: pytest.TempPathFactory,
+            pg_server: str) -> Iterator[tuple[RunningHub, RunningHub]]:
+    """The same world with each hub's register in a fresh PostgreSQL schema."""
+    with _world(tmp_path_factory.mktemp("pg-world"),
+                lambda code, home: fresh_pg_schema(pg_server)) as pair:
+        yield pair
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_hubs(request: pytest.FixtureRequest) -> tuple[RunningHub, RunningHub]:
+    """The world on SQLite, then on PostgreSQL: a test using this runs on both."""
+    return request.getfixturevalue("hubs" if request.param == "sqlite" else "pg_hubs")

@@ -72,3 +72,66 @@ def test_archivist_validates_pdfs_and_a_zip_with_progress_and_reports(browser, h
         "files": {"name": "a.pdf", "mimeType": "application/pdf", "buffer": signed.read_bytes()}})
     assert refused.status == 403
     assert clerk.request.get(ha.url).status == 403
+
+
+def test_jobs_and_reports_survive_a_restart_and_stay_their_owners(browser, hubs, tmp_path,
+                                                                  screenshots):
+    from documents import db, runtime, users
+    from documents.models import User
+    from documents.pages.archive_jobs import JobStore
+    from documents.web.app import create_app
+    from documents.web.server import serving
+    from tests.conftest import free_port
+    from tests.web.conftest import RunningHub
+
+    h41, _ = hubs
+    other_password = "mật-khẩu-lưu-trữ-2"  # test-only
+    with db.transaction(h41.hub.sessions) as session:
+        users.create_user(session, "setup", "luu2", "Trịnh Văn Lưu", "archivist",
+                          other_password)
+        owner_id = session.query(User).filter_by(username="archivist").one().id
+    signed = tmp_path / "quyet-dinh-luu-tru.pdf"
+    signed.write_bytes(_signed_pdf(h41.hub))
+
+    ha = login(browser, h41, "archivist")
+    ha.goto("/ui/archive")
+    ha.get_by_label("Tệp PDF hoặc ZIP cần kiểm tra").set_input_files(str(signed))
+    with ha.expect_navigation():
+        ha.get_by_role("button", name="Kiểm tra", exact=True).click()
+    ha.get_by_test_id("job-done").wait_for(timeout=120_000)
+    job_path = ha.url.removeprefix(h41.url)
+
+    # what a crash mid-job leaves behind: a manifest saying "running", no runner holding it
+    store = JobStore(h41.hub.settings.local_data_dir())
+    cut = store.create(owner_id, ["ho-so-dang-do.zip"])
+    cut.total = 3
+    store.save(cut)
+
+    # the hub restarts: a new hub and app on the same configuration and data directory
+    restarted = runtime.build_hub(h41.hub.settings)
+    with serving(create_app(restarted), "127.0.0.1", free_port()) as url:
+        again = RunningHub(restarted, url, {**h41.passwords, "luu2": other_password})
+        ha = login(browser, again, "archivist")
+        ha.goto("/ui/archive")
+        listed = ha.locator("main ul").inner_text()
+        assert "quyet-dinh-luu-tru.pdf (1/1)" in listed
+        assert "ho-so-dang-do.zip (0/3) — bị gián đoạn" in listed
+        ha.goto(job_path)
+        assert ha.get_by_test_id("job-done").inner_text() == "Đã kiểm tra 1/1 tệp"
+        verdict = ha.get_by_test_id("results").locator("tbody tr td").nth(1).inner_text()
+        assert verdict == "HỢP LỆ (TOTAL-PASSED)"
+        report = ha.request.get(f"{job_path}/report/0")
+        assert report.status == 200 and "Báo cáo kiểm tra chữ ký số" in report.text()
+        assert "quyet-dinh-luu-tru.pdf" in report.text()
+        ha.goto(f"/ui/archive/{cut.id}")
+        assert ha.get_by_test_id("job-interrupted").inner_text().startswith(
+            "Việc kiểm tra bị gián đoạn (máy chủ đã khởi động lại) sau 0/3 tệp.")
+        assert ha.request.get(f"/ui/archive/{cut.id}/progress").json()["state"] == (
+            "interrupted")
+        shot(ha, screenshots, "19-archive-job-interrupted")
+
+        other = login(browser, again, "luu2")
+        other.goto("/ui/archive")
+        assert "quyet-dinh-luu-tru.pdf" not in other.locator("main").inner_text()
+        for path in (job_path, f"{job_path}/report/0", f"{job_path}/progress"):
+            assert other.request.get(path).status == 404, path

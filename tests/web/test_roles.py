@@ -13,8 +13,8 @@ def _state(hub, model, ident: int) -> str:  # noqa: ANN001
         return session.get(model, ident).state
 
 
-def test_outgoing_actions_are_shown_and_allowed_by_role_only(browser, hubs, screenshots):
-    h41, _ = hubs
+def test_outgoing_actions_are_shown_and_allowed_by_role_only(browser, any_hubs, screenshots):
+    h41, _ = any_hubs
     document_id = outgoing_document(h41.hub, "Quyết định phê duyệt kế hoạch cải cách hành chính")
     url = f"/ui/outgoing/{document_id}"
     sign_button = "Ký duyệt (khóa trên máy chủ)"
@@ -45,8 +45,8 @@ def test_outgoing_actions_are_shown_and_allowed_by_role_only(browser, hubs, scre
     assert _state(h41.hub, OutgoingDocument, document_id) == "leader_signed"
 
 
-def test_incoming_actions_are_shown_and_allowed_by_role_only(browser, hubs):
-    h41, g09 = hubs
+def test_incoming_actions_are_shown_and_allowed_by_role_only(browser, any_hubs):
+    h41, g09 = any_hubs
     subject = "Công văn đề nghị phối hợp kiểm tra quyền"
     outgoing_document(h41.hub, subject, state="sent")
     deliver(h41.hub, g09.hub)
@@ -76,8 +76,8 @@ def test_incoming_actions_are_shown_and_allowed_by_role_only(browser, hubs):
     assert _state(g09.hub, IncomingDocument, incoming_id) == "received"
 
 
-def test_login_needs_its_form_token_and_logout_ends_the_session(browser, hubs):
-    h41, _ = hubs
+def test_login_needs_its_form_token_and_logout_ends_the_session(browser, any_hubs):
+    h41, _ = any_hubs
     context = browser.new_context(base_url=h41.url)
     forged = context.request.post("/ui/login", form={
         "username": "clerk", "password": h41.passwords["clerk"]}, max_redirects=0)

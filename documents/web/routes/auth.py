@@ -6,12 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlalchemy import select
 
 from documents import users
-from documents.models import User
 from documents.web.deps import Admin, CurrentUser, HubDep, SessionDep
-from documents.web.schemas import Token, UserCreate, UserPublic
+from documents.web.schemas import PasswordReset, RoleChange, Token, UserCreate, UserPublic
 from documents.web.security import issue_token
 
 router = APIRouter(tags=["users"])
@@ -38,4 +36,27 @@ def create_user(session: SessionDep, admin: Admin, body: UserCreate) -> UserPubl
 
 @router.get("/users", response_model=list[UserPublic])
 def list_users(session: SessionDep, admin: Admin) -> list[UserPublic]:
-    return [UserPublic.model_validate(u) for u in session.scalars(select(User).order_by(User.id))]
+    return [UserPublic.model_validate(u) for u in users.list_users(session)]
+
+
+@router.post("/users/{user_id}/role", response_model=UserPublic)
+def change_role(session: SessionDep, admin: Admin, user_id: int, body: RoleChange) -> UserPublic:
+    return UserPublic.model_validate(users.change_role(session, admin.username, user_id,
+                                                       body.role.value))
+
+
+@router.post("/users/{user_id}/password", response_model=UserPublic)
+def reset_password(session: SessionDep, admin: Admin, user_id: int,
+                   body: PasswordReset) -> UserPublic:
+    return UserPublic.model_validate(users.reset_password(session, admin.username, user_id,
+                                                          body.password))
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserPublic)
+def deactivate(session: SessionDep, admin: Admin, user_id: int) -> UserPublic:
+    return UserPublic.model_validate(users.set_active(session, admin.username, user_id, False))
+
+
+@router.post("/users/{user_id}/activate", response_model=UserPublic)
+def activate(session: SessionDep, admin: Admin, user_id: int) -> UserPublic:
+    return UserPublic.model_validate(users.set_active(session, admin.username, user_id, True))

@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import io
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from asn1crypto import x509
 
@@ -26,6 +27,9 @@ from signing.results import (
     Signer,
     SubIndication,
 )
+
+if TYPE_CHECKING:
+    from signing.validation_cache import ValidatedPaths
 
 _INDICATION = {"PASSED": Indication.TOTAL_PASSED, "INDETERMINATE": Indication.INDETERMINATE,
                "FAILED": Indication.TOTAL_FAILED}
@@ -105,8 +109,10 @@ def hub_diff_policy():
     )
 
 
-async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
-    """Validate one ``EmbeddedPdfSignature`` with a ``PdfSignatureValidationSpec``."""
+async def validate_signature(embedded, spec, timing_info,
+                             paths: ValidatedPaths | None = None) -> SignatureResult:
+    """Validate one ``EmbeddedPdfSignature`` with a ``PdfSignatureValidationSpec``, reusing
+    and remembering validated certificate paths in ``paths`` when given."""
     field = embedded.field_name
     signer = None
     with contextlib.suppress(ValueError, KeyError, TypeError):
@@ -117,7 +123,7 @@ async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
         return _failed(field, signer, Problem.of(ProblemCode.STRUCTURE_REJECTED,
                                                  detail=_one_line(exc)))
     try:
-        result, best_time = await _run_ades(embedded, spec, timing_info)
+        result, best_time = await _run_ades(embedded, spec, timing_info, paths)
     except Exception as exc:  # same: malformed CMS content and the like
         return _failed(field, signer, Problem.of(ProblemCode.NOT_PROCESSABLE,
                                                  detail=_one_line(exc)))
@@ -188,7 +194,7 @@ def _validated_timestamp_time(status) -> datetime | None:
     return None
 
 
-async def _run_ades(embedded, spec, timing_info):
+async def _run_ades(embedded, spec, timing_info, paths: ValidatedPaths | None):
     """The ETSI EN 319 102-1 process fitting the signature, and the best signature time.
 
     No time-stamp after the signature: basic validation (5.3). A signature time-stamp:
@@ -201,10 +207,11 @@ async def _run_ades(embedded, spec, timing_info):
     from pyhanko.sign.ades.report import AdESPassed
     from pyhanko.sign.validation.ades import (
         _dss_to_local_knowledge,  # pyHanko's own DSS reader, as its LTA process uses it
-        ades_basic_validation,
         ades_lta_validation,
         ades_with_time_validation,
     )
+
+    from signing.validation_cache import basic_validation
 
     signature_spec = spec.signature_validation_spec
 
@@ -217,9 +224,8 @@ async def _run_ades(embedded, spec, timing_info):
             raw_digest=embedded.compute_digest())
         first_time = first.best_signature_time
     else:
-        first = await ades_basic_validation(
-            embedded.signed_data, signature_spec, timing_info=timing_info,
-            raw_digest=embedded.compute_digest())
+        first = await (basic_validation(embedded, signature_spec, timing_info) if paths is None
+                       else paths.basic_validation(embedded, signature_spec, timing_info))
         first_time = timing_info.best_signature_time
     if first.ades_subindic is AdESPassed.OK or not (
             timestamped or _later_document_timestamps(embedded)):

@@ -78,7 +78,7 @@ def extend_verify(verify: argparse.ArgumentParser) -> None:
                         help="write per file the JSON result, the ETSI TS 119 102-2 XML report "
                              "and an HTML and PDF report into DIR, next to summary.json/.csv")
     verify.add_argument("--report-lang", choices=("vi", "en"), default="vi",
-                        help="language of the HTML/PDF report (vi)")
+                        help="language of the reports (vi): HTML/PDF, and the findings in the XML")
     verify.add_argument("--until", type=_moment, default=None, metavar="ISO8601",
                         help="look ahead: will the files, valid now, still validate at this "
                              "moment with only the data they hold? (exit 3 when not)")

@@ -264,6 +264,7 @@ def _preservation_settings(args: argparse.Namespace):
 def _augment(args: argparse.Namespace) -> int:
     from signing import preservation
     from signing.cli import _quiet_libraries
+    from signing.pades import write_atomically
     from signing.results import PadesLevel
     from signing.validation import expand_paths
 
@@ -277,7 +278,7 @@ def _augment(args: argparse.Namespace) -> int:
     for path in files:
         try:
             data = path.read_bytes()
-            preservation.write_atomically(
+            write_atomically(
                 path, preservation.augment(data, level, settings, args.tsa))
         except (SigningError, OSError) as exc:
             failures += 1
@@ -290,6 +291,7 @@ def _augment(args: argparse.Namespace) -> int:
 def _preserve(args: argparse.Namespace) -> int:
     from signing import preservation
     from signing.cli import _quiet_libraries
+    from signing.pades import write_atomically
     from signing.validation import expand_paths
 
     _quiet_libraries()
@@ -305,7 +307,7 @@ def _preserve(args: argparse.Namespace) -> int:
             if due is None:
                 continue
             if not args.dry_run:
-                preservation.write_atomically(
+                write_atomically(
                     path, preservation.renew(data, settings, args.tsa))
         except (SigningError, OSError) as exc:
             failures += 1

@@ -22,7 +22,6 @@ import dataclasses
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from signing.errors import SigningError
 from signing.results import PadesLevel
@@ -147,13 +146,6 @@ def renew(data: bytes, settings: ValidationSettings, tsa_url: str) -> bytes:
             _reader(data), context, in_place=False).getvalue(),
         "cannot renew the archive time-stamp",
     )
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Replace ``target`` without a window where it is half-written."""
-    temporary = target.with_name(f".{target.name}.edochub-tmp")
-    temporary.write_bytes(data)
-    temporary.replace(target)
 
 
 def _document_timestamp(data: bytes, tsa_url: str, settings: ValidationSettings) -> bytes:

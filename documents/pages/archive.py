@@ -77,7 +77,7 @@ def _keep(job: Job) -> None:
 
 
 def _run(hub: Hub, job: Job, inputs: list[Path]) -> None:
-    from signing.batch_verify import _expanded  # the batch verifier's safe ZIP extraction
+    from signing.batch_verify import expanded  # the batch verifier's safe ZIP extraction
 
     uploaded = f"{job.folder / 'upload'}/"
 
@@ -96,7 +96,7 @@ def _run(hub: Hub, job: Job, inputs: list[Path]) -> None:
             job.results.append((result, kept))
 
     try:
-        with _expanded(inputs) as items:
+        with expanded(inputs) as items:
             job.total = len(items)
             asyncio.run(validate_all(items))
         job.state = "done"

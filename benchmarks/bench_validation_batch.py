@@ -1,7 +1,7 @@
 """Batch validation speed: ``edochub verify``'s batch path (signing.batch_verify, two worker
-processes, per-worker OCSP/CRL/certificate caches) against pyHanko's default
-``validate_pdf_signature`` used one file at a time (a fresh ValidationContext with fetching per
-file, as a script would), on the same signed one-page PDFs in the same run.
+processes, per-worker OCSP/CRL/certificate caches and validated certificate paths) against
+pyHanko's default ``validate_pdf_signature`` used one file at a time (a fresh ValidationContext
+with fetching per file, as a script would), on the same signed one-page PDFs in the same run.
 
 Prints the per-document cost of both and their ratio (issue 4 target: at most 1/5).
 

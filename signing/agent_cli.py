@@ -46,14 +46,14 @@ def _run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from signing.agent import create_agent_app
-    from signing.cli import _key_source  # the same key options as `edochub sign`
+    from signing.cli import key_source  # the same key options as `edochub sign`
     from signing.errors import SigningError
     from signing.keys import open_key
 
     if not args.hub_origin:
         raise SigningError("give the hub's origin: --hub-origin or EDOCHUB_HUB_ORIGIN")
     args.p12 = Path(args.p12) if args.p12 else None
-    with open_key(_key_source(args)) as key:
+    with open_key(key_source(args)) as key:
         print(f"edochub sign-agent: {key.subject} on http://127.0.0.1:{args.port} "
               f"for {args.hub_origin}", flush=True)
         uvicorn.run(create_agent_app(key, args.hub_origin, args.tsa), host="127.0.0.1",

@@ -66,7 +66,7 @@ class _Item:
 def verify_batch(inputs: list[Path], settings: BatchSettings, workers: int = 1,
                  progress: Callable[[FileResult], None] | None = None) -> list[FileResult]:
     """Validate every PDF named by ``inputs``; results in input order."""
-    with _expanded(inputs) as items:
+    with expanded(inputs) as items:
         if workers <= 1 or len(items) <= 1:
             results = _run_in_process(items, settings, progress)
         else:
@@ -140,7 +140,9 @@ def _validate_in_worker(item: _Item) -> FileResult:
 # --- inputs -----------------------------------------------------------------------------------
 
 @contextmanager
-def _expanded(inputs: list[Path]) -> Iterator[list[_Item]]:
+def expanded(inputs: list[Path]) -> Iterator[list[_Item]]:
+    """The PDFs ``inputs`` name, as items to validate: folders walked, ZIP archives extracted
+    safely into a temporary folder that lives as long as the context."""
     with tempfile.TemporaryDirectory(prefix="edochub-batch-") as scratch:
         items: list[_Item] = []
         for index, path in enumerate(inputs):

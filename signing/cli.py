@@ -105,7 +105,7 @@ def _moment(text: str) -> datetime:
     return moment
 
 
-def _key_source(args: argparse.Namespace):
+def key_source(args: argparse.Namespace):
     from signing.keys import DEFAULT_PKCS11_PIN_ENV, Pkcs11Source, Pkcs12Source
 
     pkcs11_args = (args.pkcs11_module, args.pkcs11_token, args.pkcs11_key)
@@ -141,7 +141,7 @@ def _sign(args: argparse.Namespace) -> int:
     from signing.pades import PadesSigner
 
     _quiet_libraries()
-    source, options = _key_source(args), _signature_options(args, args.field)
+    source, options = key_source(args), _signature_options(args, args.field)
     if args.input.resolve() == args.output.resolve():
         raise SigningError("the output must not overwrite the input")
     with open_key(source) as key:
@@ -156,7 +156,7 @@ def _sign_batch(args: argparse.Namespace) -> int:
     from signing.batch import plan, sign_batch
 
     _quiet_libraries()
-    source, options = _key_source(args), _signature_options(args)
+    source, options = key_source(args), _signature_options(args)
     total = len(plan(args.input_dir, args.output_dir))
     failures = 0
     with tqdm(total=total, unit="file", desc="signing", file=sys.stderr) as bar:

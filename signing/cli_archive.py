@@ -78,7 +78,7 @@ def extend_verify(verify: argparse.ArgumentParser) -> None:
                         help="write per file the JSON result, the ETSI TS 119 102-2 XML report "
                              "and an HTML and PDF report into DIR, next to summary.json/.csv")
     verify.add_argument("--report-lang", choices=("vi", "en"), default="vi",
-                        help="language of the HTML/PDF report (vi)")
+                        help="language of the reports (vi): HTML/PDF, and the findings in the XML")
     verify.add_argument("--until", type=_moment, default=None, metavar="ISO8601",
                         help="look ahead: will the files, valid now, still validate at this "
                              "moment with only the data they hold? (exit 3 when not)")
@@ -264,6 +264,7 @@ def _preservation_settings(args: argparse.Namespace):
 def _augment(args: argparse.Namespace) -> int:
     from signing import preservation
     from signing.cli import _quiet_libraries
+    from signing.pades import write_atomically
     from signing.results import PadesLevel
     from signing.validation import expand_paths
 
@@ -277,7 +278,7 @@ def _augment(args: argparse.Namespace) -> int:
     for path in files:
         try:
             data = path.read_bytes()
-            preservation.write_atomically(
+            write_atomically(
                 path, preservation.augment(data, level, settings, args.tsa))
         except (SigningError, OSError) as exc:
             failures += 1
@@ -290,6 +291,7 @@ def _augment(args: argparse.Namespace) -> int:
 def _preserve(args: argparse.Namespace) -> int:
     from signing import preservation
     from signing.cli import _quiet_libraries
+    from signing.pades import write_atomically
     from signing.validation import expand_paths
 
     _quiet_libraries()
@@ -305,7 +307,7 @@ def _preserve(args: argparse.Namespace) -> int:
             if due is None:
                 continue
             if not args.dry_run:
-                preservation.write_atomically(
+                write_atomically(
                     path, preservation.renew(data, settings, args.tsa))
         except (SigningError, OSError) as exc:
             failures += 1

@@ -112,12 +112,11 @@ def _sign_profile(args: argparse.Namespace) -> int:
     from signing import cli as signing_cli
     from signing.appearance_signing import async_sign_profile
     from signing.keys import open_key
-    from signing.pades import _write_atomically as write_atomically
-    from signing.pades import read_pdf
+    from signing.pades import read_pdf, write_atomically
 
     signing_cli._quiet_libraries()
     _refuse_overwrite(args.input, args.output)
-    source, options = signing_cli._key_source(args), signing_cli._signature_options(args)
+    source, options = signing_cli.key_source(args), signing_cli._signature_options(args)
     profile = _profile(args)
     pdf = read_pdf(args.input)
 
@@ -162,8 +161,7 @@ def _profile(args: argparse.Namespace):
 def _split_prepare(args: argparse.Namespace) -> int:
     from signing import cli as signing_cli
     from signing import split
-    from signing.pades import _write_atomically as write_atomically
-    from signing.pades import read_pdf
+    from signing.pades import read_pdf, write_atomically
     from signing.validation import load_certificates
 
     signing_cli._quiet_libraries()
@@ -186,13 +184,13 @@ def _split_complete(args: argparse.Namespace) -> int:
     from signing import cli as signing_cli
     from signing import split
     from signing.keys import open_key
-    from signing.pades import _write_atomically as write_atomically
+    from signing.pades import write_atomically
 
     signing_cli._quiet_libraries()
     request = split.SigningRequest.from_json(_read(args.input))
 
     async def run() -> bytes:
-        with open_key(signing_cli._key_source(args)) as key:
+        with open_key(signing_cli.key_source(args)) as key:
             return await split.async_complete(request, key, args.tsa)
 
     write_atomically(args.output, asyncio.run(run()))
@@ -203,8 +201,7 @@ def _split_complete(args: argparse.Namespace) -> int:
 def _split_embed(args: argparse.Namespace) -> int:
     from signing import cli as signing_cli
     from signing import split
-    from signing.pades import _write_atomically as write_atomically
-    from signing.pades import read_pdf
+    from signing.pades import read_pdf, write_atomically
     from signing.preservation import EXTENDABLE, augment
     from signing.results import PadesLevel
     from signing.validation import ValidationSettings, Validator
@@ -236,8 +233,7 @@ def _split_embed(args: argparse.Namespace) -> int:
 
 def _prepare(args: argparse.Namespace) -> int:
     from signing.issuance import prepare
-    from signing.pades import _write_atomically as write_atomically
-    from signing.pades import read_pdf
+    from signing.pades import read_pdf, write_atomically
 
     _refuse_overwrite(args.input, args.output)
     write_atomically(args.output, prepare(read_pdf(args.input), args.number_box, args.date_box))
@@ -249,8 +245,7 @@ def _issue(args: argparse.Namespace) -> int:
     from signing import cli as signing_cli
     from signing.issuance import Issuance, async_issue, today_in_vietnam
     from signing.keys import open_key
-    from signing.pades import _write_atomically as write_atomically
-    from signing.pades import read_pdf
+    from signing.pades import read_pdf, write_atomically
     from signing.validation import ValidationSettings
 
     signing_cli._quiet_libraries()
@@ -258,7 +253,7 @@ def _issue(args: argparse.Namespace) -> int:
     issuance = Issuance(seal_png=_read(args.seal), number=args.number, notation=args.notation,
                         place=args.place, day=args.date or today_in_vietnam())
     settings = ValidationSettings.from_paths(args.trust, revocation=args.revocation)
-    source, options = signing_cli._key_source(args), signing_cli._signature_options(args)
+    source, options = signing_cli.key_source(args), signing_cli._signature_options(args)
     pdf = read_pdf(args.input)
 
     async def run() -> bytes:

@@ -272,7 +272,7 @@ class PadesSigner:
     async def async_sign_file(self, source: Path, target: Path, **kwargs: Any) -> None:
         data = read_pdf(source)
         signed = await self.async_sign_bytes(data, **kwargs)
-        _write_atomically(target, signed)
+        write_atomically(target, signed)
 
     def sign_file(self, source: Path, target: Path, **kwargs: Any) -> None:
         """Synchronous :meth:`async_sign_file` (one event loop per call)."""
@@ -302,7 +302,8 @@ def read_pdf(path: Path) -> bytes:
         raise BadInputError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
+def write_atomically(target: Path, data: bytes) -> None:
+    """Replace ``target`` (creating its folder) without a window where it is half-written."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.write_bytes(data)

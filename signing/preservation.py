@@ -3,7 +3,8 @@
 - :func:`augment` raises signatures to B-LT (validation data -- certificates, OCSP responses,
   CRLs -- in the document security store) or B-LTA (that, plus a document time-stamp with its
   own validation data), each in a new incremental revision, so every earlier signature stays
-  intact and the change is of kind ``LTA_UPDATES``.
+  intact and the change is of kind ``LTA_UPDATES``. A B-B signature first gets a document
+  time-stamp as its proof of existence.
 - :func:`due_for_renewal` / :func:`renew` keep B-LTA alive: a file whose latest time-stamp
   certificate expires within the margin gets fresh validation data for that time-stamp and a new
   document time-stamp over everything (ETSI EN 319 142-1, 5.5).
@@ -21,7 +22,6 @@ import dataclasses
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from signing.errors import SigningError
 from signing.results import PadesLevel
@@ -43,8 +43,15 @@ class LatestTimestamp:
 def augment(data: bytes, level: PadesLevel, settings: ValidationSettings,
             tsa_url: str | None) -> bytes:
     """The file with validation data for every signature (and its time-stamp) added and, for
-    B-LTA, a document time-stamp from ``tsa_url`` on top."""
+    B-LTA, a document time-stamp from ``tsa_url`` on top.
+
+    A B-B signature (no signature time-stamp, no document time-stamp after it) first gets its
+    proof of existence from a document time-stamp (ETSI EN 319 142-1: B-T through a document
+    time-stamp), so B-LT also needs ``tsa_url`` then. A B-B signature under a later document
+    time-stamp (a Decree 30 leader signature under a B-LTA seal) already has that proof."""
     from pyhanko.sign.validation import add_validation_info
+
+    from signing.validation_pyhanko import later_document_timestamps
 
     if level not in EXTENDABLE:
         raise SigningError("augment extends to B-LT or B-LTA")
@@ -55,12 +62,14 @@ def augment(data: bytes, level: PadesLevel, settings: ValidationSettings,
     signatures = reader.embedded_regular_signatures
     if not signatures:
         raise SigningError("the file holds no signature to extend")
-    for embedded in signatures:
-        if _signature_timestamp(embedded) is None:
+    unproven = [e.field_name for e in signatures if _signature_timestamp(e) is None
+                and not later_document_timestamps(e)]
+    if unproven:
+        if not tsa_url:
             raise SigningError(
-                f"signature {embedded.field_name} is B-B (no signature time-stamp) and cannot "
-                f"be extended to {level.value}; it must be signed at B-T or higher"
-            )
+                f"signature {unproven[0]} is B-B (no time-stamp): {level.value} needs a document "
+                f"time-stamp as its proof of existence; name a time-stamping service (--tsa)")
+        data = _document_timestamp(data, tsa_url, settings)
     for index in range(len(signatures)):
         embedded = _reader(data).embedded_regular_signatures[index]
         data = _translated(
@@ -137,13 +146,6 @@ def renew(data: bytes, settings: ValidationSettings, tsa_url: str) -> bytes:
             _reader(data), context, in_place=False).getvalue(),
         "cannot renew the archive time-stamp",
     )
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Replace ``target`` without a window where it is half-written."""
-    temporary = target.with_name(f".{target.name}.edochub-tmp")
-    temporary.write_bytes(data)
-    temporary.replace(target)
 
 
 def _document_timestamp(data: bytes, tsa_url: str, settings: ValidationSettings) -> bytes:

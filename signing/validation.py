@@ -16,7 +16,8 @@ API::
         file_result = await validator.async_validate_bytes(data, name="upload.pdf")
 
 One :class:`Validator` shares its network fetchers (and their OCSP/CRL/certificate caches)
-across every file it sees, so a batch fetches each revocation answer once. Results are
+across every file it sees, so a batch fetches each revocation answer once, and reuses the
+certificate paths it has validated (:mod:`signing.validation_cache`). Results are
 :class:`signing.results.FileResult`; unusable input gives ``FileResult.error``, never an
 exception. Each signature goes through the ETSI EN 319 102-1 process that fits it, run by
 pyHanko (:mod:`signing.validation_pyhanko`): validation with time for a time-stamped signature,
@@ -42,7 +43,6 @@ from enum import StrEnum
 from pathlib import Path
 
 from asn1crypto import x509
-from pyhanko_certvalidator.fetchers.api import FetcherBackend
 
 from signing.errors import SigningError
 from signing.results import FileResult, SignatureResult
@@ -207,14 +207,21 @@ class Validator:
         self._backend = None
         self._spec = None
         self._files_seen = 0
+        #: validated certificate paths reused across files (None when nothing may be reused)
+        self.paths = None
 
     async def __aenter__(self) -> Validator:
         from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec
 
+        from signing.validation_cache import SharedFetcherBackend, ValidatedPaths
         from signing.validation_pyhanko import hub_diff_policy
 
-        self._backend = _SharedFetcherBackend() if self.settings.revocation is not \
+        self._backend = SharedFetcherBackend() if self.settings.revocation is not \
             RevocationMode.OFFLINE else None
+        # paths are reused only when every file's revocation data is the shared, fetched one
+        # (see signing.validation_cache for why that keeps verdicts unchanged)
+        if self.settings.revocation is RevocationMode.REQUIRE and self.settings.at is None:
+            self.paths = ValidatedPaths(self._backend)
         self._spec = PdfSignatureValidationSpec(
             signature_validation_spec=self.settings.signature_validation_spec(self._backend),
             diff_policy=hub_diff_policy(),
@@ -233,6 +240,8 @@ class Validator:
         self._files_seen += 1
         if self._backend is not None and self._files_seen % _FILES_PER_FETCHER_SET == 0:
             self._backend.renew()
+            if self.paths is not None:
+                self.paths.forget()
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -258,32 +267,8 @@ class Validator:
                 signatures.append(embedded)
                 continue
             signatures.append(await validation_pyhanko.validate_signature(
-                embedded, self._spec, self.settings.timing_info()))
+                embedded, self._spec, self.settings.timing_info(), self.paths))
         return FileResult(path=name, signatures=tuple(signatures))
-
-
-class _SharedFetcherBackend(FetcherBackend):
-    """One set of pyHanko fetchers (and so one OCSP/CRL/certificate cache) for a whole batch,
-    where pyHanko's own backend hands out fresh, empty fetchers to every operation."""
-
-    def __init__(self) -> None:
-        from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
-
-        self._backend = AIOHttpFetcherBackend()
-        self._fetchers = None
-
-    def get_fetchers(self):
-        if self._fetchers is None:
-            self._fetchers = self._backend.get_fetchers()
-        return self._fetchers
-
-    def renew(self) -> None:
-        """Start a fresh cache (and fetch budget: pyHanko bounds the requests per fetcher set,
-        which a long batch of many signers would otherwise exhaust)."""
-        self._fetchers = None
-
-    async def close(self) -> None:
-        await self._backend.close()
 
 
 async def async_validate_paths(paths: Iterable[Path], settings: ValidationSettings,

@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import io
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from asn1crypto import x509
 
@@ -26,6 +27,9 @@ from signing.results import (
     Signer,
     SubIndication,
 )
+
+if TYPE_CHECKING:
+    from signing.validation_cache import ValidatedPaths
 
 _INDICATION = {"PASSED": Indication.TOTAL_PASSED, "INDETERMINATE": Indication.INDETERMINATE,
                "FAILED": Indication.TOTAL_FAILED}
@@ -105,8 +109,10 @@ def hub_diff_policy():
     )
 
 
-async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
-    """Validate one ``EmbeddedPdfSignature`` with a ``PdfSignatureValidationSpec``."""
+async def validate_signature(embedded, spec, timing_info,
+                             paths: ValidatedPaths | None = None) -> SignatureResult:
+    """Validate one ``EmbeddedPdfSignature`` with a ``PdfSignatureValidationSpec``, reusing
+    and remembering validated certificate paths in ``paths`` when given."""
     field = embedded.field_name
     signer = None
     with contextlib.suppress(ValueError, KeyError, TypeError):
@@ -117,7 +123,8 @@ async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
         return _failed(field, signer, Problem.of(ProblemCode.STRUCTURE_REJECTED,
                                                  detail=_one_line(exc)))
     try:
-        result, best_time = await _run_ades(embedded, spec, timing_info)
+        result, best_time, document_proof = await _run_ades(embedded, spec, timing_info,
+                                                             paths)
     except Exception as exc:  # same: malformed CMS content and the like
         return _failed(field, signer, Problem.of(ProblemCode.NOT_PROCESSABLE,
                                                  detail=_one_line(exc)))
@@ -133,7 +140,7 @@ async def validate_signature(embedded, spec, timing_info) -> SignatureResult:
     if indication is Indication.TOTAL_PASSED and modification is ModificationLevel.OTHER:
         indication, sub = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
         problems.append(Problem.of(ProblemCode.CHANGED_AFTER_SIGNING))
-    timestamp_time = _validated_timestamp_time(status)
+    timestamp_time = _validated_timestamp_time(status) or document_proof
     level = _level(embedded)
     if indication is Indication.TOTAL_PASSED and level is not PadesLevel.B_B \
             and timestamp_time is None:
@@ -188,23 +195,27 @@ def _validated_timestamp_time(status) -> datetime | None:
     return None
 
 
-async def _run_ades(embedded, spec, timing_info):
-    """The ETSI EN 319 102-1 process fitting the signature, and the best signature time.
+async def _run_ades(embedded, spec, timing_info, paths: ValidatedPaths | None):
+    """The ETSI EN 319 102-1 process fitting the signature, the best signature time, and the
+    proof of existence document time-stamps give a signature without a time-stamp of its own.
 
     No time-stamp after the signature: basic validation (5.3). A signature time-stamp:
-    validation with time (5.5, with the DSS's validation data). Only later document
-    time-stamps (a B-B leader signature under a B-LTA organization signature): basic
-    validation at the validation time. When the chosen process does not pass, long-term
-    validation (5.6: document time-stamps as proof of existence), whose answer is kept only
-    if it improves on the first - pyHanko's would otherwise replace e.g. REVOKED_NO_POE by
-    NO_POE."""
+    validation with time (5.5, with the DSS's validation data), then pyHanko's long-term
+    validation (5.6) if that does not pass. Only later document time-stamps (a B-B signature
+    augmented, or a Decree 30 leader signature under a B-LTA seal): basic validation at the
+    validation time, and long-term validation with the document time-stamps as proof of
+    existence (:mod:`signing.validation_lta`), which gives the proof time and, when basic
+    validation does not pass, the verdict. A long-term answer is kept only if it passes -
+    pyHanko's would otherwise replace e.g. REVOKED_NO_POE by NO_POE."""
     from pyhanko.sign.ades.report import AdESPassed
     from pyhanko.sign.validation.ades import (
         _dss_to_local_knowledge,  # pyHanko's own DSS reader, as its LTA process uses it
-        ades_basic_validation,
         ades_lta_validation,
         ades_with_time_validation,
     )
+
+    from signing.validation_cache import basic_validation
+    from signing.validation_lta import document_timestamp_validation
 
     signature_spec = spec.signature_validation_spec
 
@@ -217,19 +228,26 @@ async def _run_ades(embedded, spec, timing_info):
             raw_digest=embedded.compute_digest())
         first_time = first.best_signature_time
     else:
-        first = await ades_basic_validation(
-            embedded.signed_data, signature_spec, timing_info=timing_info,
-            raw_digest=embedded.compute_digest())
+        first = await (basic_validation(embedded, signature_spec, timing_info) if paths is None
+                       else paths.basic_validation(embedded, signature_spec, timing_info))
         first_time = timing_info.best_signature_time
-    if first.ades_subindic is AdESPassed.OK or not (
-            timestamped or _later_document_timestamps(embedded)):
-        return first, first_time
+    passed = first.ades_subindic is AdESPassed.OK
+    if not timestamped:
+        proven = None
+        if later_document_timestamps(embedded):
+            proven = await document_timestamp_validation(embedded, spec, timing_info)
+        if proven is None or proven[0].ades_subindic is not AdESPassed.OK:
+            return first, first_time, None
+        result, proof = proven
+        return (first, first_time, proof) if passed else (result, proof, proof)
+    if passed:
+        return first, first_time, None
     long_term = await ades_lta_validation(embedded, spec, timing_info=timing_info)
     if long_term.ades_subindic is AdESPassed.OK:
-        return long_term, long_term.best_signature_time
+        return long_term, long_term.best_signature_time, None
     # A signature time-stamp that does not validate (e.g. its TSA is not trusted) makes the
     # signature INDETERMINATE, as pyHanko reports it: stricter than ignoring the time-stamp.
-    return first, first_time
+    return first, first_time, None
 
 
 def _has_signature_timestamp(embedded) -> bool:
@@ -238,7 +256,8 @@ def _has_signature_timestamp(embedded) -> bool:
     return next(extract_tst_data_iter(embedded.signer_info, signed=False), None) is not None
 
 
-def _later_document_timestamps(embedded) -> list:
+def later_document_timestamps(embedded) -> list:
+    """The file's document time-stamps made after ``embedded``."""
     return [ts for ts in embedded.reader.embedded_timestamp_signatures
             if ts.signed_revision > embedded.signed_revision]
 
@@ -293,22 +312,43 @@ def _trust_anchor_name(path) -> str | None:
 
 
 def _level(embedded) -> PadesLevel:
-    """The PAdES baseline level the file's structure gives this signature: B-T needs a
-    signature time-stamp, B-LT revocation data in a DSS added after the signature, B-LTA a
-    document time-stamp after that DSS."""
-    from pyhanko.sign.validation.dss import DocumentSecurityStore
-    from pyhanko.sign.validation.errors import NoDSSFoundError
-
-    if not _has_signature_timestamp(embedded):
+    """The PAdES baseline level the file's structure gives this signature (ETSI EN 319 142-1):
+    B-T needs a proof of existence, a signature time-stamp or a document time-stamp after the
+    signature; B-LT revocation data for the signer's certificate in the DSS of the signature's
+    revision (pyHanko writes it there when signing at B-LT) or a later one; B-LTA a document
+    time-stamp over that DSS."""
+    later = later_document_timestamps(embedded)
+    if not (_has_signature_timestamp(embedded) or later):
         return PadesLevel.B_B
-    reader = embedded.reader
-    try:
-        dss = DocumentSecurityStore.read_dss(reader)
-    except NoDSSFoundError:
+    revision = _signer_validation_data_revision(embedded)
+    if revision is None:
         return PadesLevel.B_T
-    if not (dss.ocsps or dss.crls):
-        return PadesLevel.B_T
-    return PadesLevel.B_LTA if _later_document_timestamps(embedded) else PadesLevel.B_LT
+    if any(ts.signed_revision >= revision for ts in later):
+        return PadesLevel.B_LTA
+    return PadesLevel.B_LT
+
+
+def _signer_validation_data_revision(embedded) -> int | None:
+    """The first revision from the signature's on whose DSS holds an OCSP response about the
+    signer's certificate or a CRL of its issuer."""
+    from pyhanko.sign.validation.ades import _dss_to_local_knowledge
+
+    cert, reader = embedded.signer_cert, embedded.reader
+    for revision in range(embedded.signed_revision, reader.xrefs.total_revisions):
+        dss = _dss_to_local_knowledge(reader.get_historical_resolver(revision))
+        if any(_ocsp_about(c.extract_single_response(), cert) for c in dss.known_ocsps) or any(
+                c.crl_data["tbs_cert_list"]["issuer"] == cert.issuer for c in dss.known_crls):
+            return revision
+    return None
+
+
+def _ocsp_about(single, cert: x509.Certificate) -> bool:
+    if single is None:
+        return False
+    cert_id = single["cert_id"]
+    return (cert_id["serial_number"].native == cert.serial_number
+            and cert_id["issuer_name_hash"].native
+            == getattr(cert.issuer, cert_id["hash_algorithm"]["algorithm"].native, None))
 
 
 def _one_line(exc: BaseException | str) -> str:

@@ -52,8 +52,8 @@ def _job(hub: Hub, job_id: str, user: User) -> Job:
 
 def _run(hub: Hub, store: JobStore, job: Job, inputs: list[Path], lock: int) -> None:
     """Validate every file, saving the manifest and the reports after each one."""
-    # _expanded: the batch verifier's safe ZIP extraction
-    from signing.batch_verify import _expanded, overall
+    # expanded: the batch verifier's safe ZIP extraction
+    from signing.batch_verify import expanded, overall
     from signing.reports.human import render_html
 
     uploaded = f"{store.folder(job.id) / 'upload'}/"
@@ -81,7 +81,7 @@ def _run(hub: Hub, store: JobStore, job: Job, inputs: list[Path], lock: int) -> 
             keep(result, data)
 
     try:
-        with _expanded(inputs) as items:
+        with expanded(inputs) as items:
             job.total = len(items)
             store.save(job)
             asyncio.run(validate_all(items))

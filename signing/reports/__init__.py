@@ -4,8 +4,8 @@ API::
 
     from signing.reports import write_reports
     paths = write_reports(file_result, Path("reports/"), language="vi")
-    # -> reports/<name>.json, <name>.validation.xml (ETSI TS 119 102-2),
-    #    <name>.report.html, <name>.report.pdf
+    # -> reports/<name>.json, <name>.validation.xml (ETSI TS 119 102-2, findings worded in
+    #    the language), <name>.report.html, <name>.report.pdf
 
 The verdicts come from :class:`signing.results.FileResult`; the file itself is read again only
 for evidence the report shows (signature value, certificates, byte range).
@@ -56,7 +56,8 @@ def write_reports(result: FileResult, directory: Path, *, language: str = "vi",
     )
     files.json.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n",
                           encoding="utf-8")
-    files.xml.write_bytes(etsi.build_report(result, document, evidence, validated_at))
+    files.xml.write_bytes(etsi.build_report(result, document, evidence, validated_at,
+                                           language))
     html = human.render_html(result, document, validated_at, language)
     files.html.write_text(html, encoding="utf-8")
     files.pdf.write_bytes(human.render_pdf(html))

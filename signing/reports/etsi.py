@@ -4,7 +4,9 @@ One ``SignatureValidationReport`` per signature: identifier (digest of the signa
 value itself, the PDF field name), validation and best-signature time, the signed document's
 digest, the signature attributes the PDF carries (claimed signing time, time-stamp, role,
 ``/SubFilter``, ``/ByteRange``, ``/Filter``, declared name and reason), the signer and the
-ETSI status (main and sub-indication URIs, problems as additional report data). Certificates go
+ETSI status (main and sub-indication URIs, findings as additional report data: type
+``urn:edochub:report:problem:<code>``, value worded in the report's language and marked with
+``xml:lang``). Certificates go
 to ``SignatureValidationObjects`` and are referenced by id. A file with no signature, or one that
 could not be read, still gets one report entry saying so, as the schema requires one.
 
@@ -19,11 +21,13 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from signing.reports import texts
 from signing.reports.evidence import SignatureEvidence
 from signing.results import (
     FileResult,
     Indication,
     PadesLevel,
+    Problem,
     SignatureResult,
     SubIndication,
 )
@@ -38,20 +42,25 @@ _VO_CERT = "urn:etsi:019102:validationObject:certificate"
 _PROCESS = "urn:etsi:019102:validationprocess:"
 _PROBLEM_TYPE = "urn:edochub:report:problem"
 _MODIFICATION_TYPE = "urn:edochub:report:modification-after-signature"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+#: one additional report datum: type URI, value, language of the value (None: a code)
+_Datum = tuple[str, str, str | None]
 
 
 def build_report(result: FileResult, document: bytes | None,
-                 evidence: dict[str, SignatureEvidence], validated_at: datetime) -> bytes:
-    """The report as UTF-8 XML bytes."""
+                 evidence: dict[str, SignatureEvidence], validated_at: datetime,
+                 language: str = "vi") -> bytes:
+    """The report as UTF-8 XML bytes, findings worded in ``language`` (``vi`` or ``en``)."""
     root = etree.Element(_vr("ValidationReport"), nsmap=NSMAP)
     objects = _ValidationObjects()
     doc_digest = None if document is None else hashlib.sha256(document).digest()
     if result.signatures:
         for index, signature in enumerate(result.signatures, start=1):
             root.append(_signature_report(signature, index, evidence.get(signature.field),
-                                          doc_digest, validated_at, objects))
+                                          doc_digest, validated_at, objects, language))
     else:
-        root.append(_file_level_report(result, doc_digest, validated_at))
+        root.append(_file_level_report(result, doc_digest, validated_at, language))
     if objects.elements:
         holder = _sub(root, "SignatureValidationObjects")
         holder.extend(objects.elements)
@@ -79,7 +88,8 @@ class _ValidationObjects:
 
 def _signature_report(signature: SignatureResult, index: int,
                       evidence: SignatureEvidence | None, doc_digest: bytes | None,
-                      validated_at: datetime, objects: _ValidationObjects) -> etree._Element:
+                      validated_at: datetime, objects: _ValidationObjects,
+                      language: str) -> etree._Element:
     report = etree.Element(_vr("SignatureValidationReport"))
     identifier = _sub(report, "SignatureIdentifier", id=f"SIG-{index}")
     if evidence is not None and evidence.signature_value:
@@ -101,9 +111,9 @@ def _signature_report(signature: SignatureResult, index: int,
             _sub(info, "Signer", signature.signer.subject)
     process = _sub(report, "SignatureValidationProcess")
     _sub(process, "SignatureValidationProcessID", _PROCESS + _process(signature.level))
-    data = [(_PROBLEM_TYPE, problem) for problem in signature.problems]
+    data = [_finding(problem, language) for problem in signature.findings]
     if signature.modification_level is not None:
-        data.append((_MODIFICATION_TYPE, signature.modification_level.value))
+        data.append((_MODIFICATION_TYPE, signature.modification_level.value, None))
     _status(report, signature.indication, signature.sub_indication, data)
     return report
 
@@ -119,18 +129,23 @@ def _process(level: PadesLevel | None) -> str:
     return "Basic"
 
 
+def _finding(problem: Problem, language: str) -> _Datum:
+    return f"{_PROBLEM_TYPE}:{problem.code.value}", problem.text(language), language
+
+
 def _file_level_report(result: FileResult, doc_digest: bytes | None,
-                       validated_at: datetime) -> etree._Element:
+                       validated_at: datetime, language: str) -> etree._Element:
     report = etree.Element(_vr("SignatureValidationReport"))
     _time_info(report, validated_at, None)
     if doc_digest is not None:
         _digest_alg_and_value(_sub(report, "SignersDocument"), doc_digest)
     if result.error is not None:
+        # the reason a file is unusable is a one-line message in English (SigningError)
         _status(report, Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE,
-                [(_PROBLEM_TYPE, result.error)])
+                [(_PROBLEM_TYPE, result.error, "en")])
     else:
         _status(report, Indication.INDETERMINATE, None,
-                [(_PROBLEM_TYPE, "the file holds no signature")])
+                [(_PROBLEM_TYPE, texts.LABELS[language]["no_signature"], language)])
     return report
 
 
@@ -173,7 +188,7 @@ def _attributes(report: etree._Element, signature: SignatureResult,
 
 
 def _status(report: etree._Element, indication: Indication, sub: SubIndication | None,
-            data: list[tuple[str, str]]) -> None:
+            data: list[_Datum]) -> None:
     status = _sub(report, "SignatureValidationStatus")
     _sub(status, "MainIndication", _MAIN + indication.value.lower())
     if sub is not None:
@@ -181,10 +196,12 @@ def _status(report: etree._Element, indication: Indication, sub: SubIndication |
     if data:
         additional = _sub(_sub(status, "AssociatedValidationReportData"),
                           "AdditionalValidationReportData")
-        for kind, value in data:
+        for kind, value, language in data:
             entry = _sub(additional, "ReportData")
             _sub(entry, "Type", kind)
-            _sub(entry, "Value", value)
+            element = _sub(entry, "Value", value)
+            if language is not None:
+                element.set(_XML_LANG, language)
 
 
 def _digest_alg_and_value(parent: etree._Element, digest: bytes) -> None:

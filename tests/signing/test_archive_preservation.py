@@ -63,15 +63,63 @@ def test_augment_refuses_what_it_cannot_extend_and_leaves_the_file_alone(cli, pk
     bb = tmp_path / "bb.pdf"
     bb.write_bytes(attack_corpus.sign(pki_services, attack_corpus.base_document()))
     before = bb.read_bytes()
-    run = cli("augment", bb, "--to", "B-LTA", "--tsa", pki_services.tsa_url,
-              *_trust(pki_services))
+    run = cli("augment", bb, "--to", "B-LT", *_trust(pki_services))
     assert run.returncode == 2
-    assert "B-B (no signature time-stamp)" in run.stderr and run.stderr.count("\n") == 1
+    assert "B-B (no time-stamp)" in run.stderr and "--tsa" in run.stderr
+    assert run.stderr.count("\n") == 1
     assert bb.read_bytes() == before
     unsigned = tmp_path / "chua-ky.pdf"
     unsigned.write_bytes(attack_corpus.base_document())
     run = cli("augment", unsigned, "--to", "B-LT", *_trust(pki_services))
     assert run.returncode == 2 and "no signature to extend" in run.stderr
+
+
+def _offline_later(cli, pki, path: Path) -> list[dict]:
+    """Verdicts some minutes on, from the data the file holds (no network). Not much later: the
+    newest time-stamp's validation data (the dev OCSP answers are fresh for minutes) must still
+    be fresh; after that `preserve` renews the time-stamp."""
+    later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    return _signatures(cli, pki, path, extra=("--revocation", "offline", "--at", later))
+
+
+@pytest.mark.parametrize("level", ["B-LT", "B-LTA"])
+def test_augment_a_b_b_signature_through_a_document_timestamp(cli, pki_services, tmp_path,
+                                                              level):
+    """ETSI EN 319 142-1: a document time-stamp is the B-B signature's proof of existence,
+    validation data in the DSS after it makes B-LT, a document time-stamp over that B-LTA."""
+    bb = tmp_path / "bb.pdf"
+    bb.write_bytes(attack_corpus.sign(pki_services, attack_corpus.base_document()))
+    assert [s["level"] for s in _signatures(cli, pki_services, bb)] == ["B-B"]
+    [bb_offline] = _offline_later(cli, pki_services, bb)
+    assert bb_offline["indication"] != "TOTAL-PASSED"  # nothing in the file to rest on
+
+    run = cli("augment", bb, "--to", level, "--tsa", pki_services.tsa_url,
+              *_trust(pki_services))
+    assert run.returncode == 0, run.stderr
+
+    for signature in (*_signatures(cli, pki_services, bb), *_offline_later(cli, pki_services, bb)):
+        assert (signature["indication"], signature["level"]) == ("TOTAL-PASSED", level), signature
+        assert signature["timestamp_time"], signature  # the document time-stamp's proof
+        assert signature["modification_level"] == "LTA_UPDATES"
+
+
+def test_augment_a_decree30_leader_b_b_signature_under_a_seal(cli, pki_services, tmp_path):
+    """The leader signs B-B, the organization seals at B-T: the later signature time-stamp is
+    no proof for the leader; augment gives both signatures B-LTA."""
+    leader = attack_corpus.sign(pki_services, attack_corpus.base_document())
+    sealed = tmp_path / "ban-hanh.pdf"
+    sealed.write_bytes(attack_corpus.sign(pki_services, leader, label="org-h41",
+                                          field="Signature2", with_timestamp=True))
+    assert [s["level"] for s in _signatures(cli, pki_services, sealed)] == ["B-B", "B-T"]
+
+    run = cli("augment", sealed, "--to", "B-LTA", "--tsa", pki_services.tsa_url,
+              *_trust(pki_services))
+    assert run.returncode == 0, run.stderr
+
+    for signatures in (_signatures(cli, pki_services, sealed),
+                       _offline_later(cli, pki_services, sealed)):
+        assert [(s["indication"], s["level"]) for s in signatures] == \
+            [("TOTAL-PASSED", "B-LTA")] * 2, signatures
 
 
 # --- validation at a past moment and look-ahead --------------------------------------------

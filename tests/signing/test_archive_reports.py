@@ -174,3 +174,30 @@ def test_vietnamese_report_words_the_findings_in_vietnamese(cli, pki_services, t
         in signature["findings"]
     assert "the signer's certificate was revoked on 2025-06-01 (key_compromise)" \
         in signature["problems"]
+
+
+@pytest.mark.parametrize(("language", "revoked_text", "unsigned_text"), [
+    ("vi", "Chứng thư của người ký đã bị thu hồi ngày 2025-06-01 (lý do: lộ khóa bí mật).",
+     "Tệp không có chữ ký số nào."),
+    ("en", "the signer's certificate was revoked on 2025-06-01 (key_compromise)",
+     "The file holds no digital signature."),
+])
+def test_etsi_report_words_the_findings_in_the_report_language(
+        cli, pki_services, inputs, tmp_path, schema, language, revoked_text, unsigned_text):
+    """The XML report's findings are worded from their codes in the report's language, marked
+    with xml:lang, the code kept in the datum's type; the report stays schema-valid."""
+    out = tmp_path / language
+    _verify_with_reports(cli, pki_services, inputs, out, "--report-lang", language)
+
+    def findings(stem: str) -> dict[str, tuple[str, str | None]]:
+        document = etree.parse(str(out / f"{stem}.validation.xml"), _parser())
+        assert schema.validate(document), (stem, schema.error_log)
+        return {entry.findtext("vr:Type", namespaces=VR): (
+                    entry.findtext("vr:Value", namespaces=VR),
+                    entry.find("vr:Value", VR).get("{http://www.w3.org/XML/1998/namespace}lang"))
+                for entry in document.iterfind(".//vr:ReportData", VR)}
+
+    revoked = findings("thu-hoi")
+    assert revoked["urn:edochub:report:problem:signer-revoked"] == (revoked_text, language)
+    assert revoked["urn:edochub:report:modification-after-signature"] == ("NONE", None)
+    assert findings("chua-ky")["urn:edochub:report:problem"] == (unsigned_text, language)

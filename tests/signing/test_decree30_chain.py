@@ -301,7 +301,8 @@ def test_prepare_refuses_a_signed_document(chain, cli, tmp_path):
 def test_leader_b_b_then_issue_b_lta(chain, cli, pki_services, tmp_path):
     """The common case: the leader signs without a time-stamp (B-B), the clerk issues at
     B-LTA. The leader's signature has no signature time-stamp but document time-stamps follow
-    it: it is validated now (basic validation), not refused for lack of a time-stamp."""
+    it: it is validated now (basic validation), not refused for lack of a time-stamp, and the
+    document time-stamp is its proof of existence, so it reaches B-T (ETSI EN 319 142-1)."""
     pki = pki_services
     issued = tmp_path / "issued.pdf"
     done = cli("issue", chain["leader"], "-o", issued, "--p12", pki.p12("org-h41"), "--seal",
@@ -311,7 +312,8 @@ def test_leader_b_b_then_issue_b_lta(chain, cli, pki_services, tmp_path):
     assert done.returncode == 0, done.stderr
     first, second = support.verify_json(cli, issued, pki.trust_roots)
     assert (first["role"], first["indication"], first["level"], first["modification_level"]) \
-        == ("leader", "TOTAL-PASSED", "B-B", "FORM_FILLING"), first["problems"]
+        == ("leader", "TOTAL-PASSED", "B-T", "FORM_FILLING"), first["problems"]
+    assert first["timestamp_time"] is not None and not first["problems"]
     assert (second["role"], second["indication"], second["level"]) == \
         ("organization", "TOTAL-PASSED", "B-LTA")
 

@@ -137,7 +137,11 @@ def test_embed_extends_to_long_term_level(cli, pki_services, softhsm_token, hub,
         ("leader", "TOTAL-PASSED", level)
 
 
-def test_embed_refuses_to_extend_a_b_b_signature(cli, pki_services, softhsm_token, hub):
+def test_embed_extends_a_b_b_signature_only_through_a_document_timestamp(
+        cli, pki_services, softhsm_token, hub):
+    """A B-B completion has no proof of existence of its own: without a time-stamping service
+    it cannot be extended (one line, nothing written); with one, a document time-stamp gives
+    that proof and the signature reaches B-LT."""
     pending, request = prepare(cli, pki_services, hub)
     done = cli("sign", request, "-o", hub / "leader.p7s", "--complete",
                *softhsm_token.key_args("leader-an"))
@@ -145,5 +149,9 @@ def test_embed_refuses_to_extend_a_b_b_signature(cli, pki_services, softhsm_toke
     done = cli("sign", pending, "-o", hub / "leader.pdf", "--embed", hub / "leader.p7s",
                "--level", "B-LT", *trust(pki_services))
     assert done.returncode == 2
-    assert "no signature time-stamp" in done.stderr and len(done.stderr.splitlines()) == 1
+    assert "B-B (no time-stamp)" in done.stderr and len(done.stderr.splitlines()) == 1
     assert not (hub / "leader.pdf").exists()
+    done = cli("sign", pending, "-o", hub / "leader.pdf", "--embed", hub / "leader.p7s",
+               "--level", "B-LT", "--tsa", pki_services.tsa_url, *trust(pki_services))
+    assert done.returncode == 0, done.stderr
+    assert "TOTAL-PASSED, level B-LT" in done.stdout

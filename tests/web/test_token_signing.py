@@ -44,20 +44,19 @@ def _start_agent(token, hub_origin: str, key_label: str) -> tuple[subprocess.Pop
 
 @pytest.fixture()
 def trusting_the_token(hubs, pki_services) -> Iterator[None]:
-    """H41's hub configured to trust the test token's PKI as well as its own: the token's
+    """H41's hub configured to trust the test token's PKI (and restored after): the token's
     certificates carry the demo leader's name but come from the tests' PKI, which a hub
-    refuses unless its trust anchors name it."""
+    refuses unless its trust anchors name it. Instead of the demo's own PKI, not beside it:
+    both PKIs give their CAs the same names, which a validator cannot tell apart."""
     from documents.adapters import PadesDocumentSigner, PadesDocumentValidator
     from signing.validation import load_certificates
 
     hub = hubs[0].hub
     signer, validator = hub.signer, hub.validator
-    roots = load_certificates(pki_services.trust_roots)
-    hub.signer = PadesDocumentSigner(
-        signer.keys, replace(signer.options, trust_roots=(*signer.options.trust_roots, *roots)),
-        replace(signer.settings, trust_roots=(*signer.settings.trust_roots, *roots)))
-    hub.validator = PadesDocumentValidator(
-        replace(validator.settings, trust_roots=(*validator.settings.trust_roots, *roots)))
+    roots = tuple(load_certificates(pki_services.trust_roots))
+    hub.signer = PadesDocumentSigner(signer.keys, replace(signer.options, trust_roots=roots),
+                                     replace(signer.settings, trust_roots=roots))
+    hub.validator = PadesDocumentValidator(replace(validator.settings, trust_roots=roots))
     try:
         yield
     finally:

@@ -166,8 +166,13 @@ def apply_status(session: Session, status: StatusEnvelope) -> OutgoingRecipient:
     state = workflow.outgoing_state_after_answers(
         document.state, [r.status for r in document.recipients])
     if state != document.state:
+        # refused everywhere: the newer document no longer replaces this one, which is in force
+        newer = list(session.scalars(select(OutgoingDocument).where(
+            OutgoingDocument.replaces_id == document.id)))
+        for replacement in newer:
+            replacement.replaces_id = None
         audit.record(session, status.sender.organ_id, "change_refused", "outgoing", document.id,
-                     previous=document.state, state=state)
+                     previous=document.state, state=state, replacement=[r.id for r in newer])
         document.state = state
     return recipient
 

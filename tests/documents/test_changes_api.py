@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import httpx
 
+from documents.models import OutgoingDocument
 from tests.documents.test_api import _draft, ok
 
 
@@ -133,7 +134,7 @@ def test_replace_brings_the_new_document_and_takes_the_old_one_back(api):
     assert ok(h41("clerk").get(f"/outgoing/{old_id}"))["state"] == "replaced"
 
 
-def test_a_refused_replacement_leaves_the_old_document_in_force(api):
+def test_a_refused_replacement_leaves_the_old_document_in_force(api, hub):
     h41, g09 = api
     old_id, old_incoming = _sent_and_registered(h41, g09, "Quyết định về lịch họp quý I")
     elsewhere = _issued(h41, "Quyết định về lịch họp quý I (thay thế)", recipients=[
@@ -156,7 +157,10 @@ def test_a_refused_replacement_leaves_the_old_document_in_force(api):
     assert _recipient(h41, new_id)["status"] == "01"
     # refused by its only recipient: not replaced anywhere, the old document is in force
     assert ok(h41("clerk").get(f"/outgoing/{old_id}"))["state"] == "sent"
+    # the newer one arrived as a document of its own, and no longer replaces the old one
     assert ok(h41("clerk").get(f"/outgoing/{new_id}"))["state"] == "sent"
+    with hub.sessions() as session:
+        assert session.get(OutgoingDocument, new_id).replaces_id is None
 
 
 def test_a_refused_recall_leaves_the_document_sent_and_late_statuses_do_not_undo_it(api):

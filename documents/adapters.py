@@ -300,9 +300,11 @@ class PadesDocumentSigner:
         from signing.split import async_prepare
 
         # a B-B signature: the token's machine has no TSA of ours; the seal's B-LTA covers it.
-        # The hub's own trust anchors decide whether the token's certificate may sign.
+        # Only the hub's own trust anchors decide whether the token's certificate may sign,
+        # never a root the caller sends along with it.
         prepared, request = await async_prepare(
-            pdf, certificate, list(chain), SignatureOptions(trust_roots=self.options.trust_roots),
+            pdf, certificate, list(chain),
+            SignatureOptions(trust_roots=self.options.trust_roots, trust_key_root=False),
             profile=self._leader_profile(leader))
         return prepared, request.to_json()
 

@@ -157,10 +157,23 @@ def apply_status(session: Session, status: StatusEnvelope) -> OutgoingRecipient:
     if recipient is None:
         raise NotFound(f"status {status.code} from {status.sender.organ_id} answers "
                        f"{status.response_for!r}, which was not sent to it")
-    recipient.status = workflow.recipient_status_after(recipient.status, status.code)
-    recipient.status_note = status.description
+    kept = workflow.recipient_status_after(recipient.status, status.code)
+    if kept == status.code:  # the note goes with the status it explains
+        recipient.status, recipient.status_note = kept, status.description
     audit.record(session, status.sender.organ_id, "status", "outgoing", recipient.document_id,
                  code=status.code, recipient=recipient.organ_id, description=status.description)
+    document = recipient.document
+    state = workflow.outgoing_state_after_answers(
+        document.state, [r.status for r in document.recipients])
+    if state != document.state:
+        # refused everywhere: the newer document no longer replaces this one, which is in force
+        newer = list(session.scalars(select(OutgoingDocument).where(
+            OutgoingDocument.replaces_id == document.id)))
+        for replacement in newer:
+            replacement.replaces_id = None
+        audit.record(session, status.sender.organ_id, "change_refused", "outgoing", document.id,
+                     previous=document.state, state=state, replacement=[r.id for r in newer])
+        document.state = state
     return recipient
 
 

@@ -59,6 +59,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: carried in every token issued; raised by a password reset or a deactivation, so that
+    #: tokens and page sessions issued before stop working at once, not when they expire
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Book(Base):

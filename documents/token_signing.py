@@ -1,14 +1,16 @@
 """Ký duyệt bằng USB token (ký số tách rời): the leader's key stays on the token at their PC.
 
 1. :func:`prepare`: the leader's certificate (and chain) as the token reports it; the hub checks
-   it names the leader, prepares the PDF with the leader's Decree 30 appearance and role
+   it names the leader and chains to the hub's own trust anchors (a root sent along is not
+   trusted), prepares the PDF with the leader's Decree 30 appearance and role
    (``DocumentSigner.prepare_for_token``), keeps the prepared PDF in the file store and a
    pending row in the database, and answers the data the token signs with the pending id;
 2. the token signs (``edochub sign --complete``, or the sign-agent behind the pages);
 3. :func:`complete`: the hub embeds the signature (``signing.split.embed`` refuses one that does
    not answer this request, comes from another key or fits another prepared PDF), validates
-   the result and records the leader's signature (``outgoing.record_leader_signature``,
-   shared with the server-held key path), removing the pending row in the same transaction.
+   the result (TOTAL-PASSED against the hub's trust anchors, nothing less) and records the
+   leader's signature (``outgoing.record_leader_signature``, shared with the server-held key
+   path), removing the pending row in the same transaction.
 
 Pending rows survive a restart, expire after :data:`LIFETIME`, and a leader keeps at most
 :data:`PER_USER` of them (preparing again drops their oldest). The JSON API and the pages
@@ -157,19 +159,26 @@ async def complete(hub: Hub, actor: User, document_id: int, pending_id: str,
         signed = embed(prepared, SigningRequest.from_json(row.request_json), signature)
     except SigningError as exc:
         raise InvalidInput(f"the signature is refused: {exc}") from None
-    await _refuse_failed(hub, signed)
+    await _refuse_untrusted(hub, signed)
     return await asyncio.to_thread(_record, hub, actor, row, signed)
 
 
-async def _refuse_failed(hub: Hub, signed: bytes) -> None:
+async def _refuse_untrusted(hub: Hub, signed: bytes) -> None:
+    """Only a signature that validates TOTAL-PASSED against the hub's trust anchors is
+    recorded: one that is broken (TOTAL-FAILED) or that cannot be trusted (INDETERMINATE, e.g.
+    NO_CERTIFICATE_CHAIN_FOUND for a certificate of a PKI the hub does not trust, or revocation
+    not known) is refused, whatever certificate the token sent along."""
     if hub.validator is None:
         return
     [result] = await hub.validator.validate([("signed.pdf", signed)])
-    failed = [s for s in result.signatures if s.indication is Indication.TOTAL_FAILED]
-    if result.error or failed:
-        reason = result.error or (failed[0].sub_indication.value if failed[0].sub_indication
-                                  else "TOTAL-FAILED")
-        raise InvalidInput(f"the signed document does not validate: {reason}")
+    if result.error:
+        raise InvalidInput(f"the signed document does not validate: {result.error}")
+    for signature in result.signatures:
+        if signature.indication is not Indication.TOTAL_PASSED:
+            reason = signature.indication.value + (
+                f" ({signature.sub_indication.value})" if signature.sub_indication else "")
+            raise InvalidInput(f"the signature is refused: it validates {reason}, "
+                               "not TOTAL-PASSED, against this hub's trust anchors")
 
 
 def _record(hub: Hub, actor: User, row: PendingTokenSignature,

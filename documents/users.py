@@ -94,6 +94,8 @@ def set_active(session: Session, actor: str, user_id: int, active: bool) -> User
     if not active:
         _not_self(actor, user, "deactivate")
     user.active = active
+    if not active:
+        user.token_version += 1  # reactivating does not bring old sessions back
     audit.record(session, actor, "activate" if active else "deactivate", "user", user.id,
                  username=user.username)
     return user
@@ -102,6 +104,7 @@ def set_active(session: Session, actor: str, user_id: int, active: bool) -> User
 def reset_password(session: Session, actor: str, user_id: int, password: str) -> User:
     user = get_user(session, user_id)
     user.password_hash = hash_password(_check_password(password))
+    user.token_version += 1  # whoever held the old password's sessions is logged out
     audit.record(session, actor, "reset_password", "user", user.id, username=user.username)
     return user
 

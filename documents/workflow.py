@@ -8,6 +8,7 @@ No I/O: the services load a document, ask here what the action leads to, and sto
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum, StrEnum
@@ -142,31 +143,54 @@ def next_incoming(state: str, action: str, role: Role) -> IncomingState:
     return IncomingState(_next(INCOMING, "incoming", state, action, role))
 
 
-#: How far along a recipient is; status messages may arrive out of order and a late
-#: "registered" must not overwrite "done".
+#: How far along a recipient is. Status messages may arrive late or twice: a late "registered"
+#: must not overwrite "done", and no status of the normal flow (01..06, 02) undoes a
+#: recall/update/replace request (13) or the recipient's answer to it (15, 16).
 _PROGRESS = {
     StatusCode.ARRIVED: 1, StatusCode.REGISTERED: 2, StatusCode.ASSIGNED: 3,
     StatusCode.PROCESSING: 4, StatusCode.DONE: 5, StatusCode.REJECTED: 6,
+    StatusCode.RECALL_REQUESTED: 7, StatusCode.CHANGE_AGREED: 8, StatusCode.CHANGE_REFUSED: 8,
 }
 
 
 def recipient_status_after(current: str | None, received: str) -> str:
     """The recipient status to keep after a status message ``received``.
 
-    Progress codes (01..06, 02) only move forward; the answers to a recall/update/replace
-    (15, 16) and the request itself (13) always replace what was there.
+    Statuses only move forward: the normal flow (01 → 03 → 04 → 05 → 06, or 02), then the
+    sender's request (13), then the answer (15 đồng ý or 16 từ chối), which stands: a repeated
+    or late answer does not turn it around. A new request after an answer is the sender's own
+    doing (``outgoing.change_after_sending`` writes 13 itself), not a status message.
     """
     try:
         code = StatusCode(received)
     except ValueError:
         raise InvalidInput(f"unknown status code {received!r}") from None
-    if code not in _PROGRESS or current is None:
+    if current is None:
         return code.value
     try:
-        current_rank = _PROGRESS.get(StatusCode(current), 0)
+        current_rank = _PROGRESS[StatusCode(current)]
     except ValueError:
         current_rank = 0
-    return code.value if _PROGRESS[code] >= current_rank else current
+    if code.value == current or _PROGRESS[code] > current_rank:
+        return code.value
+    return current
+
+
+def outgoing_state_after_answers(state: str, statuses: Iterable[str | None]) -> str:
+    """The sender's document state once its recipients' lines read ``statuses``.
+
+    A recipient that answers 16 refuses to take the document back (or to swap it for its
+    replacement): the document stays in force there. When every recipient refused, the recall
+    or replacement did not happen anywhere and the document is back to ``sent`` (in force, and
+    may be recalled again). While one recipient agreed (15) or has not answered yet, the
+    document stays ``recalled``/``replaced``; each recipient's line says who refused.
+    """
+    if state not in (OutgoingState.RECALLED, OutgoingState.REPLACED):
+        return state
+    answers = list(statuses)
+    if answers and all(s == StatusCode.CHANGE_REFUSED for s in answers):
+        return OutgoingState.SENT.value
+    return state
 
 
 @dataclass(frozen=True)

@@ -68,8 +68,12 @@ class SignatureOptions:
     reason: str | None = None
     location: str | None = None
     #: extra trust anchors for the checks made while signing (e.g. the TSA's root for B-LT);
-    #: the self-signed root that comes with the key is always used
+    #: the self-signed root that comes with the key is used too when ``trust_key_root``
     trust_roots: tuple[x509.Certificate, ...] = ()
+    #: whether a self-signed certificate that comes with the key is a trust anchor: yes for
+    #: a key file of one's own; no for a certificate a caller sent (split signing on a hub),
+    #: which must then chain to ``trust_roots``
+    trust_key_root: bool = True
 
     def __post_init__(self) -> None:
         if self.level is not PadesLevel.B_B and not self.tsa_url:
@@ -127,7 +131,8 @@ class PadesSigner:
         if self._validation_context is None:
             from pyhanko_certvalidator import ValidationContext
 
-            roots = [c for c in (self.key.certificate, *self.key.chain) if c.self_signed != "no"]
+            roots = [c for c in (self.key.certificate, *self.key.chain)
+                     if c.self_signed != "no" and self.options.trust_key_root]
             self._validation_context = ValidationContext(
                 trust_roots=[*roots, *self.options.trust_roots],
                 other_certs=list(self.key.chain),

@@ -23,7 +23,7 @@ from documents.errors import Forbidden, InvalidInput, NotFound
 from documents.hub import Hub
 from documents.models import User
 from documents.pages import i18n, signatures
-from documents.pages.archive_jobs import FileVerdict, Job, JobStore
+from documents.pages.archive_jobs import FileVerdict, Job, JobStore, unique_names
 from documents.pages.rendering import PREFIX, SECURITY_HEADERS, PageRoute, go, render
 from documents.pages.session import check_csrf, current_user, hub_of, language_of
 from documents.workflow import Role
@@ -112,8 +112,8 @@ async def upload(request: Request, user: PageUser) -> Response:
         return render(request, "archive.html", status_code=422, user=user,
                       errors={"files": t("no_file")}, jobs=[])
     store = _store(hub)
-    names = [name if (name := Path(part.filename).name) not in ("", ".", "..")
-             else f"file-{index}.pdf" for index, part in enumerate(uploads)]
+    names = unique_names([name if (name := Path(part.filename).name) not in ("", ".", "..")
+                          else f"file-{index}.pdf" for index, part in enumerate(uploads)])
     job = store.create(user.id, names)
     lock = store.lock(job.id)  # taken before the answer: the job never looks interrupted
     inputs = []

@@ -66,6 +66,26 @@ class Job:
                    started_at=datetime.fromisoformat(data["started_at"]))
 
 
+def unique_names(names: list[str]) -> list[str]:
+    """The uploaded files' names made distinct, in order: a second ``a.pdf`` becomes
+    ``a (2).pdf`` (then ``a (3).pdf``...), so that files of the same name, from different
+    folders of the archivist's PC, are all kept and checked instead of overwriting each other.
+    Case is folded in the comparison: ``A.PDF`` and ``a.pdf`` collide on some file systems."""
+    taken: set[str] = set()
+    out = []
+    for name in names:
+        stem, dot, suffix = name.rpartition(".")
+        if not stem:  # no extension, or a dot file
+            stem, dot, suffix = name, "", ""
+        candidate, number = name, 1
+        while candidate.casefold() in taken:
+            number += 1
+            candidate = f"{stem} ({number}){dot}{suffix}"
+        taken.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
 class JobStore:
     """The jobs of one hub, in ``root``."""
 

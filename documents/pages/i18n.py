@@ -220,6 +220,8 @@ ACTIONS = {
                                                                    "Signatures re-checked"),
     "change_requested": ("Yêu cầu thu hồi/cập nhật", "Change requested"),
     "answer_change": ("Trả lời yêu cầu", "Answered change"),
+    "change_refused": ("Mọi nơi nhận từ chối: văn bản vẫn còn hiệu lực",
+                       "Refused by every recipient: the document stays in force"),
     "create_user": ("Tạo tài khoản", "Account created"),
     "change_role": ("Đổi vai trò", "Change role"),
     "reset_password": ("Đặt lại mật khẩu", "Reset password"),

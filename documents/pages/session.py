@@ -14,12 +14,11 @@ import hmac
 import secrets
 
 from fastapi import Request, Response
-from sqlalchemy import select
 
 from documents.errors import Forbidden, NotAuthenticated
 from documents.hub import Hub
 from documents.models import User
-from documents.web.security import username_of
+from documents.web.security import user_of
 from documents.workflow import Role
 
 SESSION_COOKIE = "edochub_session"
@@ -48,16 +47,10 @@ def current_user(request: Request) -> User:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise LoginRequired("log in first")
-    hub = hub_of(request)
     try:
-        username = username_of(hub, token)
+        return user_of(hub_of(request), token)
     except NotAuthenticated as exc:
         raise LoginRequired(str(exc)) from None
-    with hub.sessions() as session:
-        user = session.scalars(select(User).where(User.username == username)).one_or_none()
-    if user is None or not user.active:
-        raise LoginRequired("the session's user no longer exists or is disabled")
-    return user
 
 
 def require_role(user: User, *roles: Role) -> None:

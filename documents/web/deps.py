@@ -8,13 +8,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from documents.errors import Forbidden, NotAuthenticated
 from documents.hub import Hub
 from documents.models import User
-from documents.web.security import username_of
+from documents.web.security import user_of
 from documents.workflow import Role
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
@@ -39,16 +38,9 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_current_user(hub: HubDep, token: Annotated[str | None, Depends(oauth2)]) -> User:
-    """Looked up in a short session of its own, so that routes which do not need the
-    request's transaction (exchange rounds) do not hold SQLite's write lock."""
     if not token:
         raise NotAuthenticated("log in first: no bearer token was sent")
-    username = username_of(hub, token)
-    with hub.sessions() as session:
-        user = session.scalars(select(User).where(User.username == username)).one_or_none()
-    if user is None or not user.active:
-        raise NotAuthenticated("the token's user no longer exists or is disabled")
-    return user
+    return user_of(hub, token)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

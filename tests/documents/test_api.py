@@ -188,6 +188,43 @@ def test_admin_changes_role_password_and_deactivates(api):
     assert ok(admin.get("/users"))[-1]["active"] is True
 
 
+def test_password_reset_and_deactivation_end_earlier_tokens(api):
+    """A token issued before a password reset or a deactivation is refused (401, one line)
+    from the next request on, even after the account is reactivated; a fresh one works."""
+    h41, _ = api
+    admin = h41("admin")
+    created = ok(admin.post("/users", json={"username": "minh", "full_name": "Lê Văn Minh",
+                                            "role": "clerk", "password": "mat-khau-1"}), 201)
+    base = str(admin.base_url)
+
+    def client(password: str) -> httpx.Client:
+        answer = httpx.post(f"{base}/auth/token",
+                            data={"username": "minh", "password": password})
+        assert answer.status_code == 200, answer.text
+        return httpx.Client(base_url=base, headers={
+            "Authorization": f"Bearer {answer.json()['access_token']}"})
+
+    def refused(old: httpx.Client, words: str = "log in again") -> None:
+        answer = old.get("/users/me")
+        assert answer.status_code == 401, answer.text
+        detail = answer.json()["detail"]
+        assert words in detail and "\n" not in detail, detail
+
+    with client("mat-khau-1") as before:
+        assert ok(before.get("/users/me"))["username"] == "minh"
+        ok(admin.post(f"/users/{created['id']}/password", json={"password": "mat-khau-2"}))
+        refused(before)
+    with client("mat-khau-2") as fresh:
+        assert ok(fresh.get("/users/me"))["username"] == "minh"
+        ok(admin.post(f"/users/{created['id']}/deactivate"))
+        refused(fresh, "disabled")
+        ok(admin.post(f"/users/{created['id']}/activate"))
+        refused(fresh)  # reactivating does not bring the old session back
+    with client("mat-khau-2") as again:
+        assert ok(again.get("/users/me"))["username"] == "minh"
+    assert ok(admin.get("/users/me"))["username"] == "admin"  # others' tokens are untouched
+
+
 def test_search_and_overdue(api, hub):
     h41, g09 = api
     specialist, leader, clerk = h41("specialist"), h41("leader"), h41("clerk")

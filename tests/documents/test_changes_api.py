@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import httpx
 
+from documents.models import OutgoingDocument
 from tests.documents.test_api import _draft, ok
 
 
@@ -133,7 +134,7 @@ def test_replace_brings_the_new_document_and_takes_the_old_one_back(api):
     assert ok(h41("clerk").get(f"/outgoing/{old_id}"))["state"] == "replaced"
 
 
-def test_a_refused_replacement_leaves_the_old_document_in_force(api):
+def test_a_refused_replacement_leaves_the_old_document_in_force(api, hub):
     h41, g09 = api
     old_id, old_incoming = _sent_and_registered(h41, g09, "Quyết định về lịch họp quý I")
     elsewhere = _issued(h41, "Quyết định về lịch họp quý I (thay thế)", recipients=[
@@ -154,3 +155,35 @@ def test_a_refused_replacement_leaves_the_old_document_in_force(api):
     _answers_back(h41, g09)
     assert _recipient(h41, old_id)["status"] == "16"
     assert _recipient(h41, new_id)["status"] == "01"
+    # refused by its only recipient: not replaced anywhere, the old document is in force
+    assert ok(h41("clerk").get(f"/outgoing/{old_id}"))["state"] == "sent"
+    # the newer one arrived as a document of its own, and no longer replaces the old one
+    assert ok(h41("clerk").get(f"/outgoing/{new_id}"))["state"] == "sent"
+    with hub.sessions() as session:
+        assert session.get(OutgoingDocument, new_id).replaces_id is None
+
+
+def test_a_refused_recall_leaves_the_document_sent_and_late_statuses_do_not_undo_it(api):
+    """G09 refuses to give the document back (16): H41's document is in force again (sent)
+    and may be recalled again; G09's later progress (04) does not overwrite the 16."""
+    h41, g09 = api
+    document_id, incoming_id = _sent_and_registered(h41, g09, "Kế hoạch kiểm tra năm 2027")
+    recalled = ok(h41("clerk").post(f"/outgoing/{document_id}/change", json={
+        "action": "recall", "reason": "Ban hành nhầm"}))
+    assert recalled["state"] == "recalled" and _recipient(h41, document_id)["status"] == "13"
+    _round_trip(h41, g09)
+    ok(g09("clerk").post(f"/incoming/{incoming_id}/answer-change",
+                         json={"agree": False, "reason": "Đã triển khai thực hiện"}))
+    ok(g09("leader").post(f"/incoming/{incoming_id}/assign",
+                          json={"main_handler": "specialist", "due_date": "2099-01-31"}))
+    _answers_back(h41, g09)  # 16 then 04, in the order G09 sent them
+    assert (_recipient(h41, document_id)["status"],
+            _recipient(h41, document_id)["status_note"]) == ("16", "Đã triển khai thực hiện")
+    shown = ok(h41("clerk").get(f"/outgoing/{document_id}"))
+    assert shown["state"] == "sent"
+    assert ok(g09("clerk").get(f"/incoming/{incoming_id}"))["state"] == "assigned"
+
+    # in force again, so it may be recalled again
+    again = ok(h41("clerk").post(f"/outgoing/{document_id}/change", json={
+        "action": "recall", "reason": "Ban hành nhầm (lần hai)"}))
+    assert again["state"] == "recalled" and _recipient(h41, document_id)["status"] == "13"

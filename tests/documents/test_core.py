@@ -96,6 +96,34 @@ def test_recipient_status_only_moves_forward():
     assert workflow.recipient_status_after("06", "03") == "06"
     assert workflow.recipient_status_after("03", "06") == "06"
     assert workflow.recipient_status_after("06", "15") == "15"
+    assert workflow.recipient_status_after("03", "03") == "03"  # a duplicate
+
+
+def test_recall_and_its_answer_are_not_undone_by_late_statuses():
+    """13 (the sender asked), 15/16 (the recipient answered) stand against a late or
+    duplicated status of the normal flow, and an answer against a repeated request."""
+    for change in ("13", "15", "16"):
+        for late in ("01", "02", "03", "04", "05", "06"):
+            assert workflow.recipient_status_after(change, late) == change, (change, late)
+    assert workflow.recipient_status_after("13", "13") == "13"
+    for answer in ("15", "16"):
+        assert workflow.recipient_status_after("13", answer) == answer
+        assert workflow.recipient_status_after(answer, "13") == answer
+    assert workflow.recipient_status_after("15", "16") == "15"  # the first answer stands
+    assert workflow.recipient_status_after("16", "15") == "16"
+    assert workflow.recipient_status_after("01", "13") == "13"
+
+
+def test_a_recall_refused_everywhere_leaves_the_document_sent():
+    after = workflow.outgoing_state_after_answers
+    for state in ("recalled", "replaced"):
+        assert after(state, ["16"]) == "sent"
+        assert after(state, ["16", "16"]) == "sent"
+        assert after(state, ["16", "15"]) == state  # taken back where agreed
+        assert after(state, ["16", "13"]) == state  # one recipient has not answered yet
+        assert after(state, []) == state
+    assert after("sent", ["16"]) == "sent"  # a refused update changes nothing
+    assert after("issued", ["16"]) == "issued"
     with pytest.raises(InvalidInput):
         workflow.recipient_status_after("01", "99")
     assert StatusCode.RECALL_REQUESTED.value == "13"

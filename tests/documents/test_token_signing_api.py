@@ -221,6 +221,87 @@ def test_refusals_change_nothing(h41, pki_services, softhsm_token):
     assert _state(hub, document_id) == ("leader_signed", 1, 1)
 
 
+def _foreign_certificates() -> tuple[bytes, bytes, bytes]:
+    """Certificates in Nguyễn Văn An's name that anyone can make with ``cryptography``, from
+    a PKI this hub does not trust (DER): a root, a leaf it issued, and a self-signed leaf."""
+    from datetime import UTC, datetime
+
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+
+    def name(common_name: str) -> cx509.Name:
+        return cx509.Name([cx509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+    def issued(subject: str, key, issuer: str, issuer_key, ca: bool) -> bytes:  # noqa: ANN001
+        return (cx509.CertificateBuilder().subject_name(name(subject))
+                .issuer_name(name(issuer)).public_key(key.public_key())
+                .serial_number(cx509.random_serial_number())
+                .not_valid_before(now - timedelta(days=1))
+                .not_valid_after(now + timedelta(days=30))
+                .add_extension(cx509.BasicConstraints(ca=ca, path_length=None), critical=True)
+                .sign(issuer_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
+
+    root_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(
+        ec.SECP256R1())
+    return (issued("Root CA tự lập", root_key, "Root CA tự lập", root_key, True),
+            issued(AN, leaf_key, "Root CA tự lập", root_key, False),
+            issued(AN, leaf_key, AN, leaf_key, False))
+
+
+def _b64(der: bytes) -> str:
+    return base64.b64encode(der).decode()
+
+
+def test_a_certificate_of_a_pki_the_hub_does_not_trust_is_refused_at_prepare(h41):
+    """The hub trusts only its configured anchors: a certificate in the leader's name from
+    another PKI is refused, whether its root is sent along in the chain or the certificate
+    is itself self-signed."""
+    hub, url = h41
+    document_id = _submitted(url)
+    root, leaf, self_signed = _foreign_certificates()
+    with _clients(url, "leader") as [an]:
+        for sent, words in (
+                ({"certificate": _b64(leaf), "chain": [_b64(root)]},
+                 "does not chain to a trusted root"),
+                ({"certificate": _b64(self_signed), "chain": []}, "is self-signed")):
+            _refused(an.post(f"/outgoing/{document_id}/token-sign/prepare", json=sent), 422,
+                     words)
+    assert _state(hub, document_id) == ("submitted", 0, 0)
+
+
+def test_a_signature_that_is_not_trusted_at_completion_is_refused(h41, pki_services,
+                                                                  softhsm_token):
+    """The hub's trust anchors changed between prepare and complete (the test PKI's root is
+    no longer trusted): the token's signature validates INDETERMINATE, not TOTAL-PASSED, and
+    is refused without recording anything."""
+    from asn1crypto import x509
+
+    from documents.adapters import PadesDocumentValidator
+    from signing.validation import ValidationSettings
+
+    hub, url = h41
+    document_id = _submitted(url)
+    with _clients(url, "leader") as [an]:
+        asked = ok(an.post(f"/outgoing/{document_id}/token-sign/prepare",
+                           json=_certificate(pki_services, "leader-an")), 201)
+        trusted = hub.validator
+        [root, _, _] = _foreign_certificates()
+        hub.validator = PadesDocumentValidator(ValidationSettings(
+            trust_roots=(x509.Certificate.load(root),)))
+        try:
+            _refused(an.post(f"/outgoing/{document_id}/token-sign/complete", json={
+                "pending": asked["pending"],
+                "signature": _token_signs(softhsm_token, "leader-an", asked["request"])}),
+                422, "not TOTAL-PASSED")
+        finally:
+            hub.validator = trusted
+    assert _state(hub, document_id) == ("submitted", 1, 0)
+
+
 def test_pending_requests_are_bounded_per_leader(h41, pki_services):
     hub, url = h41
     document_id = _submitted(url)

@@ -95,7 +95,9 @@ def test_admin_manages_accounts_and_logins_follow(browser, hubs, screenshots):
     _press(admin, "Đặt lại mật khẩu")
     assert SECOND not in admin.content()
     assert _login_fails(browser, h41, "lan", FIRST)
-    login(browser, replace(h41, passwords={"lan": SECOND}), "lan")
+    lan.goto("/ui/incoming")  # the session opened with the old password has ended
+    assert "/ui/login" in lan.url
+    lan = login(browser, replace(h41, passwords={"lan": SECOND}), "lan")
 
     # deactivated: the open session ends and logging in is refused
     _press(admin, "Khóa tài khoản")

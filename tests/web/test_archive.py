@@ -135,3 +135,34 @@ def test_jobs_and_reports_survive_a_restart_and_stay_their_owners(browser, hubs,
         assert "quyet-dinh-luu-tru.pdf" not in other.locator("main").inner_text()
         for path in (job_path, f"{job_path}/report/0", f"{job_path}/progress"):
             assert other.request.get(path).status == 404, path
+
+
+def test_uploads_of_the_same_name_are_all_checked(browser, hubs, tmp_path):
+    """Two files both named ``to-trinh.pdf`` (from two folders of the archivist's PC), one
+    signed and one not: both are kept and checked, the second under a numbered name."""
+    h41, _ = hubs
+    first, second = tmp_path / "a" / "to-trinh.pdf", tmp_path / "b" / "to-trinh.pdf"
+    for path, data in ((first, _signed_pdf(h41.hub)), (second, simple_pdf("not signed"))):
+        path.parent.mkdir()
+        path.write_bytes(data)
+    ha = login(browser, h41, "archivist")
+    ha.goto("/ui/archive")
+    ha.get_by_label("Tệp PDF hoặc ZIP cần kiểm tra").set_input_files([str(first), str(second)])
+    with ha.expect_navigation():
+        ha.get_by_role("button", name="Kiểm tra", exact=True).click()
+    ha.get_by_test_id("job-done").wait_for(timeout=120_000)
+    assert ha.get_by_test_id("job-done").inner_text() == "Đã kiểm tra 2/2 tệp"
+    rows = ha.get_by_test_id("results").locator("tbody tr")
+    verdicts = {rows.nth(i).locator("td").nth(0).inner_text():
+                rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())}
+    assert verdicts == {"to-trinh.pdf": "HỢP LỆ (TOTAL-PASSED)",
+                        "to-trinh (2).pdf": "Tệp không có chữ ký số nào."}
+
+
+def test_unique_names_number_the_repeats():
+    from documents.pages.archive_jobs import unique_names
+
+    assert unique_names(["a.pdf", "b.pdf", "a.pdf", "A.PDF", "a (2).pdf", "README", "README",
+                         "ho-so.tar.zip", "ho-so.tar.zip"]) == [
+        "a.pdf", "b.pdf", "a (2).pdf", "A (3).PDF", "a (2) (2).pdf", "README", "README (2)",
+        "ho-so.tar.zip", "ho-so.tar (2).zip"]

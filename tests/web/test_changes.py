@@ -136,4 +136,6 @@ def test_sender_changes_a_sent_document_and_the_receiver_answers(browser, any_hu
         cuc.goto(f"/ui/outgoing/{document_id}")
         assert _status(cuc).startswith(expected), (document_id, _status(cuc))
     cuc.goto(f"/ui/outgoing/{recall_id}")
+    # refused by its only recipient: the recall happened nowhere, the document is in force
+    assert cuc.get_by_test_id("state").inner_text() == "Đã gửi"
     shot(cuc, screenshots, "16-outgoing-recall-refused")

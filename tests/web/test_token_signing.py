@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -42,6 +43,27 @@ def _start_agent(token, hub_origin: str, key_label: str) -> tuple[subprocess.Pop
 
 
 @pytest.fixture()
+def trusting_the_token(hubs, pki_services) -> Iterator[None]:
+    """H41's hub configured to trust the test token's PKI (and restored after): the token's
+    certificates carry the demo leader's name but come from the tests' PKI, which a hub
+    refuses unless its trust anchors name it. Instead of the demo's own PKI, not beside it:
+    both PKIs give their CAs the same names, which a validator cannot tell apart."""
+    from documents.adapters import PadesDocumentSigner, PadesDocumentValidator
+    from signing.validation import load_certificates
+
+    hub = hubs[0].hub
+    signer, validator = hub.signer, hub.validator
+    roots = tuple(load_certificates(pki_services.trust_roots))
+    hub.signer = PadesDocumentSigner(signer.keys, replace(signer.options, trust_roots=roots),
+                                     replace(signer.settings, trust_roots=roots))
+    hub.validator = PadesDocumentValidator(replace(validator.settings, trust_roots=roots))
+    try:
+        yield
+    finally:
+        hub.signer, hub.validator = signer, validator
+
+
+@pytest.fixture()
 def agent(hubs, softhsm_token) -> Iterator[str]:
     h41, _ = hubs
     process, url = _start_agent(softhsm_token, h41.url, "leader-an")
@@ -50,7 +72,7 @@ def agent(hubs, softhsm_token) -> Iterator[str]:
     process.wait(timeout=10)
 
 
-def test_leader_signs_with_token_through_the_sign_agent(browser, hubs, agent, dev_pki,
+def test_leader_signs_with_token_through_the_sign_agent(browser, hubs, agent, trusting_the_token,
                                                         pki_services, screenshots):
     from signing.results import SignatureRole
     from signing.validation import ValidationSettings, Validator
@@ -64,9 +86,9 @@ def test_leader_signs_with_token_through_the_sign_agent(browser, hubs, agent, de
     an.wait_for_url(f"**/ui/outgoing/{document_id}?done=sign_split")
     assert an.get_by_test_id("state").inner_text() == "Lãnh đạo đã ký"
     assert "Ký duyệt bằng USB token" in an.get_by_test_id("done").inner_text()
-    # the page shows the signature; the demo hub trusts its own dev PKI, not the test token's
-    # (whose certificates carry the same names), so its verdict there is not asserted
+    # the hub trusts the token's PKI, so its page gives the full verdict
     assert "Nguyễn Văn An" in an.get_by_test_id("signatures").inner_text()
+    assert "HỢP LỆ (TOTAL-PASSED)" in an.get_by_test_id("signatures").inner_text()
     assert "Ký duyệt bằng USB token" in an.get_by_test_id("history").inner_text()
     shot(an, screenshots, "06-signed-with-token")
 
@@ -76,7 +98,7 @@ def test_leader_signs_with_token_through_the_sign_agent(browser, hubs, agent, de
         signed = h41.hub.store.get(next(f for f in document.files if f.is_main).blob_hash)
 
     async def validate():  # noqa: ANN202
-        async with Validator(ValidationSettings.from_paths(dev_pki.trust_roots)) as validator:
+        async with Validator(ValidationSettings.from_paths(pki_services.trust_roots)) as validator:
             return await validator.async_validate_bytes(signed, "signed.pdf")
 
     result = off_the_loop(asyncio.run, validate())

@@ -22,6 +22,13 @@ import pytest
 
 from signing import devpki
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps its event loop running in the main
+    thread for the whole session, so code calling ``asyncio.run`` there would fail after it."""
+    items.sort(key=lambda item: Path(str(item.path)).parent.name == "web")
+
+
 SOFTHSM_MODULE_CANDIDATES = (
     "/usr/lib/softhsm/libsofthsm2.so",
     "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import threading
+import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -227,17 +228,53 @@ class KeyFiles:
     password_env: str | None = None
 
 
-class _PerThread(threading.local):
-    """One event loop per thread and the keys opened on it (keys and pyHanko signers are not
-    thread-safe; the API serves requests from a thread pool)."""
+#: how long (seconds) the hub reuses its signers' certificate checks and the OCSP/CRL answers
+#: fetched to check a leader's signature before issuing; then it checks again, so a signing
+#: certificate revoked meanwhile is refused within this time
+REVOCATION_REUSE_SECONDS = 300.0
 
-    def __init__(self) -> None:
+
+class _PerThread(threading.local):
+    """One event loop per thread and what is opened on it: the keys, the signers and the
+    validator reused across documents (keys, pyHanko signers and fetchers are not thread-safe
+    and are bound to their event loop; the API serves requests from a thread pool)."""
+
+    def __init__(self, every: list[_PerThread]) -> None:
         self.loop = asyncio.new_event_loop()
         self.keys: dict[Path, object] = {}
         self.opened = ExitStack()
+        self.signers = None  # signing.appearance_signing.RoleSigners
+        self.validator = None  # an open signing.validation.Validator
+        self.since = 0.0
+        every.append(self)  # so that close() reaches every thread's state
 
     def run(self, coroutine):  # noqa: ANN001, ANN201
         return self.loop.run_until_complete(coroutine)
+
+    async def fresh(self, settings, fresh_for: float):  # noqa: ANN001, ANN201
+        """The signers and the validator, rebuilt (revocation checked again) when older than
+        ``fresh_for`` seconds."""
+        from signing.appearance_signing import RoleSigners
+        from signing.validation import Validator
+
+        if self.signers is not None and time.monotonic() - self.since >= fresh_for:
+            await self.release()
+        if self.signers is None:
+            self.signers, self.since = RoleSigners(), time.monotonic()
+            self.validator = await Validator(settings).__aenter__()
+        return self.signers, self.validator
+
+    async def release(self) -> None:
+        if self.signers is not None:
+            await self.signers.aclose()
+            await self.validator.aclose()
+            self.signers = self.validator = None
+
+    def close(self) -> None:
+        self.run(self.release())
+        self.opened.close()
+        self.keys.clear()
+        self.loop.close()
 
 
 class PadesDocumentSigner:
@@ -245,11 +282,21 @@ class PadesDocumentSigner:
     the leader's with their signature image, then the seal filling number and date, and the
     attachments' top-right text signature."""
 
-    def __init__(self, keys: KeyFiles, options, settings) -> None:  # noqa: ANN001
+    def __init__(self, keys: KeyFiles, options, settings,  # noqa: ANN001
+                 fresh_for: float = REVOCATION_REUSE_SECONDS) -> None:
         #: ``options``: SignatureOptions; ``settings``: ValidationSettings used to check the
-        #: leader's signature before sealing
+        #: leader's signature before sealing; ``fresh_for``: see REVOCATION_REUSE_SECONDS
         self.keys, self.options, self.settings = keys, options, settings
-        self._threads = _PerThread()
+        self.fresh_for = fresh_for
+        self._every: list[_PerThread] = []
+        self._threads = _PerThread(self._every)
+
+    def close(self) -> None:
+        """Release every thread's keys and network sessions (when the hub stops)."""
+        every, self._every[:] = list(self._every), []
+        self._threads = _PerThread(self._every)  # usable again afterwards, opening anew
+        for state in every:
+            state.close()
 
     def _key(self, path: Path):  # noqa: ANN202 - a signing.keys.SigningKey
         from signing.keys import Pkcs12Source, open_key
@@ -263,8 +310,12 @@ class PadesDocumentSigner:
     def _sign(self, key_path: Path, profile, pdf: bytes) -> bytes:  # noqa: ANN001
         from signing.appearance_signing import async_sign_profile
 
-        return self._threads.run(async_sign_profile(self._key(key_path), self.options, profile,
-                                                    pdf))
+        async def sign() -> bytes:
+            signers, _ = await self._threads.fresh(self.settings, self.fresh_for)
+            return await async_sign_profile(self._key(key_path), self.options, profile, pdf,
+                                            signers=signers)
+
+        return self._threads.run(sign())
 
     def prepare(self, pdf: bytes) -> bytes:
         from signing.issuance import prepare
@@ -302,8 +353,14 @@ class PadesDocumentSigner:
         from signing.issuance import Issuance, async_issue
 
         issuance = Issuance(self.keys.seal_png, number, notation, place, day)
-        return self._threads.run(async_issue(pdf, self._key(self.keys.organization),
-                                             self.options, self.settings, issuance))
+
+        async def issue() -> bytes:
+            signers, validator = await self._threads.fresh(self.settings, self.fresh_for)
+            return await async_issue(pdf, self._key(self.keys.organization), self.options,
+                                     self.settings, issuance, validator=validator,
+                                     signers=signers)
+
+        return self._threads.run(issue())
 
     def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes:
         from signing.appearance_signing import Profile

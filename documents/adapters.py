@@ -235,40 +235,56 @@ REVOCATION_REUSE_SECONDS = 300.0
 
 
 class _PerThread(threading.local):
-    """One event loop per thread and what is opened on it: the keys, the signers and the
-    validator reused across documents (keys, pyHanko signers and fetchers are not thread-safe
-    and are bound to their event loop; the API serves requests from a thread pool)."""
+    """One :class:`_ThreadState` per thread (keys, pyHanko signers and fetchers are not
+    thread-safe and are bound to their event loop; the API serves requests from a thread
+    pool)."""
 
-    def __init__(self, every: list[_PerThread]) -> None:
+    def __init__(self, every: list[_ThreadState]) -> None:
+        self.state = _ThreadState()
+        every.append(self.state)  # so that close() reaches every thread's state
+
+
+class _ThreadState:
+    """A thread's event loop and what is opened on it: the keys, and the signers and the
+    validator reused across documents."""
+
+    def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
         self.keys: dict[Path, object] = {}
         self.opened = ExitStack()
         self.signers = None  # signing.appearance_signing.RoleSigners
         self.validator = None  # an open signing.validation.Validator
         self.since = 0.0
-        every.append(self)  # so that close() reaches every thread's state
 
     def run(self, coroutine):  # noqa: ANN001, ANN201
         return self.loop.run_until_complete(coroutine)
 
-    async def fresh(self, settings, fresh_for: float):  # noqa: ANN001, ANN201
-        """The signers and the validator, rebuilt (revocation checked again) when older than
-        ``fresh_for`` seconds."""
+    async def fresh(self, fresh_for: float):  # noqa: ANN201 - RoleSigners
+        """The signers kept on this thread; they and the validator are dropped (revocation
+        checked again) when older than ``fresh_for`` seconds."""
         from signing.appearance_signing import RoleSigners
-        from signing.validation import Validator
 
         if self.signers is not None and time.monotonic() - self.since >= fresh_for:
             await self.release()
         if self.signers is None:
             self.signers, self.since = RoleSigners(), time.monotonic()
+        return self.signers
+
+    async def leader_check(self, settings):  # noqa: ANN001, ANN201 - an open Validator
+        """The validator that checks leaders' signatures before issuing (after ``fresh``)."""
+        from signing.validation import Validator
+
+        if self.validator is None:
             self.validator = await Validator(settings).__aenter__()
-        return self.signers, self.validator
+        return self.validator
 
     async def release(self) -> None:
         if self.signers is not None:
             await self.signers.aclose()
+            self.signers = None
+        if self.validator is not None:
             await self.validator.aclose()
-            self.signers = self.validator = None
+            self.validator = None
 
     def close(self) -> None:
         self.run(self.release())
@@ -288,8 +304,12 @@ class PadesDocumentSigner:
         #: leader's signature before sealing; ``fresh_for``: see REVOCATION_REUSE_SECONDS
         self.keys, self.options, self.settings = keys, options, settings
         self.fresh_for = fresh_for
-        self._every: list[_PerThread] = []
+        self._every: list[_ThreadState] = []
         self._threads = _PerThread(self._every)
+
+    @property
+    def _state(self) -> _ThreadState:
+        return self._threads.state
 
     def close(self) -> None:
         """Release every thread's keys and network sessions (when the hub stops)."""
@@ -301,7 +321,7 @@ class PadesDocumentSigner:
     def _key(self, path: Path):  # noqa: ANN202 - a signing.keys.SigningKey
         from signing.keys import Pkcs12Source, open_key
 
-        state = self._threads
+        state = self._state
         if path not in state.keys:
             state.keys[path] = state.opened.enter_context(
                 open_key(Pkcs12Source(path, self.keys.password_env)))
@@ -311,11 +331,11 @@ class PadesDocumentSigner:
         from signing.appearance_signing import async_sign_profile
 
         async def sign() -> bytes:
-            signers, _ = await self._threads.fresh(self.settings, self.fresh_for)
+            signers = await self._state.fresh(self.fresh_for)
             return await async_sign_profile(self._key(key_path), self.options, profile, pdf,
                                             signers=signers)
 
-        return self._threads.run(sign())
+        return self._state.run(sign())
 
     def prepare(self, pdf: bytes) -> bytes:
         from signing.issuance import prepare
@@ -355,12 +375,12 @@ class PadesDocumentSigner:
         issuance = Issuance(self.keys.seal_png, number, notation, place, day)
 
         async def issue() -> bytes:
-            signers, validator = await self._threads.fresh(self.settings, self.fresh_for)
+            signers = await self._state.fresh(self.fresh_for)
             return await async_issue(pdf, self._key(self.keys.organization), self.options,
-                                     self.settings, issuance, validator=validator,
-                                     signers=signers)
+                                     self.settings, issuance, signers=signers,
+                                     validator=await self._state.leader_check(self.settings))
 
-        return self._threads.run(issue())
+        return self._state.run(issue())
 
     def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes:
         from signing.appearance_signing import Profile

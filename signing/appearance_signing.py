@@ -8,6 +8,9 @@ API::
     signer = RoleSigner(key, options, profile)
     signed = await signer.async_sign_profile(pdf_bytes)              # one-shot
     plan = plan_signature(pdf_bytes, profile, key.certificate)       # placement only
+    signers = RoleSigners()                  # many documents: certificate checked once
+    signed = await async_sign_profile(key, options, profile, pdf_bytes, signers=signers)
+    await signers.aclose()
 
 Placement, in order: an existing signature field (``field_name``), an explicit box
 (``box``: page index + rectangle in visual space), or automatic — leader by the printed name,

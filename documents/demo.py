@@ -85,9 +85,9 @@ def running(directory: Path) -> Iterator[World]:
                 settings, runtime.signer_for(keys, pki.trust_roots, pki.tsa_url),
                 runtime.validator_for(pki.trust_roots),
                 runtime.vxp_link(axis_url, code, axis_secret, home / "axis-work"))
-            stack.callback(hub.signer.close)  # after the hub's server has stopped
             world.passwords[code] = _add_users(hub, LEADER_NAMES[leader])
             world.hubs[code] = hub
+            stack.callback(hub.signer.close)  # after the hub's server has stopped
             world.urls[code] = stack.enter_context(serving(create_app(hub), HOST, free_port()))
         yield world
 

@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import tempfile
 import threading
+import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -244,17 +245,69 @@ class KeyFiles:
     password_env: str | None = None
 
 
+#: how long (seconds) the hub reuses its signers' certificate checks and the OCSP/CRL answers
+#: fetched to check a leader's signature before issuing; then it checks again, so a signing
+#: certificate revoked meanwhile is refused within this time
+REVOCATION_REUSE_SECONDS = 300.0
+
+
 class _PerThread(threading.local):
-    """One event loop per thread and the keys opened on it (keys and pyHanko signers are not
-    thread-safe; the API serves requests from a thread pool)."""
+    """One :class:`_ThreadState` per thread (keys, pyHanko signers and fetchers are not
+    thread-safe and are bound to their event loop; the API serves requests from a thread
+    pool)."""
+
+    def __init__(self, every: list[_ThreadState]) -> None:
+        self.state = _ThreadState()
+        every.append(self.state)  # so that close() reaches every thread's state
+
+
+class _ThreadState:
+    """A thread's event loop and what is opened on it: the keys, and the signers and the
+    validator reused across documents."""
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
         self.keys: dict[Path, object] = {}
         self.opened = ExitStack()
+        self.signers = None  # signing.appearance_signing.RoleSigners
+        self.validator = None  # an open signing.validation.Validator
+        self.since = 0.0
 
     def run(self, coroutine):  # noqa: ANN001, ANN201
         return self.loop.run_until_complete(coroutine)
+
+    async def fresh(self, fresh_for: float):  # noqa: ANN201 - RoleSigners
+        """The signers kept on this thread; they and the validator are dropped (revocation
+        checked again) when older than ``fresh_for`` seconds."""
+        from signing.appearance_signing import RoleSigners
+
+        if self.signers is not None and time.monotonic() - self.since >= fresh_for:
+            await self.release()
+        if self.signers is None:
+            self.signers, self.since = RoleSigners(), time.monotonic()
+        return self.signers
+
+    async def leader_check(self, settings):  # noqa: ANN001, ANN201 - an open Validator
+        """The validator that checks leaders' signatures before issuing (after ``fresh``)."""
+        from signing.validation import Validator
+
+        if self.validator is None:
+            self.validator = await Validator(settings).__aenter__()
+        return self.validator
+
+    async def release(self) -> None:
+        if self.signers is not None:
+            await self.signers.aclose()
+            self.signers = None
+        if self.validator is not None:
+            await self.validator.aclose()
+            self.validator = None
+
+    def close(self) -> None:
+        self.run(self.release())
+        self.opened.close()
+        self.keys.clear()
+        self.loop.close()
 
 
 class PadesDocumentSigner:
@@ -262,16 +315,30 @@ class PadesDocumentSigner:
     the leader's with their signature image, then the seal filling number and date, and the
     attachments' top-right text signature."""
 
-    def __init__(self, keys: KeyFiles, options, settings) -> None:  # noqa: ANN001
+    def __init__(self, keys: KeyFiles, options, settings,  # noqa: ANN001
+                 fresh_for: float = REVOCATION_REUSE_SECONDS) -> None:
         #: ``options``: SignatureOptions; ``settings``: ValidationSettings used to check the
-        #: leader's signature before sealing
+        #: leader's signature before sealing; ``fresh_for``: see REVOCATION_REUSE_SECONDS
         self.keys, self.options, self.settings = keys, options, settings
-        self._threads = _PerThread()
+        self.fresh_for = fresh_for
+        self._every: list[_ThreadState] = []
+        self._threads = _PerThread(self._every)
+
+    @property
+    def _state(self) -> _ThreadState:
+        return self._threads.state
+
+    def close(self) -> None:
+        """Release every thread's keys and network sessions (when the hub stops)."""
+        every, self._every[:] = list(self._every), []
+        self._threads = _PerThread(self._every)  # usable again afterwards, opening anew
+        for state in every:
+            state.close()
 
     def _key(self, path: Path):  # noqa: ANN202 - a signing.keys.SigningKey
         from signing.keys import Pkcs12Source, open_key
 
-        state = self._threads
+        state = self._state
         if path not in state.keys:
             state.keys[path] = state.opened.enter_context(
                 open_key(Pkcs12Source(path, self.keys.password_env)))
@@ -280,8 +347,12 @@ class PadesDocumentSigner:
     def _sign(self, key_path: Path, profile, pdf: bytes) -> bytes:  # noqa: ANN001
         from signing.appearance_signing import async_sign_profile
 
-        return self._threads.run(async_sign_profile(self._key(key_path), self.options, profile,
-                                                    pdf))
+        async def sign() -> bytes:
+            signers = await self._state.fresh(self.fresh_for)
+            return await async_sign_profile(self._key(key_path), self.options, profile, pdf,
+                                            signers=signers)
+
+        return self._state.run(sign())
 
     def prepare(self, pdf: bytes) -> bytes:
         from signing.issuance import has_fields, prepare
@@ -322,8 +393,14 @@ class PadesDocumentSigner:
         from signing.issuance import Issuance, async_issue
 
         issuance = Issuance(self.keys.seal_png, number, notation, place, day)
-        return self._threads.run(async_issue(pdf, self._key(self.keys.organization),
-                                             self.options, self.settings, issuance))
+
+        async def issue() -> bytes:
+            signers = await self._state.fresh(self.fresh_for)
+            return await async_issue(pdf, self._key(self.keys.organization), self.options,
+                                     self.settings, issuance, signers=signers,
+                                     validator=await self._state.leader_check(self.settings))
+
+        return self._state.run(issue())
 
     def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes:
         from signing.appearance_signing import Profile

@@ -109,4 +109,6 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         if worker:
             worker.stop()
+        if hub.signer is not None:
+            hub.signer.close()
     return 0

@@ -95,6 +95,7 @@ def running(directory: Path,
                 pki.trust_roots)
             world.passwords[code] = _add_users(hub, LEADER_NAMES[leader])
             world.hubs[code] = hub
+            stack.callback(hub.signer.close)  # after the hub's server has stopped
             world.urls[code] = stack.enter_context(serving(create_app(hub), HOST, free_port()))
         yield world
 

@@ -152,6 +152,9 @@ class DocumentSigner(Protocol):
 
     def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes: ...
 
+    def close(self) -> None:
+        """Release keys and network sessions kept across documents (the hub stops)."""
+
 
 class DocumentValidator(Protocol):
     async def validate(self, files: Sequence[tuple[str, bytes]]) -> list[FileResult]:

@@ -8,6 +8,9 @@ API::
     signer = RoleSigner(key, options, profile)
     signed = await signer.async_sign_profile(pdf_bytes)              # one-shot
     plan = plan_signature(pdf_bytes, profile, key.certificate)       # placement only
+    signers = RoleSigners()                  # many documents: certificate checked once
+    signed = await async_sign_profile(key, options, profile, pdf_bytes, signers=signers)
+    await signers.aclose()
 
 Placement, in order: an existing signature field (``field_name``), an explicit box
 (``box``: page index + rectangle in visual space), or automatic — leader by the printed name,
@@ -155,22 +158,59 @@ def field_spec(plan: SignaturePlan):
                         box=tuple(round(v, 2) for v in plan.user_rect))
 
 
+class RoleSigners:
+    """:class:`RoleSigner` objects kept across documents, one per (key, options, role, name):
+    a run of documents signed with one key pays the signer's certificate check (OCSP/CRL),
+    the container-size estimate and the time-stamp client once instead of per document.
+
+    The certificate check is *not* repeated while a signer is kept: the owner decides how long
+    that may be (the register's hub renews them after a few minutes) and calls :meth:`aclose`.
+    Bound to one event loop, not thread-safe (like the signers it holds)."""
+
+    def __init__(self) -> None:
+        # keyed by identity; the key and options are kept with the signer so ids stay unique
+        self._signers: dict[tuple[int, int, SignatureRole, str | None], RoleSigner] = {}
+
+    def get(self, key, options: SignatureOptions, role: SignatureRole,
+            name: str | None) -> RoleSigner:
+        ident = (id(key), id(options), role, name)
+        if ident not in self._signers:
+            self._signers[ident] = RoleSigner(key, options, role, name)
+        return self._signers[ident]
+
+    async def aclose(self) -> None:
+        signers, self._signers = list(self._signers.values()), {}
+        for signer in signers:
+            await signer.aclose()
+
+
 async def async_sign_profile(key, options: SignatureOptions, profile: Profile, pdf: bytes,
-                             prepare_writer: Any = None) -> bytes:
+                             prepare_writer: Any = None,
+                             signers: RoleSigners | None = None) -> bytes:
     """Sign ``pdf`` in ``profile``'s role. ``prepare_writer(writer)``, if given, makes further
-    changes (form filling) that land in the same incremental update as the signature."""
+    changes (form filling) that land in the same incremental update as the signature.
+    With ``signers`` the signer is taken from (and left in) that cache; otherwise a fresh one
+    checks the certificate and is closed afterwards."""
     plan = plan_signature(pdf, profile, key.certificate)
+    if signers is not None:
+        signer = signers.get(key, options, profile.role, plan.name)
+        return await _sign_planned(signer, plan, pdf, prepare_writer)
     signer = RoleSigner(key, options, profile.role, plan.name)
     try:
-        writer = open_writer(pdf)
-        if prepare_writer is not None:
-            prepare_writer(writer)
-        out: IO[bytes] = await signer.async_sign_writer(
-            writer, field_name=plan.field_name, stamp_style=plan.style,
-            field_spec=field_spec(plan))
-        return out.getvalue()
+        return await _sign_planned(signer, plan, pdf, prepare_writer)
     finally:
         await signer.aclose()
+
+
+async def _sign_planned(signer: RoleSigner, plan: SignaturePlan, pdf: bytes,
+                        prepare_writer: Any) -> bytes:
+    writer = open_writer(pdf)
+    if prepare_writer is not None:
+        prepare_writer(writer)
+    out: IO[bytes] = await signer.async_sign_writer(
+        writer, field_name=plan.field_name, stamp_style=plan.style,
+        field_spec=field_spec(plan))
+    return out.getvalue()
 
 
 def signatures_by_role(reader) -> list[tuple[Any, SignatureRole | None]]:

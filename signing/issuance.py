@@ -150,13 +150,18 @@ def fill_fields(pdf: bytes, issuance: Issuance) -> Callable[[object], None]:
     return fill
 
 
-async def async_require_leader_signature(pdf: bytes, settings) -> FileResult:
+async def async_require_leader_signature(pdf: bytes, settings, validator=None) -> FileResult:
     """Validate ``pdf`` and refuse (:class:`IssuanceError`) unless it carries a leader
-    signature that validates TOTAL-PASSED and every signature in it passes."""
+    signature that validates TOTAL-PASSED and every signature in it passes. ``validator``: an
+    open :class:`signing.validation.Validator` to reuse (its OCSP/CRL answers) across
+    documents; by default one is opened for this document."""
     from signing.validation import Validator
 
-    async with Validator(settings) as validator:
+    if validator is not None:
         result = await validator.async_validate_bytes(pdf, name="document")
+    else:
+        async with Validator(settings) as validator:
+            result = await validator.async_validate_bytes(pdf, name="document")
     if result.error is not None:
         raise IssuanceError(f"cannot validate the document: {result.error}")
     leaders = [s for s in result.signatures if s.role is SignatureRole.LEADER]
@@ -171,15 +176,17 @@ async def async_require_leader_signature(pdf: bytes, settings) -> FileResult:
     return result
 
 
-async def async_issue(pdf: bytes, key, options, settings, issuance: Issuance) -> bytes:
+async def async_issue(pdf: bytes, key, options, settings, issuance: Issuance, *,
+                      validator=None, signers=None) -> bytes:
     """Check the leader's signature, fill number and date and apply the organization's
-    signature (seal) in one incremental update."""
+    signature (seal) in one incremental update. ``validator`` (an open Validator) and
+    ``signers`` (:class:`signing.appearance_signing.RoleSigners`) are reused if given."""
     from signing.appearance_signing import Profile, async_sign_profile
 
-    await async_require_leader_signature(pdf, settings)
+    await async_require_leader_signature(pdf, settings, validator)
     profile = Profile(SignatureRole.ORGANIZATION, image_png=issuance.seal_png)
     return await async_sign_profile(key, options, profile, pdf,
-                                    prepare_writer=fill_fields(pdf, issuance))
+                                    prepare_writer=fill_fields(pdf, issuance), signers=signers)
 
 
 def _number_box(text: placement.PageText) -> Rect:

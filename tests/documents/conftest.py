@@ -121,7 +121,8 @@ class RealSigning:
 
     pki: object
 
-    def signer(self, organization_label: str) -> PadesDocumentSigner:
+    def signer(self, organization_label: str, leader_label: str = "leader-an",
+               **reuse: float) -> PadesDocumentSigner:
         from signing import specimens
         from signing.pades import SignatureOptions
         from signing.results import PadesLevel
@@ -129,10 +130,10 @@ class RealSigning:
 
         options = SignatureOptions(level=PadesLevel.B_B,
                                    trust_roots=load_certificates(self.pki.trust_roots))
-        keys = KeyFiles(self.pki.p12(organization_label), {"leader": self.pki.p12("leader-an")},
+        keys = KeyFiles(self.pki.p12(organization_label), {"leader": self.pki.p12(leader_label)},
                         specimens.seal_png(), {"leader": specimens.signature_png()})
         return PadesDocumentSigner(keys, options,
-                                   ValidationSettings.from_paths(self.pki.trust_roots))
+                                   ValidationSettings.from_paths(self.pki.trust_roots), **reuse)
 
     def validator(self) -> PadesDocumentValidator:
         from signing.validation import ValidationSettings

@@ -101,7 +101,8 @@ def collect(hub: Hub) -> int:
         blob = hub.store.put(data)
         try:
             received = hub.codec.read(data)
-            sender, key, kind = received.sender, received.message_key, _kind(received)
+            sender, kind = received.sender, _kind(received)
+            key = received.message_key(waiting.axis_id)
             state, error = "stored", ""
         except RegisterError as exc:
             sender, key, kind = "unknown", f"axis:{waiting.axis_id}", waiting.kind

@@ -6,6 +6,7 @@ package, the edXML codec and the axis transports, so their own types never reach
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -81,15 +82,18 @@ class Received:
     def sender(self) -> str:
         return (self.document or self.status).sender.organ_id  # type: ignore[union-attr]
 
-    @property
-    def message_key(self) -> str:
-        """What identifies this message for de-duplication, with the sender: the same bytes
-        re-delivered, or re-sent by a retry, give the same key."""
+    def message_key(self, axis_id: str) -> str:
+        """What identifies this message for de-duplication, with the sender: a re-delivery,
+        or a retry of the same send, gives the same key. ``axis_id``: the axis's id for it."""
         if self.document is not None:
             key = f"edoc:{self.document.document_id}#{self.document.business}"
-            # a document arrives once, but it may be recalled, updated or replaced more than
-            # once: each such request is its own envelope (retries resend the same bytes)
-            return key if self.document.business == 0 else f"{key}@{self.digest[:16]}"
+            if self.document.business == 0:
+                return key  # a document arrives once, whatever message brought it
+            # but it may be recalled, updated or replaced more than once, and two such
+            # requests may be byte for byte the same (the trace header has whole seconds).
+            # The sender sends each request under a message id of its own and keeps it on
+            # every retry (its outbox row); the axis gives one id per (sender, message id).
+            return f"{key}@{hashlib.sha256(axis_id.encode()).hexdigest()[:16]}"
         status = self.status
         assert status is not None
         return f"status:{status.response_for}#{status.code}@{status.timestamp:%Y%m%d%H%M%S}"

@@ -10,8 +10,13 @@ import logging
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from signing.errors import SigningError
+
+if TYPE_CHECKING:
+    from signing.pades import SignatureOptions
+    from signing.results import FileResult
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 REVOCATION_MODES = ("require", "soft", "offline")
@@ -24,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sign.add_argument("input", type=Path, metavar="IN", help="PDF to sign")
     sign.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
                       help="where to write the signed PDF")
-    _add_signing_options(sign)
+    add_signing_options(sign)
     sign.add_argument("--field", default=None, metavar="NAME",
                       help="signature field to fill or create")
     sign.set_defaults(handler=_sign)
@@ -32,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     batch = subparsers.add_parser("sign-batch", help="sign every PDF under a folder")
     batch.add_argument("input_dir", type=Path, metavar="INDIR")
     batch.add_argument("output_dir", type=Path, metavar="OUTDIR")
-    _add_signing_options(batch)
+    add_signing_options(batch)
     batch.add_argument("--workers", type=int, default=1, metavar="N",
                        help="worker processes (default 1)")
     batch.set_defaults(handler=_sign_batch)
@@ -50,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify.add_argument("--revocation", choices=REVOCATION_MODES, default="require",
                         help="require fresh OCSP/CRL, soft (tolerate unreachable services), "
                              "or offline (embedded data only); default require")
-    verify.add_argument("--at", type=_moment, default=None, metavar="ISO8601",
+    verify.add_argument("--at", type=iso_moment, default=None, metavar="ISO8601",
                         help="validate as of this past moment, e.g. 2026-01-01T00:00:00+07:00")
     # the handler, and the options for batches (ZIP archives, workers, summaries), reports,
     # the trust store and the look-ahead, come from signing/cli_archive.py (issue 4)
@@ -77,7 +82,7 @@ def _register_dev_pki(subparsers: argparse._SubParsersAction) -> None:
     serve.set_defaults(handler=_dev_pki_serve)
 
 
-def _add_signing_options(parser: argparse.ArgumentParser) -> None:
+def add_signing_options(parser: argparse.ArgumentParser) -> None:
     key = parser.add_argument_group("key (one of --p12 or --pkcs11-*)")
     key.add_argument("--p12", type=Path, metavar="PATH", help="PKCS#12 file")
     key.add_argument("--p12-password-env", metavar="NAME",
@@ -94,7 +99,8 @@ def _add_signing_options(parser: argparse.ArgumentParser) -> None:
                              "(e.g. the TSA's root for B-LT/B-LTA); repeatable")
 
 
-def _moment(text: str) -> datetime:
+def iso_moment(text: str) -> datetime:
+    """argparse type for ``--at``/``--until``: an ISO 8601 date-time with a time zone."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -121,7 +127,7 @@ def key_source(args: argparse.Namespace):
     raise SigningError("no key: give --p12 PATH or --pkcs11-module/--pkcs11-token/--pkcs11-key")
 
 
-def _signature_options(args: argparse.Namespace, field: str | None = None):
+def signature_options(args: argparse.Namespace, field: str | None = None) -> SignatureOptions:
     from signing.pades import SignatureOptions
     from signing.results import PadesLevel
     from signing.validation import load_certificates
@@ -130,7 +136,8 @@ def _signature_options(args: argparse.Namespace, field: str | None = None):
                             trust_roots=load_certificates(args.trust))
 
 
-def _quiet_libraries() -> None:
+def quiet_libraries() -> None:
+    """Silence pyHanko's loggers; every signing/validation sub-command calls this first."""
     # pyHanko logs warnings (with tracebacks) about what it then reports in its results
     for name in ("pyhanko", "pyhanko_certvalidator"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -140,8 +147,8 @@ def _sign(args: argparse.Namespace) -> int:
     from signing.keys import open_key
     from signing.pades import PadesSigner
 
-    _quiet_libraries()
-    source, options = key_source(args), _signature_options(args, args.field)
+    quiet_libraries()
+    source, options = key_source(args), signature_options(args, args.field)
     if args.input.resolve() == args.output.resolve():
         raise SigningError("the output must not overwrite the input")
     with open_key(source) as key:
@@ -155,8 +162,8 @@ def _sign_batch(args: argparse.Namespace) -> int:
 
     from signing.batch import plan, sign_batch
 
-    _quiet_libraries()
-    source, options = key_source(args), _signature_options(args)
+    quiet_libraries()
+    source, options = key_source(args), signature_options(args)
     total = len(plan(args.input_dir, args.output_dir))
     failures = 0
     with tqdm(total=total, unit="file", desc="signing", file=sys.stderr) as bar:
@@ -174,7 +181,8 @@ def _sign_batch(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _describe(result) -> str:
+def describe_result(result: FileResult) -> str:
+    """The human-readable lines ``verify`` prints for one file's validation result."""
     if result.error is not None:
         return f"{result.path}: unusable: {result.error}"
     if not result.signatures:

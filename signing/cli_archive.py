@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from signing.cli import _moment
+from signing.cli import describe_result, iso_moment, quiet_libraries
 from signing.errors import SigningError
 
 PURPOSE_CHOICES = ("signatures", "timestamps", "both")
@@ -79,7 +79,7 @@ def extend_verify(verify: argparse.ArgumentParser) -> None:
                              "and an HTML and PDF report into DIR, next to summary.json/.csv")
     verify.add_argument("--report-lang", choices=("vi", "en"), default="vi",
                         help="language of the reports (vi): HTML/PDF, and the findings in the XML")
-    verify.add_argument("--until", type=_moment, default=None, metavar="ISO8601",
+    verify.add_argument("--until", type=iso_moment, default=None, metavar="ISO8601",
                         help="look ahead: will the files, valid now, still validate at this "
                              "moment with only the data they hold? (exit 3 when not)")
     verify.set_defaults(handler=_verify)
@@ -106,10 +106,9 @@ def _trust_paths(args: argparse.Namespace) -> tuple[list[Path], list[Path] | Non
 
 def _verify(args: argparse.Namespace) -> int:
     from signing.batch_verify import BatchSettings, verify_batch, write_csv, write_json
-    from signing.cli import _describe, _quiet_libraries
     from signing.results import combined_exit_code
 
-    _quiet_libraries()
+    quiet_libraries()
     if args.until is not None and args.at is not None:
         raise SigningError("give either --at (past) or --until (look-ahead), not both")
     if args.workers < 1:
@@ -145,7 +144,7 @@ def _verify(args: argparse.Namespace) -> int:
         print(json.dumps({"files": files}, ensure_ascii=False, indent=2))
     else:
         for index, result in enumerate(results):
-            print(_describe(result))
+            print(describe_result(result))
             if outlooks is not None:
                 answer = outlooks[index]
                 print(f"  valid on {args.until:%Y-%m-%d} with its own data: "
@@ -263,12 +262,11 @@ def _preservation_settings(args: argparse.Namespace):
 
 def _augment(args: argparse.Namespace) -> int:
     from signing import preservation
-    from signing.cli import _quiet_libraries
     from signing.pades import write_atomically
     from signing.results import PadesLevel
     from signing.validation import expand_paths
 
-    _quiet_libraries()
+    quiet_libraries()
     level = PadesLevel(args.level)
     settings = _preservation_settings(args)
     failures = 0
@@ -290,11 +288,10 @@ def _augment(args: argparse.Namespace) -> int:
 
 def _preserve(args: argparse.Namespace) -> int:
     from signing import preservation
-    from signing.cli import _quiet_libraries
     from signing.pades import write_atomically
     from signing.validation import expand_paths
 
-    _quiet_libraries()
+    quiet_libraries()
     if not args.directory.is_dir():
         raise SigningError(f"not a directory: {args.directory}")
     settings = _preservation_settings(args)

@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "issue", help="write number and date and apply the organization's signature (seal)")
     issue.add_argument("input", type=Path, metavar="IN", help="PDF signed by the leader")
     issue.add_argument("-o", "--output", type=Path, required=True, metavar="OUT")
-    signing_cli._add_signing_options(issue)
+    signing_cli.add_signing_options(issue)
     issue.add_argument("--seal", type=Path, required=True, metavar="SEAL.png",
                        help="the organization's seal: red, transparent PNG at real size")
     issue.add_argument("--number", type=int, required=True, help="document number (số)")
@@ -114,9 +114,9 @@ def _sign_profile(args: argparse.Namespace) -> int:
     from signing.keys import open_key
     from signing.pades import read_pdf, write_atomically
 
-    signing_cli._quiet_libraries()
+    signing_cli.quiet_libraries()
     _refuse_overwrite(args.input, args.output)
-    source, options = signing_cli.key_source(args), signing_cli._signature_options(args)
+    source, options = signing_cli.key_source(args), signing_cli.signature_options(args)
     profile = _profile(args)
     pdf = read_pdf(args.input)
 
@@ -164,7 +164,7 @@ def _split_prepare(args: argparse.Namespace) -> int:
     from signing.pades import read_pdf, write_atomically
     from signing.validation import load_certificates
 
-    signing_cli._quiet_libraries()
+    signing_cli.quiet_libraries()
     _refuse_overwrite(args.input, args.output)
     if args.cert is None:
         raise SigningError("--prepare needs the signer's certificate (--cert PEM)")
@@ -172,7 +172,7 @@ def _split_prepare(args: argparse.Namespace) -> int:
     profile = None if args.profile is None else _profile(args)
     pdf = read_pdf(args.input)
     prepared, request = asyncio.run(split.async_prepare(
-        pdf, certificate, tuple(chain), signing_cli._signature_options(args), profile))
+        pdf, certificate, tuple(chain), signing_cli.signature_options(args), profile))
     request_path = args.request or _default_request(args.output)
     write_atomically(args.output, prepared)
     write_atomically(request_path, request.to_json().encode())
@@ -186,7 +186,7 @@ def _split_complete(args: argparse.Namespace) -> int:
     from signing.keys import open_key
     from signing.pades import write_atomically
 
-    signing_cli._quiet_libraries()
+    signing_cli.quiet_libraries()
     request = split.SigningRequest.from_json(_read(args.input))
 
     async def run() -> bytes:
@@ -206,7 +206,7 @@ def _split_embed(args: argparse.Namespace) -> int:
     from signing.results import PadesLevel
     from signing.validation import ValidationSettings, Validator
 
-    signing_cli._quiet_libraries()
+    signing_cli.quiet_libraries()
     _refuse_overwrite(args.input, args.output)
     request = split.SigningRequest.from_json(_read(args.request or _default_request(args.input)))
     signed = split.embed(read_pdf(args.input), request, _read(args.embed))
@@ -248,12 +248,12 @@ def _issue(args: argparse.Namespace) -> int:
     from signing.pades import read_pdf, write_atomically
     from signing.validation import ValidationSettings
 
-    signing_cli._quiet_libraries()
+    signing_cli.quiet_libraries()
     _refuse_overwrite(args.input, args.output)
     issuance = Issuance(seal_png=_read(args.seal), number=args.number, notation=args.notation,
                         place=args.place, day=args.date or today_in_vietnam())
     settings = ValidationSettings.from_paths(args.trust, revocation=args.revocation)
-    source, options = signing_cli.key_source(args), signing_cli._signature_options(args)
+    source, options = signing_cli.key_source(args), signing_cli.signature_options(args)
     pdf = read_pdf(args.input)
 
     async def run() -> bytes:

@@ -70,6 +70,15 @@ class Coverage(StrEnum):
     PARTIAL = "PARTIAL"
 
 
+class TimestampKind(StrEnum):
+    """What gives a signature its proof of existence (``timestamp_time``): its own signature
+    time-stamp (B-T and up), or a later document time-stamp over the file (``/DocTimeStamp``,
+    ETSI EN 319 142-1), e.g. after ``augment`` of a B-B signature."""
+
+    SIGNATURE = "signature"
+    DOCUMENT = "document"
+
+
 class SignatureRole(StrEnum):
     """The Decree 30 role a signature was made in by the hub (null when not made by the hub)."""
 
@@ -143,6 +152,8 @@ class SignatureResult:
     modification_level: ModificationLevel | None
     trust_anchor: str | None
     role: SignatureRole | None = None
+    #: where ``timestamp_time`` comes from (None when there is none)
+    timestamp_kind: TimestampKind | None = None
     #: what went wrong or was noticed, as codes with parameters
     findings: tuple[Problem, ...] = ()
 
@@ -169,6 +180,7 @@ class SignatureResult:
             },
             "signing_time": _iso(self.signing_time),
             "timestamp_time": _iso(self.timestamp_time),
+            "timestamp_kind": _value(self.timestamp_kind),
             "level": _value(self.level),
             "coverage": _value(self.coverage),
             "modification_level": _value(self.modification_level),

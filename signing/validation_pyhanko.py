@@ -26,6 +26,7 @@ from signing.results import (
     SignatureResult,
     Signer,
     SubIndication,
+    TimestampKind,
 )
 
 if TYPE_CHECKING:
@@ -140,7 +141,10 @@ async def validate_signature(embedded, spec, timing_info,
     if indication is Indication.TOTAL_PASSED and modification is ModificationLevel.OTHER:
         indication, sub = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
         problems.append(Problem.of(ProblemCode.CHANGED_AFTER_SIGNING))
-    timestamp_time = _validated_timestamp_time(status) or document_proof
+    timestamp_time = _validated_timestamp_time(status)
+    timestamp_kind = TimestampKind.SIGNATURE if timestamp_time is not None else None
+    if timestamp_time is None and document_proof is not None:
+        timestamp_time, timestamp_kind = document_proof, TimestampKind.DOCUMENT
     level = _level(embedded)
     if indication is Indication.TOTAL_PASSED and level is not PadesLevel.B_B \
             and timestamp_time is None:
@@ -150,7 +154,7 @@ async def validate_signature(embedded, spec, timing_info,
         field=field, indication=indication, sub_indication=sub, signer=signer,
         signing_time=(status.signer_reported_dt if status is not None else None)
         or embedded.self_reported_timestamp,
-        timestamp_time=timestamp_time, level=level,
+        timestamp_time=timestamp_time, timestamp_kind=timestamp_kind, level=level,
         coverage=coverage, modification_level=modification,
         trust_anchor=None if status is None else _trust_anchor_name(status.validation_path),
         role=role_of(embedded.signer_info), findings=tuple(problems),

@@ -130,7 +130,7 @@ class VxpTransport:
                 _answer(response, response.read())
             download = Download(request.destination)
             try:
-                meta = _stream_data_field(response.iter_bytes(CHUNK), download)
+                meta = stream_data_field(response.iter_bytes(CHUNK), download)
                 download.commit(meta["sha256"])
             except BaseException:
                 download.abort()
@@ -159,7 +159,7 @@ def _answer(response: httpx.Response, content: bytes) -> dict:
     return data
 
 
-def _stream_data_field(chunks: Iterator[bytes], download: Download) -> dict:
+def stream_data_field(chunks: Iterator[bytes], download: Download) -> dict:
     """Decode the base64 ``data`` string of a ``getEdoc`` answer into ``download`` as it
     streams, and return the answer's other fields (they come first)."""
     head = b""

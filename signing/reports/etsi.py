@@ -2,8 +2,9 @@
 
 One ``SignatureValidationReport`` per signature: identifier (digest of the signature value, the
 value itself, the PDF field name), validation and best-signature time, the signed document's
-digest, the signature attributes the PDF carries (claimed signing time, time-stamp, role,
-``/SubFilter``, ``/ByteRange``, ``/Filter``, declared name and reason), the signer and the
+digest, the signature attributes the PDF carries (claimed signing time, the signature
+time-stamp or the later document time-stamp that proves it, role, ``/SubFilter``,
+``/ByteRange``, ``/Filter``, declared name and reason), the signer and the
 ETSI status (main and sub-indication URIs, findings as additional report data: type
 ``urn:edochub:report:problem:<code>``, value worded in the report's language and marked with
 ``xml:lang``). Certificates go
@@ -30,6 +31,7 @@ from signing.results import (
     Problem,
     SignatureResult,
     SubIndication,
+    TimestampKind,
 )
 
 VR = "http://uri.etsi.org/19102/v1.2.1#"
@@ -165,8 +167,11 @@ def _attributes(report: etree._Element, signature: SignatureResult,
         _sub(_sub(attributes, "SigningTime", Signed="true"), "Time",
              _xml_time(signature.signing_time))
     if signature.timestamp_time is not None:
-        _sub(_sub(attributes, "SignatureTimeStamp"), "TimeStampValue",
-             _xml_time(signature.timestamp_time))
+        # a later document time-stamp proves the signature existed, but is no attribute of
+        # the signature itself: it goes as PAdES ``DocTimeStamp``, not ``SignatureTimeStamp``
+        kind = ("DocTimeStamp" if signature.timestamp_kind is TimestampKind.DOCUMENT
+                else "SignatureTimeStamp")
+        _sub(_sub(attributes, kind), "TimeStampValue", _xml_time(signature.timestamp_time))
     if signature.role is not None:
         details = _sub(_sub(attributes, "SignerRole"), "RoleDetails")
         _sub(details, "Role", signature.role.value)

@@ -17,7 +17,7 @@ from sqlalchemy import inspect, text
 from axis.errors import ExchangeError, HashMismatch
 from axis.server import db
 from axis.transports.base import Download
-from axis.transports.vxp import _stream_data_field
+from axis.transports.vxp import stream_data_field
 from axis.transports.vxp_protocol import hash_file_hex, sdk_timestamp, signed_headers
 from tests.axis.axis_harness import create_postgres_database, drop_postgres_database
 
@@ -52,7 +52,7 @@ def test_get_edoc_answer_decoded_across_any_chunk_boundary(chunk: int, tmp_path:
     content = bytes(range(256)) * 7 + b"end"
     answer = _answer(content)
     download = Download(tmp_path / "got.edxml")
-    meta = _stream_data_field(iter(answer[i:i + chunk] for i in range(0, len(answer), chunk)),
+    meta = stream_data_field(iter(answer[i:i + chunk] for i in range(0, len(answer), chunk)),
                               download)
     download.commit(meta["sha256"])
     assert (tmp_path / "got.edxml").read_bytes() == content
@@ -62,12 +62,12 @@ def test_get_edoc_answer_decoded_across_any_chunk_boundary(chunk: int, tmp_path:
 def test_truncated_or_corrupt_answers_are_refused(tmp_path: Path) -> None:
     answer = _answer(b"x" * 1000)
     with pytest.raises(ExchangeError, match="ended inside its data field"):
-        _stream_data_field(iter([answer[:500]]), Download(tmp_path / "a"))
+        stream_data_field(iter([answer[:500]]), Download(tmp_path / "a"))
     with pytest.raises(ExchangeError, match="bad base64"):
-        _stream_data_field(iter([answer.replace(b'"data": "', b'"data": "!!!!')]),
+        stream_data_field(iter([answer.replace(b'"data": "', b'"data": "!!!!')]),
                            Download(tmp_path / "b"))
     download = Download(tmp_path / "c.edxml")
-    meta = _stream_data_field(iter([answer]), download)
+    meta = stream_data_field(iter([answer]), download)
     with pytest.raises(HashMismatch):
         download.commit("0" * 64 if meta["sha256"] != "0" * 64 else "1" * 64)
     assert list(tmp_path.glob("c.edxml*")) == []  # nothing left under any name

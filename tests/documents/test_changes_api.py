@@ -5,9 +5,13 @@ signature means is tested in test_api.py). SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import httpx
+from datetime import datetime
 
-from documents.models import OutgoingDocument
+import httpx
+from sqlalchemy import select
+
+from documents import adapters
+from documents.models import OutboxMessage, OutgoingDocument
 from tests.documents.test_api import _draft, ok
 
 
@@ -187,3 +191,41 @@ def test_a_refused_recall_leaves_the_document_sent_and_late_statuses_do_not_undo
     again = ok(h41("clerk").post(f"/outgoing/{document_id}/change", json={
         "action": "recall", "reason": "Ban hành nhầm (lần hai)"}))
     assert again["state"] == "recalled" and _recipient(h41, document_id)["status"] == "13"
+
+
+def test_a_second_recall_within_the_same_second_is_a_request_of_its_own(api, hub, monkeypatch):
+    """Two recalls of one document made within one second are byte for byte the same envelope
+    (the edXML trace header has whole seconds; the clock is held still here to make them so):
+    the receiver still takes the second as a request of its own, and a retry of it once."""
+    h41, g09 = api
+    monkeypatch.setattr(adapters, "_now_vietnam", lambda: datetime(2026, 11, 22, 9, 0, 0))
+    document_id, incoming_id = _sent_and_registered(h41, g09, "Thông báo lịch tiếp công dân")
+    ok(h41("clerk").post(f"/outgoing/{document_id}/change", json={
+        "action": "recall", "reason": "Ban hành nhầm"}))
+    _round_trip(h41, g09)
+    ok(g09("clerk").post(f"/incoming/{incoming_id}/answer-change",
+                         json={"agree": False, "reason": "Đã triển khai"}))
+    _answers_back(h41, g09)
+    assert ok(h41("clerk").get(f"/outgoing/{document_id}"))["state"] == "sent"
+
+    ok(h41("clerk").post(f"/outgoing/{document_id}/change", json={
+        "action": "recall", "reason": "Ban hành nhầm (lần hai)"}))
+    with hub.sessions() as session:
+        first, second = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "edoc").order_by(OutboxMessage.id)).all()[-2:]
+        assert first.payload_hash == second.payload_hash  # the same bytes, two messages
+        payload, message_id = hub.store.get(second.payload_hash), second.message_id
+    _round_trip(h41, g09)
+    shown = ok(g09("clerk").get(f"/incoming/{incoming_id}"))
+    assert shown["pending_change"] is not None and shown["pending_change"]["business"] == 1
+    agreed = ok(g09("clerk").post(f"/incoming/{incoming_id}/answer-change",
+                                  json={"agree": True, "reason": "Đã thu hồi"}))
+    assert (agreed["state"], agreed["pending_change"]) == ("recalled", None)
+    _answers_back(h41, g09)
+    assert _recipient(h41, document_id)["status"] == "15"
+    assert ok(h41("clerk").get(f"/outgoing/{document_id}"))["state"] == "recalled"
+
+    # a retry of the second request (its one message id) is not a third request
+    hub.axis.send(payload, "edoc", message_id)
+    assert _exchange(g09("clerk"))["received_documents"] == 0
+    assert ok(g09("clerk").get(f"/incoming/{incoming_id}"))["pending_change"] is None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -84,13 +85,40 @@ def test_reports_are_written_for_every_file_and_validate_against_the_etsi_schema
     signed = etree.parse(str(out / "quyet-dinh.validation.xml"), _parser())
     assert signed.findtext(".//vr:DAIdentifier", namespaces=VR) == "Signature1"
     assert signed.find(".//vr:SignatureTimeStamp/vr:TimeStampValue", VR) is not None
+    assert signed.find(".//vr:DocTimeStamp", VR) is None
     assert signed.find(".//vr:SignerInformation/vr:SignerCertificate", VR) is not None
-    assert json.loads((out / "quyet-dinh.json").read_text())["signatures"][0][
-        "indication"] == "TOTAL-PASSED"
+    signature = json.loads((out / "quyet-dinh.json").read_text())["signatures"][0]
+    assert (signature["indication"], signature["timestamp_kind"]) == ("TOTAL-PASSED",
+                                                                      "signature")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"] == {"TOTAL-PASSED": 1, "INDETERMINATE": 1, "UNSIGNED": 1,
                                  "ERROR": 1}
     assert (out / "summary.csv").read_text(encoding="utf-8").count("\n") == 5
+
+
+def test_a_document_timestamps_proof_is_reported_as_doc_timestamp(cli, pki_services, tmp_path,
+                                                                    schema):
+    """A B-B signature augmented to B-LT rests on the later document time-stamp: the ETSI
+    report gives that proof as the PAdES ``DocTimeStamp``, not as a ``SignatureTimeStamp``
+    the signature does not carry."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pdf = folder / "bo-sung.pdf"
+    pdf.write_bytes(attack_corpus.sign(pki_services, attack_corpus.base_document()))
+    trust = [arg for root in pki_services.trust_roots for arg in ("--trust", root)]
+    run = cli("augment", pdf, "--to", "B-LT", "--tsa", pki_services.tsa_url, *trust)
+    assert run.returncode == 0, run.stderr
+    out = tmp_path / "reports"
+    run = _verify_with_reports(cli, pki_services, folder, out)
+    assert run.returncode == 0, run.stderr
+    signature = json.loads((out / "bo-sung.json").read_text())["signatures"][0]
+    assert (signature["level"], signature["timestamp_kind"]) == ("B-LT", "document")
+    document = etree.parse(str(out / "bo-sung.validation.xml"), _parser())
+    assert schema.validate(document), schema.error_log
+    assert document.find(".//vr:SignatureTimeStamp", VR) is None
+    proven = document.findtext(".//vr:DocTimeStamp/vr:TimeStampValue", namespaces=VR)
+    assert datetime.fromisoformat(proven) == datetime.fromisoformat(
+        signature["timestamp_time"]).replace(microsecond=0)  # the XML has whole seconds
 
 
 def test_vietnamese_report_renders_and_reads_back(cli, pki_services, inputs, tmp_path):

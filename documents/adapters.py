@@ -8,7 +8,6 @@ register must decide (an unreadable envelope is bad input, an unreachable axis i
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import tempfile
 import threading
 import time
@@ -105,12 +104,9 @@ class EdxmlCodec:
                     message.signature == "untrusted" and self.trust is not None):
                 # the reader's last warning says why
                 raise InvalidInput(f"refused: {message.warnings[-1]}")
-            digest = hashlib.sha256(data).hexdigest()
             if message.kind == "status":
-                return Received(status=_status(message), warnings=message.warnings,
-                                digest=digest)
-            return Received(document=_document(message), warnings=message.warnings,
-                            digest=digest)
+                return Received(status=_status(message), warnings=message.warnings)
+            return Received(document=_document(message), warnings=message.warnings)
 
 
 def _organization(party: Party):  # noqa: ANN202 - an edxml.Organization

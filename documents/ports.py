@@ -75,8 +75,6 @@ class Received:
     document: DocumentEnvelope | None = None
     status: StatusEnvelope | None = None
     warnings: tuple[str, ...] = ()
-    #: SHA-256 (hex) of the envelope's bytes as received
-    digest: str = ""
 
     @property
     def sender(self) -> str:

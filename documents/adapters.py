@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
@@ -300,7 +301,10 @@ class _ThreadState:
             self.validator = None
 
     def close(self) -> None:
-        self.run(self.release())
+        # on a thread of its own: close() may be called where another event loop is running
+        # (an async server's shutdown, a browser test session), and this loop cannot run there
+        with ThreadPoolExecutor(max_workers=1) as closer:
+            closer.submit(self.run, self.release()).result()
         self.opened.close()
         self.keys.clear()
         self.loop.close()

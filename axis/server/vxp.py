@@ -20,10 +20,10 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from axis.errors import HashMismatch, InvalidRequest, MessageTooLarge
+from axis.protocol.vxp_signing import hash_file_hex
 from axis.server.deps import CoreDep, VxpCaller, VxpCallerDep
 from axis.server.multipart import FileDocReader
 from axis.server.store import CHUNK, Staged
-from axis.transports.vxp_protocol import hash_file_hex
 
 router = APIRouter(prefix="/vxp")
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from axis.errors import EXCHANGE_ERRORS, AxisUnavailable, ExchangeError
+from axis.protocol.vxp_signing import hash_file_hex, sdk_timestamp, signed_headers
 from axis.transports.base import (
     Acknowledge,
     AgencyInfo,
@@ -39,7 +40,6 @@ from axis.transports.base import (
     SendReceipt,
     Sent,
 )
-from axis.transports.vxp_protocol import hash_file_hex, sdk_timestamp, signed_headers
 
 CHUNK = 1 << 20
 DATA_FIELD = re.compile(rb'"data"\s*:\s*"')

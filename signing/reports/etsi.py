@@ -24,7 +24,7 @@ from lxml import etree
 
 from signing.reports import texts
 from signing.reports.evidence import SignatureEvidence
-from signing.results import (
+from signing.validation.results import (
     FileResult,
     Indication,
     PadesLevel,

@@ -2,12 +2,12 @@
 
 Sub-indications get a plain-language explanation an archivist can repeat to a court; kinds of
 change after a signature are named as DOMAIN.md §3 groups them; the validator's findings
-(:class:`signing.results.Problem`) are worded from their code and parameters.
+(:class:`signing.validation.results.Problem`) are worded from their code and parameters.
 """
 
 from __future__ import annotations
 
-from signing.results import (
+from signing.validation.results import (
     Indication,
     ModificationLevel,
     Problem,

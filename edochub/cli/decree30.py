@@ -111,20 +111,21 @@ def _sign(args: argparse.Namespace, one_shot) -> int:
 
 def _sign_profile(args: argparse.Namespace) -> int:
     from edochub.cli import signing as signing_cli
-    from signing.pades.keys import open_key
+    from signing.pades.keys import async_open_key
     from signing.pades.signer import read_pdf, write_atomically
     from signing.stamping.role_signing import async_sign_profile
 
     signing_cli.quiet_libraries()
     _refuse_overwrite(args.input, args.output)
     source, options = signing_cli.key_source(args), signing_cli.signature_options(args)
+    authorisation = signing_cli.remote_authorisation(args)
     profile = _profile(args)
     pdf = read_pdf(args.input)
 
     async def run() -> bytes:
         from signing.validation.results import SignatureRole
 
-        with open_key(source) as key:
+        async with async_open_key(source, authorisation) as key:
             if profile.role is SignatureRole.ORGANIZATION:
                 await _require_leader(pdf, args, key)
             return await async_sign_profile(key, options, profile, pdf)
@@ -184,14 +185,15 @@ def _split_prepare(args: argparse.Namespace) -> int:
 def _split_complete(args: argparse.Namespace) -> int:
     from edochub.cli import signing as signing_cli
     from signing.pades import split
-    from signing.pades.keys import open_key
+    from signing.pades.keys import async_open_key
     from signing.pades.signer import write_atomically
 
     signing_cli.quiet_libraries()
     request = split.SigningRequest.from_json(_read(args.input))
+    source, authorisation = signing_cli.key_source(args), signing_cli.remote_authorisation(args)
 
     async def run() -> bytes:
-        with open_key(signing_cli.key_source(args)) as key:
+        async with async_open_key(source, authorisation) as key:
             return await split.async_complete(request, key, args.tsa)
 
     write_atomically(args.output, asyncio.run(run()))
@@ -244,7 +246,7 @@ def _prepare(args: argparse.Namespace) -> int:
 
 def _issue(args: argparse.Namespace) -> int:
     from edochub.cli import signing as signing_cli
-    from signing.pades.keys import open_key
+    from signing.pades.keys import async_open_key
     from signing.pades.signer import read_pdf, write_atomically
     from signing.stamping.issuance import Issuance, async_issue, today_in_vietnam
     from signing.validation.validator import ValidationSettings
@@ -255,10 +257,11 @@ def _issue(args: argparse.Namespace) -> int:
                         place=args.place, day=args.date or today_in_vietnam())
     settings = ValidationSettings.from_paths(args.trust, revocation=args.revocation)
     source, options = signing_cli.key_source(args), signing_cli.signature_options(args)
+    authorisation = signing_cli.remote_authorisation(args)
     pdf = read_pdf(args.input)
 
     async def run() -> bytes:
-        with open_key(source) as key:
+        async with async_open_key(source, authorisation) as key:
             return await async_issue(pdf, key, options, settings, issuance)
 
     write_atomically(args.output, asyncio.run(run()))

@@ -83,7 +83,7 @@ def _register_dev_pki(subparsers: argparse._SubParsersAction) -> None:
 
 
 def add_signing_options(parser: argparse.ArgumentParser) -> None:
-    key = parser.add_argument_group("key (one of --p12 or --pkcs11-*)")
+    key = parser.add_argument_group("key (one of --p12, --pkcs11-* or --csc-*)")
     key.add_argument("--p12", type=Path, metavar="PATH", help="PKCS#12 file")
     key.add_argument("--p12-password-env", metavar="NAME",
                      help="environment variable holding the PKCS#12 password")
@@ -92,6 +92,13 @@ def add_signing_options(parser: argparse.ArgumentParser) -> None:
     key.add_argument("--pkcs11-key", metavar="LABEL", help="key (and certificate) label")
     key.add_argument("--pkcs11-pin-env", metavar="NAME", default=None,
                      help="environment variable holding the PIN (default EDOCHUB_PKCS11_PIN)")
+    remote = parser.add_argument_group("remote signing (CSC API v1; instead of --p12/--pkcs11-*)")
+    remote.add_argument("--csc-url", metavar="URL",
+                        help="the remote-signing service (the part before /csc/v1/)")
+    remote.add_argument("--csc-credential", metavar="ID", help="the signer's credential id")
+    remote.add_argument("--csc-auth-env", metavar="NAME",
+                        help="environment variable holding the PIN or one-time code that "
+                             "authorises the credential (default: none asked)")
     parser.add_argument("--level", choices=LEVELS, default="B-B", help="PAdES level (B-B)")
     parser.add_argument("--tsa", metavar="URL", help="RFC 3161 time-stamping service URL")
     parser.add_argument("--trust", type=Path, action="append", default=[], metavar="PEM_OR_DIR",
@@ -112,9 +119,21 @@ def iso_moment(text: str) -> datetime:
 
 
 def key_source(args: argparse.Namespace):
-    from signing.pades.keys import DEFAULT_PKCS11_PIN_ENV, Pkcs11Source, Pkcs12Source
+    from signing.pades.keys import (
+        DEFAULT_PKCS11_PIN_ENV,
+        CscSource,
+        Pkcs11Source,
+        Pkcs12Source,
+    )
 
     pkcs11_args = (args.pkcs11_module, args.pkcs11_token, args.pkcs11_key)
+    csc_args = (getattr(args, "csc_url", None), getattr(args, "csc_credential", None))
+    if any(csc_args):
+        if args.p12 is not None or any(pkcs11_args):
+            raise SigningError("give one key: --p12, --pkcs11-* or --csc-*")
+        if not all(csc_args):
+            raise SigningError("remote signing needs --csc-url and --csc-credential")
+        return CscSource(*csc_args)
     if args.p12 is not None:
         if any(pkcs11_args):
             raise SigningError("give either --p12 or --pkcs11-*, not both")
@@ -124,7 +143,24 @@ def key_source(args: argparse.Namespace):
     if any(pkcs11_args):
         raise SigningError("PKCS#11 signing needs --pkcs11-module, --pkcs11-token and "
                            "--pkcs11-key")
-    raise SigningError("no key: give --p12 PATH or --pkcs11-module/--pkcs11-token/--pkcs11-key")
+    raise SigningError("no key: give --p12 PATH, --pkcs11-module/--pkcs11-token/--pkcs11-key "
+                       "or --csc-url/--csc-credential")
+
+
+def remote_authorisation(args: argparse.Namespace):
+    """The PIN or one-time code for a remote-signing credential, from the environment
+    variable ``--csc-auth-env`` names (never from the command line)."""
+    import os
+
+    from signing.pades.remote import Authorisation
+
+    name = getattr(args, "csc_auth_env", None)
+    if name is None:
+        return Authorisation()
+    value = os.environ.get(name)
+    if value is None:
+        raise SigningError(f"environment variable {name} (the remote-signing PIN) is not set")
+    return Authorisation(pin=value)
 
 
 def signature_options(args: argparse.Namespace, field: str | None = None) -> SignatureOptions:
@@ -144,15 +180,26 @@ def quiet_libraries() -> None:
 
 
 def _sign(args: argparse.Namespace) -> int:
-    from signing.pades.keys import open_key
+    import asyncio
+
+    from signing.pades.keys import async_open_key
     from signing.pades.signer import PadesSigner
 
     quiet_libraries()
     source, options = key_source(args), signature_options(args, args.field)
     if args.input.resolve() == args.output.resolve():
         raise SigningError("the output must not overwrite the input")
-    with open_key(source) as key:
-        PadesSigner(key, options).sign_file(args.input, args.output)
+    authorisation = remote_authorisation(args)
+
+    async def run() -> None:
+        async with async_open_key(source, authorisation) as key:
+            signer = PadesSigner(key, options)
+            try:
+                await signer.async_sign_file(args.input, args.output)
+            finally:
+                await signer.aclose()
+
+    asyncio.run(run())
     print(f"signed {args.input} -> {args.output} ({args.level})")
     return 0
 
@@ -161,9 +208,13 @@ def _sign_batch(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from signing.pades.batch import plan, sign_batch
+    from signing.pades.keys import CscSource
 
     quiet_libraries()
     source, options = key_source(args), signature_options(args)
+    if isinstance(source, CscSource):
+        raise SigningError("sign-batch signs with a local key; remote signing (--csc-*) "
+                           "authorises each document: use `edochub sign`")
     total = len(plan(args.input_dir, args.output_dir))
     failures = 0
     with tqdm(total=total, unit="file", desc="signing", file=sys.stderr) as bar:

@@ -80,8 +80,8 @@ def csc_server(pki_services: devpki.DevPki) -> Iterator[CscServer]:
     (see ``tests/remote_services.py``)."""
     from tests.remote_services import credential, csc_service
 
-    pins = {credential("leader-an"): "2468", credential("leader-binh"): "8642",
-            credential("org-h41"): "1357"}
+    pins = {credential("leader-an"): "pin-an-2468", credential("leader-binh"): "pin-binh-8642",
+            credential("org-h41"): "pin-h41-1357"}
     with csc_service(pki_services, pins) as url:
         yield CscServer(url, pins)
 

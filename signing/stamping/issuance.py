@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from signing.errors import SigningError
+from signing.errors import Missing, SigningError
 from signing.stamping import placement
 from signing.stamping.appearance import (
     SERIF_ITALIC,
@@ -194,7 +194,7 @@ def _number_box(text: placement.PageText) -> Rect:
     if found is None:
         raise PlacementError("the draft has no \"Số:\" line on page 1 to place the number "
                              "at (Decree 30 layout)",
-                             cli_hint="give the number box with --number-box")
+                             missing=Missing.NUMBER_BOX)
     line, label = found
     end = max(line.box[2], label[2] + 90)
     return (label[2] + 1, line.box[1] - 2, end + 12, line.box[3] + 2)
@@ -205,7 +205,7 @@ def _date_box(text: placement.PageText) -> Rect:
     if line is None:
         raise PlacementError("the draft has no \"ngày ... tháng ... năm\" line on page 1 to "
                              "place the date at (Decree 30 layout)",
-                             cli_hint="give the date box with --date-box")
+                             missing=Missing.DATE_BOX)
     x0, y0, x1, y1 = line.box
     width = max(x1 - x0 + 12, 250)
     centre = (x0 + x1) / 2

@@ -49,6 +49,7 @@ from signing.errors import (
     BadInputError,
     CertificateNotUsableError,
     KeySourceError,
+    Missing,
     SigningError,
 )
 from signing.pades.keys import SigningKey
@@ -217,7 +218,7 @@ class PadesSigner:
         except cv_errors.PathBuildingError:
             raise CertificateNotUsableError(
                 f"certificate of {who} does not chain to a trusted root",
-                cli_hint="give the root with --trust") from None
+                missing=Missing.TRUST_ROOT) from None
         except (cv_errors.PathValidationError, cv_errors.ValidationError) as exc:
             raise CertificateNotUsableError(
                 f"certificate of {who} cannot be used: {_one_line(exc)}") from None

@@ -31,21 +31,31 @@ from tests.conftest import free_port
 
 @contextmanager
 def _serving(app: web.Application) -> Iterator[str]:
-    """Serve ``app`` on a free loopback port from a thread of its own; yields the base URL."""
+    """Serve ``app`` on a free loopback port from a thread of its own (its event loop lives
+    there only: the browser tests keep one running on the main thread); yields the base URL."""
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app, access_log=None)
     port = free_port()
-    loop.run_until_complete(runner.setup())
-    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-    thread = threading.Thread(target=loop.run_forever, name="remote-signing", daemon=True)
+    ready = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(runner.cleanup())
+        loop.close()
+
+    thread = threading.Thread(target=serve, name="remote-signing", daemon=True)
     thread.start()
+    if not ready.wait(timeout=30):
+        raise RuntimeError("the remote-signing test service did not start")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
-        loop.run_until_complete(runner.cleanup())
-        loop.close()
 
 
 class PinCheckingCsc(CSCWithCertomancer):
@@ -83,9 +93,10 @@ def csc_service(pki: devpki.DevPki, pins: dict[str, str]) -> Iterator[str]:
 
 @dataclass
 class Phone:
-    """What the official does on their phone with the next requests: ``answer`` is
-    ``confirm``, ``refuse``, ``ignore`` (the request stays pending) or ``expire`` (the
-    service gives up on it), after ``pending_polls`` polls answered "pending"."""
+    """What the official does on their phone: ``answer`` is ``confirm``, ``refuse``,
+    ``ignore`` (the request stays pending) or ``expire`` (the service gives up on it), read
+    at each poll once the first ``pending_polls`` polls of a request were answered
+    "pending"."""
 
     answer: str = "confirm"
     pending_polls: int = 2
@@ -128,20 +139,20 @@ class _StandInService:
         transaction = secrets.token_hex(8)
         self.phone.requests += 1
         self.transactions[transaction] = {"spec": spec, "body": body,
-                                          "polls": self.phone.pending_polls,
-                                          "answer": self.phone.answer}
+                                          "polls": self.phone.pending_polls}
         return web.json_response({"transactionID": transaction, "expiresIn": 300}, status=202)
 
     async def status(self, request: web.Request) -> web.Response:
         entry = self.transactions.get(request.match_info["transaction"])
         if entry is None:
             raise web.HTTPNotFound()
-        if entry["polls"] > 0 or entry["answer"] == "ignore":
+        answer = self.phone.answer  # as the official acts now
+        if entry["polls"] > 0 or answer == "ignore":
             entry["polls"] -= 1
             return web.json_response({"status": "pending"})
-        if entry["answer"] == "refuse":
+        if answer == "refuse":
             return web.json_response({"status": "refused"})
-        if entry["answer"] == "expire":
+        if answer == "expire":
             return web.json_response({"status": "expired"})
         return web.json_response({"status": "signed", "signature": self._sign(entry)})
 

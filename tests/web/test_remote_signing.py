@@ -85,6 +85,26 @@ def test_leader_authorises_with_pin_on_the_page(browser, hubs, demo_pki, remote_
     assert (state, signs) == ("leader_signed", 1)
 
 
+def test_the_form_works_without_scripts(browser, hubs, demo_pki, remote_leader):
+    h41, _ = hubs
+    with csc_service(demo_pki, {credential("leader-an"): PIN}) as url:
+        remote_leader(CscSource(url, credential("leader-an")))
+        document_id = outgoing_document(h41.hub, SUBJECT)
+        an = login(browser, h41, "leader", java_script_enabled=False)
+        an.goto(f"/ui/outgoing/{document_id}")
+        an.get_by_label("Mã PIN").fill("0000")
+        an.get_by_role("button", name="Ký số từ xa").click()
+        problem = an.get_by_test_id("problem")
+        assert "Invalid PIN" in problem.inner_text()
+        assert "Ký số từ xa" in problem.inner_text()
+        assert an.get_by_test_id("state").inner_text() == "Chờ ký duyệt"
+        assert an.get_by_label("Mã PIN").input_value() == ""
+        an.get_by_label("Mã PIN").fill(PIN)
+        an.get_by_role("button", name="Ký số từ xa").click()
+        an.wait_for_url(f"**/ui/outgoing/{document_id}?done=sign_remote")
+    assert an.get_by_test_id("state").inner_text() == "Lãnh đạo đã ký"
+
+
 def test_leader_confirms_on_the_phone(browser, hubs, demo_pki, remote_leader):
     h41, _ = hubs
     phone = Phone(answer="ignore")  # the leader has not looked at their phone yet

@@ -196,7 +196,7 @@ class DocumentSigner(Protocol):
                                 chain: Sequence[object]) -> tuple[bytes, str]:
         """Split signing (the leader's key is on a token at the leader's PC): the PDF with the
         leader's Decree 30 appearance and role in place, and the request the token signs
-        (``signing.pades.split.SigningRequest`` as JSON)."""
+        (``signing.stamping.split.SigningRequest`` as JSON)."""
 
     def remote_signing(self, username: str) -> str | None:
         """How this leader signs with a remote-signing service: ``"csc"`` (authorised with the

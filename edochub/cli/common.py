@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING
 from signing.errors import SigningError
 
 if TYPE_CHECKING:
-    from signing.pades.keys import KeySource
-    from signing.pades.remote import Authorisation
-    from signing.pades.signer import SignatureOptions
-    from signing.stamping.placement import Rect
-    from signing.validation.results import FileResult
+    from signing.pades import Authorisation, KeySource, SignatureOptions
+    from signing.stamping import Rect
+    from signing.validation import FileResult
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 
@@ -64,12 +62,7 @@ def iso_moment(text: str) -> datetime:
 
 
 def key_source(args: argparse.Namespace) -> KeySource:
-    from signing.pades.keys import (
-        DEFAULT_PKCS11_PIN_ENV,
-        CscSource,
-        Pkcs11Source,
-        Pkcs12Source,
-    )
+    from signing.pades import DEFAULT_PKCS11_PIN_ENV, CscSource, Pkcs11Source, Pkcs12Source
 
     pkcs11_args = (args.pkcs11_module, args.pkcs11_token, args.pkcs11_key)
     csc_args = (getattr(args, "csc_url", None), getattr(args, "csc_credential", None))
@@ -78,7 +71,7 @@ def key_source(args: argparse.Namespace) -> KeySource:
             raise SigningError("give one key: --p12, --pkcs11-* or --csc-*")
         if not all(csc_args):
             raise SigningError("remote signing needs --csc-url and --csc-credential")
-        return CscSource(*csc_args)
+        return CscSource(str(args.csc_url), str(args.csc_credential))
     if args.p12 is not None:
         if any(pkcs11_args):
             raise SigningError("give either --p12 or --pkcs11-*, not both")
@@ -97,7 +90,7 @@ def remote_authorisation(args: argparse.Namespace) -> Authorisation:
     variable ``--csc-auth-env`` names (never from the command line)."""
     import os
 
-    from signing.pades.remote import Authorisation
+    from signing.pades import Authorisation
 
     name = getattr(args, "csc_auth_env", None)
     if name is None:
@@ -109,9 +102,8 @@ def remote_authorisation(args: argparse.Namespace) -> Authorisation:
 
 
 def signature_options(args: argparse.Namespace, field: str | None = None) -> SignatureOptions:
-    from signing.pades.signer import SignatureOptions
-    from signing.validation.results import PadesLevel
-    from signing.validation.validator import load_certificates
+    from signing.pades import SignatureOptions
+    from signing.validation import PadesLevel, load_certificates
 
     return SignatureOptions(level=PadesLevel(args.level), tsa_url=args.tsa, field_name=field,
                             trust_roots=load_certificates(args.trust))
@@ -150,7 +142,7 @@ def describe_result(result: FileResult) -> str:
 
 
 def parse_box(text: str) -> tuple[int, Rect]:
-    from signing.stamping.placement import PlacementError, parse_box
+    from signing.stamping import PlacementError, parse_box
 
     try:
         return parse_box(text)

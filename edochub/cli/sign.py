@@ -108,8 +108,7 @@ def _sign(args: argparse.Namespace) -> int:
 
 
 def _sign_plain(args: argparse.Namespace) -> int:
-    from signing.pades.keys import async_open_key
-    from signing.pades.signer import PadesSigner
+    from signing.pades import PadesSigner, async_open_key
 
     quiet_libraries()
     source, options = key_source(args), signature_options(args, args.field)
@@ -131,9 +130,8 @@ def _sign_plain(args: argparse.Namespace) -> int:
 
 
 def _sign_profile(args: argparse.Namespace) -> int:
-    from signing.pades.keys import async_open_key
-    from signing.pades.signer import read_pdf, write_atomically
-    from signing.stamping.role_signing import async_sign_profile
+    from signing.pades import async_open_key, read_pdf, write_atomically
+    from signing.stamping import async_sign_profile
 
     quiet_libraries()
     refuse_overwrite(args.input, args.output)
@@ -143,7 +141,7 @@ def _sign_profile(args: argparse.Namespace) -> int:
     pdf = read_pdf(args.input)
 
     async def run() -> bytes:
-        from signing.validation.results import SignatureRole
+        from signing.validation import SignatureRole
 
         async with async_open_key(source, authorisation) as key:
             if profile.role is SignatureRole.ORGANIZATION:
@@ -158,8 +156,8 @@ def _sign_profile(args: argparse.Namespace) -> int:
 async def _require_leader(pdf: bytes, args: argparse.Namespace, key) -> None:
     """The organization signs only what the leader has validly signed; trust: --trust plus
     the root that comes with the organization's key."""
-    from signing.stamping.issuance import async_require_leader_signature
-    from signing.validation.validator import ValidationSettings, load_certificates
+    from signing.stamping import async_require_leader_signature
+    from signing.validation import ValidationSettings, load_certificates
 
     roots = tuple(c for c in (key.certificate, *key.chain) if c.self_signed != "no")
     settings = ValidationSettings(trust_roots=(*roots, *load_certificates(args.trust)))
@@ -167,9 +165,8 @@ async def _require_leader(pdf: bytes, args: argparse.Namespace, key) -> None:
 
 
 def _profile(args: argparse.Namespace):
-    from signing.stamping.appearance import CopyForm
-    from signing.stamping.role_signing import Profile
-    from signing.validation.results import SignatureRole
+    from signing.stamping import CopyForm, Profile
+    from signing.validation import SignatureRole
 
     image = None if args.image is None else read_file(args.image)
     return Profile(
@@ -181,9 +178,9 @@ def _profile(args: argparse.Namespace):
 
 
 def _split_prepare(args: argparse.Namespace) -> int:
-    from signing.pades import split
-    from signing.pades.signer import read_pdf, write_atomically
-    from signing.validation.validator import load_certificates
+    from signing.pades import read_pdf, write_atomically
+    from signing.stamping import split
+    from signing.validation import load_certificates
 
     quiet_libraries()
     refuse_overwrite(args.input, args.output)
@@ -202,9 +199,8 @@ def _split_prepare(args: argparse.Namespace) -> int:
 
 
 def _split_complete(args: argparse.Namespace) -> int:
-    from signing.pades import split
-    from signing.pades.keys import async_open_key
-    from signing.pades.signer import write_atomically
+    from signing.pades import async_open_key, write_atomically
+    from signing.stamping import split
 
     quiet_libraries()
     request = split.SigningRequest.from_json(read_file(args.input))
@@ -220,11 +216,9 @@ def _split_complete(args: argparse.Namespace) -> int:
 
 
 def _split_embed(args: argparse.Namespace) -> int:
-    from signing.pades import split
-    from signing.pades.signer import read_pdf, write_atomically
-    from signing.validation.preservation import EXTENDABLE, augment
-    from signing.validation.results import PadesLevel
-    from signing.validation.validator import ValidationSettings, Validator
+    from signing.pades import read_pdf, write_atomically
+    from signing.stamping import split
+    from signing.validation import EXTENDABLE, PadesLevel, ValidationSettings, Validator, augment
 
     quiet_libraries()
     refuse_overwrite(args.input, args.output)
@@ -259,8 +253,7 @@ def _default_request(pdf: Path) -> Path:
 def _sign_batch(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from signing.pades.batch import plan, sign_batch
-    from signing.pades.keys import CscSource
+    from signing.pades import CscSource, plan, sign_batch
 
     quiet_libraries()
     source, options = key_source(args), signature_options(args)

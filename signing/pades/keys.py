@@ -11,7 +11,8 @@ API::
         key.certificate   # the signer's asn1crypto certificate
         key.chain         # issuer certificates found with the key (PKCS#12 bag / token)
 
-    # remote signing (signing.pades.remote): the HTTP session lives on the running event loop
+    # remote signing (signing.pades.remote), and any other source in async code
+    # (signing.pades.opening): the HTTP session lives on the running event loop
     source = CscSource("https://csc.example.vn", "credential-id")
     async with async_open_key(source, Authorisation(pin=pin)) as key:
         ...
@@ -31,9 +32,9 @@ document, what pyHanko's stock signers pay at every signature.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from asn1crypto import x509
@@ -91,6 +92,17 @@ class PolledSource:
         return f"credential {self.credential_id!r} at {self.url}"
 
 
+@dataclass(frozen=True)
+class Authorisation:
+    """What the official gives to authorise one remote signature: PIN and/or one-time code
+    (CSC ``credentials/authorize``), and the service's OAuth bearer token if it needs one.
+    Never shown by ``repr``."""
+
+    pin: str | None = field(default=None, repr=False)
+    otp: str | None = field(default=None, repr=False)
+    bearer_token: str | None = field(default=None, repr=False)
+
+
 RemoteSource = CscSource | PolledSource
 KeySource = Pkcs12Source | Pkcs11Source | CscSource | PolledSource
 
@@ -126,22 +138,7 @@ def open_key(source: KeySource) -> Iterator[SigningKey]:
             yield key
     else:
         raise KeySourceError(f"{source.describe()} is a remote-signing service: it is opened "
-                             "with async_open_key")
-
-
-@asynccontextmanager
-async def async_open_key(source: KeySource, authorisation: object = None
-                         ) -> AsyncIterator[SigningKey]:
-    """:func:`open_key` for every source, remote-signing services included; ``authorisation``
-    (a :class:`signing.pades.remote.Authorisation`: PIN, one-time code) is for those only."""
-    if isinstance(source, CscSource | PolledSource):
-        from signing.pades.remote import open_remote_key
-
-        async with open_remote_key(source, authorisation) as key:  # type: ignore[arg-type]
-            yield key
-    else:
-        with open_key(source) as key:
-            yield key
+                             "with signing.pades.opening.async_open_key")
 
 
 def external_key(certificate: x509.Certificate, chain: tuple[x509.Certificate, ...] = (),

@@ -8,7 +8,8 @@ the digest to be signed and receives the signature value. Two kinds of service:
   edochub polls it until it is signed, refused or expired, within a time limit (the
   :class:`PolledSource` protocol below).
 
-API (opened through :func:`signing.pades.keys.async_open_key`, like the other key sources)::
+API (opened through :func:`signing.pades.opening.async_open_key`, like the other key
+sources)::
 
     source = CscSource("https://csc.example.vn", "credential-id")
     async with async_open_key(source, Authorisation(pin=pin)) as key:   # a SigningKey
@@ -42,7 +43,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 from asn1crypto import algos, x509
@@ -59,21 +60,10 @@ from pyhanko.sign.signers.csc_signer import (
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing.errors import RemoteSigningError
-from signing.pades.keys import CscSource, PolledSource, SigningKey
+from signing.pades.keys import Authorisation, CscSource, PolledSource, SigningKey
 
 #: seconds allowed for each request to a service (the phone's confirmation has its own limit)
 REQUEST_TIMEOUT = 30
-
-
-@dataclass(frozen=True)
-class Authorisation:
-    """What the official gives to authorise one signature: PIN and/or one-time code (CSC
-    ``credentials/authorize``), and the service's OAuth bearer token if it needs one. Never
-    shown by ``repr``."""
-
-    pin: str | None = field(default=None, repr=False)
-    otp: str | None = field(default=None, repr=False)
-    bearer_token: str | None = field(default=None, repr=False)
 
 
 @asynccontextmanager
@@ -84,6 +74,7 @@ async def open_remote_key(source: CscSource | PolledSource,
     running event loop) for the ``async with`` block."""
     authorisation = authorisation or Authorisation()
     async with aiohttp.ClientSession() as http:
+        signer: Signer
         if isinstance(source, CscSource):
             signer = await _csc_signer(http, source, authorisation)
         else:
@@ -171,7 +162,7 @@ class _CscSigner(CSCSigner):
     """pyHanko's CSC signer whose failures keep their reason: pyHanko logs a failed
     ``signatures/signHash`` and reports only that no result came."""
 
-    async def _do_commit(self, batch) -> None:  # noqa: ANN001 - pyHanko's batch record
+    async def _do_commit(self, batch: Any) -> None:  # pyHanko's (private) batch record
         try:
             await super()._do_commit(batch)
         except PyHankoSigningError as exc:
@@ -225,11 +216,13 @@ class _PolledSigner(Signer):
                          prefer_pss=prefer_pss)
         self._http, self._source, self._headers = http, source, headers
         self._base = source.url.rstrip("/")
+        # as long as the longest signature this key can give (for sizing the container)
+        self._placeholder = bytes(2 * certificate.public_key.bit_size // 8 + 16)
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str,
                              dry_run: bool = False) -> bytes:
-        if dry_run:  # as long as the longest signature this key can give
-            return bytes(2 * self.signing_cert.public_key.bit_size // 8 + 16)
+        if dry_run:
+            return self._placeholder
         from pyhanko.sign.signers.csc_signer import base64_digest
 
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
@@ -282,7 +275,8 @@ class _PolledSigner(Signer):
         with contextlib.suppress(TimeoutError, aiohttp.ClientError):
             await self._call("DELETE", f"/signatures/request/{transaction}")
 
-    async def _call(self, method: str, path: str, body: dict | None = None) -> dict:
+    async def _call(self, method: str, path: str,
+                    body: dict[str, Any] | None = None) -> dict[str, Any]:
         async with self._http.request(method, self._base + path, json=body,
                                       headers=self._headers, raise_for_status=True,
                                       timeout=aiohttp.ClientTimeout(REQUEST_TIMEOUT)) as answer:
@@ -296,7 +290,7 @@ def _bearer(authorisation: Authorisation) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-async def _json_or_empty(answer: aiohttp.ClientResponse) -> dict:
+async def _json_or_empty(answer: aiohttp.ClientResponse) -> dict[str, Any]:
     try:
         body = await answer.json(content_type=None)
     except ValueError:

@@ -22,7 +22,7 @@ from documents.http.app import create_app
 from documents.http.server import serving
 from documents.services.hub import Hub
 from edochub.bootstrap import remote_accounts
-from signing.pades.keys import CscSource, PolledSource
+from signing.pades import CscSource, PolledSource
 from tests.conftest import free_port
 from tests.documents.conftest import add_users, api_client, decree30_draft, with_real_signing
 from tests.remote_services import Phone, credential, phone_service

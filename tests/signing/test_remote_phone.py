@@ -13,7 +13,7 @@ import asyncio
 import pytest
 
 from signing.errors import RemoteSigningError
-from signing.pades.keys import PolledSource, async_open_key
+from signing.pades import PolledSource, async_open_key
 from signing.pades.signer import SignatureOptions
 from signing.stamping.role_signing import Profile, async_sign_profile
 from signing.stamping.specimens import draft_decision_pdf, signature_png

@@ -14,7 +14,7 @@ import pytest
 from documents.adapters import db
 from documents.adapters.models import AuditEntry, OutgoingDocument
 from signing import devpki
-from signing.pades.keys import CscSource, PolledSource
+from signing.pades import CscSource, PolledSource
 from tests.remote_services import Phone, credential, csc_service, phone_service
 from tests.web.pages import login, outgoing_document, shot
 

@@ -60,11 +60,21 @@ def _serving(app: web.Application) -> Iterator[str]:
 
 class PinCheckingCsc(CSCWithCertomancer):
     """The dummy CSC server, refusing ``credentials/authorize`` without the credential's PIN
-    (CSC error ``invalid_request``, HTTP 400, as the specification words it)."""
+    (CSC error ``invalid_request``, HTTP 400, as the specification words it) and, given an
+    ``access_token``, every request without it (HTTP 401, as an OAuth2-protected service)."""
 
-    def __init__(self, config, pins: dict[str, str]) -> None:  # noqa: ANN001
+    def __init__(self, config, pins: dict[str, str],  # noqa: ANN001
+                 access_token: str | None = None) -> None:
         super().__init__(config)
         self.pins = pins
+        if access_token is not None:
+            @web.middleware
+            async def bearer_only(request: web.Request, handler):  # noqa: ANN001, ANN202
+                if request.headers.get("Authorization") != f"Bearer {access_token}":
+                    return web.json_response({"error": "invalid_token"}, status=401)
+                return await handler(request)
+
+            self.app.middlewares.append(bearer_only)
 
     async def credentials_authorize(self, request: web.Request) -> web.Response:
         params = await request.json()
@@ -81,11 +91,14 @@ def credential(label: str) -> str:
 
 
 @contextmanager
-def csc_service(pki: devpki.DevPki, pins: dict[str, str]) -> Iterator[str]:
-    """The CSC service's base URL; ``pins``: credential id → the PIN it requires."""
+def csc_service(pki: devpki.DevPki, pins: dict[str, str],
+                access_token: str | None = None) -> Iterator[str]:
+    """The CSC service's base URL; ``pins``: credential id → the PIN it requires;
+    ``access_token``: the OAuth2 token it requires on every request, if any."""
     with warnings.catch_warnings():  # the dummy keys its aiohttp app with plain strings
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
-        server = PinCheckingCsc(devpki.load_config(pki.directory, pki.url_prefix), pins)
+        server = PinCheckingCsc(devpki.load_config(pki.directory, pki.url_prefix), pins,
+                                access_token)
     server.register_routes()
     with _serving(server.app) as url:
         yield url

@@ -42,6 +42,9 @@ def add_signing_options(parser: argparse.ArgumentParser) -> None:
     remote.add_argument("--csc-auth-env", metavar="NAME",
                         help="environment variable holding the PIN or one-time code that "
                              "authorises the credential (default: none asked)")
+    remote.add_argument("--csc-token-env", metavar="NAME",
+                        help="environment variable holding the service's OAuth2 access token, "
+                             "if it asks for one (sent as Authorization: Bearer)")
     parser.add_argument("--level", choices=LEVELS, default="B-B", help="PAdES level (B-B)")
     parser.add_argument("--tsa", metavar="URL", help="RFC 3161 time-stamping service URL")
     parser.add_argument("--trust", type=Path, action="append", default=[], metavar="PEM_OR_DIR",
@@ -86,19 +89,26 @@ def key_source(args: argparse.Namespace) -> KeySource:
 
 
 def remote_authorisation(args: argparse.Namespace) -> Authorisation:
-    """The PIN or one-time code for a remote-signing credential, from the environment
-    variable ``--csc-auth-env`` names (never from the command line)."""
-    import os
-
+    """The PIN or one-time code for a remote-signing credential and the service's access
+    token, from the environment variables ``--csc-auth-env`` and ``--csc-token-env`` name
+    (never from the command line)."""
     from signing.pades import Authorisation
 
-    name = getattr(args, "csc_auth_env", None)
+    return Authorisation(pin=_from_env(getattr(args, "csc_auth_env", None),
+                                       "the remote-signing PIN"),
+                         bearer_token=_from_env(getattr(args, "csc_token_env", None),
+                                                "the remote-signing access token"))
+
+
+def _from_env(name: str | None, what: str) -> str | None:
+    import os
+
     if name is None:
-        return Authorisation()
+        return None
     value = os.environ.get(name)
     if value is None:
-        raise SigningError(f"environment variable {name} (the remote-signing PIN) is not set")
-    return Authorisation(pin=value)
+        raise SigningError(f"environment variable {name} ({what}) is not set")
+    return value
 
 
 def signature_options(args: argparse.Namespace, field: str | None = None) -> SignatureOptions:

@@ -103,7 +103,6 @@ class Authorisation:
     bearer_token: str | None = field(default=None, repr=False)
 
 
-RemoteSource = CscSource | PolledSource
 KeySource = Pkcs12Source | Pkcs11Source | CscSource | PolledSource
 
 

@@ -13,7 +13,7 @@ import pytest
 from edochub.cli import main
 from signing.stamping.specimens import draft_decision_pdf, seal_png, signature_png
 from tests.pdf_samples import write_simple_pdf
-from tests.remote_services import credential
+from tests.remote_services import credential, csc_service
 
 PIN_ENV = "EDOCHUB_TEST_CSC_PIN"
 
@@ -29,13 +29,16 @@ def files(tmp_path_factory) -> dict[str, Path]:
     return paths
 
 
-def remote_args(server, label: str, pin: str | None = None) -> list[str]:
-    """The key options for credential ``label``, its PIN put in :data:`PIN_ENV`."""
-    import os
-
-    os.environ[PIN_ENV] = server.pins[credential(label)] if pin is None else pin
-    return ["--csc-url", server.url, "--csc-credential", credential(label),
-            "--csc-auth-env", PIN_ENV]
+@pytest.fixture()
+def remote_args(csc_server, monkeypatch):
+    """``remote_args(label, pin=None)``: the key options for credential ``label``, its PIN
+    (or ``pin``) put in :data:`PIN_ENV` for this test."""
+    def args(label: str, pin: str | None = None) -> list[str]:
+        monkeypatch.setenv(PIN_ENV, csc_server.pins.get(credential(label), "") if pin is None
+                           else pin)
+        return ["--csc-url", csc_server.url, "--csc-credential", credential(label),
+                "--csc-auth-env", PIN_ENV]
+    return args
 
 
 def level_args(pki, level: str) -> list[str]:
@@ -70,11 +73,11 @@ def signature_algorithm(pdf: Path) -> str:
 
 
 @pytest.mark.parametrize("level", ["B-B", "B-T", "B-LTA"])
-def test_leader_signs_remotely_at_each_level(capsys, csc_server, pki_services, files,
+def test_leader_signs_remotely_at_each_level(capsys, remote_args, pki_services, files,
                                              tmp_path, level):
     signed = tmp_path / "leader.pdf"
     code, out, err = run(capsys, "sign", files["draft"], "-o", signed,
-                         *remote_args(csc_server, "leader-an"), *level_args(pki_services, level),
+                         *remote_args("leader-an"), *level_args(pki_services, level),
                          "--profile", "leader", "--image", files["signature"])
     assert code == 0, err
     [leader] = signatures(capsys, pki_services, signed)
@@ -85,16 +88,16 @@ def test_leader_signs_remotely_at_each_level(capsys, csc_server, pki_services, f
     assert signature_algorithm(signed) == "rsassa_pss"
 
 
-def test_organization_seals_a_remotely_signed_leader_signature(capsys, csc_server,
+def test_organization_seals_a_remotely_signed_leader_signature(capsys, remote_args,
                                                                pki_services, files, tmp_path):
     leader = tmp_path / "leader.pdf"
     code, _, err = run(capsys, "sign", files["draft"], "-o", leader,
-                       *remote_args(csc_server, "leader-an"), *level_args(pki_services, "B-B"),
+                       *remote_args("leader-an"), *level_args(pki_services, "B-B"),
                        "--profile", "leader", "--image", files["signature"])
     assert code == 0, err
     sealed = tmp_path / "sealed.pdf"
     code, _, err = run(capsys, "sign", leader, "-o", sealed,
-                       *remote_args(csc_server, "org-h41"), *level_args(pki_services, "B-T"),
+                       *remote_args("org-h41"), *level_args(pki_services, "B-T"),
                        "--profile", "organization", "--image", files["seal"])
     assert code == 0, err
     first, second = signatures(capsys, pki_services, sealed)
@@ -108,39 +111,39 @@ def test_organization_seals_a_remotely_signed_leader_signature(capsys, csc_serve
     ("attachment", ("--number-notation", "05/QĐ-UBND")),
     ("copy", ("--copy-form", "SAO Y")),
 ])
-def test_attachment_and_copy_sign_remotely(capsys, csc_server, pki_services, tmp_path,
+def test_attachment_and_copy_sign_remotely(capsys, remote_args, pki_services, tmp_path,
                                            profile, options):
     source = write_simple_pdf(tmp_path / "in.pdf", pages=1)
     signed = tmp_path / "out.pdf"
     code, _, err = run(capsys, "sign", source, "-o", signed,
-                       *remote_args(csc_server, "org-h41"), *level_args(pki_services, "B-B"),
+                       *remote_args("org-h41"), *level_args(pki_services, "B-B"),
                        "--profile", profile, *options)
     assert code == 0, err
     [signature] = signatures(capsys, pki_services, signed)
     assert (signature["indication"], signature["role"]) == ("TOTAL-PASSED", profile)
 
 
-def test_ecdsa_credential_without_profile(capsys, csc_server, pki_services, files, tmp_path):
+def test_ecdsa_credential_without_profile(capsys, remote_args, pki_services, files, tmp_path):
     signed = tmp_path / "binh.pdf"
     code, _, err = run(capsys, "sign", files["draft"], "-o", signed,
-                       *remote_args(csc_server, "leader-binh"), *level_args(pki_services, "B-T"))
+                       *remote_args("leader-binh"), *level_args(pki_services, "B-T"))
     assert code == 0, err
     [signature] = signatures(capsys, pki_services, signed)
     assert (signature["indication"], signature["level"]) == ("TOTAL-PASSED", "B-T")
     assert signature_algorithm(signed) == "sha256_ecdsa"
 
 
-def test_issue_seals_with_a_remote_organization_key(capsys, csc_server, pki_services, files,
+def test_issue_seals_with_a_remote_organization_key(capsys, remote_args, pki_services, files,
                                                     tmp_path):
     prepared, leader, issued = (tmp_path / n for n in ("prepared.pdf", "leader.pdf",
                                                        "issued.pdf"))
     assert run(capsys, "prepare", files["draft"], "-o", prepared)[0] == 0
     code, _, err = run(capsys, "sign", prepared, "-o", leader,
-                       *remote_args(csc_server, "leader-an"), *level_args(pki_services, "B-B"),
+                       *remote_args("leader-an"), *level_args(pki_services, "B-B"),
                        "--profile", "leader", "--image", files["signature"])
     assert code == 0, err
     code, out, err = run(capsys, "issue", leader, "-o", issued,
-                         *remote_args(csc_server, "org-h41"), *level_args(pki_services, "B-T"),
+                         *remote_args("org-h41"), *level_args(pki_services, "B-T"),
                          "--seal", files["seal"], "--number", "7", "--notation", "QĐ-UBND",
                          "--place", "Hà Nội", "--date", "2026-01-05")
     assert code == 0, err
@@ -154,15 +157,10 @@ def test_issue_seals_with_a_remote_organization_key(capsys, csc_server, pki_serv
     ("leader-an", "0000", "the authorisation was refused (Invalid PIN)"),
     ("no-such-official", "0000", "has no credential 'edochub-dev/no-such-official'"),
 ])
-def test_refused_remote_signing_writes_nothing(capsys, csc_server, pki_services, files,
+def test_refused_remote_signing_writes_nothing(capsys, remote_args, pki_services, files,
                                                tmp_path, label, pin, words):
     signed = tmp_path / "out.pdf"
-    args = ["--csc-url", csc_server.url, "--csc-credential", credential(label),
-            "--csc-auth-env", PIN_ENV]
-    import os
-
-    os.environ[PIN_ENV] = pin
-    code, out, err = run(capsys, "sign", files["draft"], "-o", signed, *args,
+    code, out, err = run(capsys, "sign", files["draft"], "-o", signed, *remote_args(label, pin),
                          *level_args(pki_services, "B-T"), "--profile", "leader",
                          "--image", files["signature"])
     assert code == 2
@@ -188,3 +186,25 @@ def test_unset_pin_variable_and_unreachable_service(capsys, csc_server, files, t
                        csc_server.url)
     assert code == 2 and "--csc-credential" in err
     assert not signed.exists()
+
+
+def test_service_asking_for_an_access_token(capsys, pki_services, files, tmp_path,
+                                            monkeypatch):
+    """A CSC service protected by OAuth2: the token comes from ``--csc-token-env``."""
+    pins = {credential("leader-an"): "pin-an-2468"}
+    monkeypatch.setenv(PIN_ENV, "pin-an-2468")
+    monkeypatch.setenv("EDOCHUB_TEST_CSC_TOKEN", "access-token-of-the-test")
+    signed = tmp_path / "out.pdf"
+    with csc_service(pki_services, pins, access_token="access-token-of-the-test") as url:
+        key = ["--csc-url", url, "--csc-credential", credential("leader-an"),
+               "--csc-auth-env", PIN_ENV]
+        code, _, err = run(capsys, "sign", files["draft"], "-o", signed, *key,
+                           *level_args(pki_services, "B-B"))
+        assert code == 2 and "refused access (HTTP 401): check the access token" in err
+        assert err.count("\n") == 1 and not signed.exists()
+        code, _, err = run(capsys, "sign", files["draft"], "-o", signed, *key,
+                           "--csc-token-env", "EDOCHUB_TEST_CSC_TOKEN",
+                           *level_args(pki_services, "B-B"))
+    assert code == 0, err
+    [signature] = signatures(capsys, pki_services, signed)
+    assert signature["indication"] == "TOTAL-PASSED"

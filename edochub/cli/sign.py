@@ -88,8 +88,6 @@ def _add_split_options(sign: argparse.ArgumentParser) -> None:
                        help="--prepare: the signer's certificate, then its issuers")
     split.add_argument("--request", type=Path, metavar="JSON",
                        help="the signing request (default: prepared PDF + .request.json)")
-    one_shot = sign.get_default("handler")
-    sign.set_defaults(handler=lambda args: _sign(args, one_shot))
 
 
 def _sign(args: argparse.Namespace) -> int:

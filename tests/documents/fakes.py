@@ -8,7 +8,20 @@ API story) use the real
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
 from axis.errors import AxisUnavailable
+from documents.domain.ports import (
+    AxisLink,
+    DocumentSigner,
+    DocumentValidator,
+    FileVerdict,
+    LeaderKey,
+    RemoteApproval,
+    Waiting,
+)
 from signing.validation.results import (
     FileResult,
     Indication,
@@ -25,21 +38,32 @@ class MarkSigner:
     def prepare(self, pdf: bytes) -> bytes:
         return pdf  # the marks need no form fields
 
-    def sign_as_leader(self, pdf: bytes, leader) -> bytes:  # noqa: ANN001
+    def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes:
         return pdf + f"\n%mark leader {leader.username}\n".encode()
+
+    async def prepare_for_token(self, pdf: bytes, leader: LeaderKey, certificate: object,
+                                chain: Sequence[object]) -> tuple[bytes, str]:
+        raise NotImplementedError("the marks stand for server-held keys only")
 
     def remote_signing(self, username: str) -> str | None:
         return None  # the marks stand for server-held keys only
 
-    def issue(self, pdf: bytes, number: int, notation: str, place, day) -> bytes:  # noqa: ANN001
+    async def sign_remotely(self, pdf: bytes, leader: LeaderKey,
+                            approval: RemoteApproval) -> bytes:
+        raise NotImplementedError("the marks stand for server-held keys only")
+
+    def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
         return self.seal_attachment(pdf, f"{number:02d}/{notation}")
 
     def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes:
         return pdf + f"\n%mark seal {self.organ_id} {number_notation}\n".encode()
 
+    def close(self) -> None:
+        pass  # the marks hold no keys or sessions
+
 
 class MarkValidator:
-    async def validate(self, files) -> list[FileResult]:  # noqa: ANN001 - (name, pdf) pairs
+    async def validate(self, files: Sequence[tuple[str, bytes]]) -> list[FileVerdict]:
         return [self._one(pdf, name) for name, pdf in files]
 
     def _one(self, pdf: bytes, name: str) -> FileResult:
@@ -61,8 +85,9 @@ class MarkValidator:
 class FlakyLink:
     """Wraps a real axis link; its next ``failures`` sends fail as if the axis were down."""
 
-    def __init__(self, link, failures: int = 0) -> None:  # noqa: ANN001
-        self.link, self.failures, self.sends = link, failures, []
+    def __init__(self, link: AxisLink, failures: int = 0) -> None:
+        self.link, self.failures = link, failures
+        self.sends: list[str] = []
 
     def send(self, payload: bytes, kind: str, message_id: str) -> None:
         self.sends.append(message_id)
@@ -71,5 +96,16 @@ class FlakyLink:
             raise AxisUnavailable("axis unreachable (test)")
         self.link.send(payload, kind, message_id)
 
-    def __getattr__(self, name: str):  # noqa: ANN204 - waiting/fetch/acknowledge pass through
-        return getattr(self.link, name)
+    def waiting(self) -> list[Waiting]:
+        return self.link.waiting()
+
+    def fetch(self, axis_id: str) -> bytes:
+        return self.link.fetch(axis_id)
+
+    def acknowledge(self, axis_id: str) -> None:
+        self.link.acknowledge(axis_id)
+
+
+if TYPE_CHECKING:  # mypy checks that the stand-ins still fit the ports they stand in for
+    def _stand_ins(link: AxisLink) -> tuple[DocumentSigner, DocumentValidator, AxisLink]:
+        return MarkSigner(""), MarkValidator(), FlakyLink(link)

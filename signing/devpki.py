@@ -16,9 +16,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from signing.errors import DevPkiError
+
+if TYPE_CHECKING:
+    from certomancer.integrations.animator import Animator
+    from certomancer.registry import CertomancerConfig, PKIArchitecture
 
 CONFIG_PATH = Path(__file__).resolve().parent.parent / "certs-dev" / "certomancer.yml"
 DEFAULT_BUILD_DIR = CONFIG_PATH.parent / "build"
@@ -137,7 +142,7 @@ def _key_labels() -> list[str]:
     return list(config["keysets"][ARCH]["keys"])
 
 
-def load_config(directory: Path, url_prefix: str):
+def load_config(directory: Path, url_prefix: str) -> CertomancerConfig:
     """The certomancer configuration of a built development PKI (e.g. for a CSC test
     server, which serves every certificate of it as a credential)."""
     from certomancer.registry import CertomancerConfig
@@ -150,7 +155,7 @@ def load_config(directory: Path, url_prefix: str):
         raise DevPkiError(f"cannot load the development PKI configuration: {exc}") from exc
 
 
-def load_architecture(directory: Path, url_prefix: str):
+def load_architecture(directory: Path, url_prefix: str) -> PKIArchitecture:
     """The certomancer PKI architecture of a built development PKI."""
     from certomancer.registry import ArchLabel
 
@@ -161,7 +166,7 @@ def load_architecture(directory: Path, url_prefix: str):
         raise DevPkiError(f"cannot load the development PKI configuration: {exc}") from exc
 
 
-def make_animator(pki: DevPki):
+def make_animator(pki: DevPki) -> Animator:
     """The WSGI application answering OCSP, CRL, certificate and time-stamp requests."""
     from certomancer.integrations.animator import Animator, AnimatorArchStore
 

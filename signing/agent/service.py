@@ -19,6 +19,7 @@ browser always asks first (preflight). Preflights also allow Chrome's Private Ne
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -36,7 +37,8 @@ def create_agent_app(key: SigningKey, hub_origin: str, tsa_url: str | None = Non
     cors = {"Access-Control-Allow-Origin": hub_origin, "Vary": "Origin"}
 
     @app.middleware("http")
-    async def only_the_hub(request: Request, call_next):  # noqa: ANN001, ANN202
+    async def only_the_hub(request: Request,
+                           call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         if request.headers.get("origin", "").rstrip("/") != hub_origin:
             return JSONResponse({"detail": f"only {hub_origin} may use this sign-agent"},
                                 status_code=403, headers={"Vary": "Origin"})

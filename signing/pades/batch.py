@@ -56,7 +56,9 @@ def sign_batch(source_dir: Path, target_dir: Path, key_source: KeySource,
     return _sign_in_pool(jobs, key_source, options, workers, on_done)
 
 
-async def _sign_in_process(jobs, key_source, options, on_done) -> list[BatchOutcome]:
+async def _sign_in_process(jobs: list[tuple[Path, Path]], key_source: KeySource,
+                           options: SignatureOptions,
+                           on_done: Callable[[BatchOutcome], None] | None) -> list[BatchOutcome]:
     outcomes = []
     with open_key(key_source) as key:
         signer = PadesSigner(key, options)
@@ -104,7 +106,9 @@ def _worker_sign(source: Path, target: Path) -> BatchOutcome:
     return loop.run_until_complete(_sign_one(signer, source, target))
 
 
-def _sign_in_pool(jobs, key_source, options, workers, on_done) -> list[BatchOutcome]:
+def _sign_in_pool(jobs: list[tuple[Path, Path]], key_source: KeySource,
+                  options: SignatureOptions, workers: int,
+                  on_done: Callable[[BatchOutcome], None] | None) -> list[BatchOutcome]:
     # Check the key here first, so a refused certificate is one clear error, not N.
     asyncio.run(_check_only(key_source, options))
     # "spawn": a PKCS#11 module initialised in this process must not be inherited by fork

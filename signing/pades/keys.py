@@ -36,10 +36,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import x509
 
 from signing.errors import KeySourceError
+
+if TYPE_CHECKING:
+    import pkcs11
+    from cryptography import x509 as crypto_x509
+    from pyhanko.sign.signers import Signer
 
 DEFAULT_PKCS11_PIN_ENV = "EDOCHUB_PKCS11_PIN"
 
@@ -110,7 +116,7 @@ KeySource = Pkcs12Source | Pkcs11Source | CscSource | PolledSource
 class SigningKey:
     """An opened key: the pyHanko signer plus the certificates that came with it."""
 
-    signer: object  # pyhanko.sign.signers.Signer (kept untyped so importing this is cheap)
+    signer: Signer  # imported for type checking only, so importing this module stays cheap
     certificate: x509.Certificate
     chain: tuple[x509.Certificate, ...]
     #: where the key is; None for an :func:`external_key`
@@ -197,7 +203,7 @@ def _open_pkcs12(source: Pkcs12Source) -> SigningKey:
                       certificate=certificate, chain=chain, source=source)
 
 
-def _to_asn1(pyca_cert) -> x509.Certificate:
+def _to_asn1(pyca_cert: crypto_x509.Certificate) -> x509.Certificate:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     return x509.Certificate.load(pyca_cert.public_bytes(Encoding.DER))
@@ -251,7 +257,7 @@ def _open_pkcs11(source: Pkcs11Source) -> Iterator[SigningKey]:
         session.close()
 
 
-def _certificate_for_key(session, source: Pkcs11Source) -> x509.Certificate:
+def _certificate_for_key(session: pkcs11.Session, source: Pkcs11Source) -> x509.Certificate:
     from pkcs11 import Attribute, ObjectClass
 
     labelled = list(session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE,

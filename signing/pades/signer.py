@@ -6,6 +6,14 @@ API (other packages build on this; everything pyHanko-specific stays behind it):
     from signing.pades.keys import open_key, Pkcs12Source
     from signing.pades.signer import PadesSigner, SignatureOptions, open_writer
     from signing.validation.results import PadesLevel
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+    from pyhanko.sign.timestamps import TimeStamper
+    from pyhanko_certvalidator import ValidationContext
+
+_Result = TypeVar("_Result")
     from signing.validation.validator import load_certificates
 
     options = SignatureOptions(level=PadesLevel.B_LTA, tsa_url=pki.tsa_url,
@@ -38,10 +46,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 from asn1crypto import x509
 
@@ -55,6 +64,14 @@ from signing.errors import (
 from signing.pades.keys import SigningKey
 from signing.pdf_input import check_pdf_bytes
 from signing.validation.results import PadesLevel
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+    from pyhanko.sign.timestamps import TimeStamper
+    from pyhanko_certvalidator import ValidationContext
+
+_Result = TypeVar("_Result")
 
 #: Room kept on top of the first estimate, for time-stamp tokens of varying size.
 _RESERVE_MARGIN = 2048
@@ -82,7 +99,7 @@ class SignatureOptions:
             raise SigningError(f"level {self.level.value} needs a time-stamping service (--tsa)")
 
 
-def open_writer(data: bytes):
+def open_writer(data: bytes) -> IncrementalPdfFileWriter:
     """An incremental writer on ``data``; unusable input becomes :class:`BadInputError`."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
@@ -108,8 +125,8 @@ class PadesSigner:
         self.options = options
         self._checked = False
         self._bytes_reserved: int | None = None
-        self._validation_context = None
-        self.timestamper = None
+        self._validation_context: ValidationContext | None = None
+        self.timestamper: TimeStamper | None = None
         if options.tsa_url and options.level is not PadesLevel.B_B:
             from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
@@ -118,7 +135,7 @@ class PadesSigner:
     # -- settings shared by the one-shot and the split (interrupted) paths ------------------
 
     @property
-    def validation_context(self):
+    def validation_context(self) -> ValidationContext:
         """The pyHanko ValidationContext used for the pre-sign check and B-LT data."""
         if self._validation_context is None:
             from pyhanko_certvalidator import ValidationContext
@@ -133,7 +150,7 @@ class PadesSigner:
             )
         return self._validation_context
 
-    def signature_metadata(self, field_name: str | None = None):
+    def signature_metadata(self, field_name: str | None = None) -> PdfSignatureMetadata:
         from pyhanko.sign.fields import SigSeedSubFilter
         from pyhanko.sign.signers import PdfSignatureMetadata
         from pyhanko.sign.signers.pdf_signer import (
@@ -164,7 +181,7 @@ class PadesSigner:
         )
 
     def pdf_signer(self, *, field_name: str | None = None, stamp_style: Any = None,
-                   field_spec: Any = None):
+                   field_spec: Any = None) -> PdfSigner:
         """A pyHanko ``PdfSigner`` with this signer's key, level and time-stamper.
 
         ``stamp_style`` is a pyHanko stamp style (e.g. ``TextStampStyle``); ``field_spec`` a
@@ -217,7 +234,8 @@ class PadesSigner:
 
     # -- signing ---------------------------------------------------------------------------
 
-    async def async_sign_writer(self, writer, output: IO[bytes] | None = None, *,
+    async def async_sign_writer(self, writer: IncrementalPdfFileWriter,
+                                output: IO[bytes] | None = None, *,
                                 field_name: str | None = None, stamp_style: Any = None,
                                 field_spec: Any = None,
                                 appearance_text_params: dict[str, str] | None = None,
@@ -264,7 +282,8 @@ class PadesSigner:
     async def async_sign_bytes(self, data: bytes, **kwargs: Any) -> bytes:
         """Sign a whole PDF given as bytes; keyword arguments as :meth:`async_sign_writer`."""
         output = await self.async_sign_writer(open_writer(data), **kwargs)
-        return output.getvalue()
+        # without an ``output`` stream pyHanko writes into a fresh BytesIO
+        return cast(io.BytesIO, output).getvalue()
 
     async def async_sign_file(self, source: Path, target: Path, **kwargs: Any) -> None:
         data = read_pdf(source)
@@ -275,7 +294,7 @@ class PadesSigner:
         """Synchronous :meth:`async_sign_file` (one event loop per call)."""
         asyncio.run(self._release_after(self.async_sign_file(source, target, **kwargs)))
 
-    async def _release_after(self, coro):
+    async def _release_after(self, coro: Coroutine[Any, Any, _Result]) -> _Result:
         try:
             return await coro
         finally:
@@ -307,7 +326,7 @@ def write_atomically(target: Path, data: bytes) -> None:
     partial.replace(target)
 
 
-def _free_field_name(writer) -> str:
+def _free_field_name(writer: IncrementalPdfFileWriter) -> str:
     from pyhanko.sign.fields import enumerate_sig_fields
 
     taken = {name for name, _, _ in enumerate_sig_fields(writer.prev)}

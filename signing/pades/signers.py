@@ -10,6 +10,9 @@ signature, although it depends only on the certificate.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from asn1crypto import cms, x509
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.keys.internal import translate_pyca_cryptography_key_to_asn1
@@ -21,6 +24,7 @@ from pyhanko.sign.attributes import (
 from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
 from pyhanko.sign.pkcs11 import PKCS11Signer
 from pyhanko.sign.signers import SimpleSigner
+from pyhanko.sign.signers.pdf_cms import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
@@ -43,16 +47,18 @@ class _WithPrebuiltSigningCertificate(SignedAttributeProviderSpec):
         self.inner = inner
         self.prebuilt = prebuilt
 
-    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str):
+    def signed_attr_providers(self, data_digest: bytes,
+                              digest_algorithm: str) -> Iterator[CMSAttributeProvider]:
         for provider in self.inner.signed_attr_providers(data_digest, digest_algorithm):
             yield self.prebuilt if isinstance(provider, SigningCertificateV2Provider) \
                 else provider
 
 
-class _PrebuiltAttributesMixin:
+class _PrebuiltAttributesMixin(Signer):
     _prebuilt: _PrebuiltAttribute | None = None
 
-    def _signed_attr_provider_spec(self, *args, **kwargs):
+    def _signed_attr_provider_spec(self, *args: Any,
+                                   **kwargs: Any) -> SignedAttributeProviderSpec:
         spec = super()._signed_attr_provider_spec(*args, **kwargs)
         if self._prebuilt is None:
             attribute = simple_cms_attribute(

@@ -11,6 +11,10 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ def read_evidence(data: bytes) -> dict[str, SignatureEvidence]:
     return found
 
 
-def _one(sig) -> SignatureEvidence:
+def _one(sig: EmbeddedPdfSignature) -> SignatureEvidence:
     obj = sig.sig_object
     signer_cert = value = None
     certificates: tuple[bytes, ...] = ()
@@ -69,9 +73,9 @@ def _one(sig) -> SignatureEvidence:
     )
 
 
-def _name(value) -> str | None:
+def _name(value: object) -> str | None:
     return None if value is None else str(value).lstrip("/")
 
 
-def _text(value) -> str | None:
+def _text(value: object) -> str | None:
     return None if value is None else str(value)

@@ -26,6 +26,7 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.content import PdfContent
+from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, init_xobject_dictionary
 from pyhanko.stamp import BaseStamp, TextStampStyle
 
@@ -129,8 +130,10 @@ class Decree30StampStyle(TextStampStyle):
     timestamp_format: str = _TS_FORMAT
     stamp_text: str = "%(ts)s"
 
-    def create_stamp(self, writer: BasePdfFileWriter, box: layout.BoxConstraints,
-                     text_params: dict) -> Decree30Stamp:
+    # pyHanko types the result as its TextStamp; it draws any BaseStamp alike
+    def create_stamp(  # type: ignore[override]
+            self, writer: BasePdfFileWriter, box: layout.BoxConstraints,
+            text_params: dict) -> Decree30Stamp:
         if self.rotation in (90, 270):
             box = layout.BoxConstraints(width=box.height, height=box.width)
         return Decree30Stamp(writer, self, box, text_params)
@@ -214,7 +217,7 @@ def text_commands(content: PdfContent, lines: list[str], font_path: str, size: i
 
 
 @dataclass(frozen=True)
-class _EmbeddedFontFactory:
+class _EmbeddedFontFactory(FontEngineFactory):
     """pyHanko font-engine factory embedding a subset of a TrueType font rescaled to 1000 units
     per em: pyHanko 0.38 writes glyph widths (/W) in the font's own units although PDF reads
     them as thousandths of an em, so a 2048-unit font such as Liberation Serif came out with
@@ -223,7 +226,8 @@ class _EmbeddedFontFactory:
     font_file: str
     font_size: int
 
-    def create_font_engine(self, writer, obj_stream=None):
+    def create_font_engine(self, writer: BasePdfFileWriter,
+                           obj_stream: generic.StreamObject | None = None) -> FontEngine:
         from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 
         return GlyphAccumulator(writer, io.BytesIO(_font_at_1000_upem(self.font_file)),
@@ -248,7 +252,7 @@ def _font_at_1000_upem(font_path: str) -> bytes:
 _METRICS: dict[str, tuple[dict[int, str], Any, int]] = {}
 
 
-def _font_metrics(font_path: str):
+def _font_metrics(font_path: str) -> tuple[dict[int, str], Any, int]:
     if font_path not in _METRICS:
         from fontTools.ttLib import TTFont
 

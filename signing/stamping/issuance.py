@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from decree30 import numbering
 from signing.errors import Missing, SigningError
@@ -34,6 +35,17 @@ from signing.stamping.appearance import (
 )
 from signing.stamping.placement import PlacementError, Rect
 from signing.validation.results import FileResult, Indication, SignatureRole
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.rw_common import PdfHandler
+    from pyhanko.pdf_utils.writer import BasePdfFileWriter
+
+    from signing.pades.keys import SigningKey
+    from signing.pades.signer import SignatureOptions
+    from signing.stamping.role_signing import RoleSigners
+    from signing.validation.validator import ValidationSettings, Validator
 
 NUMBER_FIELD = "SoKyHieu"
 DATE_FIELD = "DiaDanhNgayThang"
@@ -99,11 +111,10 @@ def prepare(pdf: bytes, number_box: tuple[int, Rect] | None = None,
     existing = _fields_by_name(writer)
     if NUMBER_FIELD in existing or DATE_FIELD in existing:
         raise IssuanceError("the document already has the number and date fields")
-    text = None
     if number_box is None or date_box is None:
         text = placement.page_text(pdf, 0)
-    number_box = number_box or (0, _number_box(text))
-    date_box = date_box or (0, _date_box(text))
+        number_box = number_box or (0, _number_box(text))
+        date_box = date_box or (0, _date_box(text))
     for name, tooltip, (page_index, visual) in (
             (NUMBER_FIELD, "Số, ký hiệu văn bản", number_box),
             (DATE_FIELD, "Địa danh và thời gian ban hành", date_box)):
@@ -114,11 +125,12 @@ def prepare(pdf: bytes, number_box: tuple[int, Rect] | None = None,
     return out.getvalue()
 
 
-def fill_fields(pdf: bytes, issuance: Issuance) -> Callable[[object], None]:
+def fill_fields(pdf: bytes,
+                issuance: Issuance) -> Callable[[IncrementalPdfFileWriter], None]:
     """A callback writing number and date into the prepared fields of an open incremental
     writer on ``pdf`` (values and appearance streams only)."""
 
-    def fill(writer) -> None:
+    def fill(writer: IncrementalPdfFileWriter) -> None:
         from pyhanko.pdf_utils import generic
 
         fields = _fields_by_name(writer)
@@ -143,7 +155,8 @@ def fill_fields(pdf: bytes, issuance: Issuance) -> Callable[[object], None]:
     return fill
 
 
-async def async_require_leader_signature(pdf: bytes, settings, validator=None) -> FileResult:
+async def async_require_leader_signature(pdf: bytes, settings: ValidationSettings,
+                                         validator: Validator | None = None) -> FileResult:
     """Validate ``pdf`` and refuse (:class:`IssuanceError`) unless it carries a leader
     signature that validates TOTAL-PASSED and every signature in it passes. ``validator``: an
     open :class:`signing.validation.validator.Validator` to reuse (its OCSP/CRL answers) across
@@ -169,8 +182,10 @@ async def async_require_leader_signature(pdf: bytes, settings, validator=None) -
     return result
 
 
-async def async_issue(pdf: bytes, key, options, settings, issuance: Issuance, *,
-                      validator=None, signers=None) -> bytes:
+async def async_issue(pdf: bytes, key: SigningKey, options: SignatureOptions,
+                      settings: ValidationSettings, issuance: Issuance, *,
+                      validator: Validator | None = None,
+                      signers: RoleSigners | None = None) -> bytes:
     """Check the leader's signature, fill number and date and apply the organization's
     signature (seal) in one incremental update. ``validator`` (an open Validator) and
     ``signers`` (:class:`signing.stamping.role_signing.RoleSigners`) are reused if given."""
@@ -207,7 +222,7 @@ def _date_box(text: placement.PageText) -> Rect:
     return (left, y0 - 2, left + width, y1 + 2)
 
 
-def _fields_by_name(writer) -> dict[str, object]:
+def _fields_by_name(writer: PdfHandler) -> dict[str, generic.DictionaryObject]:
     try:
         fields = writer.root["/AcroForm"]["/Fields"]
     except KeyError:
@@ -221,7 +236,8 @@ def _fields_by_name(writer) -> dict[str, object]:
     return found
 
 
-def _add_text_field(writer, name: str, tooltip: str, page_index: int, rect: Rect) -> None:
+def _add_text_field(writer: IncrementalPdfFileWriter, name: str, tooltip: str,
+                    page_index: int, rect: Rect) -> None:
     """A single-widget text field (printable, initially empty, showing the draft beneath)."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.generic import pdf_name
@@ -264,14 +280,15 @@ def _add_text_field(writer, name: str, tooltip: str, page_index: int, rect: Rect
     writer.update_container(fields)
 
 
-def _widget_page(writer, field) -> tuple[int, Rect]:
+def _widget_page(writer: IncrementalPdfFileWriter,
+                 field: generic.DictionaryObject) -> tuple[int, Rect]:
     from signing.stamping.role_signing import widget_location
 
     return widget_location(writer, field)
 
 
-def _text_appearance(writer, value: str, font: str, rect: Rect, rotation: int,
-                     centred: bool):
+def _text_appearance(writer: BasePdfFileWriter, value: str, font: str, rect: Rect,
+                     rotation: int, centred: bool) -> generic.IndirectObject:
     """Form XObject showing ``value`` on white (covering the draft's dotted placeholder)."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.content import PdfContent

@@ -16,12 +16,17 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from signing.errors import BadInputError, SigningError
 
+if TYPE_CHECKING:
+    from pdfminer.pdfpage import PDFPage
+
 Rect = tuple[float, float, float, float]
+_Item = TypeVar("_Item")
 
 
 class PlacementError(SigningError):
@@ -128,7 +133,7 @@ class PageText:
 
 def page_geometry(pdf: bytes, page_index: int) -> PageGeometry:
     page = _pdfminer_page(pdf, page_index)
-    return PageGeometry(page_index, tuple(map(float, page.cropbox)), page.rotate % 360)
+    return PageGeometry(page_index, _rect(page.cropbox), page.rotate % 360)
 
 
 def page_text(pdf: bytes, page_index: int) -> PageText:
@@ -138,7 +143,7 @@ def page_text(pdf: bytes, page_index: int) -> PageText:
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 
     page = _pdfminer_page(pdf, page_index)
-    geometry = PageGeometry(page_index, tuple(map(float, page.cropbox)), page.rotate % 360)
+    geometry = PageGeometry(page_index, _rect(page.cropbox), page.rotate % 360)
     resources = PDFResourceManager()
     device = PDFPageAggregator(resources, laparams=LAParams(
         char_margin=1.0, line_margin=0.3, all_texts=True))  # all_texts: text in form XObjects too
@@ -155,7 +160,7 @@ def page_text(pdf: bytes, page_index: int) -> PageText:
     for line in _walk(layout, LTTextLine):
         chars = [c for c in line if isinstance(c, LTChar)]
         if chars:
-            lines.append(TextLine(tuple((c.get_text(), tuple(c.bbox)) for c in chars)))
+            lines.append(TextLine(tuple((c.get_text(), _rect(c.bbox)) for c in chars)))
     lines.sort(key=lambda line: (-line.box[3], line.box[0]))
     return PageText(geometry, tuple(lines))
 
@@ -218,7 +223,7 @@ def top_right_box(geometry: PageGeometry, size: tuple[float, float],
             page_width - margin, page_height - margin)
 
 
-def _pdfminer_page(pdf: bytes, page_index: int):
+def _pdfminer_page(pdf: bytes, page_index: int) -> PDFPage:
     from pdfminer.pdfpage import PDFPage
 
     try:
@@ -237,7 +242,7 @@ def _pdfminer_errors() -> tuple[type[Exception], ...]:
     return (PDFException, PSException, ValueError, KeyError, TypeError, AttributeError)
 
 
-def _walk(item, kind) -> Iterator:
+def _walk(item: Any, kind: type[_Item]) -> Iterator[_Item]:  # Any: a pdfminer layout item
     if isinstance(item, kind):
         yield item
         return
@@ -255,7 +260,7 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFD", text.casefold())).strip()
 
 
-def _fold_with_map(glyphs) -> tuple[str, list[int]]:
+def _fold_with_map(glyphs: Iterable[tuple[str, Rect]]) -> tuple[str, list[int]]:
     """Fold the glyphs' text as :func:`_fold` does (without the final strip) and map each
     folded character back to the index of the glyph it came from."""
     folded: list[str] = []
@@ -271,10 +276,16 @@ def _fold_with_map(glyphs) -> tuple[str, list[int]]:
     return "".join(folded), glyph_of
 
 
-def _union(boxes) -> Rect:
+def _union(boxes: Iterable[Rect]) -> Rect:
     boxes = list(boxes)
     return (min(b[0] for b in boxes), min(b[1] for b in boxes),
             max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _rect(values: Sequence[float]) -> Rect:
+    """A PDF rectangle (four numbers) as floats."""
+    x0, y0, x1, y1 = map(float, values)
+    return (x0, y0, x1, y1)
 
 
 def _overlap(a: Rect, b: Rect) -> float:

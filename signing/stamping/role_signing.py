@@ -20,8 +20,9 @@ organization over the leader's signature, attachment and copy at the top right o
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, replace
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from asn1crypto import x509
 
@@ -40,6 +41,18 @@ from signing.stamping.appearance import (
 from signing.stamping.placement import PageGeometry, PlacementError, Rect
 from signing.validation.results import SignatureRole
 from signing.validation.roles import commitment_type_spec, role_of
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.pdf_utils.rw_common import PdfHandler
+    from pyhanko.pdf_utils.writer import BasePdfFileWriter
+    from pyhanko.sign.fields import SigFieldSpec
+    from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+    from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+    from signing.pades.keys import SigningKey
 
 FIELD_PREFIX = {
     SignatureRole.LEADER: "ChuKyLanhDao",
@@ -121,23 +134,24 @@ class RoleSigner(PadesSigner):
     """A :class:`PadesSigner` whose signatures record ``role`` (commitment type) and carry the
     organization's name in ``/Name`` for the organization-type roles."""
 
-    def __init__(self, key, options: SignatureOptions, role: SignatureRole,
+    def __init__(self, key: SigningKey, options: SignatureOptions, role: SignatureRole,
                  name: str | None = None) -> None:
         super().__init__(key, options)
         self.role = role
         self.name = name
 
-    def signature_metadata(self, field_name: str | None = None):
+    def signature_metadata(self, field_name: str | None = None) -> PdfSignatureMetadata:
         return replace(super().signature_metadata(field_name),
                        cades_signed_attr_spec=commitment_type_spec(self.role), name=self.name)
 
-    def pdf_signer(self, **kwargs: Any):
+    def pdf_signer(self, **kwargs: Any) -> PdfSigner:
         """The core's ``PdfSigner``, signing in Vietnam time: ``/M`` and the time shown carry
         +07:00 whatever the server's time zone (Decree 30 wants the time in Vietnam time)."""
         from pyhanko.sign.signers import PdfSigner
 
         class VietnamTimePdfSigner(PdfSigner):
-            def init_signing_session(self, pdf_out, existing_fields_only=False):
+            def init_signing_session(self, pdf_out: BasePdfFileWriter,
+                                     existing_fields_only: bool = False) -> PdfSigningSession:
                 session = super().init_signing_session(pdf_out, existing_fields_only)
                 session.system_time = vietnam_time.now()
                 return session
@@ -148,14 +162,15 @@ class RoleSigner(PadesSigner):
             stamp_style=core.stamp_style, new_field_spec=core.new_field_spec)
 
 
-def field_spec(plan: SignaturePlan):
+def field_spec(plan: SignaturePlan) -> SigFieldSpec | None:
     """pyHanko ``SigFieldSpec`` for a new field, or None to fill an existing one."""
     from pyhanko.sign.fields import SigFieldSpec
 
-    if plan.user_rect is None:
+    if plan.user_rect is None or plan.page_index is None:  # both None: an existing field
         return None
-    return SigFieldSpec(plan.field_name, on_page=plan.page_index,
-                        box=tuple(round(v, 2) for v in plan.user_rect))
+    box = tuple(round(v, 2) for v in plan.user_rect)
+    # pyHanko types the box as ints; a PDF rectangle takes any number (rounded to 0.01 pt)
+    return SigFieldSpec(plan.field_name, on_page=plan.page_index, box=box)  # type: ignore[arg-type]
 
 
 class RoleSigners:
@@ -171,7 +186,7 @@ class RoleSigners:
         # keyed by identity; the key and options are kept with the signer so ids stay unique
         self._signers: dict[tuple[int, int, SignatureRole, str | None], RoleSigner] = {}
 
-    def get(self, key, options: SignatureOptions, role: SignatureRole,
+    def get(self, key: SigningKey, options: SignatureOptions, role: SignatureRole,
             name: str | None) -> RoleSigner:
         ident = (id(key), id(options), role, name)
         if ident not in self._signers:
@@ -184,7 +199,8 @@ class RoleSigners:
             await signer.aclose()
 
 
-async def async_sign_profile(key, options: SignatureOptions, profile: Profile, pdf: bytes,
+async def async_sign_profile(key: SigningKey, options: SignatureOptions, profile: Profile,
+                             pdf: bytes,
                              prepare_writer: Any = None,
                              signers: RoleSigners | None = None) -> bytes:
     """Sign ``pdf`` in ``profile``'s role. ``prepare_writer(writer)``, if given, makes further
@@ -207,18 +223,21 @@ async def _sign_planned(signer: RoleSigner, plan: SignaturePlan, pdf: bytes,
     writer = open_writer(pdf)
     if prepare_writer is not None:
         prepare_writer(writer)
-    out: IO[bytes] = await signer.async_sign_writer(
+    out = await signer.async_sign_writer(
         writer, field_name=plan.field_name, stamp_style=plan.style,
         field_spec=field_spec(plan))
-    return out.getvalue()
+    # without an ``output`` stream pyHanko writes into a fresh BytesIO
+    return cast(io.BytesIO, out).getvalue()
 
 
-def signatures_by_role(reader) -> list[tuple[Any, SignatureRole | None]]:
+def signatures_by_role(reader: PdfFileReader,
+                       ) -> list[tuple[EmbeddedPdfSignature, SignatureRole | None]]:
     """Every embedded regular signature with the role recorded in it."""
     return [(sig, role_of(sig.signer_info)) for sig in reader.embedded_regular_signatures]
 
 
-def widget_location(reader, field_dict) -> tuple[int, Rect]:
+def widget_location(reader: PdfHandler, field_dict: generic.DictionaryObject,
+                    ) -> tuple[int, Rect]:
     """(page index, user-space /Rect) of a field's (first) widget annotation."""
     widget = field_dict
     if "/Rect" not in field_dict:
@@ -241,12 +260,14 @@ def _style(profile: Profile, lines: tuple[str, ...], rotation: int) -> Decree30S
     return Decree30StampStyle(image_png=profile.image_png, lines=lines, rotation=rotation)
 
 
-def _automatic_box(pdf: bytes, reader, profile: Profile, lines: tuple[str, ...],
+def _automatic_box(pdf: bytes, reader: PdfFileReader, profile: Profile, lines: tuple[str, ...],
                    subject: dict) -> tuple[PageGeometry, Rect]:
     role = profile.role
     if role in (SignatureRole.ATTACHMENT, SignatureRole.COPY):
         geometry = placement.page_geometry(pdf, 0)
         return geometry, placement.top_right_box(geometry, text_block_size(lines))
+    if profile.image_png is None:  # Profile refuses this for the leader and organization
+        raise SigningError(f"the {role.value} profile needs an image")
     width, height = image_size_pt(profile.image_png)
     if role is SignatureRole.LEADER:
         name = profile.signer_name or subject.get("common_name")
@@ -270,7 +291,7 @@ def _automatic_box(pdf: bytes, reader, profile: Profile, lines: tuple[str, ...],
     return geometry, placement.seal_box(geometry.to_visual(user_rect), (width, height))
 
 
-def _existing_field(reader, field_name: str) -> tuple[int, Rect]:
+def _existing_field(reader: PdfFileReader, field_name: str) -> tuple[int, Rect]:
     from pyhanko.sign.fields import enumerate_sig_fields
 
     for name, value, field_ref in enumerate_sig_fields(reader):
@@ -281,7 +302,7 @@ def _existing_field(reader, field_name: str) -> tuple[int, Rect]:
     raise PlacementError(f"no signature field named {field_name!r}")
 
 
-def free_field_name(reader, prefix: str) -> str:
+def free_field_name(reader: PdfHandler, prefix: str) -> str:
     from pyhanko.sign.fields import enumerate_sig_fields
 
     taken = {name for name, _, _ in enumerate_sig_fields(reader)}

@@ -12,6 +12,13 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw, ImageFont
+
+#: an RGBA colour
+Colour = tuple[int, int, int, int]
 
 SPECIMEN_MARK = "MẪU / SPECIMEN"
 LEADER_NAME = "Nguyễn Văn An"
@@ -147,7 +154,8 @@ def write_specimens(directory: Path) -> dict[str, Path]:
     return {name: path for name, (path, _) in files.items()}
 
 
-def _star(draw, cx: float, cy: float, radius: float, colour) -> None:
+def _star(draw: ImageDraw.ImageDraw, cx: float, cy: float, radius: float,
+          colour: Colour) -> None:
     points = []
     for k in range(10):
         r = radius if k % 2 == 0 else radius * 0.4
@@ -156,7 +164,8 @@ def _star(draw, cx: float, cy: float, radius: float, colour) -> None:
     draw.polygon(points, fill=colour)
 
 
-def _ring_text(image, text: str, cx: float, radius: float, font, colour) -> None:
+def _ring_text(image: Image.Image, text: str, cx: float, radius: float,
+               font: ImageFont.FreeTypeFont, colour: Colour) -> None:
     """Set ``text`` clockwise along the upper part of a circle, one rotated letter at a time."""
     from PIL import Image, ImageDraw
 
@@ -170,14 +179,14 @@ def _ring_text(image, text: str, cx: float, radius: float, font, colour) -> None
         glyph = Image.new("RGBA", (box, box), (0, 0, 0, 0))
         ImageDraw.Draw(glyph).text((box / 2, box / 2), char, font=font, fill=colour,
                                    anchor="mm")
-        glyph = glyph.rotate(-(angle + step / 2 + 90), resample=Image.BICUBIC)
+        glyph = glyph.rotate(-(angle + step / 2 + 90), resample=Image.Resampling.BICUBIC)
         x = cx + radius * math.cos(middle) - box / 2
         y = cx + radius * math.sin(middle) - box / 2
         image.alpha_composite(glyph, (round(x), round(y)))
         angle += step
 
 
-def _png(image, description: str) -> bytes:
+def _png(image: Image.Image, description: str) -> bytes:
     from PIL import PngImagePlugin
 
     info = PngImagePlugin.PngInfo()

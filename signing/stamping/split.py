@@ -22,7 +22,7 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from asn1crypto import cms, x509
 
@@ -31,6 +31,9 @@ from signing.errors import BadInputError, SigningError
 from signing.pades.keys import SigningKey, external_key
 from signing.pades.signer import PadesSigner, SignatureOptions, open_writer
 from signing.validation.results import PadesLevel, SignatureRole
+
+if TYPE_CHECKING:
+    from signing.stamping.role_signing import Profile
 
 #: room for the signature in /Contents (hex, so twice the DER): signer certificate, chain and
 #: an RFC 3161 token with its own certificates fit comfortably
@@ -92,7 +95,7 @@ class SigningRequest:
 
 async def async_prepare(pdf: bytes, certificate: x509.Certificate,
                         chain: tuple[x509.Certificate, ...], options: SignatureOptions,
-                        profile=None) -> tuple[bytes, SigningRequest]:
+                        profile: Profile | None = None) -> tuple[bytes, SigningRequest]:
     """Step 1 (hub): the prepared PDF and the signing request for ``certificate``'s owner.
     ``profile`` (:class:`signing.stamping.role_signing.Profile`) gives the Decree 30 role and
     appearance; without it the signature is invisible and has no role. Levels B-B and B-T
@@ -138,7 +141,8 @@ async def async_prepare(pdf: bytes, certificate: x509.Certificate,
         reserved_region=(prepared_digest.reserved_region_start,
                          prepared_digest.reserved_region_end),
         signer_certificate=certificate, role=None if profile is None else profile.role)
-    return output.getvalue(), request
+    # without an ``output`` stream pyHanko writes into a fresh BytesIO
+    return cast(io.BytesIO, output).getvalue(), request
 
 
 async def async_complete(request: SigningRequest, key: SigningKey,

@@ -27,8 +27,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from signing.validation.results import FileResult, combined_exit_code
+
+if TYPE_CHECKING:
+    from signing.validation.validator import Validator
 
 #: limits on what one ZIP archive may make us write to disk
 MAX_ZIP_MEMBERS = 100_000
@@ -105,7 +109,7 @@ def _run_in_pool(items: list[_Item], settings: BatchSettings, workers: int,
     return results
 
 
-async def _validate(validator, item: _Item) -> FileResult:
+async def _validate(validator: Validator, item: _Item) -> FileResult:
     if item.error is not None:
         return FileResult(path=item.display, error=item.error)
     try:
@@ -118,7 +122,7 @@ async def _validate(validator, item: _Item) -> FileResult:
 
 # --- worker processes: one validator (and fetch cache) per process, for the whole batch -----
 
-_worker: tuple[asyncio.AbstractEventLoop, object] | None = None
+_worker: tuple[asyncio.AbstractEventLoop, Validator] | None = None
 
 
 def _init_worker(settings: BatchSettings) -> None:

@@ -34,8 +34,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from pyhanko_certvalidator.fetchers.api import FetcherBackend
+from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
+
+if TYPE_CHECKING:
+    from asn1crypto import ocsp
+    from pyhanko.sign.validation.ades import AdESBasicValidationResult
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 
 class SharedFetcherBackend(FetcherBackend):
@@ -46,9 +52,9 @@ class SharedFetcherBackend(FetcherBackend):
         from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
         self._backend = AIOHttpFetcherBackend()
-        self._fetchers = None
+        self._fetchers: Fetchers | None = None
 
-    def get_fetchers(self):
+    def get_fetchers(self) -> Fetchers:
         if self._fetchers is None:
             self._fetchers = self._backend.get_fetchers()
         return self._fetchers
@@ -67,15 +73,14 @@ class SharedFetcherBackend(FetcherBackend):
         horizons = [_ocsp_next_update(r) for r in self._fetchers.ocsp_fetcher.fetched_responses()]
         horizons += [c["tbs_cert_list"]["next_update"].native
                      for c in self._fetchers.crl_fetcher.fetched_crls()]
-        if not horizons or None in horizons:
-            return None
-        return min(horizons)
+        dated = [horizon for horizon in horizons if horizon is not None]
+        return min(dated) if horizons and len(dated) == len(horizons) else None
 
     async def close(self) -> None:
         await self._backend.close()
 
 
-def _ocsp_next_update(response) -> datetime | None:
+def _ocsp_next_update(response: ocsp.OCSPResponse) -> datetime | None:
     try:
         basic = response["response_bytes"]["response"].parsed
         updates = [single["next_update"].native
@@ -150,13 +155,13 @@ async def basic_validation(embedded, signature_spec, timing_info):
                                        raw_digest=embedded.compute_digest())
 
 
-def _key(embedded) -> tuple[bytes, frozenset[bytes]]:
+def _key(embedded: EmbeddedPdfSignature) -> tuple[bytes, frozenset[bytes]]:
     carried = frozenset(choice.chosen.sha256 for choice in embedded.signed_data["certificates"]
                         if choice.name == "certificate")
     return embedded.signer_cert.sha256, carried
 
 
-def _path_of(result) -> tuple[bytes, ...]:
+def _path_of(result: AdESBasicValidationResult) -> tuple[bytes, ...]:
     status = result.api_status
     if status is None or status.validation_path is None:
         return ()

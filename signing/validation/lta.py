@@ -16,13 +16,17 @@ from __future__ import annotations
 import dataclasses
 from copy import copy
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyhanko_certvalidator.ltv.poe import POEManager
 
 
 async def document_timestamp_validation(embedded, pdf_spec, timing_info):
     """``(result, proof_time)``: the pyHanko AdES result of ``embedded`` with its document
     time-stamps as proof of existence, and the time they prove; ``None`` when no validated
     document time-stamp covers the signature."""
-    from pyhanko.sign.ades.report import AdESPassed
+    from pyhanko.sign.ades.report import AdESIndeterminate, AdESPassed
     from pyhanko.sign.validation.ades import (  # pyHanko's LTA steps, as its own process uses them
         _LTA_FURTHER_PROC,
         _ades_past_signature_validation,
@@ -55,12 +59,14 @@ async def document_timestamp_validation(embedded, pdf_spec, timing_info):
             spec, timing_info=timing_info, poe_manager_override=copy(proofs)))
     if current.ades_subindic is AdESPassed.OK:
         return current, proof
-    if current.ades_subindic not in _LTA_FURTHER_PROC or current.api_status is None:
+    sub_indication = current.ades_subindic
+    if not isinstance(sub_indication, AdESIndeterminate | AdESPassed) \
+            or sub_indication not in _LTA_FURTHER_PROC or current.api_status is None:
         return current, None
     try:
         path = await _ades_past_signature_validation(
             signed_data=embedded.signed_data, validation_spec=spec, poe_manager=copy(proofs),
-            current_time_sub_indic=current.ades_subindic,
+            current_time_sub_indic=sub_indication,
             init_control_time=timing_info.validation_time, is_timestamp=False)
     except SignatureValidationError as exc:
         return dataclasses.replace(current, ades_subindic=exc.ades_subindication
@@ -74,7 +80,7 @@ async def document_timestamp_validation(embedded, pdf_spec, timing_info):
                                api_status=status), proof
 
 
-def _proof_time(proofs, signature: bytes, now: datetime) -> datetime | None:
+def _proof_time(proofs: POEManager, signature: bytes, now: datetime) -> datetime | None:
     from pyhanko_certvalidator.ltv.poe import digest_for_poe
 
     # POEManager.__getitem__ would register "now" for an unknown item: look it up instead

@@ -19,13 +19,22 @@ in this module.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from signing.errors import SigningError
 from signing.validation.results import PadesLevel
 from signing.validation.validator import ValidationSettings
+
+if TYPE_CHECKING:
+    from asn1crypto import cms, x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+    from pyhanko_certvalidator import ValidationContext
 
 EXTENDABLE = (PadesLevel.B_LT, PadesLevel.B_LTA)
 
@@ -49,8 +58,6 @@ def augment(data: bytes, level: PadesLevel, settings: ValidationSettings,
     proof of existence from a document time-stamp (ETSI EN 319 142-1: B-T through a document
     time-stamp), so B-LT also needs ``tsa_url`` then. A B-B signature under a later document
     time-stamp (a Decree 30 leader signature under a B-LTA seal) already has that proof."""
-    from pyhanko.sign.validation import add_validation_info
-
     from signing.validation.pyhanko_bridge import later_document_timestamps
 
     if level not in EXTENDABLE:
@@ -73,10 +80,10 @@ def augment(data: bytes, level: PadesLevel, settings: ValidationSettings,
     for index in range(len(signatures)):
         embedded = _reader(data).embedded_regular_signatures[index]
         data = _translated(
-            lambda e=embedded: add_validation_info(e, context, in_place=False).getvalue(),
+            functools.partial(_with_validation_data, embedded, context),
             f"cannot gather validation data for {embedded.field_name}",
         )
-    if level is PadesLevel.B_LTA:
+    if level is PadesLevel.B_LTA and tsa_url:  # (B-LTA without one is refused above)
         data = _document_timestamp(data, tsa_url, settings)
     return data
 
@@ -162,7 +169,14 @@ def _document_timestamp(data: bytes, tsa_url: str, settings: ValidationSettings)
     )
 
 
-def _validation_context(settings: ValidationSettings, timestamps: bool = False):
+def _with_validation_data(embedded: EmbeddedPdfSignature, context: ValidationContext) -> bytes:
+    from pyhanko.sign.validation import add_validation_info
+
+    return add_validation_info(embedded, context, in_place=False).getvalue()
+
+
+def _validation_context(settings: ValidationSettings,
+                        timestamps: bool = False) -> ValidationContext:
     """A fetching context trusting both the signature and the time-stamp anchors: validation
     data is gathered for signer and TSA chains alike."""
     roots = settings.trust_roots + (settings.timestamp_trust_roots or ())
@@ -170,27 +184,27 @@ def _validation_context(settings: ValidationSettings, timestamps: bool = False):
     return combined.validation_context(timestamps=timestamps)
 
 
-def _reader(data: bytes):
+def _reader(data: bytes) -> PdfFileReader:
     from signing.validation.pyhanko_bridge import open_reader
 
     return open_reader(data)
 
 
-def _signature_timestamp(embedded):
+def _signature_timestamp(embedded: EmbeddedPdfSignature) -> cms.ContentInfo | None:
     from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 
     return next(extract_tst_data_iter(embedded.signer_info, signed=False), None)
 
 
-def _not_after(cert) -> datetime:
+def _not_after(cert: x509.Certificate) -> datetime:
     return cert["tbs_certificate"]["validity"]["not_after"].native
 
 
-def _timestamp_time(token) -> datetime:
+def _timestamp_time(token: cms.ContentInfo) -> datetime:
     return token["encap_content_info"]["content"].parsed["gen_time"].native
 
 
-def _translated(operation, what: str) -> bytes:
+def _translated(operation: Callable[[], bytes], what: str) -> bytes:
     """Run a pyHanko operation; its failures become one-line :class:`SigningError`s."""
     try:
         return operation()

@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509
 
@@ -30,6 +31,22 @@ from signing.validation.results import (
 from signing.validation.roles import role_of
 
 if TYPE_CHECKING:
+    from asn1crypto import ocsp
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.ades.report import AdESSubIndic
+    from pyhanko.sign.diff_analysis import FormUpdate, StandardDiffPolicy
+    from pyhanko.sign.diff_analysis import ModificationLevel as PdfChange
+    from pyhanko.sign.diff_analysis.form_rules_api import (
+        FieldComparisonContext,
+        FieldComparisonSpec,
+    )
+    from pyhanko.sign.validation.ades import AdESBasicValidationResult
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+    from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec
+    from pyhanko.sign.validation.status import StandardCMSSignatureStatus
+    from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+    from pyhanko_certvalidator.path import ValidationPath
+
     from signing.validation.cache import ValidatedPaths
 
 _INDICATION = {"PASSED": Indication.TOTAL_PASSED, "INDETERMINATE": Indication.INDETERMINATE,
@@ -37,7 +54,7 @@ _INDICATION = {"PASSED": Indication.TOTAL_PASSED, "INDETERMINATE": Indication.IN
 
 
 
-def open_reader(data: bytes):
+def open_reader(data: bytes) -> PdfFileReader:
     """A pyHanko reader on ``data``; unusable input raises :class:`BadInputError`."""
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -55,20 +72,22 @@ def open_reader(data: bytes):
     return reader
 
 
-def _signature_fields(reader) -> list:
+def _signature_fields(reader: PdfFileReader) -> list[Any]:  # (name, value, field reference)
     from pyhanko.sign.fields import enumerate_sig_fields
 
     return list(enumerate_sig_fields(reader, filled_status=True))
 
 
-def regular_signatures(reader) -> list:
+def regular_signatures(reader: PdfFileReader,
+                       ) -> list[EmbeddedPdfSignature | SignatureResult]:
     """The file's ``/Sig`` signatures in signing order, as pyHanko ``EmbeddedPdfSignature``s;
     a field whose signature container cannot even be parsed (empty, zeroed or malformed
     ``/Contents``) comes back as a TOTAL-FAILED/FORMAT_FAILURE :class:`SignatureResult`, so a
     forged signature is reported as a failed signature, not as an unreadable file."""
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
-    embedded, broken = [], []
+    embedded: list[EmbeddedPdfSignature] = []
+    broken: list[SignatureResult] = []
     for name, sig_object, field_ref in _signature_fields(reader):
         if sig_object.get_object().get("/Type") == "/DocTimeStamp":
             continue
@@ -81,7 +100,7 @@ def regular_signatures(reader) -> list:
     return [sig for sig in embedded if sig.sig_object_type == "/Sig"] + broken
 
 
-def hub_diff_policy():
+def hub_diff_policy() -> StandardDiffPolicy:
     """pyHanko's default difference policy, except that a form field which already had a value
     when a signature was made may not change afterwards: the signer saw that value, so changing
     it (the "replace" shadow attack) is a change of kind OTHER. Filling empty fields and adding
@@ -96,7 +115,9 @@ def hub_diff_policy():
     )
 
     class FilledFieldsLocked(GenericFieldModificationRule):
-        def check_form_field(self, fq_name, spec, context):
+        def check_form_field(self, fq_name: str, spec: FieldComparisonSpec,
+                             context: FieldComparisonContext,
+                             ) -> Iterator[tuple[PdfChange, FormUpdate]]:
             old = spec.old_field
             if old is not None and old.get("/V") not in (None, ""):
                 return
@@ -110,7 +131,8 @@ def hub_diff_policy():
     )
 
 
-async def validate_signature(embedded, spec, timing_info,
+async def validate_signature(embedded: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec,
+                             timing_info: ValidationTimingInfo,
                              paths: ValidatedPaths | None = None) -> SignatureResult:
     """Validate one ``EmbeddedPdfSignature`` with a ``PdfSignatureValidationSpec``, reusing
     and remembering validated certificate paths in ``paths`` when given."""
@@ -161,7 +183,7 @@ async def validate_signature(embedded, spec, timing_info,
     )
 
 
-def _verdict(result, best_time: datetime, cert: x509.Certificate,
+def _verdict(result: AdESBasicValidationResult, best_time: datetime, cert: x509.Certificate,
              ) -> tuple[Indication, SubIndication | None, list[Problem]]:
     """ETSI indication, sub-indication and plain-words problems from a pyHanko AdES result."""
     indication = _INDICATION[result.ades_subindic.status.name]
@@ -192,14 +214,16 @@ def _verdict(result, best_time: datetime, cert: x509.Certificate,
     return indication, sub, problems
 
 
-def _validated_timestamp_time(status) -> datetime | None:
+def _validated_timestamp_time(status: StandardCMSSignatureStatus | None) -> datetime | None:
     ts = None if status is None else status.timestamp_validity
     if ts is not None and ts.intact and ts.valid and ts.trusted:
         return ts.timestamp
     return None
 
 
-async def _run_ades(embedded, spec, timing_info, paths: ValidatedPaths | None):
+async def _run_ades(embedded: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec,
+                    timing_info: ValidationTimingInfo, paths: ValidatedPaths | None,
+                    ) -> tuple[AdESBasicValidationResult, datetime, datetime | None]:
     """The ETSI EN 319 102-1 process fitting the signature, the best signature time, and the
     proof of existence document time-stamps give a signature without a time-stamp of its own.
 
@@ -254,13 +278,14 @@ async def _run_ades(embedded, spec, timing_info, paths: ValidatedPaths | None):
     return first, first_time, None
 
 
-def _has_signature_timestamp(embedded) -> bool:
+def _has_signature_timestamp(embedded: EmbeddedPdfSignature) -> bool:
     from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 
     return next(extract_tst_data_iter(embedded.signer_info, signed=False), None) is not None
 
 
-def later_document_timestamps(embedded) -> list:
+def later_document_timestamps(embedded: EmbeddedPdfSignature,
+                              ) -> list[EmbeddedPdfSignature]:
     """The file's document time-stamps made after ``embedded``."""
     return [ts for ts in embedded.reader.embedded_timestamp_signatures
             if ts.signed_revision > embedded.signed_revision]
@@ -275,7 +300,7 @@ def _failed(field: str, signer: Signer | None, problem: Problem) -> SignatureRes
     )
 
 
-def _sub(ades_subindic) -> SubIndication:
+def _sub(ades_subindic: AdESSubIndic) -> SubIndication:
     try:
         return SubIndication(ades_subindic.standard_name)
     except ValueError:
@@ -293,7 +318,7 @@ def _signer(cert: x509.Certificate) -> Signer:
     )
 
 
-def _integrity(embedded) -> tuple[Coverage | None, ModificationLevel | None]:
+def _integrity(embedded: EmbeddedPdfSignature) -> tuple[Coverage | None, ModificationLevel | None]:
     """Coverage and kind of later change, from pyHanko's integrity check of ``embedded``."""
     from pyhanko.sign.validation.status import ModificationInfo
 
@@ -305,7 +330,7 @@ def _integrity(embedded) -> tuple[Coverage | None, ModificationLevel | None]:
     return coverage, None if level is None else ModificationLevel(level.name)
 
 
-def _trust_anchor_name(path) -> str | None:
+def _trust_anchor_name(path: ValidationPath | None) -> str | None:
     if path is None:
         return None
     try:
@@ -315,7 +340,7 @@ def _trust_anchor_name(path) -> str | None:
     return name.native.get("common_name") or name.human_friendly
 
 
-def _level(embedded) -> PadesLevel:
+def _level(embedded: EmbeddedPdfSignature) -> PadesLevel:
     """The PAdES baseline level the file's structure gives this signature (ETSI EN 319 142-1):
     B-T needs a proof of existence, a signature time-stamp or a document time-stamp after the
     signature; B-LT revocation data for the signer's certificate in the DSS of the signature's
@@ -332,21 +357,23 @@ def _level(embedded) -> PadesLevel:
     return PadesLevel.B_LT
 
 
-def _signer_validation_data_revision(embedded) -> int | None:
+def _signer_validation_data_revision(embedded: EmbeddedPdfSignature) -> int | None:
     """The first revision from the signature's on whose DSS holds an OCSP response about the
     signer's certificate or a CRL of its issuer."""
     from pyhanko.sign.validation.ades import _dss_to_local_knowledge
 
     cert, reader = embedded.signer_cert, embedded.reader
     for revision in range(embedded.signed_revision, reader.xrefs.total_revisions):
-        dss = _dss_to_local_knowledge(reader.get_historical_resolver(revision))
+        # pyHanko types the argument as a reader; its historical resolvers read alike
+        dss = _dss_to_local_knowledge(
+            reader.get_historical_resolver(revision))  # type: ignore[arg-type]
         if any(_ocsp_about(c.extract_single_response(), cert) for c in dss.known_ocsps) or any(
                 c.crl_data["tbs_cert_list"]["issuer"] == cert.issuer for c in dss.known_crls):
             return revision
     return None
 
 
-def _ocsp_about(single, cert: x509.Certificate) -> bool:
+def _ocsp_about(single: ocsp.SingleResponse | None, cert: x509.Certificate) -> bool:
     if single is None:
         return False
     cert_id = single["cert_id"]

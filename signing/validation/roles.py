@@ -8,7 +8,13 @@ UUID-based OID arc (ITU-T X.667: no registration needed).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from signing.validation.results import SignatureRole
+
+if TYPE_CHECKING:
+    from asn1crypto import cms
+    from pyhanko.sign.ades.api import CAdESSignedAttrSpec
 
 _ROLE_ARC = "2.25.255649132144370450853045180436830028143.1"
 ROLE_OIDS = {
@@ -19,7 +25,7 @@ ROLE_OIDS = {
 }
 
 
-def commitment_type_spec(role: SignatureRole):
+def commitment_type_spec(role: SignatureRole) -> CAdESSignedAttrSpec:
     """pyHanko ``CAdESSignedAttrSpec`` recording ``role`` as a commitment-type indication."""
     from pyhanko.sign.ades.api import CAdESSignedAttrSpec
     from pyhanko.sign.ades.cades_asn1 import CommitmentTypeIndication
@@ -28,7 +34,7 @@ def commitment_type_spec(role: SignatureRole):
         {"commitment_type_id": ROLE_OIDS[role]}))
 
 
-def role_of(signer_info) -> SignatureRole | None:
+def role_of(signer_info: cms.SignerInfo) -> SignatureRole | None:
     """The role recorded in a CMS ``SignerInfo``'s signed attributes, or ``None`` (not made by
     the hub, or made without a role)."""
     from pyhanko.sign.general import NonexistentAttributeError, find_unique_cms_attribute

@@ -9,14 +9,19 @@ is empty, time-stamps are checked against the signature anchors.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import os
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from signing.errors import SigningError
+
+if TYPE_CHECKING:
+    from asn1crypto import x509
 
 ENV_VAR = "EDOCHUB_TRUST_DIR"
 
@@ -77,7 +82,9 @@ class TrustStore:
                 found.append(_describe(purpose, path, cert))
         return found
 
-    def remove(self, fingerprint_prefix: str, purposes: list[Purpose]) -> list[TrustedCertificate]:
+    # builtins.list: the method ``list`` above shadows the type inside the class
+    def remove(self, fingerprint_prefix: str,
+               purposes: builtins.list[Purpose]) -> builtins.list[TrustedCertificate]:
         """Remove the certificates whose fingerprint starts with the given hex prefix."""
         prefix = fingerprint_prefix.lower().replace(":", "")
         if len(prefix) < 8:
@@ -92,7 +99,7 @@ class TrustStore:
             cert.path.unlink()
         return matches
 
-    def anchor_paths(self) -> tuple[list[Path], list[Path] | None]:
+    def anchor_paths(self) -> tuple[builtins.list[Path], builtins.list[Path] | None]:
         """(signature anchors, time-stamp anchors or None = the same) for the validator."""
         signatures = self.folder(Purpose.SIGNATURES)
         timestamps = self.folder(Purpose.TIMESTAMPS)
@@ -104,7 +111,7 @@ class TrustStore:
         return [signatures], ([timestamps] if any(timestamps.glob("*.pem")) else None)
 
 
-def _describe(purpose: Purpose, path: Path, cert) -> TrustedCertificate:
+def _describe(purpose: Purpose, path: Path, cert: x509.Certificate) -> TrustedCertificate:
     return TrustedCertificate(
         purpose=purpose,
         fingerprint=hashlib.sha256(cert.dump()).hexdigest(),

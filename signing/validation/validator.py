@@ -42,8 +42,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import x509
+
+if TYPE_CHECKING:
+    from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec
+    from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.context import CertValidationPolicySpec
+
+    from signing.validation.cache import SharedFetcherBackend, ValidatedPaths
 
 from signing.errors import SigningError
 from signing.validation.results import FileResult, SignatureResult
@@ -88,7 +96,7 @@ class ValidationSettings:
 
     # -- pyHanko views of these settings ---------------------------------------------------
 
-    def _policy(self, roots: tuple[x509.Certificate, ...]):
+    def _policy(self, roots: tuple[x509.Certificate, ...]) -> CertValidationPolicySpec:
         from pyhanko_certvalidator.context import CertValidationPolicySpec
         from pyhanko_certvalidator.policy_decl import (
             CertRevTrustPolicy,
@@ -135,7 +143,7 @@ class ValidationSettings:
         return ValidationTimingInfo(validation_time=self.at, best_signature_time=self.at,
                                     point_in_time_validation=True)
 
-    def validation_context(self, timestamps: bool = False):
+    def validation_context(self, timestamps: bool = False) -> ValidationContext:
         """A pyHanko ValidationContext with these anchors (TSA anchors if ``timestamps``)."""
         from pyhanko_certvalidator import ValidationContext
 
@@ -205,11 +213,11 @@ class Validator:
 
     def __init__(self, settings: ValidationSettings) -> None:
         self.settings = settings
-        self._backend = None
-        self._spec = None
+        self._backend: SharedFetcherBackend | None = None
+        self._spec: PdfSignatureValidationSpec | None = None
         self._files_seen = 0
         #: validated certificate paths reused across files (None when nothing may be reused)
-        self.paths = None
+        self.paths: ValidatedPaths | None = None
 
     async def __aenter__(self) -> Validator:
         from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec
@@ -217,19 +225,21 @@ class Validator:
         from signing.validation.cache import SharedFetcherBackend, ValidatedPaths
         from signing.validation.pyhanko_bridge import hub_diff_policy
 
-        self._backend = SharedFetcherBackend() if self.settings.revocation is not \
+        backend = SharedFetcherBackend() if self.settings.revocation is not \
             RevocationMode.OFFLINE else None
+        self._backend = backend
         # paths are reused only when every file's revocation data is the shared, fetched one
         # (see signing.validation.cache for why that keeps verdicts unchanged)
-        if self.settings.revocation is RevocationMode.REQUIRE and self.settings.at is None:
-            self.paths = ValidatedPaths(self._backend)
+        if backend is not None and self.settings.revocation is RevocationMode.REQUIRE \
+                and self.settings.at is None:
+            self.paths = ValidatedPaths(backend)
         self._spec = PdfSignatureValidationSpec(
             signature_validation_spec=self.settings.signature_validation_spec(self._backend),
             diff_policy=hub_diff_policy(),
         )
         return self
 
-    async def __aexit__(self, *exc_info) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from lxml import etree
 
 from axis.edxml import model as m
 from axis.errors import MalformedEdxmlError
+
+_Value = TypeVar("_Value")
 
 Q = f"{{{m.NAMESPACE}}}"
 DSIG = "{http://www.w3.org/2000/09/xmldsig#}"
@@ -75,7 +78,8 @@ class _Decoder:
             return None
         return (element.text or "").strip() or None
 
-    def converted(self, parent, name: str, convert: Callable, expected: str):
+    def converted(self, parent: etree._Element | None, name: str, convert: Callable[[str], _Value],
+                  expected: str) -> _Value | None:
         raw = self.text(parent, name)
         if raw is None:
             return None
@@ -85,23 +89,23 @@ class _Decoder:
             self.warn(f"{name} {raw!r} is not {expected}; ignored")
             return None
 
-    def integer(self, parent, name: str) -> int | None:
+    def integer(self, parent: etree._Element | None, name: str) -> int | None:
         return self.converted(parent, name, int, "a number")
 
-    def date(self, parent, name: str) -> dt.date | None:
+    def date(self, parent: etree._Element | None, name: str) -> dt.date | None:
         return self.converted(parent, name,
                               lambda s: dt.datetime.strptime(s, m.DATE_FORMAT).date(),
                               "a possible date yyyy/MM/dd")
 
-    def timestamp(self, parent, name: str) -> dt.datetime | None:
+    def timestamp(self, parent: etree._Element | None, name: str) -> dt.datetime | None:
         return self.converted(parent, name,
                               lambda s: dt.datetime.strptime(s, m.TIMESTAMP_FORMAT),
                               "a timestamp yyyy/MM/dd HH:mm:ss")
 
-    def boolean(self, parent, name: str) -> bool | None:
+    def boolean(self, parent: etree._Element | None, name: str) -> bool | None:
         return self.converted(parent, name, _boolean, "true or false")
 
-    def document_id(self, parent, name: str = "DocumentId") -> str | None:
+    def document_id(self, parent: etree._Element | None, name: str = "DocumentId") -> str | None:
         value = self.text(parent, name)
         if value is not None:
             try:
@@ -132,7 +136,7 @@ class _Decoder:
             website=self.text(element, "Website"),
         )
 
-    def staff(self, parent) -> m.StaffInfo | None:
+    def staff(self, parent: etree._Element | None) -> m.StaffInfo | None:
         element = self.child(parent, "StaffInfo")
         if element is None:
             return None
@@ -243,7 +247,8 @@ class _Decoder:
         return tuple(refs)
 
     # -- messages ------------------------------------------------------------------------
-    def document(self, root, envelope, header, mh) -> m.DocumentMessage:
+    def document(self, root: etree._Element, envelope: etree._Element, header: etree._Element,
+                 mh: etree._Element) -> m.DocumentMessage:
         recipients = tuple(self.organization(e, "To") for e in mh.findall(Q + "To"))
         if not recipients:
             raise MalformedEdxmlError("document message has no recipient (To)")
@@ -288,7 +293,7 @@ class _Decoder:
             attachments=self.attachments(root, manifest),
         )
 
-    def status(self, header, mh) -> m.StatusMessage:
+    def status(self, header: etree._Element, mh: etree._Element) -> m.StatusMessage:
         raw = self.text(mh, "StatusCode")
         try:
             code = m.StatusCode(raw)
@@ -321,7 +326,7 @@ def _boolean(raw: str) -> bool:
     return lowered in ("true", "1")
 
 
-def _texts(elements) -> tuple[str, ...]:
+def _texts(elements: Iterable[etree._Element]) -> tuple[str, ...]:
     return tuple(t for t in ((e.text or "").strip() for e in elements) if t)
 
 

@@ -88,7 +88,7 @@ class _Builder:
             raise MalformedEdxmlError(f"{where}: {raw!r} is not a valid value") from None
 
     def scalar(self, hint: Any, raw: Any, where: str) -> Any:
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return self.record(hint, raw, where)
         if hint is dt.datetime:
             return dt.datetime.strptime(raw, m.TIMESTAMP_FORMAT)

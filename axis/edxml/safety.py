@@ -84,12 +84,14 @@ class EdxmlTarget:
         self._sink: tuple[BinaryIO | None, object] | None = None
 
     @_recorded
-    def doctype(self, name, public_id, system_url) -> None:
+    def doctype(self, name: str | None, public_id: str | None,
+                system_url: str | None) -> None:
         raise UnsafeXmlError(
             "DOCTYPE refused: edXML allows no DTD, entity declarations or external entities")
 
     @_recorded
-    def start(self, tag: str, attrib, nsmap=None) -> None:
+    def start(self, tag: str, attrib: dict[str, str],
+              nsmap: dict[str | None, str] | None = None) -> None:
         self._depth += 1
         self._elements += 1
         self._text = 0

@@ -19,10 +19,11 @@ import base64
 import binascii
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
@@ -60,6 +61,8 @@ def sign_envelope(envelope: etree._Element, signer: EnvelopeSigner) -> etree._El
     except (ValueError, TypeError) as exc:
         raise EnvelopeSignatureError(f"cannot use the signing key or certificate: {exc}") \
             from None
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise EnvelopeSignatureError("the envelope signing key must be RSA or ECDSA")
     method = (SignatureMethod.ECDSA_SHA256 if isinstance(key, ec.EllipticCurvePrivateKey)
               else SignatureMethod.RSA_SHA256)
     header = envelope.find(Q + "edXMLHeader")
@@ -95,7 +98,7 @@ def _certificates(block: etree._Element) -> list[x509.Certificate] | None:
 def check_envelope(envelope: etree._Element, sender_organ_id: str,
                    trust: EnvelopeTrust | None = None) -> tuple[SignatureState, str | None]:
     """The signature state of ``envelope`` and, unless valid or absent, a warning."""
-    from signxml import SignatureConfiguration, XMLVerifier
+    from signxml import SignatureConfiguration, VerifyResult, XMLVerifier
     from signxml.exceptions import InvalidInput, InvalidSignature
 
     block = _signature_block(envelope)
@@ -121,10 +124,12 @@ def check_envelope(envelope: etree._Element, sender_organ_id: str,
     except (InvalidSignature, InvalidInput, ValueError) as exc:
         reason = " ".join(str(exc).split())
         return "invalid", f"envelope signature is invalid: {reason}"
+    # one expected reference (signxml's default) gives one result, not a list
+    result = cast(VerifyResult, result)
     if result.signed_xml is None or result.signed_xml.tag != envelope.tag:
         return "invalid", "envelope signature does not cover the whole envelope"
     organizations = [a.value for a in cert.subject.get_attributes_for_oid(
-        NameOID.ORGANIZATION_IDENTIFIER)]
+        NameOID.ORGANIZATION_IDENTIFIER) if isinstance(a.value, str)]
     if not organizations:
         return "invalid", ("envelope signed with a certificate that names no agency"
                            f" (organizationIdentifier), so not by {sender_organ_id}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
@@ -18,7 +18,7 @@ from lxml import etree
 
 from axis.edxml import encode
 from axis.edxml.attachments import encode_stream
-from axis.edxml.model import NAMESPACE, DocumentMessage, Message
+from axis.edxml.model import NAMESPACE, Attachment, DocumentMessage, Message
 from axis.edxml.signature import EnvelopeSigner, sign_envelope
 from axis.errors import EdxmlError
 
@@ -74,7 +74,7 @@ def write(message: Message, out: str | os.PathLike | BinaryIO, *,
         stream.write(b"</edXML>\n")
 
 
-def _write_attachments(stream: BinaryIO, attachments) -> None:
+def _write_attachments(stream: BinaryIO, attachments: Sequence[Attachment]) -> None:
     pad2, pad3 = _INDENT * 2, _INDENT * 3
 
     def line(depth: str, text: str) -> None:
@@ -91,6 +91,8 @@ def _write_attachments(stream: BinaryIO, attachments) -> None:
                 line(pad3, f"<{tag}>{escape(value)}</{tag}>")
         stream.write(f'{pad3}<edXML:ContentTransferEncoded xmlns:edXML="{NAMESPACE}">'
                      .encode())
+        if attachment.path is None:  # write() refuses this before writing anything
+            raise EdxmlError(f"attachment {attachment.content_id} has no content file")
         with open(attachment.path, "rb") as source:
             encode_stream(source, lambda text: stream.write(text.encode("ascii")))
         stream.write(b"</edXML:ContentTransferEncoded>\n")

@@ -199,6 +199,8 @@ class AxisCore:
         with self.sessions() as session:
             self._delivery(session, caller, doc_id)
             m = session.get(Message, doc_id)
+            if m is None:  # a delivery always has its message (foreign key)
+                raise MessageNotFound(f"no message {doc_id} addressed to {caller}")
             info = Received(m.doc_id, m.sender, m.kind, m.size, m.sha256, _iso(m.created_at))
         return info, self.store.path(doc_id)
 

@@ -163,6 +163,13 @@ def _field(element: etree._Element, name: str) -> str | None:
     return element.findtext(f"{{{TNS}}}{name}")
 
 
+def _required(element: etree._Element, name: str) -> str:
+    value = _field(element, name)
+    if value is None:
+        raise InvalidRequest(f"the request has no {name}")
+    return value
+
+
 def _send(core: AxisCore, caller: str, request: etree._Element) -> etree._Element:
     core.check_sender(caller, _field(request, "from"))
     staged = core.store.stage()
@@ -192,13 +199,13 @@ def _list_received(core: AxisCore, caller: str, request: etree._Element) -> etre
 
 
 def _get(core: AxisCore, caller: str, request: etree._Element) -> etree._Element:
-    info, path = core.open(caller, _field(request, "docId"))
+    info, path = core.open(caller, _required(request, "docId"))
     content = base64.b64encode(path.read_bytes()).decode("ascii")
     return _el("GetResponse", _received("message", info), _el("content", text=content))
 
 
 def _acknowledge(core: AxisCore, caller: str, request: etree._Element) -> etree._Element:
-    core.acknowledge(caller, _field(request, "docId"), _field(request, "status"))
+    core.acknowledge(caller, _required(request, "docId"), _required(request, "status"))
     return _el("AcknowledgeResponse")
 
 
@@ -221,7 +228,8 @@ def _list_agencies(core: AxisCore, _caller: str, _request: etree._Element) -> et
 
 
 def _register_agency(core: AxisCore, caller: str, request: etree._Element) -> etree._Element:
-    registered = core.register_agency(caller, _field(request, "code"), _field(request, "name"))
+    registered = core.register_agency(caller, _required(request, "code"),
+                                      _required(request, "name"))
     return _el("RegisterAgencyResponse", _agency(registered.agency),
                _el("secret", text=registered.secret))
 

@@ -9,6 +9,7 @@ protocol (``vxp``) is the streamed path for very large envelopes.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import requests
 import zeep
@@ -104,11 +105,12 @@ class SoapTransport:
         raise TypeError(f"not an axis request: {request!r}")
 
 
-def _received(message: object) -> Received:
+# zeep builds its answer types from the WSDL at run time: to a type checker they are Any
+def _received(message: Any) -> Received:
     return Received(message.docId, getattr(message, "from"), message.kind, message.size,
                     message.sha256, message.created)
 
 
-def _agency(agency: object) -> AgencyInfo:
+def _agency(agency: Any) -> AgencyInfo:
     return AgencyInfo(agency.code, agency.name, agency.parent)
 

@@ -179,3 +179,16 @@ def read_file(path: Path) -> bytes:
 def refuse_overwrite(source: Path, target: Path) -> None:
     if source.resolve() == target.resolve():
         raise SigningError("the output must not overwrite the input")
+
+
+def json_logs() -> None:
+    """Servers log one JSON object per line on stderr (``edochub.*`` at INFO: one access line
+    per request with its request id), for the operators' log collector."""
+    from axis.protocol import JsonLogFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLogFormatter())
+    logger = logging.getLogger("edochub")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

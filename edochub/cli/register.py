@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from edochub.cli.common import json_logs
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     database = subparsers.add_parser("db", help="the register's database (DATABASE_URL)")
@@ -91,6 +93,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    json_logs()
     import uvicorn
 
     from documents.http import create_app

@@ -9,10 +9,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from decree30.vietnam_time import VIETNAM_TIME
 from documents.adapters.models import IncomingDocument, OutgoingDocument
 from documents.domain.errors import InvalidInput
 from documents.domain.text import fold
-from documents.services.hub import VIETNAM
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _outgoing(query: Query) -> Select:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, VIETNAM)
+    return datetime.combine(day, time.min, VIETNAM_TIME)
 
 
 def _incoming(query: Query) -> Select:

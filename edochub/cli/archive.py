@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from decree30 import vietnam_time
 from edochub.cli.signing import describe_result, iso_moment, quiet_libraries
 from signing.errors import SigningError
 
@@ -147,7 +148,7 @@ def _verify(args: argparse.Namespace) -> int:
             print(describe_result(result))
             if outlooks is not None:
                 answer = outlooks[index]
-                print(f"  valid on {args.until:%Y-%m-%d} with its own data: "
+                print(f"  valid on {vietnam_time.human(args.until)} with its own data: "
                       f"{'yes' if answer['will_validate'] else 'NO'} - {answer['reason']}")
     code = combined_exit_code(results)
     if code == 0 and outlooks is not None and not all(o["will_validate"] for o in outlooks):
@@ -238,7 +239,8 @@ def _trust_list(args: argparse.Namespace) -> int:
                           for c in certs], ensure_ascii=False, indent=2))
     else:
         for c in certs:
-            print(f"{c.purpose.value:10}  {c.fingerprint[:16]}  {c.not_after:%Y-%m-%d}  "
+            print(f"{c.purpose.value:10}  {c.fingerprint[:16]}  "
+                  f"{vietnam_time.in_vietnam(c.not_after):%Y-%m-%d}  "
                   f"{c.subject}")
     return 0
 
@@ -313,6 +315,6 @@ def _preserve(args: argparse.Namespace) -> int:
         renewed += 1
         verb = "due" if args.dry_run else "renewed"
         print(f"{verb}: {path} (latest {due.kind} time-stamp by {due.tsa}, certificate "
-              f"expires {due.tsa_not_after:%Y-%m-%d})")
+              f"expires {vietnam_time.human(due.tsa_not_after)})")
     print(f"{renewed} file(s) {'due' if args.dry_run else 'renewed'}", file=sys.stderr)
     return 2 if failures else 0

@@ -27,10 +27,10 @@ from typing import Any
 
 from asn1crypto import cms, x509
 
+from decree30.vietnam_time import VIETNAM_TIME
 from signing.errors import BadInputError, SigningError
 from signing.pades.keys import SigningKey, external_key
 from signing.pades.signer import PadesSigner, SignatureOptions, open_writer
-from signing.stamping.appearance import VIETNAM_TIME
 from signing.validation.results import PadesLevel, SignatureRole
 
 #: room for the signature in /Contents (hex, so twice the DER): signer certificate, chain and

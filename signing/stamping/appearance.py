@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import io
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -29,11 +29,10 @@ from pyhanko.pdf_utils.content import PdfContent
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, init_xobject_dictionary
 from pyhanko.stamp import BaseStamp, TextStampStyle
 
+from decree30 import vietnam_time as vietnam
 from signing.errors import SigningError
 from signing.validation.results import SignatureRole
 
-#: Vietnam time (UTC+07:00, no daylight saving) for every time shown or written
-VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 #: Liberation 2 (Debian fonts-liberation2): Times New Roman metrics and the Vietnamese letters
 SERIF_REGULAR = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 SERIF_ITALIC = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf"
@@ -56,7 +55,7 @@ def vietnam_time(moment: datetime) -> str:
     """``2026-11-22T10:15:30+07:00``: ISO 8601, seconds, Vietnam time zone."""
     if moment.utcoffset() is None:
         raise ValueError("a signing time needs a time zone")
-    return moment.astimezone(VIETNAM_TIME).isoformat(timespec="seconds")
+    return vietnam.iso(moment)
 
 
 def text_width(text: str, font_path: str = SERIF_REGULAR, size: float = TEXT_SIZE) -> float:

@@ -22,12 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from decree30.vietnam_time import VIETNAM_TIME
 from signing.errors import SigningError
 from signing.stamping import placement
 from signing.stamping.appearance import (
     SERIF_ITALIC,
     SERIF_REGULAR,
-    VIETNAM_TIME,
     check_png,
     rotation_matrix,
     text_commands,

@@ -26,11 +26,11 @@ from typing import IO, Any
 
 from asn1crypto import x509
 
+from decree30.vietnam_time import VIETNAM_TIME
 from signing.errors import SigningError
 from signing.pades.signer import PadesSigner, SignatureOptions, open_writer
 from signing.stamping import placement
 from signing.stamping.appearance import (
-    VIETNAM_TIME,
     CopyForm,
     Decree30StampStyle,
     check_png,

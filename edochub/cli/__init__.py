@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "edochub.cli.axis",
     "edochub.cli.demo",
     "edochub.cli.archive",
+    "edochub.cli.setup",
     "edochub.cli.register",
     "edochub.cli.agent",
 )

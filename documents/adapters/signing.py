@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from axis.errors import EdxmlError
+from decree30 import vietnam_time
 from decree30.vietnam_time import VIETNAM_TIME
 from documents.domain.errors import InvalidInput
 from documents.domain.ports import (
@@ -121,9 +122,8 @@ def _party(organization) -> Party:  # noqa: ANN001
 
 
 def _now_vietnam():  # noqa: ANN202
-    from datetime import datetime
 
-    return datetime.now(VIETNAM_TIME).replace(tzinfo=None, microsecond=0)
+    return vietnam_time.now().replace(tzinfo=None, microsecond=0)
 
 
 def _written(message) -> bytes:  # noqa: ANN001
@@ -369,7 +369,7 @@ class PadesDocumentSigner:
     async def prepare_for_token(self, pdf: bytes, leader: LeaderKey, certificate,  # noqa: ANN001
                                 chain) -> tuple[bytes, str]:  # noqa: ANN001
         from signing.pades.signer import SignatureOptions
-        from signing.pades.split import async_prepare
+        from signing.stamping.split import async_prepare
 
         # a B-B signature: the token's machine has no TSA of ours; the seal's B-LTA covers it.
         # Only the hub's own trust anchors decide whether the token's certificate may sign,

@@ -53,7 +53,7 @@ def load(session: Session, model: type, ident: int, what: str):  # noqa: ANN201
 def check_pdf(data: bytes, name: str, limit: int) -> bytes:
     """Refuse what is too large or plainly not a whole PDF, before anything is stored."""
     from signing.errors import BadInputError
-    from signing.pades.signer import check_pdf_bytes
+    from signing.pdf_input import check_pdf_bytes
 
     if len(data) > limit:
         raise InvalidInput(f"{name} is {len(data)} bytes; the limit is {limit}")

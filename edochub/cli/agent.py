@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from edochub.cli.common import add_config_option, load_config
+from edochub.cli.config_option import add_config_option, load_config
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,7 +62,7 @@ def _with_configuration(args: argparse.Namespace) -> argparse.Namespace:
 def _run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from edochub.cli.signing import key_source  # the same key options as `edochub sign`
+    from edochub.cli.common import key_source  # the same key options as `edochub sign`
     from signing.agent.service import create_agent_app
     from signing.errors import SigningError
     from signing.pades.keys import open_key

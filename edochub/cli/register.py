@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from edochub.cli.common import add_config_option, load_config
+from edochub.cli.config_option import add_config_option, load_config
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -10,7 +10,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from edochub.cli.common import add_config_option, load_config
+from edochub.cli.config_option import add_config_option, load_config
 
 ADMIN_PASSWORD_ENV = "EDOCHUB_ADMIN_PASSWORD"  # noqa: S105 - a variable name
 

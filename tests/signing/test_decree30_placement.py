@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from signing.stamping import placement
 from decree30.vietnam_time import VIETNAM_TIME
-from signing.stamping.appearance import text_width, vietnam_time
+from decree30.vietnam_time import iso as vietnam_time
+from signing.stamping import placement
+from signing.stamping.appearance import text_width
 from signing.stamping.placement import PageGeometry, PlacementError
 from signing.stamping.specimens import draft_decision_pdf
 from tests.signing import decree30_support as support

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from decree30.vietnam_time import in_vietnam
+from decree30.vietnam_time import VIETNAM_TIME
 from documents.domain.errors import InvalidInput
 
 LANGUAGES = ("vi", "en")
@@ -284,7 +284,7 @@ def format_datetime(value: datetime | None, seconds: bool = False) -> str:
 
 
 def _vietnam(value: datetime) -> datetime:
-    return in_vietnam(value)
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(VIETNAM_TIME)
 
 
 def parse_date(text: str) -> date | None:

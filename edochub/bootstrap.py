@@ -89,9 +89,12 @@ def codec_for(trust: Sequence[Path]) -> EdxmlCodec:
 
 def build_hub(settings: HubSettings, signer: DocumentSigner | None = None,
               validator: DocumentValidator | None = None, axis: AxisClientLink | None = None,
-              trust: Sequence[Path] = (), store: BlobStore | None = None) -> Hub:
-    engine = db.make_engine(settings.database_url)
-    db.migrate(engine)
+              trust: Sequence[Path] = (), store: BlobStore | None = None,
+              engine: Engine | None = None) -> Hub:
+    """A hub on ``engine`` (else one made and migrated here from the settings' URL)."""
+    if engine is None:
+        engine = db.make_engine(settings.database_url)
+        db.migrate(engine)
     return Hub(settings, db.session_factory(engine), store or open_store(settings.file_store),
                codec_for(trust), signer, validator, axis)
 
@@ -192,11 +195,9 @@ def hub_from_config(config: Config) -> Hub:
     signer = signer_for(keys, trust, config["tsa.url"] or None,
                         config["tsa.pades_level"] or None) if keys else None
     axis = axis_link(config, settings.organ_id)
-    engine = open_engine(config)
-    engine.dispose()
     store = open_store(settings.file_store, config["storage.s3_endpoint_url"] or None)
     return build_hub(settings, signer, validator_for(trust) if trust else None, axis, trust,
-                     store)
+                     store, open_engine(config))
 
 
 def ensure_admin(sessions: sessionmaker[Session], password: str, username: str = "admin"

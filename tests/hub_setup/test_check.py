@@ -111,3 +111,18 @@ def test_token_present_and_missing(working_hub, capsys, softhsm_token):
     assert code == 1
     [line] = failed(lines)
     assert line.startswith("✗ sign-agent token: ") and "no PKCS#11 token labelled" in line
+
+
+def test_other_parts_add_their_items(working_hub, capsys, monkeypatch):
+    """The hook a remote-signing credential check plugs into: its items are lines like any."""
+    from edochub import check as checks
+
+    def remote_signing(config):  # noqa: ANN001, ANN202 - stands in for the adapter's check
+        yield checks.Item("remote signing", False, f"no answer for {config.organ_id}: check "
+                                                   "the credential")
+
+    monkeypatch.setattr(checks, "EXTRA_CHECKS", [remote_signing])
+    code, lines = check(working_hub, capsys)
+    assert code == 1
+    assert failed(lines) == ["✗ remote signing: no answer for 000.00.00.H41: check the "
+                             "credential"]

@@ -110,3 +110,19 @@ def test_every_command_reads_the_same_configuration(clean_env, tmp_path, capsys)
     assert "audit log intact: 1 entries" in capsys.readouterr().out
     assert (hub / "data" / "edochub.db").is_file()
     assert not (tmp_path / "var").exists()
+
+
+def test_the_sign_agent_reads_it_too(clean_env, tmp_path, capsys):
+    """Options not given come from [sign_agent]: here it gets as far as the token's PIN."""
+    clean_env.delenv("AGENT_TEST_PIN", raising=False)
+    path = write(tmp_path / "edochub.toml", """
+[sign_agent]
+hub_origin = "https://edoc.example.gov.vn"
+pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so"
+pkcs11_token = "TOKEN"
+pkcs11_key = "KEY"
+pin_env = "AGENT_TEST_PIN"
+""")
+    assert main(["sign-agent", "--config", str(path)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "edochub: environment variable AGENT_TEST_PIN (the token PIN) is not set")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -199,7 +199,7 @@ def _certificates(config: Config, keys: list[_Key]) -> Iterator[Item]:
             yield _seal_identity(config, key)
 
 
-def _certificate_item(key: _Key, roots: list[Any]) -> Item:
+def _certificate_item(key: _Key, roots: Sequence[Any]) -> Item:
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
     from pyhanko_certvalidator import errors as cv
 
@@ -215,7 +215,7 @@ def _certificate_item(key: _Key, roots: list[Any]) -> Item:
     if now < not_before:
         return Item(name, False, f"{subject} is valid only from "
                                  f"{vietnam_time.human(not_before)}: check the clock or wait")
-    context = ValidationContext(trust_roots=roots, other_certs=list(key.chain),
+    context = ValidationContext(trust_roots=list(roots), other_certs=list(key.chain),
                                 allow_fetching=True, revocation_mode="hard-fail")
     validator = CertificateValidator(certificate, intermediate_certs=list(key.chain),
                                      validation_context=context)

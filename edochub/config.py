@@ -300,8 +300,8 @@ def _from_env(setting: Setting, text: str) -> Any:
 
 def _from_file(setting: Setting, value: Any, base: Path, path: Path | None) -> Any:
     name = f"{path}: [{setting.section}] {setting.key}"
-    expected = {"text": str, "path": str, "int": int, "paths": list, "table": dict,
-                "path-table": dict}[setting.kind]
+    expected: type[Any] = {"text": str, "path": str, "int": int, "paths": list, "table": dict,
+                           "path-table": dict}[setting.kind]
     if not isinstance(value, expected) or isinstance(value, bool):
         raise ConfigurationError(f"{name} must be {expected.__name__.replace('str', 'text')}")
     if setting.kind == "path":

@@ -12,29 +12,24 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from documents.adapters import db
-from documents.adapters.models import User
-from documents.adapters.signing import (
+from documents.adapters import (
     AxisClientLink,
+    BlobStore,
     EdxmlCodec,
     KeyFiles,
     PadesDocumentSigner,
     PadesDocumentValidator,
+    User,
+    db,
+    open_store,
 )
-from documents.adapters.storage import BlobStore, open_store
-from documents.domain.errors import ConfigurationError
-from documents.services import users
-from documents.services.hub import Hub
-from documents.services.settings import HubSettings
+from documents.domain import ConfigurationError, DocumentSigner, DocumentValidator
+from documents.services import Hub, HubSettings, users
 from edochub.config import Config
-
-if TYPE_CHECKING:
-    from documents.domain.ports import DocumentSigner, DocumentValidator
 
 NO_TRUST = ("no trust anchors: set [trust] anchors in edochub.toml or EDOCHUB_TRUST to the "
             "root certificates")
@@ -42,9 +37,8 @@ NO_TRUST = ("no trust anchors: set [trust] anchors in edochub.toml or EDOCHUB_TR
 
 def signer_for(keys: KeyFiles, trust: Sequence[Path], tsa_url: str | None,
                level: str | None = None) -> PadesDocumentSigner:
-    from signing.pades.signer import SignatureOptions
-    from signing.validation.results import PadesLevel
-    from signing.validation.validator import ValidationSettings, load_certificates
+    from signing.pades import SignatureOptions
+    from signing.validation import PadesLevel, ValidationSettings, load_certificates
 
     if not trust:
         raise ConfigurationError(NO_TRUST)
@@ -59,7 +53,7 @@ def signer_for(keys: KeyFiles, trust: Sequence[Path], tsa_url: str | None,
 
 
 def validator_for(trust: Sequence[Path]) -> PadesDocumentValidator:
-    from signing.validation.validator import ValidationSettings
+    from signing.validation import ValidationSettings
 
     if not trust:
         raise ConfigurationError(NO_TRUST)
@@ -67,8 +61,7 @@ def validator_for(trust: Sequence[Path]) -> PadesDocumentValidator:
 
 
 def vxp_link(axis_url: str, organ_id: str, axis_secret: str, workdir: Path) -> AxisClientLink:
-    from axis.transports.base import AxisClient, Retrying
-    from axis.transports.vxp import VxpTransport
+    from axis.transports import AxisClient, Retrying, VxpTransport
 
     return AxisClientLink(AxisClient(Retrying(VxpTransport(axis_url, organ_id, axis_secret),
                                               attempts=2)), workdir)

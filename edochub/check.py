@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from decree30 import vietnam_time
-from documents.domain.errors import ConfigurationError
+from documents.domain import ConfigurationError
 from edochub import bootstrap
 from edochub.config import Config
 
@@ -107,7 +107,7 @@ def _database(config: Config) -> Item:
 
 
 def _storage(config: Config) -> Item:
-    from documents.adapters.storage import open_store
+    from documents.adapters import open_store
 
     try:
         if not config["storage.file_store"]:
@@ -127,7 +127,7 @@ def _storage(config: Config) -> Item:
 
 def _keys(config: Config, loaded: list[_Key]) -> Iterator[Item]:
     from signing.errors import SigningError
-    from signing.pades.keys import Pkcs11Source, Pkcs12Source, open_key
+    from signing.pades import Pkcs11Source, Pkcs12Source, open_key
 
     password_env = config["keys.password_env"] or None
     sources: list[tuple[str, Any, bool]] = []
@@ -186,7 +186,7 @@ def _certificates(config: Config, keys: list[_Key]) -> Iterator[Item]:
                                            "certificates) in the configuration or EDOCHUB_TRUST")
         return
     try:
-        from signing.validation.validator import load_certificates
+        from signing.validation import load_certificates
 
         roots = load_certificates(anchors)
     except Exception as exc:  # noqa: BLE001 - unreadable or not certificates: one line
@@ -279,8 +279,7 @@ def _axis(config: Config) -> Iterator[Item]:
     if not url:
         return
     from axis.errors import AxisError
-    from axis.transports.base import AxisClient
-    from axis.transports.vxp import VxpTransport
+    from axis.transports import AxisClient, VxpTransport
 
     try:
         secret = config.secrets["axis_secret"].resolve()

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from documents.domain.errors import ConfigurationError
-from documents.services.settings import HubSettings
+from documents.domain import ConfigurationError
+from documents.services import HubSettings
 
 CONFIG_ENV = "EDOCHUB_CONFIG"
 DEFAULT_FILE = "edochub.toml"

@@ -66,8 +66,8 @@ def _open_sessions(args: argparse.Namespace):  # noqa: ANN202
 
 
 def _users_add(args: argparse.Namespace) -> int:
-    from documents.adapters.db import transaction
-    from documents.domain.errors import ConfigurationError
+    from documents.adapters import transaction
+    from documents.domain import ConfigurationError
     from documents.services import users
 
     password = os.environ.get(args.password_env)
@@ -98,8 +98,8 @@ def _audit_verify(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from documents.http.app import create_app
-    from documents.services.exchange import Worker
+    from documents.http import create_app
+    from documents.services import Worker
     from edochub import bootstrap
 
     config = load_config(args)

@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _ask(value: str | None, question: str, option: str) -> str:
-    from documents.domain.errors import ConfigurationError
+    from documents.domain import ConfigurationError
 
     if value:
         return value
@@ -55,7 +55,7 @@ def _ask(value: str | None, question: str, option: str) -> str:
 def _admin_password() -> str:
     import getpass
 
-    from documents.domain.errors import ConfigurationError
+    from documents.domain import ConfigurationError
 
     if os.environ.get(ADMIN_PASSWORD_ENV):
         return os.environ[ADMIN_PASSWORD_ENV]

@@ -158,7 +158,7 @@ class Config:
 
     @property
     def data_dir(self) -> Path:
-        return self["storage.data_dir"]
+        return Path(self["storage.data_dir"])
 
     @property
     def database_url(self) -> str:
@@ -179,7 +179,7 @@ class Config:
             raise ConfigurationError(
                 f"this agency's code is not set: {self.where('agency.code')} "
                 f"(edochub init DIR writes a configuration)")
-        return code
+        return str(code)
 
     def settings(self) -> HubSettings:
         """The services' view; resolves the token signing key."""
@@ -194,7 +194,7 @@ class Config:
             data_dir=str(self.data_dir))
 
 
-def config_path(given: str | os.PathLike | None,
+def config_path(given: str | os.PathLike[str] | None,
                 environ: Mapping[str, str] | None = None) -> Path | None:
     """The file to read: ``given``, else ``$EDOCHUB_CONFIG``, else ``./edochub.toml`` if it
     exists, else none. A file named explicitly must exist."""
@@ -212,7 +212,7 @@ def config_path(given: str | os.PathLike | None,
     return path.resolve()
 
 
-def load(given: str | os.PathLike | None = None,
+def load(given: str | os.PathLike[str] | None = None,
          environ: Mapping[str, str] | None = None) -> Config:
     """Read the configuration (see the module's docstring)."""
     env = dict(os.environ if environ is None else environ)

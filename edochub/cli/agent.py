@@ -9,7 +9,7 @@ import argparse
 from edochub.cli.config_option import add_config_option, load_config
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "sign-agent",
         help="sign on this PC with a token (PKCS#11) for the hub's pages (split signing)",

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
 from edochub.cli.config_option import add_config_option, load_config
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     database = subparsers.add_parser("db", help="the register's database")
     db_actions = database.add_subparsers(dest="action", required=True, metavar="ACTION")
     upgrade = db_actions.add_parser("upgrade", help="create or upgrade the schema (Alembic)")
@@ -58,7 +62,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_sessions(args: argparse.Namespace):  # noqa: ANN202
+def _open_sessions(args: argparse.Namespace) -> sessionmaker[Session]:
     from documents.adapters import db
     from edochub import bootstrap
 

@@ -15,7 +15,7 @@ from edochub.cli.config_option import add_config_option, load_config
 ADMIN_PASSWORD_ENV = "EDOCHUB_ADMIN_PASSWORD"  # noqa: S105 - a variable name
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init = subparsers.add_parser(
         "init", help="set up a new agency's hub in a folder: configuration, data folder, "
                      "database, first administrator",

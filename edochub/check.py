@@ -7,6 +7,7 @@ certificate valid now, chaining to a configured anchor and not revoked; the seal
 agency's code (organizationIdentifier); the time-stamping service answering; the clock within a
 minute of its time; the axis accepting the agency's credentials (``getAgenciesList``).
 
+The storage item stores a small probe file (content-addressed: once, whatever the runs).
 Other parts add items through :data:`EXTRA_CHECKS` (a remote-signing credential, for one).
 """
 

@@ -104,9 +104,11 @@ class Walk:
         return self.passwords.setdefault(variable, f"pw-{variable.lower()}-{secrets.token_hex(4)}")
 
     def start(self, args: list[str]) -> None:
-        process = subprocess.Popen([sys.executable, "-m", "edochub", *args], cwd=self.cwd,
-                                   env=dict(os.environ), stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, text=True)
+        log = self.cwd / f"edochub-{args[0]}-{len(self.processes)}.log"
+        with open(log, "wb") as output:  # the child keeps its own copy of the descriptor
+            process = subprocess.Popen([sys.executable, "-m", "edochub", *args], cwd=self.cwd,
+                                       env=dict(os.environ), stdout=output,
+                                       stderr=subprocess.STDOUT)
         self.processes.append(process)
         port = args[args.index("--port") + 1] if "--port" in args else self.ports["9780"]
         deadline = time.monotonic() + 60
@@ -115,7 +117,7 @@ class Walk:
                 httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
                 return
             except httpx.TransportError:
-                assert process.poll() is None, process.stderr.read()
+                assert process.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, f"edochub {' '.join(args)} did not start"
                 time.sleep(0.2)
 

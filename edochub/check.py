@@ -221,7 +221,7 @@ def _certificate_item(key: _Key, roots: Sequence[Any]) -> Item:
     validator = CertificateValidator(certificate, intermediate_certs=list(key.chain),
                                      validation_context=context)
     try:
-        asyncio.run(validator.async_validate_usage(set()))  # type: ignore[no-untyped-call]
+        asyncio.run(validator.async_validate_usage(set()))
     except cv.RevokedError:
         return Item(name, False, f"{subject} is REVOKED: stop using this key; obtain a new "
                                  "certificate")

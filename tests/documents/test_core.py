@@ -114,7 +114,6 @@ def test_the_hubs_working_folder():
 
     from documents.domain.errors import ConfigurationError
     from documents.services.settings import HubSettings
-
     from edochub import config
 
     env = {"EDOCHUB_ORGAN_ID": "000.00.00.H41", "EDOCHUB_TOKEN_KEY": "test-only",

@@ -9,9 +9,11 @@ open, a secret not given) becomes one :class:`ConfigurationError` naming the set
 
 from __future__ import annotations
 
+import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,6 +52,42 @@ def signer_for(keys: KeyFiles, trust: Sequence[Path], tsa_url: str | None,
     options = SignatureOptions(level=chosen, tsa_url=tsa_url,
                                trust_roots=load_certificates(list(trust)))
     return PadesDocumentSigner(keys, options, ValidationSettings.from_paths(list(trust)))
+
+
+def remote_accounts(raw: str | Mapping[str, Any]) -> dict[str, object]:
+    """``[keys] leader_remote`` or ``EDOCHUB_LEADER_REMOTE`` (JSON): user name →
+    ``{"csc_url": URL, "credential": ID}``
+    (a CSC API v1 service; the leader authorises with a PIN or one-time code on the page) or
+    ``{"phone_url": URL, "credential": ID, "time_limit": SECONDS}`` (a service that has the
+    leader confirm on their phone; ``time_limit`` default 120). No secret goes here."""
+    from signing.pades import CscSource, PolledSource
+
+    try:
+        entries = json.loads(raw or "{}") if isinstance(raw, str) else raw
+    except ValueError as exc:
+        raise ConfigurationError(f"EDOCHUB_LEADER_REMOTE is not JSON: {exc}") from None
+    if not isinstance(entries, dict):
+        raise ConfigurationError("[keys] leader_remote (EDOCHUB_LEADER_REMOTE) must map user "
+                                 "names to accounts")
+    accounts: dict[str, object] = {}
+    for username, entry in entries.items():
+        if not isinstance(entry, dict) or not entry.get("credential") or \
+                bool(entry.get("csc_url")) == bool(entry.get("phone_url")):
+            raise ConfigurationError(
+                f"[keys] leader_remote (EDOCHUB_LEADER_REMOTE), {username!r}: give "
+                "\"credential\" and one of \"csc_url\" or \"phone_url\"")
+        if entry.get("csc_url"):
+            accounts[username] = CscSource(str(entry["csc_url"]), str(entry["credential"]))
+            continue
+        try:
+            limit = float(entry.get("time_limit", 120))
+        except (TypeError, ValueError):
+            raise ConfigurationError(f"[keys] leader_remote (EDOCHUB_LEADER_REMOTE), "
+                                     f"{username!r}: time_limit is "
+                                     "not a number of seconds") from None
+        accounts[username] = PolledSource(str(entry["phone_url"]), str(entry["credential"]),
+                                          time_limit=limit)
+    return accounts
 
 
 def validator_for(trust: Sequence[Path]) -> PadesDocumentValidator:
@@ -169,7 +207,7 @@ def key_files(config: Config) -> KeyFiles | None:
         read_setting_file(config, "keys.seal_image", seal_png),
         {name: read_setting_file(config, "keys.leader_signatures", path)
          for name, path in config["keys.leader_signatures"].items()},
-        config["keys.password_env"] or None)
+        config["keys.password_env"] or None, remote_accounts(config["keys.leader_remote"]))
 
 
 def axis_link(config: Config, organ_id: str) -> AxisClientLink | None:

@@ -66,6 +66,9 @@ SETTINGS: tuple[Setting, ...] = (
             help="user name -> PKCS#12 of a leader whose key the hub holds"),
     Setting("keys", "leader_signatures", "EDOCHUB_LEADER_SIGNATURES", "path-table",
             help="user name -> the leader's blue signature image (PNG)"),
+    Setting("keys", "leader_remote", "EDOCHUB_LEADER_REMOTE", "table",
+            help="user name -> remote-signing account: {csc_url, credential} or {phone_url, "
+                 "credential, time_limit}; no secret goes here"),
     Setting("trust", "anchors", "EDOCHUB_TRUST", "paths",
             help="root certificates (PEM/DER) trusted for signatures and envelopes"),
     Setting("trust", "seal_identifiers", "EDOCHUB_SEAL_IDENTIFIERS", "table",

@@ -29,6 +29,8 @@ EXAMPLES: dict[tuple[str, str], Any] = {
     ("keys", "password_env"): "EDOCHUB_KEY_PASSWORD",
     ("keys", "leaders"): {"leader": "keys/leader.p12"},
     ("keys", "leader_signatures"): {"leader": "keys/leader-signature.png"},
+    ("keys", "leader_remote"): {"binh": {"csc_url": "https://csc.example.vn/csc/v1",
+                                         "credential": "CREDENTIAL-ID"}},
     ("trust", "anchors"): ["trust/root-ca.pem"],
     ("trust", "seal_identifiers"): {"000.00.00.G09": "000.00.00.G09"},
     ("tsa", "url"): "http://tsa.example.gov.vn",

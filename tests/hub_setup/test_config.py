@@ -126,3 +126,31 @@ pin_env = "AGENT_TEST_PIN"
     assert main(["sign-agent", "--config", str(path)]) == 2
     assert capsys.readouterr().err.strip() == (
         "edochub: environment variable AGENT_TEST_PIN (the token PIN) is not set")
+
+
+def test_remote_signing_accounts_come_from_the_file_too(clean_env, tmp_path):
+    from edochub import bootstrap
+    from signing.pades import CscSource, PolledSource
+    from signing.stamping.specimens import seal_png
+
+    (tmp_path / "seal.png").write_bytes(seal_png())
+    path = write(tmp_path / "edochub.toml", """
+[keys]
+organization = "seal.p12"
+seal_image = "seal.png"
+
+[keys.leader_remote.an]
+csc_url = "https://csc.example.vn"
+credential = "c-1"
+
+[keys.leader_remote.binh]
+phone_url = "https://sign.example.vn/api"
+credential = "c-2"
+time_limit = 90
+""")
+    keys = bootstrap.key_files(config.load(path, {}))
+    assert keys is not None and keys.remote == {
+        "an": CscSource("https://csc.example.vn", "c-1"),
+        "binh": PolledSource("https://sign.example.vn/api", "c-2", 90.0)}
+    over = bootstrap.key_files(config.load(path, {"EDOCHUB_LEADER_REMOTE": "{}"}))
+    assert over is not None and over.remote == {}

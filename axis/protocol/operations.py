@@ -119,7 +119,7 @@ def metrics_body() -> tuple[bytes, str]:
     return generate_latest(), CONTENT_TYPE_LATEST
 
 
-def readiness(checks: Mapping[str, Callable[[], None]]) -> tuple[bool, dict[str, str]]:
+def readiness(checks: Mapping[str, Callable[[], object]]) -> tuple[bool, dict[str, str]]:
     """Run each check (raising means not ready); ``{name: "ok" | what failed}``."""
     answers: dict[str, str] = {}
     for name, check in checks.items():

@@ -11,12 +11,15 @@ import asyncio
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from asn1crypto import x509
 
 from axis.errors import EdxmlError
 from decree30 import VIETNAM_TIME, vietnam_time
@@ -31,7 +34,16 @@ from documents.domain.ports import (
     StatusEnvelope,
     Waiting,
 )
-from signing.validation import FileResult
+
+if TYPE_CHECKING:
+    from axis import edxml
+    from axis.transports import AxisClient
+    from documents.domain.ports import FileVerdict
+    from signing.pades import CscSource, PolledSource, SignatureOptions, SigningKey
+    from signing.stamping import Profile, RoleSigners
+    from signing.validation import ValidationSettings, Validator
+
+_Result = TypeVar("_Result")
 
 
 class EdxmlCodec:
@@ -43,7 +55,7 @@ class EdxmlCodec:
     broken or another agency's, or, with anchors configured, when it is not trusted.
     """
 
-    def __init__(self, trust=None) -> None:  # noqa: ANN001
+    def __init__(self, trust: edxml.EnvelopeTrust | None = None) -> None:
         self.trust = trust
 
     def write_document(self, envelope: DocumentEnvelope) -> bytes:
@@ -106,27 +118,26 @@ class EdxmlCodec:
                     message.signature == "untrusted" and self.trust is not None):
                 # the reader's last warning says why
                 raise InvalidInput(f"refused: {message.warnings[-1]}")
-            if message.kind == "status":
+            if isinstance(message, edxml.StatusMessage):  # kind "status"
                 return Received(status=_status(message), warnings=message.warnings)
             return Received(document=_document(message), warnings=message.warnings)
 
 
-def _organization(party: Party):  # noqa: ANN202 - an edxml.Organization
+def _organization(party: Party) -> edxml.Organization:
     from axis import edxml
 
     return edxml.Organization(party.organ_id, organ_name=party.name or None)
 
 
-def _party(organization) -> Party:  # noqa: ANN001
+def _party(organization: edxml.Organization) -> Party:
     return Party(organization.organ_id, organization.organ_name or "")
 
 
-def _now_vietnam():  # noqa: ANN202
-
+def _now_vietnam() -> datetime:
     return vietnam_time.now().replace(tzinfo=None, microsecond=0)
 
 
-def _written(message) -> bytes:  # noqa: ANN001
+def _written(message: edxml.Message) -> bytes:
     import io
 
     from axis import edxml
@@ -136,7 +147,7 @@ def _written(message) -> bytes:  # noqa: ANN001
     return out.getvalue()
 
 
-def _document(message) -> DocumentEnvelope:  # noqa: ANN001
+def _document(message: edxml.DocumentMessage) -> DocumentEnvelope:
     from axis import edxml
 
     code = message.code or edxml.Code()
@@ -152,7 +163,7 @@ def _document(message) -> DocumentEnvelope:  # noqa: ANN001
     business = message.business
     signer = message.signer or edxml.Signer()
     files = tuple(FilePart(a.name or a.content_id, a.content_type or "application/octet-stream",
-                           Path(a.path).read_bytes()) for a in message.attachments)
+                           _content(a)) for a in message.attachments)
     envelope = DocumentEnvelope(
         sender=_party(message.sender), recipients=tuple(_party(t) for t in message.to),
         number=code.number or "", notation=code.notation or "", promulgated_on=day,
@@ -170,6 +181,12 @@ def _document(message) -> DocumentEnvelope:  # noqa: ANN001
     return envelope
 
 
+def _content(attachment: edxml.Attachment) -> bytes:
+    if attachment.path is None:  # read() parses with an attachments folder: each has a file
+        raise InvalidInput(f"attachment {attachment.content_id} has no content")
+    return attachment.path.read_bytes()
+
+
 def _with_document_id(envelope: DocumentEnvelope, document_id: str) -> DocumentEnvelope:
     """The register keys on DocumentId; when the sender wrote one that differs from what its
     parts give, its number/notation tail is taken as given."""
@@ -182,7 +199,7 @@ def _with_document_id(envelope: DocumentEnvelope, document_id: str) -> DocumentE
     return DocumentEnvelope(**{**envelope.__dict__, "number": number, "notation": notation})
 
 
-def _status(message) -> StatusEnvelope:  # noqa: ANN001
+def _status(message: edxml.StatusMessage) -> StatusEnvelope:
     response = message.response_for
     if not response.document_id:
         raise InvalidInput("the status message names no document it answers (ResponseFor)")
@@ -199,7 +216,7 @@ class AxisClientLink:
     """This agency's ``AxisLink`` over an ``axis.transports`` client (SOAP, national HTTP
     protocol or in-process). Envelopes pass through files under ``workdir``."""
 
-    def __init__(self, client, workdir: Path) -> None:  # noqa: ANN001 - an AxisClient
+    def __init__(self, client: AxisClient, workdir: Path) -> None:
         self.client = client
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -241,8 +258,7 @@ class KeyFiles:
     signatures_png: dict[str, bytes]
     password_env: str | None = None
     #: leaders who sign with a remote-signing service: user name → its credential
-    #: (``signing.pades.keys.CscSource`` or ``PolledSource``)
-    remote: dict[str, object] = field(default_factory=dict)
+    remote: dict[str, CscSource | PolledSource] = field(default_factory=dict)
 
 
 #: how long (seconds) the hub reuses its signers' certificate checks and the OCSP/CRL answers
@@ -267,16 +283,17 @@ class _ThreadState:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self.keys: dict[Path, object] = {}
+        self.keys: dict[Path, SigningKey] = {}
         self.opened = ExitStack()
-        self.signers = None  # signing.stamping.role_signing.RoleSigners
-        self.validator = None  # an open signing.validation.validator.Validator
+        self.signers: RoleSigners | None = None
+        #: open while kept
+        self.validator: Validator | None = None
         self.since = 0.0
 
-    def run(self, coroutine):  # noqa: ANN001, ANN201
+    def run(self, coroutine: Coroutine[Any, Any, _Result]) -> _Result:
         return self.loop.run_until_complete(coroutine)
 
-    async def fresh(self, fresh_for: float):  # noqa: ANN201 - RoleSigners
+    async def fresh(self, fresh_for: float) -> RoleSigners:
         """The signers kept on this thread; they and the validator are dropped (revocation
         checked again) when older than ``fresh_for`` seconds."""
         from signing.stamping import RoleSigners
@@ -287,7 +304,7 @@ class _ThreadState:
             self.signers, self.since = RoleSigners(), time.monotonic()
         return self.signers
 
-    async def leader_check(self, settings):  # noqa: ANN001, ANN201 - an open Validator
+    async def leader_check(self, settings: ValidationSettings) -> Validator:
         """The validator that checks leaders' signatures before issuing (after ``fresh``)."""
         from signing.validation import Validator
 
@@ -319,10 +336,10 @@ class PadesDocumentSigner:
     the leader's with their signature image, then the seal filling number and date, and the
     attachments' top-right text signature."""
 
-    def __init__(self, keys: KeyFiles, options, settings,  # noqa: ANN001
+    def __init__(self, keys: KeyFiles, options: SignatureOptions, settings: ValidationSettings,
                  fresh_for: float = REVOCATION_REUSE_SECONDS) -> None:
-        #: ``options``: SignatureOptions; ``settings``: ValidationSettings used to check the
-        #: leader's signature before sealing; ``fresh_for``: see REVOCATION_REUSE_SECONDS
+        #: ``settings``: used to check the leader's signature before sealing; ``fresh_for``:
+        #: see REVOCATION_REUSE_SECONDS
         self.keys, self.options, self.settings = keys, options, settings
         self.fresh_for = fresh_for
         self._every: list[_ThreadState] = []
@@ -339,7 +356,7 @@ class PadesDocumentSigner:
         for state in every:
             state.close()
 
-    def _key(self, path: Path):  # noqa: ANN202 - a signing.pades.keys.SigningKey
+    def _key(self, path: Path) -> SigningKey:
         from signing.pades import Pkcs12Source, open_key
 
         state = self._state
@@ -348,7 +365,7 @@ class PadesDocumentSigner:
                 open_key(Pkcs12Source(path, self.keys.password_env)))
         return state.keys[path]
 
-    def _sign(self, key_path: Path, profile, pdf: bytes) -> bytes:  # noqa: ANN001
+    def _sign(self, key_path: Path, profile: Profile, pdf: bytes) -> bytes:
         from signing.stamping import async_sign_profile
 
         async def sign() -> bytes:
@@ -369,16 +386,19 @@ class PadesDocumentSigner:
             raise InvalidInput(f"the hub holds no signing key for leader {leader.username!r}")
         return self._sign(key, self._leader_profile(leader), pdf)
 
-    async def prepare_for_token(self, pdf: bytes, leader: LeaderKey, certificate,  # noqa: ANN001
-                                chain) -> tuple[bytes, str]:  # noqa: ANN001
+    async def prepare_for_token(self, pdf: bytes, leader: LeaderKey, certificate: object,
+                                chain: Sequence[object]) -> tuple[bytes, str]:
         from signing.pades import SignatureOptions
         from signing.stamping import async_prepare
 
         # a B-B signature: the token's machine has no TSA of ours; the seal's B-LTA covers it.
         # Only the hub's own trust anchors decide whether the token's certificate may sign,
         # never a root the caller sends along with it.
+        issuers = tuple(c for c in chain if isinstance(c, x509.Certificate))
+        if not isinstance(certificate, x509.Certificate) or len(issuers) != len(chain):
+            raise InvalidInput("the token's certificate and chain must be X.509 certificates")
         prepared, request = await async_prepare(
-            pdf, certificate, list(chain),
+            pdf, certificate, issuers,
             SignatureOptions(trust_roots=self.options.trust_roots, trust_key_root=False),
             profile=self._leader_profile(leader))
         return prepared, request.to_json()
@@ -402,10 +422,10 @@ class PadesDocumentSigner:
         authorisation = Authorisation(pin=approval.pin or None, otp=approval.otp or None)
         # as for a token: only the hub's own anchors decide whether the certificate may sign
         options = replace(self.options, trust_key_root=False)
-        async with async_open_key(source, authorisation) as key:  # type: ignore[arg-type]
+        async with async_open_key(source, authorisation) as key:
             return await async_sign_profile(key, options, self._leader_profile(leader), pdf)
 
-    def _leader_profile(self, leader: LeaderKey):  # noqa: ANN202 - a signing Profile
+    def _leader_profile(self, leader: LeaderKey) -> Profile:
         from signing.stamping import Profile
         from signing.validation import SignatureRole
 
@@ -441,10 +461,10 @@ class PadesDocumentValidator:
     """Every signature of a PDF validated (``signing.validation.validator``, pyHanko's async
     API)."""
 
-    def __init__(self, settings) -> None:  # noqa: ANN001 - ValidationSettings
+    def __init__(self, settings: ValidationSettings) -> None:
         self.settings = settings
 
-    async def validate(self, files: Sequence[tuple[str, bytes]]) -> list[FileResult]:
+    async def validate(self, files: Sequence[tuple[str, bytes]]) -> list[FileVerdict]:
         from signing.validation import Validator
 
         async with Validator(self.settings) as validator:

@@ -18,14 +18,17 @@ OUTGOING, INCOMING = "outgoing", "incoming"
 
 def _ensure_book(session: Session, direction: str, year: int) -> None:
     dialect = session.get_bind().dialect.name
+    values = {"direction": direction, "year": year, "last_number": 0}
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects import postgresql
+
+        session.execute(postgresql.insert(Book).values(**values)
+                        .on_conflict_do_nothing(index_elements=["direction", "year"]))
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(
-        insert(Book).values(direction=direction, year=year, last_number=0)
-        .on_conflict_do_nothing(index_elements=["direction", "year"])
-    )
+        from sqlalchemy.dialects import sqlite
+
+        session.execute(sqlite.insert(Book).values(**values)
+                        .on_conflict_do_nothing(index_elements=["direction", "year"]))
 
 
 def take_number(session: Session, direction: str, year: int) -> tuple[int, int]:

@@ -16,17 +16,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from axis.errors import AxisError
 from documents.adapters.db import transaction
 from documents.adapters.models import InboxMessage, OutboxMessage
 from documents.domain.errors import RegisterError
-from documents.domain.ports import DocumentEnvelope, FileVerdict, Received
+from documents.domain.ports import DocumentEnvelope, DocumentValidator, FileVerdict, Received
 from documents.services import incoming, metrics
 from documents.services.hub import Hub
 
@@ -77,7 +79,7 @@ def deliver_due(hub: Hub, limit: int = 1000, lease: timedelta = LEASE) -> Delive
             error = str(exc) or type(exc).__name__
             metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "send").inc()
         with transaction(hub.sessions) as session:
-            message = session.get(OutboxMessage, claimed.id)
+            message = session.get_one(OutboxMessage, claimed.id)  # claimed: it exists
             if error is None:
                 message.state, message.sent_at, message.last_error = "sent", hub.clock(), ""
                 sent += 1
@@ -141,14 +143,15 @@ def process_stored(hub: Hub, limit: int = 1000, batch: int = 50) -> Processing:
 
     Signatures are validated a batch at a time (one validator, shared OCSP/CRL caches),
     outside any transaction; each envelope is then applied in a transaction of its own."""
-    if hub.validator is None:
+    validator = hub.validator
+    if validator is None:
         raise RegisterError("this hub has no validator configured")
     with hub.sessions() as session:
         pending = session.scalars(select(InboxMessage.id).where(
             InboxMessage.state == "stored").order_by(InboxMessage.id).limit(limit)).all()
     total = Processing()
     for start in range(0, len(pending), batch):
-        total = _sum(total, _process_batch(hub, pending[start:start + batch]))
+        total = _sum(total, _process_batch(hub, validator, pending[start:start + batch]))
     return total
 
 
@@ -157,18 +160,20 @@ def _sum(a: Processing, b: Processing) -> Processing:
                       a.statuses + b.statuses, a.failed + b.failed)
 
 
-def _process_batch(hub: Hub, inbox_ids: list[int]) -> Processing:
+def _process_batch(hub: Hub, validator: DocumentValidator,
+                   inbox_ids: Sequence[int]) -> Processing:
     documents = verified = statuses = failed = 0
     parsed: list[tuple[int, Received, list[tuple[str, bytes]]]] = []
     with hub.sessions() as session:
         for inbox_id in inbox_ids:
-            data = hub.store.get(session.get(InboxMessage, inbox_id).blob_hash)
+            data = hub.store.get(session.get_one(InboxMessage, inbox_id).blob_hash)
             received = hub.codec.read(data)
             document = received.document
             validate = document is not None and document.business in (0, 3)
-            parsed.append((inbox_id, received, _pdfs(document) if validate else []))
+            parsed.append((inbox_id, received,
+                           _pdfs(document) if document is not None and validate else []))
     flat = [pdf for _, _, pdfs in parsed for pdf in pdfs]
-    results = iter(asyncio.run(hub.validator.validate(flat)) if flat else [])
+    results = iter(asyncio.run(validator.validate(flat)) if flat else [])
     for inbox_id, received, pdfs in parsed:
         mine = [next(results) for _ in pdfs]
         for result in mine:
@@ -176,7 +181,7 @@ def _process_batch(hub: Hub, inbox_ids: list[int]) -> Processing:
             metrics.SIGNATURES_VALIDATED.labels(hub.settings.organ_id, verdict).inc()
         try:
             with transaction(hub.sessions) as session:
-                row = session.get(InboxMessage, inbox_id, with_for_update=True)
+                row = session.get_one(InboxMessage, inbox_id, with_for_update=True)
                 if row.state != "stored":
                     continue  # another worker got there first
                 kind = _apply(session, hub, received, row.blob_hash, mine)
@@ -184,7 +189,7 @@ def _process_batch(hub: Hub, inbox_ids: list[int]) -> Processing:
         except RegisterError as exc:
             metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "arrival").inc()
             with transaction(hub.sessions) as session:
-                row = session.get(InboxMessage, inbox_id)
+                row = session.get_one(InboxMessage, inbox_id)
                 row.state, row.error = "failed", str(exc)
             failed += 1
             continue
@@ -196,13 +201,14 @@ def _process_batch(hub: Hub, inbox_ids: list[int]) -> Processing:
     return Processing(documents, verified, statuses, failed)
 
 
-def _apply(session, hub: Hub, received: Received, blob: str,  # noqa: ANN001
+def _apply(session: Session, hub: Hub, received: Received, blob: str,
            results: list[FileVerdict]) -> str:
     if received.status is not None:
         incoming.apply_status(session, received.status)
         return "status"
     envelope = received.document
-    assert envelope is not None
+    if envelope is None:
+        raise RegisterError("the envelope holds neither a document nor a status")
     outcome = "document"
     if envelope.business in (0, 3):
         expected = hub.settings.expected_seal_identifier(envelope.sender.organ_id)

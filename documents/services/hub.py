@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,7 +44,10 @@ class Hub:
         return self.clock().astimezone(VIETNAM_TIME)
 
 
-def load(session: Session, model: type, ident: int, what: str):  # noqa: ANN201
+_Row = TypeVar("_Row")
+
+
+def load(session: Session, model: type[_Row], ident: int, what: str) -> _Row:
     row = session.get(model, ident)
     if row is None:
         raise NotFound(f"{what} {ident} does not exist")

@@ -192,6 +192,8 @@ def issue(session: Session, hub: Hub, actor: User, document_id: int) -> Outgoing
 def envelope_of(hub: Hub, document: OutgoingDocument, business: BusinessType = BusinessType.NEW,
                 refers_to: str = "") -> DocumentEnvelope:
     """The edXML document message built from the register's data."""
+    if document.number is None or document.notation is None or document.issued_on is None:
+        raise InvalidTransition(f"document {document.id} is not issued: it has no number yet")
     return DocumentEnvelope(
         sender=hub.party,
         recipients=tuple(Party(r.organ_id, r.organ_name) for r in document.recipients),

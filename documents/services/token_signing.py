@@ -26,9 +26,10 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from asn1crypto import x509
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 
 from documents.adapters import db
 from documents.adapters.models import OutgoingDocument, PendingTokenSignature, User
@@ -178,8 +179,8 @@ async def refuse_untrusted(hub: Hub, signed: bytes) -> None:
         raise InvalidInput(f"the signed document does not validate: {result.error}")
     for signature in result.signatures:
         if signature.indication is not Indication.TOTAL_PASSED:
-            reason = signature.indication.value + (
-                f" ({signature.sub_indication.value})" if signature.sub_indication else "")
+            reason = str(signature.indication) + (
+                f" ({signature.sub_indication})" if signature.sub_indication else "")
             raise InvalidInput(f"the signature is refused: it validates {reason}, "
                                "not TOTAL-PASSED, against this hub's trust anchors")
 
@@ -188,8 +189,9 @@ def _record(hub: Hub, actor: User, row: PendingTokenSignature,
             signed: bytes) -> OutgoingDocument:
     with db.transaction(hub.sessions) as session:
         # deleted first: of two completions racing, the second finds nothing to delete
-        used = session.execute(delete(PendingTokenSignature).where(
-            PendingTokenSignature.id == row.id))
+        # a DELETE answers with a cursor result (rows matched)
+        used = cast(CursorResult[Any], session.execute(delete(PendingTokenSignature).where(
+            PendingTokenSignature.id == row.id)))
         if used.rowcount != 1:
             raise NotFound(f"signing request {row.id!r} was used meanwhile")
         document = outgoing.record_leader_signature(session, hub, actor, row.document_id,

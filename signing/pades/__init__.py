@@ -10,6 +10,7 @@ from signing.pades.keys import (
     Pkcs11Source,
     Pkcs12Source,
     PolledSource,
+    SigningKey,
     open_key,
 )
 from signing.pades.opening import async_open_key
@@ -25,6 +26,7 @@ __all__ = [
     "Pkcs12Source",
     "PolledSource",
     "SignatureOptions",
+    "SigningKey",
     "async_open_key",
     "open_key",
     "plan",

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from documents.adapters.models import Attachment, IncomingDocument, User
-from documents.domain.errors import NotFound
+from documents.domain.errors import ConfigurationError, NotFound
+from documents.domain.ports import FileVerdict
 from documents.domain.workflow import Assignment, is_overdue
 from documents.http.deps import Clerk, HubDep, Leader, SessionDep, Specialist, Staff, Validator
 from documents.http.schemas import (
@@ -94,12 +96,16 @@ def answer_change(hub: HubDep, session: SessionDep, user: Clerk, document_id: in
 async def revalidate(hub: HubDep, session: SessionDep, user: Validator,
                      document_id: int) -> IncomingPublic:
     """Validate every PDF again now (pyHanko's async validation, off the request thread)."""
+    validator = hub.validator
+    if validator is None:
+        raise ConfigurationError("this hub has no validator configured")
     document, pdfs = await run_in_threadpool(_pdfs_of, hub, session, document_id)
-    results = await hub.validator.validate(pdfs)
+    results = await validator.validate(pdfs)
     return await run_in_threadpool(_store_verification, hub, session, user, document, results)
 
 
-def _pdfs_of(hub: Hub, session, document_id: int):  # noqa: ANN001, ANN202
+def _pdfs_of(hub: Hub, session: Session, document_id: int,
+             ) -> tuple[IncomingDocument, list[tuple[str, bytes]]]:
     document = load(session, IncomingDocument, document_id, "incoming document")
     files = session.scalars(select(Attachment).where(Attachment.incoming_id == document.id))
     pdfs = [(f.name, hub.store.get(f.blob_hash)) for f in files
@@ -109,8 +115,8 @@ def _pdfs_of(hub: Hub, session, document_id: int):  # noqa: ANN001, ANN202
     return document, pdfs
 
 
-def _store_verification(hub: Hub, session, user: User, document: IncomingDocument,  # noqa: ANN001
-                        results) -> IncomingPublic:  # noqa: ANN001
+def _store_verification(hub: Hub, session: Session, user: User, document: IncomingDocument,
+                        results: list[FileVerdict]) -> IncomingPublic:
     expected = hub.settings.expected_seal_identifier(document.sender_organ_id)
     verification = incoming.verify_files(expected, results)
     document.signatures_valid = verification.signatures_valid

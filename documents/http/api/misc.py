@@ -7,7 +7,7 @@ from datetime import date
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
-from documents.adapters.models import OutgoingDocument
+from documents.adapters.models import IncomingDocument, OutgoingDocument
 from documents.http.api.incoming import public
 from documents.http.deps import Auditor, Exchanger, HubDep, SessionDep, Staff
 from documents.http.schemas import AuditPublic, ExchangeRound, IncomingPublic, OutgoingPublic
@@ -26,7 +26,7 @@ def find(hub: HubDep, session: SessionDep, user: Staff, direction: str = "incomi
                                                date_to, status, min(limit, 500), before))
     if direction == "outgoing":
         return [OutgoingPublic.model_validate(r) for r in rows if isinstance(r, OutgoingDocument)]
-    return [public(hub, r) for r in rows]
+    return [public(hub, r) for r in rows if isinstance(r, IncomingDocument)]
 
 
 @router.get("/audit/verify", response_model=AuditPublic)

@@ -4,6 +4,8 @@ and ``/metrics`` (Prometheus)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -24,7 +26,7 @@ def alive() -> dict[str, str]:
     return {"status": "alive"}
 
 
-def _checks(hub: Hub) -> dict:
+def _checks(hub: Hub) -> dict[str, Callable[[], object]]:
     def database() -> None:
         with hub.sessions() as session:
             session.execute(text("SELECT 1"))
@@ -33,7 +35,7 @@ def _checks(hub: Hub) -> dict:
         if hub.store.get(hub.store.put(_PROBE)) != _PROBE:
             raise OSError("the file store gave back other bytes")
 
-    checks = {"database": database, "storage": storage}
+    checks: dict[str, Callable[[], object]] = {"database": database, "storage": storage}
     if hub.axis is not None:
         checks["axis"] = hub.axis.waiting
     return checks

@@ -8,12 +8,14 @@ fields. Passwords are typed, never shown back (not even after a refused form).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
 from documents.adapters import db
 from documents.adapters.models import User
@@ -49,7 +51,7 @@ def _field_errors(schema: type[BaseModel], values: dict[str, str],
     try:
         schema.model_validate(values)
     except ValidationError as exc:
-        errors = {}
+        errors: dict[str, str] = {}
         for problem in exc.errors():
             name = str(problem["loc"][0]) if problem["loc"] else ""
             key = (EMPTY_MESSAGES.get(name, "required") if not values.get(name)
@@ -124,7 +126,8 @@ def user_page(request: Request, user: PageUser, user_id: int) -> HTMLResponse:
 
 
 #: action → (the schema its form must satisfy, the service call)
-CHANGES = {
+CHANGES: dict[str, tuple[type[BaseModel] | None,
+                         Callable[[Session, str, int, dict[str, str]], User]]] = {
     "change_role": (RoleChange, lambda s, actor, i, f: users.change_role(s, actor, i,
                                                                          f["role"])),
     "reset_password": (PasswordReset, lambda s, actor, i, f: users.reset_password(

@@ -18,6 +18,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.datastructures import UploadFile
 
 from documents.adapters.models import User
 from documents.domain.errors import Forbidden, InvalidInput, NotFound
@@ -106,13 +107,13 @@ async def upload(request: Request, user: PageUser) -> Response:
     _archivist(user)
     hub = hub_of(request)
     form = await request.form()
-    uploads = [f for f in form.getlist("files") if hasattr(f, "read") and f.filename]
+    uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     if not uploads:
         t = i18n.Translator(language_of(request))
         return render(request, "archive.html", status_code=422, user=user,
                       errors={"files": t("no_file")}, jobs=[])
     store = _store(hub)
-    names = unique_names([name if (name := Path(part.filename).name) not in ("", ".", "..")
+    names = unique_names([name if (name := Path(part.filename or "").name) not in ("", ".", "..")
                           else f"file-{index}.pdf" for index, part in enumerate(uploads)])
     job = store.create(user.id, names)
     lock = store.lock(job.id)  # taken before the answer: the job never looks interrupted

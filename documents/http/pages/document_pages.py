@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -105,7 +105,13 @@ def history_of(session: Session, entity: str, ident: int) -> list[AuditEntry]:
         AuditEntry.entity == entity, AuditEntry.entity_id == str(ident)).order_by(AuditEntry.id)))
 
 
-def _people(session: Session) -> dict[str, list[User]]:
+class _People(TypedDict):
+    all: list[User]
+    by_id: dict[int | None, User]  # looked up by optional references (no handler: None)
+    names: dict[str, str]
+
+
+def _people(session: Session) -> _People:
     everyone = sorted(session.scalars(select(User).where(User.active.is_(True))),
                       key=lambda u: sort_key(u.full_name))
     return {"all": everyone, "by_id": {u.id: u for u in everyone},
@@ -221,7 +227,7 @@ def outgoing_progress(request: Request, user: PageUser, document_id: int) -> JSO
     hub = hub_of(request)
     with db.transaction(hub.sessions) as session:
         document = load(session, OutgoingDocument, document_id, "outgoing document")
-        answer = _sending_progress(session, document)
+        answer: dict[str, object] = {**_sending_progress(session, document)}
         answer["statuses"] = {r.organ_id: r.status for r in document.recipients}
     return JSONResponse(answer)
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import select
+from starlette.datastructures import UploadFile
 
 from decree30 import DOCUMENT_TYPES
 from documents.adapters import db
@@ -219,12 +220,13 @@ async def create_draft(request: Request, user: PageUser) -> Response:
     if problem and "recipients" not in errors:
         errors["recipients"] = problem
     main = form.get("document")
-    pdf = await main.read(hub.settings.max_file_bytes + 1) if hasattr(main, "read") else b""
+    pdf = await main.read(hub.settings.max_file_bytes + 1) if isinstance(main, UploadFile) \
+        else b""
     if not pdf:
         errors["document"] = t("required_file")
     attachments = []
     for part in form.getlist("attachments"):
-        if hasattr(part, "read") and part.filename:
+        if isinstance(part, UploadFile) and part.filename:
             attachments.append(FilePart(part.filename, part.content_type
                                                  or "application/pdf",
                                                  await part.read(hub.settings.max_file_bytes + 1)))

@@ -39,6 +39,8 @@ async def validate(hub: Hub, name: str, data: bytes) -> FileResult:
     if hub.validator is None:
         return FileResult(path=name, error="this hub has no validator configured")
     [result] = await hub.validator.validate([(name, data)])
+    if not isinstance(result, FileResult):  # the pages word the signing package's details
+        return FileResult(path=name, error="this hub's validator gives no signature details")
     return result
 
 

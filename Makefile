@@ -44,6 +44,7 @@ demo: system-deps $(BIN)/edochub
 lint: $(BIN)/edochub
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 test: system-deps $(BIN)/edochub lint
 	$(BIN)/pytest

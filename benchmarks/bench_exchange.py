@@ -31,9 +31,15 @@ import logging
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+
+if TYPE_CHECKING:
+    from documents.adapters import User
+    from documents.services import Hub
 
 #: the receiver validates 50 documents (100 PDFs) per call, as exchange.process_stored does
 _VALIDATION_BATCH = 100
@@ -61,7 +67,7 @@ def main() -> None:
         sender, receiver = world.hubs[demo.SENDER], world.hubs[demo.RECEIVER]
         people = {id(hub): _people(hub, User) for hub in (sender, receiver)}
 
-        def step(hub, function, role: str, *more) -> object:  # noqa: ANN001
+        def step(hub: Hub, function: Callable[..., Any], role: str, *more: object) -> Any:
             with transaction(hub.sessions) as session:
                 return function(session, hub, people[id(hub)][role], *more)
 
@@ -115,7 +121,7 @@ def main() -> None:
           f"({(end_to_end - alone) / end_to_end:.0%} of end to end)")
 
 
-def _people(hub, user_model) -> dict:  # noqa: ANN001
+def _people(hub: Hub, user_model: type[User]) -> dict[str, User]:
     with hub.sessions() as session:
         return {u.role: u for u in session.scalars(select(user_model))}
 
@@ -126,7 +132,7 @@ def _progress(what: str, done: int, count: int, started: float) -> None:
               file=sys.stderr, flush=True)
 
 
-def _check_outcome(sender, receiver, count: int) -> str:  # noqa: ANN001 - two Hubs
+def _check_outcome(sender: Hub, receiver: Hub, count: int) -> str:
     """Every document sent once, received once, verified and registered with incoming numbers
     1..count, the received ones exactly the issued ones; SystemExit (no figures) otherwise."""
     from documents.adapters import InboxMessage, IncomingDocument, OutboxMessage, OutgoingDocument

@@ -13,7 +13,7 @@ import json
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,6 +32,9 @@ from documents.adapters import (
 from documents.domain import ConfigurationError, DocumentSigner, DocumentValidator
 from documents.services import Hub, HubSettings, users
 from edochub.config import Config
+
+if TYPE_CHECKING:
+    from signing.pades import CscSource, PolledSource
 
 NO_TRUST = ("no trust anchors: set [trust] anchors in edochub.toml or EDOCHUB_TRUST to the "
             "root certificates")
@@ -54,7 +57,7 @@ def signer_for(keys: KeyFiles, trust: Sequence[Path], tsa_url: str | None,
     return PadesDocumentSigner(keys, options, ValidationSettings.from_paths(list(trust)))
 
 
-def remote_accounts(raw: str | Mapping[str, Any]) -> dict[str, object]:
+def remote_accounts(raw: str | Mapping[str, Any]) -> dict[str, CscSource | PolledSource]:
     """``[keys] leader_remote`` or ``EDOCHUB_LEADER_REMOTE`` (JSON): user name →
     ``{"csc_url": URL, "credential": ID}``
     (a CSC API v1 service; the leader authorises with a PIN or one-time code on the page) or
@@ -69,7 +72,7 @@ def remote_accounts(raw: str | Mapping[str, Any]) -> dict[str, object]:
     if not isinstance(entries, dict):
         raise ConfigurationError("[keys] leader_remote (EDOCHUB_LEADER_REMOTE) must map user "
                                  "names to accounts")
-    accounts: dict[str, object] = {}
+    accounts: dict[str, CscSource | PolledSource] = {}
     for username, entry in entries.items():
         if not isinstance(entry, dict) or not entry.get("credential") or \
                 bool(entry.get("csc_url")) == bool(entry.get("phone_url")):

@@ -86,14 +86,15 @@ def running(directory: Path,
                 token_key=secrets.token_urlsafe(32))
             keys = KeyFiles(pki.p12(seal), {"leader": pki.p12(leader)},
                             specimens.seal_png(name), {"leader": specimens.signature_png()})
+            signer = runtime.signer_for(keys, pki.trust_roots, pki.tsa_url)
             hub = runtime.build_hub(
-                settings, runtime.signer_for(keys, pki.trust_roots, pki.tsa_url),
+                settings, signer,
                 runtime.validator_for(pki.trust_roots),
                 runtime.vxp_link(axis_url, code, axis_secret, home / "axis-work"),
                 pki.trust_roots)
             world.passwords[code] = _add_users(hub, LEADER_NAMES[leader])
             world.hubs[code] = hub
-            stack.callback(hub.signer.close)  # after the hub's server has stopped
+            stack.callback(signer.close)  # after the hub's server has stopped
             world.urls[code] = stack.enter_context(serving(create_app(hub), HOST, free_port()))
         yield world
 
@@ -142,7 +143,7 @@ DOCUMENTS = (
 )
 
 
-def play(world: World, say=print) -> dict[str, int]:  # noqa: ANN001 - a print-like callable
+def play(world: World, say: Callable[[str], object] = print) -> dict[str, int]:
     """The whole story through the two hubs' APIs; the counts of ``demo --once --json``."""
     from edochub.samples import simple_pdf
     from signing.stamping import draft_decision_pdf

@@ -7,6 +7,7 @@ deactivated, not deleted: documents and the audit log keep naming it."""
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,9 +18,12 @@ from documents.domain.errors import Conflict, InvalidInput, NotAuthenticated, No
 from documents.domain.workflow import Role
 from documents.services import audit
 
+if TYPE_CHECKING:
+    from pwdlib import PasswordHash
+
 
 @cache
-def _hasher():  # noqa: ANN202 - pwdlib's type stays here
+def _hasher() -> PasswordHash:
     from pwdlib import PasswordHash
 
     return PasswordHash.recommended()

@@ -11,11 +11,15 @@ import argparse
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from decree30 import vietnam_time
 from edochub.cli.common import quiet_libraries
 from edochub.cli.trust import add_trust_options, trust_paths
 from signing.errors import SigningError
+
+if TYPE_CHECKING:
+    from signing.validation import ValidationSettings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     preserve.set_defaults(handler=_preserve)
 
 
-def _preservation_settings(args: argparse.Namespace):
+def _preservation_settings(args: argparse.Namespace) -> ValidationSettings:
     from signing.validation import ValidationSettings
 
     trust, timestamp_trust = trust_paths(args)

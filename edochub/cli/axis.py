@@ -4,11 +4,17 @@ messages through any axis over SOAP or the national HTTP protocol."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from axis.errors import AxisError
 from edochub.cli.common import json_logs
+
+if TYPE_CHECKING:
+    from axis.server import ServerConfig
+    from axis.transports import AxisClient
 
 DEFAULT_DATA_DIR = Path("axis-data")
 
@@ -94,10 +100,10 @@ def _secret(name: str) -> str:
     return secret
 
 
-def _server_config(args: argparse.Namespace, **extra: object):
+def _server_config(args: argparse.Namespace) -> ServerConfig:
     from axis.server import ServerConfig
 
-    return ServerConfig(data_dir=args.data_dir, db_url=args.db, **extra)
+    return ServerConfig(data_dir=args.data_dir, db_url=args.db)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -106,8 +112,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     from axis.server import MiB, Settings, serve
 
-    config = _server_config(
-        args, max_message_bytes=int(args.max_message_mb * MiB),
+    config = dataclasses.replace(
+        _server_config(args), max_message_bytes=int(args.max_message_mb * MiB),
         soap_max_bytes=int(args.soap_max_mb * MiB),
         settings=Settings(retention=timedelta(days=args.retention_days)))
     base = f"http://{args.host}:{args.port}"
@@ -126,7 +132,7 @@ def _agency_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _client(args: argparse.Namespace):
+def _client(args: argparse.Namespace) -> AxisClient:
     from axis.transports import connect
 
     return connect(args.axis, args.protocol, args.agency, _secret(args.secret_env),

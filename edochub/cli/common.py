@@ -135,7 +135,7 @@ def describe_result(result: FileResult) -> str:
         return f"{result.path}: no signature"
     lines = [f"{result.path}:"]
     for sig in result.signatures:
-        signer = sig.signer.common_name if sig.signer else "unknown signer"
+        signer = (sig.signer.common_name if sig.signer else None) or "unknown signer"
         if sig.role is not None:
             signer += f" ({sig.role.value})"
         verdict = sig.indication.value + (f"/{sig.sub_indication.value}"

@@ -7,8 +7,12 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from axis.errors import EdxmlError, MalformedEdxmlError
+
+if TYPE_CHECKING:
+    from axis import edxml
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -110,22 +114,23 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_content(attachment) -> None:
+def _check_content(attachment: edxml.Attachment) -> None:
     """The file given for an attachment must be the content SPEC describes, if it does."""
     import hashlib
 
-    if not attachment.path.is_file():
+    path = attachment.path
+    if path is None or not path.is_file():
         return  # the writer names the missing file
-    if attachment.size is not None and attachment.path.stat().st_size != attachment.size:
-        raise EdxmlError(f"{attachment.path} has {attachment.path.stat().st_size} bytes,"
+    if attachment.size is not None and path.stat().st_size != attachment.size:
+        raise EdxmlError(f"{path} has {path.stat().st_size} bytes,"
                          f" SPEC says {attachment.size} for {attachment.content_id}")
     if attachment.sha256 is not None:
         digest = hashlib.sha256()
-        with attachment.path.open("rb") as handle:
+        with path.open("rb") as handle:
             while chunk := handle.read(1024 * 1024):
                 digest.update(chunk)
         if digest.hexdigest() != attachment.sha256.lower():
-            raise EdxmlError(f"{attachment.path} does not match the sha256 SPEC gives for"
+            raise EdxmlError(f"{path} does not match the sha256 SPEC gives for"
                              f" {attachment.content_id}")
 
 

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edochub.cli.common import (
     add_signing_options,
@@ -25,6 +26,10 @@ from edochub.cli.common import (
     signature_options,
 )
 from signing.errors import SigningError
+
+if TYPE_CHECKING:
+    from signing.pades import BatchOutcome, SigningKey
+    from signing.stamping import Profile
 
 PROFILES = ("leader", "organization", "attachment", "copy")
 
@@ -151,7 +156,7 @@ def _sign_profile(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _require_leader(pdf: bytes, args: argparse.Namespace, key) -> None:
+async def _require_leader(pdf: bytes, args: argparse.Namespace, key: SigningKey) -> None:
     """The organization signs only what the leader has validly signed; trust: --trust plus
     the root that comes with the organization's key."""
     from signing.stamping import async_require_leader_signature
@@ -162,7 +167,7 @@ async def _require_leader(pdf: bytes, args: argparse.Namespace, key) -> None:
     await async_require_leader_signature(pdf, settings)
 
 
-def _profile(args: argparse.Namespace):
+def _profile(args: argparse.Namespace) -> Profile:
     from signing.stamping import CopyForm, Profile
     from signing.validation import SignatureRole
 
@@ -261,7 +266,7 @@ def _sign_batch(args: argparse.Namespace) -> int:
     total = len(plan(args.input_dir, args.output_dir))
     failures = 0
     with tqdm(total=total, unit="file", desc="signing", file=sys.stderr) as bar:
-        def on_done(outcome) -> None:
+        def on_done(outcome: BatchOutcome) -> None:
             nonlocal failures
             if outcome.error is not None:
                 failures += 1

@@ -6,8 +6,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from decree30 import vietnam_time
+
+if TYPE_CHECKING:
+    from signing.validation import Purpose
 
 PURPOSE_CHOICES = ("signatures", "timestamps", "both")
 
@@ -51,7 +55,7 @@ def trust_paths(args: argparse.Namespace) -> tuple[list[Path], list[Path] | None
     return signatures, args.timestamp_trust or timestamps
 
 
-def _purposes(choice: str):
+def _purposes(choice: str) -> list[Purpose]:
     from signing.validation import Purpose
 
     return list(Purpose) if choice == "both" else [Purpose(choice)]

@@ -13,11 +13,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from decree30 import vietnam_time
 from edochub.cli.common import REVOCATION_MODES, describe_result, iso_moment, quiet_libraries
 from edochub.cli.trust import trust_paths
 from signing.errors import SigningError
+
+if TYPE_CHECKING:
+    from signing.validation import FileResult
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -109,7 +113,7 @@ def _verify(args: argparse.Namespace) -> int:
     return code
 
 
-def _outlook(result, until: datetime) -> dict:
+def _outlook(result: FileResult, until: datetime) -> dict:
     """The look-ahead answer for one validated file."""
     from signing.validation import preservation
 

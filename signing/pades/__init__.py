@@ -1,7 +1,7 @@
 """PAdES signing (ký số PAdES): key sources (PKCS#12, PKCS#11, remote-signing services), the
 signer for levels B-B to B-LTA, and batch signing of folders."""
 
-from signing.pades.batch import plan, sign_batch
+from signing.pades.batch import BatchOutcome, plan, sign_batch
 from signing.pades.keys import (
     DEFAULT_PKCS11_PIN_ENV,
     Authorisation,
@@ -19,6 +19,7 @@ from signing.pades.signer import PadesSigner, SignatureOptions, read_pdf, write_
 __all__ = [
     "DEFAULT_PKCS11_PIN_ENV",
     "Authorisation",
+    "BatchOutcome",
     "CscSource",
     "KeySource",
     "PadesSigner",

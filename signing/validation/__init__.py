@@ -4,6 +4,7 @@ archives, the trust store, and preservation (augment, renew)."""
 
 from signing.validation import preservation
 from signing.validation.batch import (
+    BatchItem,
     BatchSettings,
     expanded,
     overall,
@@ -29,6 +30,7 @@ from signing.validation.validator import (
 )
 
 __all__ = [
+    "BatchItem",
     "BatchSettings",
     "EXTENDABLE",
     "FileResult",

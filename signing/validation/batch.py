@@ -61,7 +61,7 @@ class BatchSettings:
 
 
 @dataclass(frozen=True)
-class _Item:
+class BatchItem:
     path: Path
     display: str
     #: set when the input could not even be turned into a PDF to validate (e.g. a bad ZIP)
@@ -79,7 +79,7 @@ def verify_batch(inputs: list[Path], settings: BatchSettings, workers: int = 1,
     return results
 
 
-def _run_in_process(items: list[_Item], settings: BatchSettings,
+def _run_in_process(items: list[BatchItem], settings: BatchSettings,
                     progress: Callable[[FileResult], None] | None) -> list[FileResult]:
     from signing.validation.validator import Validator
 
@@ -96,7 +96,7 @@ def _run_in_process(items: list[_Item], settings: BatchSettings,
     return asyncio.run(run())
 
 
-def _run_in_pool(items: list[_Item], settings: BatchSettings, workers: int,
+def _run_in_pool(items: list[BatchItem], settings: BatchSettings, workers: int,
                  progress: Callable[[FileResult], None] | None) -> list[FileResult]:
     results = []
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
@@ -109,7 +109,7 @@ def _run_in_pool(items: list[_Item], settings: BatchSettings, workers: int,
     return results
 
 
-async def _validate(validator: Validator, item: _Item) -> FileResult:
+async def _validate(validator: Validator, item: BatchItem) -> FileResult:
     if item.error is not None:
         return FileResult(path=item.display, error=item.error)
     try:
@@ -136,7 +136,7 @@ def _init_worker(settings: BatchSettings) -> None:
     atexit.register(lambda: loop.run_until_complete(validator.aclose()))
 
 
-def _validate_in_worker(item: _Item) -> FileResult:
+def _validate_in_worker(item: BatchItem) -> FileResult:
     assert _worker is not None, "worker not initialised"
     loop, validator = _worker
     return loop.run_until_complete(_validate(validator, item))
@@ -145,31 +145,31 @@ def _validate_in_worker(item: _Item) -> FileResult:
 # --- inputs -----------------------------------------------------------------------------------
 
 @contextmanager
-def expanded(inputs: list[Path]) -> Iterator[list[_Item]]:
+def expanded(inputs: list[Path]) -> Iterator[list[BatchItem]]:
     """The PDFs ``inputs`` name, as items to validate: folders walked, ZIP archives extracted
     safely into a temporary folder that lives as long as the context."""
     with tempfile.TemporaryDirectory(prefix="edochub-batch-") as scratch:
-        items: list[_Item] = []
+        items: list[BatchItem] = []
         for index, path in enumerate(inputs):
             if path.is_dir():
-                items.extend(_Item(p, str(p)) for p in sorted(path.rglob("*"))
+                items.extend(BatchItem(p, str(p)) for p in sorted(path.rglob("*"))
                              if p.is_file() and p.suffix.lower() == ".pdf")
             elif path.suffix.lower() == ".zip" and path.is_file():
                 items.extend(_extract_zip(path, Path(scratch) / str(index)))
             else:
-                items.append(_Item(path, str(path)))
+                items.append(BatchItem(path, str(path)))
         yield items
 
 
-def _extract_zip(archive: Path, target: Path) -> list[_Item]:
+def _extract_zip(archive: Path, target: Path) -> list[BatchItem]:
     """The archive's PDF members, extracted under ``target``; a bad archive or a hostile member
     becomes an item carrying the error, never an exception."""
-    items: list[_Item] = []
+    items: list[BatchItem] = []
     try:
         with zipfile.ZipFile(archive) as bundle:
             members = bundle.infolist()
             if len(members) > MAX_ZIP_MEMBERS:
-                return [_Item(archive, str(archive),
+                return [BatchItem(archive, str(archive),
                               f"ZIP archive has more than {MAX_ZIP_MEMBERS} members")]
             budget = MAX_ZIP_BYTES
             for number, member in enumerate(members):
@@ -178,19 +178,19 @@ def _extract_zip(archive: Path, target: Path) -> list[_Item]:
                 display = f"{archive}!{member.filename}"
                 problem = _unsafe_member(member)
                 if problem is not None:
-                    items.append(_Item(archive, display, problem))
+                    items.append(BatchItem(archive, display, problem))
                     continue
                 destination = target / f"{number}.pdf"
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 written = _copy_bounded(bundle, member, destination, budget)
                 if written is None:
-                    items.append(_Item(archive, display, "ZIP archive expands beyond the "
+                    items.append(BatchItem(archive, display, "ZIP archive expands beyond the "
                                        f"{MAX_ZIP_BYTES // 1024**3} GiB limit"))
                     break
                 budget -= written
-                items.append(_Item(destination, display))
+                items.append(BatchItem(destination, display))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
-        items.append(_Item(archive, str(archive), f"unreadable ZIP archive: {exc}"))
+        items.append(BatchItem(archive, str(archive), f"unreadable ZIP archive: {exc}"))
     return items
 
 

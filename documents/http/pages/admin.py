@@ -9,13 +9,14 @@ fields. Passwords are typed, never shown back (not even after a refused form).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from documents.adapters import db
 from documents.adapters.models import User
@@ -61,7 +62,7 @@ def _field_errors(schema: type[BaseModel], values: dict[str, str],
     return {}
 
 
-def _form_values(form: Any, names: tuple[str, ...]) -> dict[str, str]:  # noqa: ANN401
+def _form_values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
     return {name: str(form.get(name, "")).strip() for name in names}
 
 

@@ -28,7 +28,7 @@ from documents.http.pages.archive_jobs import FileVerdict, Job, JobStore, unique
 from documents.http.pages.rendering import PREFIX, SECURITY_HEADERS, PageRoute, go, render
 from documents.http.pages.session import check_csrf, current_user, hub_of, language_of
 from documents.services.hub import Hub
-from signing.validation import FileResult
+from signing.validation import BatchItem, FileResult
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PageUser = Annotated[User, Depends(current_user)]
@@ -68,7 +68,7 @@ def _run(hub: Hub, store: JobStore, job: Job, inputs: list[Path], lock: int) -> 
                                        result.error))
         store.save(job)
 
-    async def validate_all(items: list) -> None:  # noqa: ANN001 - batch_verify's items
+    async def validate_all(items: list[BatchItem]) -> None:
         for item in items:
             shown = item.display.replace(uploaded, "")  # names as the archivist gave them
             if item.error is not None:

@@ -367,14 +367,18 @@ def routing_from_header(root: etree._Element) -> m.Routing:
         message = decoder.status(header, mh)
         return m.Routing("status", sender, _present((message.response_for.organ_id,)),
                          None, _present((message.response_for.document_id,)), None,
-                         message.status_code)
+                         message.status_code, message.description)
     recipients = tuple(decoder.organization(e, "To").organ_id for e in mh.findall(Q + "To"))
     if not recipients:
         raise MalformedEdxmlError("document message has no recipient (To)")
     _, business = decoder.trace(header)
+    code = decoder.child(mh, "Code")
+    number = None if code is None else decoder.text(code, "CodeNumber")
+    notation = None if code is None else decoder.text(code, "CodeNotation")
     return m.Routing("edoc", sender, recipients, decoder.document_id(mh),
                      _present(tuple(r.document_id for r in responses)),
-                     None if business is None else business.doc_type, None)
+                     None if business is None else business.doc_type, None,
+                     decoder.text(mh, "Subject"), "/".join(_present((number, notation))) or None)
 
 
 def _present(values: tuple[str | None, ...]) -> tuple[str, ...]:

@@ -297,3 +297,6 @@ class Routing:
     response_for: tuple[str, ...]
     business_doc_type: BusinessDocType | None
     status_code: StatusCode | None
+    subject: str | None = None
+    #: ``CodeNumber/CodeNotation`` (số và ký hiệu), as the register shows it.
+    notation: str | None = None

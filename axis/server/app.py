@@ -21,7 +21,7 @@ from axis.errors import (
     MessageTooLarge,
     NotPermitted,
 )
-from axis.server import db, soap, vxp
+from axis.server import db, soap, vxp, vxp_agencies
 from axis.server.core import AxisCore, Settings
 from axis.server.store import MessageStore
 
@@ -74,6 +74,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.soap_max_bytes = config.soap_max_bytes
     app.include_router(soap.router)
     app.include_router(vxp.router)
+    app.include_router(vxp_agencies.router)
 
     @app.exception_handler(ExchangeError)
     async def exchange_error(_request: Request, exc: ExchangeError) -> JSONResponse:

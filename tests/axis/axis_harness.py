@@ -92,14 +92,14 @@ class AxisServer:
             self._core.sessions.kw["bind"].dispose()
             self._core = None
 
-    def add_agency(self, name: str = "Cơ quan thử nghiệm",
-                   parent: str | None = None) -> Credentials:
+    def add_agency(self, name: str = "Cơ quan thử nghiệm", parent: str | None = None, *,
+                   operator: bool = False, level1: str = "H41") -> Credentials:
         """A fresh agency with a random secret, registered through ``edochub axis agency add``'s
         own code path (the core on the server's database)."""
-        agency = Credentials(code=fresh_code(),
+        agency = Credentials(code=fresh_code(level1),
                             secret=uuid.uuid4().hex, secret_env=f"AXIS_SECRET_{uuid.uuid4().hex}")
         os.environ[agency.secret_env] = agency.secret
-        self.core().add_agency(agency.code, name, agency.secret, parent)
+        self.core().add_agency(agency.code, name, agency.secret, parent, operator=operator)
         return agency
 
     def core(self) -> AxisCore:

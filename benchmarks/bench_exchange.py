@@ -13,7 +13,7 @@ Baseline ("alone"): the same field preparation, the three signatures (with the i
 check of the leader's signature) and the validation of both PDFs, by the same hub objects
 with the same reuse as the end-to-end part: the sending hub's signer keeps its certificate
 checks, size estimates and the OCSP/CRL answers of its leader-signature check for
-``documents.adapters.REVOCATION_REUSE_SECONDS``; the receiving hub's validator shares its
+``documents.adapters.signing.REVOCATION_REUSE_SECONDS``; the receiving hub's validator shares its
 OCSP/CRL answers within each batch of 50 documents. Nothing of the register, edXML or the axis.
 
 The run checks its own outcome before printing any figure (every document sent once, received
@@ -47,12 +47,13 @@ def main() -> None:
     for name in ("werkzeug", "pyhanko", "pyhanko_certvalidator", "httpx", "documents"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
-    from documents import demo, exchange, incoming, outgoing
-    from documents.db import transaction
-    from documents.models import IncomingDocument, User
-    from documents.ports import FilePart, LeaderKey, Party
+    from documents.adapters.db import transaction
+    from documents.adapters.models import IncomingDocument, User
+    from documents.domain.ports import FilePart, LeaderKey, Party
+    from documents.services import exchange, incoming, outgoing
+    from edochub import demo
     from edochub.samples import simple_pdf
-    from signing.specimens import draft_decision_pdf
+    from signing.stamping.specimens import draft_decision_pdf
 
     # the Decree 30 specimen draft (number/date fields, leader image, seal) and a plain annex
     pdf, annex = draft_decision_pdf(), simple_pdf("Benchmark annex")
@@ -129,7 +130,12 @@ def _progress(what: str, done: int, count: int, started: float) -> None:
 def _check_outcome(sender, receiver, count: int) -> str:  # noqa: ANN001 - two Hubs
     """Every document sent once, received once, verified and registered with incoming numbers
     1..count, the received ones exactly the issued ones; SystemExit (no figures) otherwise."""
-    from documents.models import InboxMessage, IncomingDocument, OutboxMessage, OutgoingDocument
+    from documents.adapters.models import (
+        InboxMessage,
+        IncomingDocument,
+        OutboxMessage,
+        OutgoingDocument,
+    )
 
     with sender.sessions() as session:
         issued = set(session.scalars(select(OutgoingDocument.document_id)))

@@ -5,11 +5,12 @@ default way (baseline), on the same 1-page PDF and RSA-2048 key of the developme
 
 Signing (PAdES B-B, files in and out):
   baseline  per document: SimpleSigner.load_pkcs12 + a new PdfSigner + sign_pdf
-  edochub   per document: signing.batch.sign_batch over a folder (key loaded and checked once,
+  edochub   per document: signing.pades.batch.sign_batch over a folder (key loaded and checked once,
             container sized once)                                  target: <= 1/10 of baseline
 Validation (the files just signed, dev roots trusted, revocation checked online):
   baseline  per document: a new ValidationContext + validate_pdf_signature per file
-  edochub   per document: signing.validation.validate_paths over the folder (one Validator,
+  edochub   per document: signing.validation.validator.validate_paths over the folder (one
+  Validator,
             shared OCSP/CRL caches)                                target: <= 1/3 of baseline
 
 The development PKI is built in a temporary folder and its OCSP/CRL/TSA served on loopback.
@@ -58,9 +59,9 @@ def baseline_sign(pki: devpki.DevPki, sources: list[Path], outdir: Path) -> floa
 
 
 def edochub_sign(pki: devpki.DevPki, indir: Path, outdir: Path, count: int) -> float:
-    from signing.batch import sign_batch
-    from signing.keys import Pkcs12Source
-    from signing.pades import SignatureOptions
+    from signing.pades.batch import sign_batch
+    from signing.pades.keys import Pkcs12Source
+    from signing.pades.signer import SignatureOptions
 
     start = time.perf_counter()
     outcomes = sign_batch(indir, outdir, Pkcs12Source(pki.p12(SIGNER)), SignatureOptions())
@@ -74,7 +75,7 @@ def baseline_validate(pki: devpki.DevPki, files: list[Path]) -> float:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from signing.validation import load_certificates
+    from signing.validation.validator import load_certificates
 
     roots = load_certificates(pki.trust_roots)
     start = time.perf_counter()
@@ -88,7 +89,7 @@ def baseline_validate(pki: devpki.DevPki, files: list[Path]) -> float:
 
 
 def edochub_validate(pki: devpki.DevPki, files: list[Path]) -> float:
-    from signing.validation import ValidationSettings, validate_paths
+    from signing.validation.validator import ValidationSettings, validate_paths
 
     start = time.perf_counter()
     settings = ValidationSettings.from_paths(pki.trust_roots)

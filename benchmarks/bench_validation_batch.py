@@ -1,4 +1,4 @@
-"""Batch validation speed: ``edochub verify``'s batch path (signing.batch_verify, two worker
+"""Batch validation speed: ``edochub verify``'s batch path (signing.validation.batch, two worker
 processes, per-worker OCSP/CRL/certificate caches and validated certificate paths) against
 pyHanko's default ``validate_pdf_signature`` used one file at a time (a fresh ValidationContext
 with fetching per file, as a script would), on the same signed one-page PDFs in the same run.
@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from signing import devpki  # noqa: E402
-from signing.batch_verify import BatchSettings, verify_batch  # noqa: E402
+from signing.validation.batch import BatchSettings, verify_batch  # noqa: E402
 
 
 def _free_port() -> int:
@@ -39,8 +39,8 @@ def _signed_documents(pki: devpki.DevPki, folder: Path, count: int) -> list[Path
     import asyncio
 
     from edochub.samples import simple_pdf
-    from signing.keys import Pkcs12Source, open_key
-    from signing.pades import PadesSigner, SignatureOptions
+    from signing.pades.keys import Pkcs12Source, open_key
+    from signing.pades.signer import PadesSigner, SignatureOptions
 
     async def sign_all() -> list[Path]:
         paths = []

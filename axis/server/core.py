@@ -29,10 +29,7 @@ from axis.errors import (
     ReplayedRequest,
     UnknownRecipient,
 )
-from axis.server import directory
-from axis.server.models import Agency, Delivery, Message, SeenNonce
-from axis.server.store import MessageStore, Staged
-from axis.transports.base import (
+from axis.protocol.messages import (
     ACK_STATES,
     AgencyInfo,
     Received,
@@ -41,6 +38,9 @@ from axis.transports.base import (
     SendReceipt,
     Sent,
 )
+from axis.server import directory
+from axis.server.models import Agency, Delivery, Message, SeenNonce
+from axis.server.store import MessageStore, Staged
 
 _now, _iso = directory.now, directory.iso
 

@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from axis.errors import AuthenticationFailed, NotPermitted
+from axis.protocol.vxp_signing import HASH_HEADER, PREFIX, SIGN_HEADER, hmac_hex
 from axis.server.core import AxisCore
-from axis.transports.vxp_protocol import HASH_HEADER, PREFIX, SIGN_HEADER, hmac_hex
 
 
 def get_core(request: Request) -> AxisCore:

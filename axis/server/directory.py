@@ -18,8 +18,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from axis.errors import InvalidRequest, UnknownRecipient
+from axis.protocol.messages import AgencyInfo
 from axis.server.models import Agency, DirectoryCounter
-from axis.transports.base import AgencyInfo
 
 #: Four levels: 3 digits, 2, 2, then a letter and two digits (G.. central, H.. provinces...).
 CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")

@@ -20,11 +20,11 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from axis.errors import HashMismatch, InvalidRequest, MessageTooLarge
+from axis.protocol.messages import RecipientState
+from axis.protocol.vxp_signing import hash_file_hex
 from axis.server.deps import CoreDep, VxpCaller, VxpCallerDep
 from axis.server.multipart import FileDocReader
 from axis.server.store import CHUNK, Staged
-from axis.transports.base import RecipientState
-from axis.transports.vxp_protocol import hash_file_hex
 
 router = APIRouter(prefix="/vxp")
 

@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from axis.errors import HashMismatch, InvalidRequest, MessageTooLarge
+from axis.protocol.messages import AgencyInfo
+from axis.protocol.vxp_signing import hash_file_hex
 from axis.server.deps import CoreDep, VxpCallerDep
-from axis.transports.base import AgencyInfo
-from axis.transports.vxp_protocol import hash_file_hex
 
 router = APIRouter(prefix="/vxp")
 

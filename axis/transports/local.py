@@ -7,14 +7,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from axis.server.core import AxisCore, Settings
-from axis.transports.base import (
+from axis.protocol.messages import (
     Acknowledge,
     AxisRequest,
     AxisResponse,
     DeleteAgency,
     Done,
-    Download,
     Fetch,
     ListAgencies,
     ListReceived,
@@ -23,6 +21,8 @@ from axis.transports.base import (
     Send,
     SyncAgencies,
 )
+from axis.server.core import AxisCore, Settings
+from axis.transports.base import Download
 
 
 class LocalTransport:

@@ -20,14 +20,13 @@ from pathlib import Path
 import httpx
 
 from axis.errors import EXCHANGE_ERRORS, AxisUnavailable, ExchangeError
-from axis.transports.base import (
+from axis.protocol.messages import (
     Acknowledge,
     AgencyInfo,
     AxisRequest,
     AxisResponse,
     DeleteAgency,
     Done,
-    Download,
     Fetch,
     ListAgencies,
     ListReceived,
@@ -41,7 +40,8 @@ from axis.transports.base import (
     Sent,
     SyncAgencies,
 )
-from axis.transports.vxp_protocol import hash_file_hex, sdk_timestamp, signed_headers
+from axis.protocol.vxp_signing import hash_file_hex, sdk_timestamp, signed_headers
+from axis.transports.base import Download
 
 CHUNK = 1 << 20
 DATA_FIELD = re.compile(rb'"data"\s*:\s*"')

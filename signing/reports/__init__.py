@@ -7,7 +7,8 @@ API::
     # -> reports/<name>.json, <name>.validation.xml (ETSI TS 119 102-2, findings worded in
     #    the language), <name>.report.html, <name>.report.pdf
 
-The verdicts come from :class:`signing.results.FileResult`; the file itself is read again only
+The verdicts come from :class:`signing.validation.results.FileResult`; the file itself is read
+again only
 for evidence the report shows (signature value, certificates, byte range).
 """
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from signing.results import FileResult
+from signing.validation.results import FileResult
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from signing.errors import SigningError
 from signing.reports import texts
-from signing.results import FileResult, Indication, SignatureResult
+from signing.validation.results import FileResult, Indication, SignatureResult
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 

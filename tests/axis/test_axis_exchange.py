@@ -18,7 +18,7 @@ from axis.errors import (
     NotPermitted,
     UnknownRecipient,
 )
-from axis.transports.vxp_protocol import hash_file_hex, signed_headers
+from axis.protocol.vxp_signing import hash_file_hex, signed_headers
 from tests.axis.axis_harness import AxisServer, addressed, client_for, fresh_code
 
 PROTOCOLS = ["soap", "http"]

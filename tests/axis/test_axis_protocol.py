@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import inspect, text
 
 from axis.errors import ExchangeError, HashMismatch
+from axis.protocol.vxp_signing import hash_file_hex, sdk_timestamp, signed_headers
 from axis.server import db
 from axis.transports.base import Download
 from axis.transports.vxp import stream_data_field
-from axis.transports.vxp_protocol import hash_file_hex, sdk_timestamp, signed_headers
 from tests.axis.axis_harness import create_postgres_database, drop_postgres_database
 
 

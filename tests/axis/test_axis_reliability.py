@@ -15,10 +15,10 @@ import httpx
 import pytest
 
 from axis.errors import AxisUnavailable, MessageNotFound, MessageTooLarge
+from axis.protocol.vxp_signing import hash_file_hex, signed_headers
 from axis.server.core import Settings
 from axis.transports.base import AxisClient, Retrying
 from axis.transports.local import LocalTransport
-from axis.transports.vxp_protocol import hash_file_hex, signed_headers
 from tests.axis.axis_harness import (
     AxisServer,
     Credentials,

@@ -11,21 +11,21 @@ from pathlib import Path
 import httpx
 import pytest
 
-from documents import db
-from documents.adapters import (
+from documents.adapters import db
+from documents.adapters.models import User
+from documents.adapters.signing import (
     AxisClientLink,
     EdxmlCodec,
     KeyFiles,
     PadesDocumentSigner,
     PadesDocumentValidator,
 )
-from documents.hub import Hub
-from documents.models import User
-from documents.settings import HubSettings
-from documents.storage import LocalStore
-from documents.users import hash_password
-from documents.web.app import create_app
-from documents.web.server import serving
+from documents.adapters.storage import LocalStore
+from documents.http.app import create_app
+from documents.http.server import serving
+from documents.services.hub import Hub
+from documents.services.settings import HubSettings
+from documents.services.users import hash_password
 from tests.conftest import free_port, fresh_pg_schema
 from tests.documents.fakes import MarkSigner, MarkValidator
 
@@ -123,10 +123,10 @@ class RealSigning:
 
     def signer(self, organization_label: str, leader_label: str = "leader-an",
                **reuse: float) -> PadesDocumentSigner:
-        from signing import specimens
-        from signing.pades import SignatureOptions
-        from signing.results import PadesLevel
-        from signing.validation import ValidationSettings, load_certificates
+        from signing.pades.signer import SignatureOptions
+        from signing.stamping import specimens
+        from signing.validation.results import PadesLevel
+        from signing.validation.validator import ValidationSettings, load_certificates
 
         options = SignatureOptions(level=PadesLevel.B_B,
                                    trust_roots=load_certificates(self.pki.trust_roots))
@@ -136,7 +136,7 @@ class RealSigning:
                                    ValidationSettings.from_paths(self.pki.trust_roots), **reuse)
 
     def validator(self) -> PadesDocumentValidator:
-        from signing.validation import ValidationSettings
+        from signing.validation.validator import ValidationSettings
 
         return PadesDocumentValidator(ValidationSettings.from_paths(self.pki.trust_roots))
 
@@ -149,7 +149,7 @@ def real_signing(pki_services) -> RealSigning:
 @cache
 def decree30_draft() -> bytes:
     """The specimen Quyết định in Decree 30 layout ("Số:", date line, Nguyễn Văn An)."""
-    from signing.specimens import draft_decision_pdf
+    from signing.stamping.specimens import draft_decision_pdf
 
     return draft_decision_pdf()
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from axis.transports.base import AxisClient
 from axis.transports.vxp import VxpTransport
-from documents import db, exchange
-from documents.adapters import AxisClientLink, EdxmlCodec
-from documents.hub import Hub
-from documents.settings import HubSettings
-from documents.storage import LocalStore
+from documents.adapters import db
+from documents.adapters.signing import AxisClientLink, EdxmlCodec
+from documents.adapters.storage import LocalStore
+from documents.services import exchange
+from documents.services.hub import Hub
+from documents.services.settings import HubSettings
 from tests.documents.fakes import MarkSigner, MarkValidator
 
 

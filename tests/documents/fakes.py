@@ -2,13 +2,20 @@
 (numbering, workflow steps, outbox/inbox mechanics, audit, roles): a real PAdES signature and
 validation cost about three seconds per document with the development PKI. They write and read
 plain-text marks. The tests of what a signature means (the exchange story, a spoofed seal, the
-API story) use the real ``documents.adapters.PadesDocumentSigner``/``PadesDocumentValidator``.
+API story) use the real
+``documents.adapters.signing.PadesDocumentSigner``/``PadesDocumentValidator``.
 """
 
 from __future__ import annotations
 
 from axis.errors import AxisUnavailable
-from signing.results import FileResult, Indication, SignatureResult, SignatureRole, Signer
+from signing.validation.results import (
+    FileResult,
+    Indication,
+    SignatureResult,
+    SignatureRole,
+    Signer,
+)
 
 
 class MarkSigner:

@@ -10,8 +10,8 @@ from datetime import datetime
 import httpx
 from sqlalchemy import select
 
-from documents import adapters
-from documents.models import OutboxMessage, OutgoingDocument
+from documents.adapters import signing as adapters
+from documents.adapters.models import OutboxMessage, OutgoingDocument
 from tests.documents.test_api import _draft, ok
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from documents import db
+from documents.adapters import db
 
 
 def test_audit_verify_detects_a_changed_and_a_removed_entry(cli, database_url):

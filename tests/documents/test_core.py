@@ -4,10 +4,11 @@ from datetime import date
 
 import pytest
 
-from documents import numbering, workflow
-from documents.errors import Forbidden, InvalidInput, InvalidTransition
-from documents.text import fold
-from documents.workflow import IncomingState, OutgoingState, Role, StatusCode
+from decree30 import numbering
+from documents.domain import workflow
+from documents.domain.errors import Forbidden, InvalidInput, InvalidTransition
+from documents.domain.text import fold
+from documents.domain.workflow import IncomingState, OutgoingState, Role, StatusCode
 
 
 @pytest.mark.parametrize(("n", "text"), [(1, "01"), (9, "09"), (10, "10"), (123, "123")])
@@ -159,8 +160,8 @@ def test_the_hubs_working_folder():
     alone names no local folder, which is refused in one sentence."""
     from pathlib import Path
 
-    from documents.errors import ConfigurationError
-    from documents.settings import HubSettings
+    from documents.domain.errors import ConfigurationError
+    from documents.services.settings import HubSettings
 
     env = {"EDOCHUB_ORGAN_ID": "000.00.00.H41", "EDOCHUB_TOKEN_KEY": "test-only"}
     assert HubSettings.from_env({**env, "EDOCHUB_DATA_DIR": "/srv/hub"}).local_data_dir() == (

@@ -11,9 +11,10 @@ import tempfile
 from sqlalchemy import select
 
 from axis import edxml
-from documents import exchange, outgoing, runtime
-from documents.db import transaction
-from documents.models import InboxMessage, IncomingDocument, OutboxMessage
+from documents.adapters.db import transaction
+from documents.adapters.models import InboxMessage, IncomingDocument, OutboxMessage
+from documents.services import exchange, outgoing
+from edochub import bootstrap as runtime
 from tests.axis.test_edxml_signature import minted_signer
 from tests.documents.conftest import add_users
 from tests.documents.test_register_db import PDF, _step

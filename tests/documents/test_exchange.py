@@ -13,10 +13,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from documents import exchange, incoming, outgoing
-from documents.db import transaction
-from documents.models import InboxMessage, IncomingDocument, OutboxMessage, OutgoingDocument
-from documents.web.server import serving
+from documents.adapters.db import transaction
+from documents.adapters.models import (
+    InboxMessage,
+    IncomingDocument,
+    OutboxMessage,
+    OutgoingDocument,
+)
+from documents.http.server import serving
+from documents.services import exchange, incoming, outgoing
 from tests.conftest import free_port
 from tests.documents.conftest import AGENCIES, add_users, local_link, make_hub
 from tests.documents.fakes import FlakyLink
@@ -146,7 +151,7 @@ def axis_server(tmp_path):
 
 def test_killing_the_workers_mid_batch_loses_and_doubles_nothing(new_database, tmp_path,
                                                                  axis_server):
-    from documents import db
+    from documents.adapters import db
 
     core, axis_url = axis_server
     urls = [new_database("h41"), new_database("g09")]

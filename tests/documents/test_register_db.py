@@ -9,12 +9,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from documents import audit, books, exchange, incoming, outgoing
-from documents.db import transaction
-from documents.errors import Forbidden, InvalidInput, InvalidTransition
-from documents.models import IncomingDocument, OutgoingDocument
-from documents.ports import FilePart, Party
-from documents.workflow import Assignment
+from documents.adapters.db import transaction
+from documents.adapters.models import IncomingDocument, OutgoingDocument
+from documents.domain.errors import Forbidden, InvalidInput, InvalidTransition
+from documents.domain.ports import FilePart, Party
+from documents.domain.workflow import Assignment
+from documents.services import audit, books, exchange, incoming, outgoing
 from edochub.samples import simple_pdf
 from tests.documents.conftest import add_users, decree30_draft, with_real_signing
 
@@ -24,7 +24,7 @@ G09 = Party("000.00.00.G09", "Bộ Mẫu")
 
 
 def test_fifty_concurrent_issuances_take_01_to_50(engine):
-    from documents.db import session_factory
+    from documents.adapters.db import session_factory
 
     sessions = session_factory(engine)
 
@@ -41,7 +41,7 @@ def test_fifty_concurrent_issuances_take_01_to_50(engine):
 
 
 def test_rolled_back_issuance_gives_its_number_back(engine):
-    from documents.db import session_factory
+    from documents.adapters.db import session_factory
 
     sessions = session_factory(engine)
     with pytest.raises(RuntimeError), transaction(sessions) as session:

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from documents.ports import LeaderKey
+from documents.domain.ports import LeaderKey
 from signing.errors import CertificateNotUsableError
-from signing.validation import Validator
+from signing.validation.validator import Validator
 from tests.documents.conftest import decree30_draft
 
 LEADER = LeaderKey("leader", "Nguyễn Văn An", "Phó Chủ tịch")
@@ -19,7 +19,7 @@ LEADER = LeaderKey("leader", "Nguyễn Văn An", "Phó Chủ tịch")
 def certificate_checks(monkeypatch) -> list[str]:
     """Names on the signing certificates checked online before signing (the real check runs;
     a signer that checked already returns at once and is not counted)."""
-    from signing.pades import PadesSigner
+    from signing.pades.signer import PadesSigner
 
     made: list[str] = []
     real = PadesSigner.async_check_certificate

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from documents.errors import ConfigurationError, NotFound
-from documents.storage import LocalStore, S3Store, content_hash, open_store
+from documents.adapters.storage import LocalStore, S3Store, content_hash, open_store
+from documents.domain.errors import ConfigurationError, NotFound
 from tests.conftest import free_port
 
 

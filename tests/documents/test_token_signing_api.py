@@ -16,11 +16,12 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from documents import db, token_signing
-from documents.hub import Hub
-from documents.models import AuditEntry, OutgoingDocument, PendingTokenSignature, User
-from documents.web.app import create_app
-from documents.web.server import serving
+from documents.adapters import db
+from documents.adapters.models import AuditEntry, OutgoingDocument, PendingTokenSignature, User
+from documents.http.app import create_app
+from documents.http.server import serving
+from documents.services import token_signing
+from documents.services.hub import Hub
 from tests.conftest import free_port
 from tests.documents.conftest import (
     _password_hash,
@@ -69,7 +70,7 @@ def _submitted(url: str) -> int:
 
 def _certificate(pki, label: str) -> dict:
     """What the sign-agent's ``/certificate`` reports for the token key ``label``."""
-    from signing.validation import load_certificates
+    from signing.validation.validator import load_certificates
 
     [certificate] = load_certificates([pki.cert(label)])
     [issuer] = load_certificates([pki.cert("gov-ca")])
@@ -80,8 +81,8 @@ def _certificate(pki, label: str) -> dict:
 def _token_signs(token, key_label: str, request_json: str, *, honest: bool = True) -> str:
     """The token's CMS signature over the request, base64. ``honest=False``: the key signs
     the request's attributes even though it is not the certificate's (a forged answer)."""
-    from signing.keys import Pkcs11Source, open_key
-    from signing.split import SigningRequest, async_complete
+    from signing.pades.keys import Pkcs11Source, open_key
+    from signing.pades.split import SigningRequest, async_complete
 
     request = SigningRequest.from_json(request_json)
 
@@ -117,8 +118,8 @@ def test_prepare_then_complete_after_a_restart(h41, pki_services, real_signing,
                                                softhsm_token):
     """Prepared by one hub process, completed by a new hub (new engine, new app) on the same
     database and file store: nothing is lost, the signature is recorded once."""
-    from signing.results import SignatureRole
-    from signing.validation import ValidationSettings, Validator
+    from signing.validation.results import SignatureRole
+    from signing.validation.validator import ValidationSettings, Validator
 
     hub, url = h41
     document_id = _submitted(url)
@@ -280,8 +281,8 @@ def test_a_signature_that_is_not_trusted_at_completion_is_refused(h41, pki_servi
     is refused without recording anything."""
     from asn1crypto import x509
 
-    from documents.adapters import PadesDocumentValidator
-    from signing.validation import ValidationSettings
+    from documents.adapters.signing import PadesDocumentValidator
+    from signing.validation.validator import ValidationSettings
 
     hub, url = h41
     document_id = _submitted(url)

@@ -35,7 +35,7 @@ from pyhanko.pdf_utils.writer import PdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
 
 from signing.devpki import DevPki
-from signing.results import Indication, SubIndication
+from signing.validation.results import Indication, SubIndication
 
 BENIGN = b"So tien thanh toan: 1.000.000 dong"
 MALICIOUS = b"So tien thanh toan: 900.000.000 dong"

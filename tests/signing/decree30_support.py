@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from signing import placement
+from signing.stamping import placement
 
 DPI = 72  # one pixel per point: visual coordinates and pixels differ only by the y flip
 
@@ -91,7 +91,7 @@ def field_rect(pdf: bytes, field_name: str) -> tuple[int, placement.Rect]:
     """(page index, user-space rect) of a form field's widget."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from signing.appearance_signing import widget_location
+    from signing.stamping.role_signing import widget_location
 
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     for ref in reader.root["/AcroForm"]["/Fields"]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from signing.results import Indication, ModificationLevel
-from signing.validation import ValidationSettings, validate_paths
+from signing.validation.results import Indication, ModificationLevel
+from signing.validation.validator import ValidationSettings, validate_paths
 from tests.signing import attack_corpus
 
 

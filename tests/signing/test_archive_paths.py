@@ -1,4 +1,4 @@
-"""Validated certificate paths are reused across a batch (signing.validation_cache), and the reuse
+"""Validated certificate paths are reused across a batch (signing.validation.cache), and the reuse
 never changes a verdict: a revoked or expired signer, an attacked file and another validation
 time still get the verdict they get alone."""
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from edochub.samples import simple_pdf
-from signing.results import Indication, SubIndication
-from signing.validation import ValidationSettings, Validator, validate_paths
+from signing.validation.results import Indication, SubIndication
+from signing.validation.validator import ValidationSettings, Validator, validate_paths
 from tests.signing import attack_corpus
 from tests.signing.conftest import force_sign
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from signing.issuance import Issuance, IssuanceError
+from signing.stamping.issuance import Issuance, IssuanceError
 from tests.pdf_samples import rewrite_page_content
 from tests.signing import decree30_support as support
 
@@ -203,7 +203,7 @@ def test_organization_profile_on_sign_also_needs_the_leader(chain, cli, pki_serv
 
 @pytest.fixture(scope="module")
 def seal() -> bytes:
-    from signing.specimens import seal_png
+    from signing.stamping.specimens import seal_png
 
     return seal_png()
 

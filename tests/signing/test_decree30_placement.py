@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from signing import placement
-from signing.appearance import VIETNAM_TIME, text_width, vietnam_time
-from signing.placement import PageGeometry, PlacementError
-from signing.specimens import draft_decision_pdf
+from signing.stamping import placement
+from signing.stamping.appearance import VIETNAM_TIME, text_width, vietnam_time
+from signing.stamping.placement import PageGeometry, PlacementError
+from signing.stamping.specimens import draft_decision_pdf
 from tests.signing import decree30_support as support
 
 

@@ -10,8 +10,8 @@ from datetime import datetime
 
 import pytest
 
-from signing import placement
-from signing.specimens import draft_decision_pdf, signature_png
+from signing.stamping import placement
+from signing.stamping.specimens import draft_decision_pdf, signature_png
 from tests.pdf_samples import write_simple_pdf
 from tests.signing import decree30_support as support
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from signing.specimens import draft_decision_pdf, seal_png, signature_png
+from signing.stamping.specimens import draft_decision_pdf, seal_png, signature_png
 from tests.signing import decree30_support as support
 
 

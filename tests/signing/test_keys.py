@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.serialization import (
 from cryptography.x509 import load_pem_x509_certificate
 
 from signing.errors import KeySourceError
-from signing.keys import Pkcs11Source, Pkcs12Source, open_key
+from signing.pades.keys import Pkcs11Source, Pkcs12Source, open_key
 
 
 @pytest.fixture()

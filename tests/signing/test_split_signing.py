@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
-from signing.keys import Pkcs12Source, external_key, open_key
-from signing.pades import PadesSigner, SignatureOptions, open_writer
-from signing.results import PadesLevel
-from signing.validation import ValidationSettings, Validator
+from signing.pades.keys import Pkcs12Source, external_key, open_key
+from signing.pades.signer import PadesSigner, SignatureOptions, open_writer
+from signing.validation.results import PadesLevel
+from signing.validation.validator import ValidationSettings, Validator
 from tests.pdf_samples import simple_pdf
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from documents import db, users
-from documents.hub import Hub
+from documents.adapters import db
+from documents.services import users
+from documents.services.hub import Hub
 from tests.conftest import fresh_pg_schema
 
 CHROMIUM = "/usr/bin/chromium"
@@ -59,7 +60,7 @@ def _world(directory: Path, database_url: Callable[[str, Path], str]
     """The register's demo world on loopback: development PKI with OCSP/CRL/TSA, the reference
     axis, and the hubs of Ủy ban nhân dân tỉnh Mẫu (H41) and Bộ Mẫu (G09) with real PAdES
     signing and validation, serving the API and the pages; plus a second specialist."""
-    from documents.demo import RECEIVER, SENDER, running
+    from edochub.demo import RECEIVER, SENDER, running
 
     with running(directory, database_url) as world:
         hubs = []
@@ -78,7 +79,7 @@ def hubs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningHub,
     """The demo world with each hub's register on SQLite. Shared by the browser tests
     (building it takes half a minute): each test works on its own documents, found by their
     subjects."""
-    from documents.demo import sqlite_database
+    from edochub.demo import sqlite_database
 
     with _world(tmp_path_factory.mktemp("world"), sqlite_database) as pair:
         yield pair

@@ -36,7 +36,7 @@ def csrf_of(page) -> str:  # noqa: ANN001
 
 
 def user(session, username: str):  # noqa: ANN001, ANN201
-    from documents.models import User
+    from documents.adapters.models import User
 
     return session.query(User).filter_by(username=username).one()
 
@@ -59,8 +59,9 @@ def outgoing_document(hub, subject: str, state: str = "submitted",  # noqa: ANN0
 
 def _outgoing_document(hub, subject: str, state: str,  # noqa: ANN001
                        recipients: tuple[str, ...]) -> int:
-    from documents import db, outgoing
-    from documents.ports import Party
+    from documents.adapters import db
+    from documents.domain.ports import Party
+    from documents.services import outgoing
 
     steps = ["draft", "submitted", "leader_signed", "issued", "sent"]
     with db.transaction(hub.sessions) as session:
@@ -78,7 +79,7 @@ def _outgoing_document(hub, subject: str, state: str,  # noqa: ANN001
 
 def deliver(sender, receiver) -> None:  # noqa: ANN001
     """One exchange round: the sender's outbox to the axis, the receiver takes it in."""
-    from documents import exchange
+    from documents.services import exchange
 
     def run() -> None:
         exchange.deliver_due(sender)
@@ -90,7 +91,7 @@ def deliver(sender, receiver) -> None:  # noqa: ANN001
 
 def arrived(hub, subject: str) -> int:  # noqa: ANN001
     """The id of the incoming document with ``subject`` (tests share the hubs)."""
-    from documents.models import IncomingDocument
+    from documents.adapters.models import IncomingDocument
 
     with hub.sessions() as session:
         return session.query(IncomingDocument).filter_by(subject=subject).one().id
@@ -100,6 +101,6 @@ def arrived(hub, subject: str) -> int:  # noqa: ANN001
 def draft_pdf() -> bytes:
     """A draft in the Decree 30 layout (number and date left for issuance), as the register's
     demo drafts: the hub prepares its number and date fields when it is submitted."""
-    from signing.specimens import draft_decision_pdf
+    from signing.stamping.specimens import draft_decision_pdf
 
     return draft_decision_pdf()

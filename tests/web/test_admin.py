@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from documents import db
-from documents.models import User
+from documents.adapters import db
+from documents.adapters.models import User
 from tests.web.pages import csrf_of, login, shot
 
 FIRST = "mật-khẩu-đầu-tiên"  # test-only

@@ -12,8 +12,8 @@ from tests.web.pages import csrf_of, login, outgoing_document, shot
 
 def _signed_pdf(hub) -> bytes:  # noqa: ANN001
     """An issued document's main file, signed by the hub's signer."""
-    from documents import db
-    from documents.models import OutgoingDocument
+    from documents.adapters import db
+    from documents.adapters.models import OutgoingDocument
 
     document_id = outgoing_document(hub, "Quyết định lưu trữ hồ sơ", state="issued")
     with db.transaction(hub.sessions) as session:
@@ -76,11 +76,13 @@ def test_archivist_validates_pdfs_and_a_zip_with_progress_and_reports(browser, h
 
 def test_jobs_and_reports_survive_a_restart_and_stay_their_owners(browser, hubs, tmp_path,
                                                                   screenshots):
-    from documents import db, runtime, users
-    from documents.models import User
-    from documents.pages.archive_jobs import JobStore
-    from documents.web.app import create_app
-    from documents.web.server import serving
+    from documents.adapters import db
+    from documents.adapters.models import User
+    from documents.http.app import create_app
+    from documents.http.pages.archive_jobs import JobStore
+    from documents.http.server import serving
+    from documents.services import users
+    from edochub import bootstrap as runtime
     from tests.conftest import free_port
     from tests.web.conftest import RunningHub
 
@@ -160,7 +162,7 @@ def test_uploads_of_the_same_name_are_all_checked(browser, hubs, tmp_path):
 
 
 def test_unique_names_number_the_repeats():
-    from documents.pages.archive_jobs import unique_names
+    from documents.http.pages.archive_jobs import unique_names
 
     assert unique_names(["a.pdf", "b.pdf", "a.pdf", "A.PDF", "a (2).pdf", "README", "README",
                          "ho-so.tar.zip", "ho-so.tar.zip"]) == [

@@ -5,8 +5,8 @@ not see these actions and are refused when they forge them."""
 
 from __future__ import annotations
 
-from documents import db
-from documents.models import IncomingDocument, OutgoingDocument
+from documents.adapters import db
+from documents.adapters.models import IncomingDocument, OutgoingDocument
 from tests.web.pages import arrived, csrf_of, deliver, login, outgoing_document, shot
 
 UPDATED = "Công văn về việc tổ chức hội nghị tổng kết (sửa trích yếu)"

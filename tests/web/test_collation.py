@@ -1,10 +1,10 @@
-"""Vietnamese alphabetical order (documents.pages.collation), without a browser."""
+"""Vietnamese alphabetical order (documents.http.pages.collation), without a browser."""
 
 from __future__ import annotations
 
 import random
 
-from documents.pages.collation import sort_key
+from documents.http.pages.collation import sort_key
 
 
 def test_letters_follow_the_vietnamese_alphabet():

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from documents.errors import InvalidInput
-from documents.pages.i18n import Translator, format_date, format_datetime, parse_date
+from documents.domain.errors import InvalidInput
+from documents.http.pages.i18n import Translator, format_date, format_datetime, parse_date
 
 
 def test_dates_are_written_dd_mm_yyyy_in_vietnam_time():

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from documents import db, incoming
-from documents.models import utcnow
-from documents.workflow import Assignment
+from documents.adapters import db
+from documents.adapters.models import utcnow
+from documents.domain.workflow import Assignment
+from documents.services import incoming
 from tests.web.pages import arrived, deliver, login, outgoing_document, shot, user
 
 

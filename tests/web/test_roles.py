@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from documents import db
-from documents.models import IncomingDocument, OutgoingDocument
+from documents.adapters import db
+from documents.adapters.models import IncomingDocument, OutgoingDocument
 from tests.web.pages import arrived, csrf_of, deliver, login, outgoing_document, shot
 
 

@@ -15,8 +15,8 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from documents import db
-from documents.models import OutgoingDocument
+from documents.adapters import db
+from documents.adapters.models import OutgoingDocument
 from tests.conftest import free_port
 from tests.web.pages import login, off_the_loop, outgoing_document, shot
 
@@ -48,8 +48,8 @@ def trusting_the_token(hubs, pki_services) -> Iterator[None]:
     certificates carry the demo leader's name but come from the tests' PKI, which a hub
     refuses unless its trust anchors name it. Instead of the demo's own PKI, not beside it:
     both PKIs give their CAs the same names, which a validator cannot tell apart."""
-    from documents.adapters import PadesDocumentSigner, PadesDocumentValidator
-    from signing.validation import load_certificates
+    from documents.adapters.signing import PadesDocumentSigner, PadesDocumentValidator
+    from signing.validation.validator import load_certificates
 
     hub = hubs[0].hub
     signer, validator = hub.signer, hub.validator
@@ -74,8 +74,8 @@ def agent(hubs, softhsm_token) -> Iterator[str]:
 
 def test_leader_signs_with_token_through_the_sign_agent(browser, hubs, agent, trusting_the_token,
                                                         pki_services, screenshots):
-    from signing.results import SignatureRole
-    from signing.validation import ValidationSettings, Validator
+    from signing.validation.results import SignatureRole
+    from signing.validation.validator import ValidationSettings, Validator
 
     h41, _ = hubs
     document_id = outgoing_document(h41.hub, "V/v góp ý dự thảo quy chế tiếp công dân")

@@ -1,0 +1,62 @@
+"""Đăng nhập and user accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.security import OAuth2PasswordRequestForm
+
+from documents.http.deps import Admin, CurrentUser, HubDep, SessionDep
+from documents.http.schemas import PasswordReset, RoleChange, Token, UserCreate, UserPublic
+from documents.http.security import issue_token
+from documents.services import users
+
+router = APIRouter(tags=["users"])
+
+
+@router.post("/auth/token", response_model=Token)
+def login(hub: HubDep, session: SessionDep,
+          form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+    user = users.authenticate(session, form.username, form.password)
+    return Token(access_token=issue_token(hub, user))
+
+
+@router.get("/users/me", response_model=UserPublic)
+def me(user: CurrentUser) -> UserPublic:
+    return UserPublic.model_validate(user)
+
+
+@router.post("/users", response_model=UserPublic, status_code=201)
+def create_user(session: SessionDep, admin: Admin, body: UserCreate) -> UserPublic:
+    return UserPublic.model_validate(users.create_user(
+        session, admin.username, body.username, body.full_name, body.role.value,
+        body.password, body.position))
+
+
+@router.get("/users", response_model=list[UserPublic])
+def list_users(session: SessionDep, admin: Admin) -> list[UserPublic]:
+    return [UserPublic.model_validate(u) for u in users.list_users(session)]
+
+
+@router.post("/users/{user_id}/role", response_model=UserPublic)
+def change_role(session: SessionDep, admin: Admin, user_id: int, body: RoleChange) -> UserPublic:
+    return UserPublic.model_validate(users.change_role(session, admin.username, user_id,
+                                                       body.role.value))
+
+
+@router.post("/users/{user_id}/password", response_model=UserPublic)
+def reset_password(session: SessionDep, admin: Admin, user_id: int,
+                   body: PasswordReset) -> UserPublic:
+    return UserPublic.model_validate(users.reset_password(session, admin.username, user_id,
+                                                          body.password))
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserPublic)
+def deactivate(session: SessionDep, admin: Admin, user_id: int) -> UserPublic:
+    return UserPublic.model_validate(users.set_active(session, admin.username, user_id, False))
+
+
+@router.post("/users/{user_id}/activate", response_model=UserPublic)
+def activate(session: SessionDep, admin: Admin, user_id: int) -> UserPublic:
+    return UserPublic.model_validate(users.set_active(session, admin.username, user_id, True))

@@ -1,0 +1,29 @@
+"""The FastAPI application of one hub. Domain errors become HTTP answers in one place,
+:mod:`documents.http.errors`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+
+from axis.errors import AxisError
+from documents.domain import errors
+from documents.http.api import auth, incoming, misc, outgoing
+from documents.http.errors import bad_request, domain_error
+from documents.http.pages import router as pages_router
+from documents.services.hub import Hub
+from signing.errors import SigningError
+
+
+def create_app(hub: Hub) -> FastAPI:
+    app = FastAPI(title=f"edochub — {hub.settings.organ_name}", version="0.1.0",
+                  description="Register of incoming and outgoing documents (Decree 30/2020) "
+                              "of agency " + hub.settings.organ_id)
+    app.state.hub = hub
+    for kind in (errors.RegisterError, SigningError, AxisError):
+        app.add_exception_handler(kind, domain_error)
+    app.add_exception_handler(RequestValidationError, bad_request)
+    for module in (auth, outgoing, incoming, misc):
+        app.include_router(module.router)
+    app.include_router(pages_router)  # the web pages (documents.http.pages), under /ui
+    return app

@@ -1,0 +1,241 @@
+"""Reliable exchange with the axis: the outbox worker and the inbox.
+
+Sending: outbox rows were written with the change they report. A row is claimed by pushing its
+``next_attempt_at`` a lease ahead (so a worker killed mid-send leaves it to be picked up again
+when the lease runs out), sent with its one ``message_id``, then marked sent; a failure is
+retried with exponential backoff up to ``MAX_ATTEMPTS``, then marked failed.
+
+Receiving: each waiting envelope is stored and its (sender, message key) inserted in the inbox
+*before* the axis is told it was received; a re-delivery hits the unique key and is only
+acknowledged again. Stored envelopes are then processed one transaction each, which also marks
+them processed, so a crash at any point neither loses nor doubles a document.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from axis.errors import AxisError
+from documents.adapters.db import transaction
+from documents.adapters.models import InboxMessage, OutboxMessage
+from documents.domain.errors import RegisterError
+from documents.domain.ports import DocumentEnvelope, FileVerdict, Received
+from documents.services import incoming
+from documents.services.hub import Hub
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=2)
+
+
+def backoff(attempts: int) -> timedelta:
+    """2 s, 4 s, 8 s … capped at 10 minutes."""
+    return timedelta(seconds=min(2 ** attempts, 600))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def _claim(hub: Hub, lease: timedelta) -> OutboxMessage | None:
+    now = hub.clock()
+    with transaction(hub.sessions) as session:
+        query = (select(OutboxMessage)
+                 .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
+                 .order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True))
+        message = session.scalars(query).first()
+        if message is not None:
+            message.attempts += 1
+            message.next_attempt_at = now + lease
+        return message
+
+
+def deliver_due(hub: Hub, limit: int = 1000, lease: timedelta = LEASE) -> Delivery:
+    """Send what is due now, one message at a time."""
+    if hub.axis is None:
+        raise RegisterError("this hub has no axis link configured")
+    sent = retrying = failed = 0
+    for _ in range(limit):
+        claimed = _claim(hub, lease)
+        if claimed is None:
+            break
+        try:
+            hub.axis.send(hub.store.get(claimed.payload_hash), claimed.kind, claimed.message_id)
+            error = None
+        except (AxisError, OSError) as exc:
+            error = str(exc) or type(exc).__name__
+        with transaction(hub.sessions) as session:
+            message = session.get(OutboxMessage, claimed.id)
+            if error is None:
+                message.state, message.sent_at, message.last_error = "sent", hub.clock(), ""
+                sent += 1
+            elif message.attempts >= MAX_ATTEMPTS:
+                message.state, message.last_error = "failed", error
+                failed += 1
+            else:
+                message.next_attempt_at = hub.clock() + backoff(message.attempts)
+                message.last_error = error
+                retrying += 1
+    return Delivery(sent, retrying, failed)
+
+
+def collect(hub: Hub) -> int:
+    """Take every waiting envelope off the axis into the inbox; the number newly stored."""
+    if hub.axis is None:
+        raise RegisterError("this hub has no axis link configured")
+    stored = 0
+    for waiting in hub.axis.waiting():
+        data = hub.axis.fetch(waiting.axis_id)
+        blob = hub.store.put(data)
+        try:
+            received = hub.codec.read(data)
+            sender, kind = received.sender, _kind(received)
+            key = received.message_key(waiting.axis_id)
+            state, error = "stored", ""
+        except RegisterError as exc:
+            sender, key, kind = "unknown", f"axis:{waiting.axis_id}", waiting.kind
+            state, error = "failed", str(exc)
+        try:
+            with transaction(hub.sessions) as session:
+                session.add(InboxMessage(sender=sender, message_id=key, kind=kind,
+                                         blob_hash=blob, state=state, error=error,
+                                         received_at=hub.clock()))
+            stored += 1
+        except IntegrityError:
+            pass  # delivered before: (sender, message key) is already in the inbox
+        hub.axis.acknowledge(waiting.axis_id)
+    return stored
+
+
+def _kind(received: Received) -> str:
+    return "edoc" if received.document is not None else "status"
+
+
+@dataclass(frozen=True)
+class Processing:
+    documents: int = 0
+    verified: int = 0
+    statuses: int = 0
+    failed: int = 0
+
+
+def _pdfs(envelope: DocumentEnvelope) -> list[tuple[str, bytes]]:
+    return [(f.name, f.data) for f in envelope.files
+            if f.content_type == "application/pdf" or f.name.lower().endswith(".pdf")]
+
+
+def process_stored(hub: Hub, limit: int = 1000, batch: int = 50) -> Processing:
+    """Turn stored inbox envelopes into incoming documents, change requests and statuses.
+
+    Signatures are validated a batch at a time (one validator, shared OCSP/CRL caches),
+    outside any transaction; each envelope is then applied in a transaction of its own."""
+    if hub.validator is None:
+        raise RegisterError("this hub has no validator configured")
+    with hub.sessions() as session:
+        pending = session.scalars(select(InboxMessage.id).where(
+            InboxMessage.state == "stored").order_by(InboxMessage.id).limit(limit)).all()
+    total = Processing()
+    for start in range(0, len(pending), batch):
+        total = _sum(total, _process_batch(hub, pending[start:start + batch]))
+    return total
+
+
+def _sum(a: Processing, b: Processing) -> Processing:
+    return Processing(a.documents + b.documents, a.verified + b.verified,
+                      a.statuses + b.statuses, a.failed + b.failed)
+
+
+def _process_batch(hub: Hub, inbox_ids: list[int]) -> Processing:
+    documents = verified = statuses = failed = 0
+    parsed: list[tuple[int, Received, list[tuple[str, bytes]]]] = []
+    with hub.sessions() as session:
+        for inbox_id in inbox_ids:
+            data = hub.store.get(session.get(InboxMessage, inbox_id).blob_hash)
+            received = hub.codec.read(data)
+            document = received.document
+            validate = document is not None and document.business in (0, 3)
+            parsed.append((inbox_id, received, _pdfs(document) if validate else []))
+    flat = [pdf for _, _, pdfs in parsed for pdf in pdfs]
+    results = iter(asyncio.run(hub.validator.validate(flat)) if flat else [])
+    for inbox_id, received, pdfs in parsed:
+        mine = [next(results) for _ in pdfs]
+        try:
+            with transaction(hub.sessions) as session:
+                row = session.get(InboxMessage, inbox_id, with_for_update=True)
+                if row.state != "stored":
+                    continue  # another worker got there first
+                kind = _apply(session, hub, received, row.blob_hash, mine)
+                row.state = "processed"
+        except RegisterError as exc:
+            with transaction(hub.sessions) as session:
+                row = session.get(InboxMessage, inbox_id)
+                row.state, row.error = "failed", str(exc)
+            failed += 1
+            continue
+        if kind == "status":
+            statuses += 1
+        else:
+            documents += 1
+            verified += kind == "verified"
+    return Processing(documents, verified, statuses, failed)
+
+
+def _apply(session, hub: Hub, received: Received, blob: str,  # noqa: ANN001
+           results: list[FileVerdict]) -> str:
+    if received.status is not None:
+        incoming.apply_status(session, received.status)
+        return "status"
+    envelope = received.document
+    assert envelope is not None
+    outcome = "document"
+    if envelope.business in (0, 3):
+        expected = hub.settings.expected_seal_identifier(envelope.sender.organ_id)
+        verification = incoming.verify_files(expected, results)
+        incoming.accept_document(session, hub, envelope, blob, verification)
+        if verification.signatures_valid and verification.sender_matches:
+            outcome = "verified"
+    if envelope.business != 0:
+        incoming.note_change_request(session, hub, envelope, blob)
+    return outcome
+
+
+class Worker:
+    """Runs delivery, collection and processing in a background thread until stopped."""
+
+    def __init__(self, hub: Hub, interval: float = 1.0) -> None:
+        self.hub, self.interval = hub, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="edochub-worker", daemon=True)
+
+    def run_once(self) -> tuple[Delivery, Processing]:
+        delivery = deliver_due(self.hub)
+        collect(self.hub)
+        return delivery, process_stored(self.hub)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except (AxisError, RegisterError, OSError) as exc:
+                # the axis is down or a message is bad: say so, try again next round
+                log.warning("exchange round failed: %s", exc)
+            self._stop.wait(self.interval)
+
+    def start(self) -> Worker:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)

@@ -1,0 +1,66 @@
+"""One agency's hub: its settings, database, file store and the adapters it talks through.
+
+Services receive the hub and an open session; nothing here is global, so tests and the demo can
+run two hubs in one process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from documents.adapters.models import utcnow
+from documents.adapters.storage import BlobStore
+from documents.domain.errors import InvalidInput, NotFound
+from documents.domain.ports import AxisLink, Codec, DocumentSigner, DocumentValidator, Party
+from documents.services.settings import HubSettings
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass
+class Hub:
+    settings: HubSettings
+    sessions: sessionmaker[Session]
+    store: BlobStore
+    codec: Codec
+    signer: DocumentSigner | None = None
+    validator: DocumentValidator | None = None
+    axis: AxisLink | None = None
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    @property
+    def party(self) -> Party:
+        return Party(self.settings.organ_id, self.settings.organ_name)
+
+    def today(self) -> date:
+        """Dates on documents are Vietnam's calendar dates."""
+        return self.clock().astimezone(VIETNAM).date()
+
+    def now_vietnam(self) -> datetime:
+        return self.clock().astimezone(VIETNAM)
+
+
+def load(session: Session, model: type, ident: int, what: str):  # noqa: ANN201
+    row = session.get(model, ident)
+    if row is None:
+        raise NotFound(f"{what} {ident} does not exist")
+    return row
+
+
+def check_pdf(data: bytes, name: str, limit: int) -> bytes:
+    """Refuse what is too large or plainly not a whole PDF, before anything is stored."""
+    from signing.errors import BadInputError
+    from signing.pades.signer import check_pdf_bytes
+
+    if len(data) > limit:
+        raise InvalidInput(f"{name} is {len(data)} bytes; the limit is {limit}")
+    try:
+        check_pdf_bytes(data)
+    except BadInputError as exc:
+        raise InvalidInput(f"{name}: {exc}") from None
+    return data

@@ -1,0 +1,103 @@
+"""Tra cứu: find documents in both books by number/notation, subject (accent-insensitive),
+sender, date range and status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from documents.adapters.models import IncomingDocument, OutgoingDocument
+from documents.domain.errors import InvalidInput
+from documents.domain.text import fold
+from documents.services.hub import VIETNAM
+
+
+@dataclass(frozen=True)
+class Query:
+    direction: str = "incoming"  # incoming | outgoing
+    number: str = ""  # "05/QĐ-UBND", "QĐ-UBND" or "05"
+    subject: str = ""
+    sender: str = ""  # agency code or part of its name (incoming)
+    date_from: date | None = None
+    date_to: date | None = None
+    status: str = ""
+    limit: int = 100
+
+
+def _split_number(text: str) -> tuple[int | None, str]:
+    head, slash, tail = text.strip().partition("/")
+    if not slash:
+        return (int(head), "") if head.isdigit() else (None, head)
+    if not head.isdigit():
+        raise InvalidInput(f"{text!r} is not a number/notation such as 05/QĐ-UBND")
+    return int(head), tail
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(session: Session, query: Query) -> list[OutgoingDocument] | list[IncomingDocument]:
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        raise InvalidInput("the date range ends before it starts")
+    if query.direction == "outgoing":
+        return list(session.scalars(_outgoing(query)))
+    if query.direction == "incoming":
+        return list(session.scalars(_incoming(query)))
+    raise InvalidInput(f"direction must be incoming or outgoing, not {query.direction!r}")
+
+
+def _outgoing(query: Query) -> Select:
+    model = OutgoingDocument
+    statement = select(model).order_by(model.id.desc()).limit(query.limit)
+    if query.number:
+        number, notation = _split_number(query.number)
+        if number is not None:
+            statement = statement.where(model.number == number)
+        if notation:
+            statement = statement.where(model.notation == notation)
+    if query.subject:
+        statement = statement.where(
+            model.subject_folded.like(f"%{_escape(fold(query.subject))}%", escape="\\"))
+    if query.date_from:
+        statement = statement.where(model.issued_on >= query.date_from)
+    if query.date_to:
+        statement = statement.where(model.issued_on <= query.date_to)
+    if query.status:
+        statement = statement.where(model.state == query.status)
+    return statement
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, VIETNAM)
+
+
+def _incoming(query: Query) -> Select:
+    model = IncomingDocument
+    statement = select(model).order_by(model.id.desc()).limit(query.limit)
+    if query.number:
+        number, notation = _split_number(query.number)
+        if number is not None:
+            # the sender writes "05"; an incoming number (số đến) is matched too
+            statement = statement.where(
+                (model.code_number == f"{number:02d}") | (model.incoming_number == number))
+        if notation:
+            statement = statement.where(model.code_notation == notation)
+    if query.subject:
+        statement = statement.where(
+            model.subject_folded.like(f"%{_escape(fold(query.subject))}%", escape="\\"))
+    if query.sender:
+        statement = statement.where(
+            (model.sender_organ_id == query.sender)
+            | model.sender_name.ilike(f"%{_escape(query.sender)}%", escape="\\"))
+    if query.date_from:
+        statement = statement.where(model.received_at >= _day_start(query.date_from))
+    if query.date_to:
+        statement = statement.where(
+            model.received_at < _day_start(query.date_to + timedelta(days=1)))
+    if query.status:
+        statement = statement.where(model.state == query.status)
+    return statement

@@ -1,0 +1,114 @@
+"""Sub-commands of the register: ``db upgrade``, ``users add``, ``audit verify``, ``serve``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    database = subparsers.add_parser("db", help="the register's database (DATABASE_URL)")
+    db_actions = database.add_subparsers(dest="action", required=True, metavar="ACTION")
+    db_actions.add_parser("upgrade", help="create or upgrade the schema (Alembic)").set_defaults(
+        handler=_db_upgrade)
+
+    people = subparsers.add_parser("users", help="user accounts of the register")
+    user_actions = people.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = user_actions.add_parser("add", help="add a user (password from an environment "
+                                              "variable, never the command line)")
+    add.add_argument("username")
+    add.add_argument("--full-name", required=True)
+    add.add_argument("--role", required=True,
+                     choices=("specialist", "leader", "clerk", "archivist", "admin"))
+    add.add_argument("--position", default="")
+    add.add_argument("--password-env", required=True,
+                     help="name of the environment variable holding the password")
+    add.set_defaults(handler=_users_add)
+
+    audit = subparsers.add_parser("audit", help="the register's hash-chained audit log")
+    audit_actions = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
+    audit_actions.add_parser("verify", help="check that no entry was changed or removed"
+                             ).set_defaults(handler=_audit_verify)
+
+    serve = subparsers.add_parser("serve", help="run one agency's hub: HTTP API and the "
+                                                "exchange worker (configuration from EDOCHUB_*)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--worker-interval", type=float, default=5.0,
+                       help="seconds between exchange rounds with the axis")
+    serve.set_defaults(handler=_serve)
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from documents.adapters import db
+    from documents.services.settings import HubSettings
+
+    url = os.environ.get("DATABASE_URL") or HubSettings.from_env().database_url
+    db.migrate(db.make_engine(url))
+    print(f"schema is up to date in {db.make_engine(url).url.render_as_string()}")
+    return 0
+
+
+def _open_sessions():  # noqa: ANN202
+    from documents.adapters import db
+    from documents.domain.errors import ConfigurationError
+
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise ConfigurationError("DATABASE_URL is not set")
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    return db.session_factory(engine)
+
+
+def _users_add(args: argparse.Namespace) -> int:
+    from documents.adapters.db import transaction
+    from documents.domain.errors import ConfigurationError
+    from documents.services import users
+
+    password = os.environ.get(args.password_env)
+    if not password:
+        raise ConfigurationError(f"environment variable {args.password_env} is empty")
+    with transaction(_open_sessions()) as session:
+        user = users.create_user(session, "cli", args.username, args.full_name, args.role,
+                                 password, args.position)
+        print(f"user {user.username} ({user.role}) added")
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from documents.services import audit
+
+    with _open_sessions()() as session:
+        report = audit.verify(session)
+    for problem in report.problems:
+        print(f"BROKEN: {problem}")
+    if report.bottom_line:
+        print(f"audit log intact: {report.entries} entries")
+        return 0
+    print(f"audit log BROKEN: {len(report.problems)} problem(s) in {report.entries} entries")
+    return 1
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from documents.http.app import create_app
+    from documents.services.exchange import Worker
+    from documents.services.settings import secret
+    from edochub import bootstrap as runtime
+
+    hub = runtime.hub_from_env()
+    if os.environ.get("EDOCHUB_ADMIN_PASSWORD") or os.environ.get("EDOCHUB_ADMIN_PASSWORD_FILE"):
+        runtime.ensure_admin(hub, secret("ADMIN_PASSWORD"))
+    worker = Worker(hub, args.worker_interval).start() if hub.axis else None
+    print(f"edochub hub of {hub.settings.organ_id} on http://{args.host}:{args.port} "
+          f"(API docs at /docs)", flush=True)
+    try:
+        uvicorn.run(create_app(hub), host=args.host, port=args.port, log_level="warning")
+    finally:
+        if worker:
+            worker.stop()
+        if hub.signer is not None:
+            hub.signer.close()
+    return 0

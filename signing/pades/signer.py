@@ -1,0 +1,332 @@
+"""PAdES signing (ký số PAdES): levels B-B, B-T, B-LT and B-LTA, sub-filter ETSI.CAdES.detached,
+SHA-256, RSA or ECDSA keys from :mod:`signing.pades.keys`.
+
+API (other packages build on this; everything pyHanko-specific stays behind it)::
+
+    from signing.pades.keys import open_key, Pkcs12Source
+    from signing.pades.signer import PadesSigner, SignatureOptions, open_writer
+    from signing.validation.results import PadesLevel
+    from signing.validation.validator import load_certificates
+
+    options = SignatureOptions(level=PadesLevel.B_LTA, tsa_url=pki.tsa_url,
+                               trust_roots=load_certificates([pub_root_pem]))
+    with open_key(Pkcs12Source(path)) as key:
+        signer = PadesSigner(key, options)
+        signer.sign_file(Path("in.pdf"), Path("out.pdf"))            # sync, for the CLI
+        out = await signer.async_sign_bytes(pdf_bytes)               # async, for the web layer
+        # Decree 30 work (appearance, form filling) goes into an already-open writer, so the
+        # filled fields and the signature land in the same incremental update:
+        writer = open_writer(pdf_bytes)
+        ...fill fields on writer...
+        stream = await signer.async_sign_writer(writer, field_name="Sig_leader",
+                                                stamp_style=style, field_spec=spec)
+    # Split signing (the hub prepares, the leader's token signs elsewhere): pyHanko's
+    # interrupted signing on ``PadesSigner(external_key(cert, chain), options).pdf_signer()``
+    # (``async_digest_doc_for_signing``), then ``external_key(cert, chain, signature_value)``
+    # to build the CMS and ``PdfTBSDocument.async_finish_signing``; see
+    # tests/signing/test_split_signing.py. ``signature_metadata()`` and ``timestamper`` give
+    # the same settings as the one-shot path.
+
+Before the first signature, :meth:`PadesSigner.async_check_certificate` refuses a signer
+certificate that is expired, not yet valid or revoked (checked online, OCSP or CRL, against the
+root found with the key plus ``options.trust_roots``); the answer is kept for the signer's
+lifetime, so a batch checks once. The container size is estimated once (by a dry-run
+signature) and reused, instead of signing every document twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from asn1crypto import x509
+
+from signing.errors import (
+    BadInputError,
+    CertificateNotUsableError,
+    KeySourceError,
+    Missing,
+    SigningError,
+)
+from signing.pades.keys import SigningKey
+from signing.validation.results import PadesLevel
+
+#: Room kept on top of the first estimate, for time-stamp tokens of varying size.
+_RESERVE_MARGIN = 2048
+
+
+@dataclass(frozen=True)
+class SignatureOptions:
+    level: PadesLevel = PadesLevel.B_B
+    #: RFC 3161 time-stamping authority; required from B-T up
+    tsa_url: str | None = None
+    #: signature field to fill or create; None = a new field with a generated name
+    field_name: str | None = None
+    reason: str | None = None
+    location: str | None = None
+    #: extra trust anchors for the checks made while signing (e.g. the TSA's root for B-LT);
+    #: the self-signed root that comes with the key is used too when ``trust_key_root``
+    trust_roots: tuple[x509.Certificate, ...] = ()
+    #: whether a self-signed certificate that comes with the key is a trust anchor: yes for
+    #: a key file of one's own; no for a certificate a caller sent (split signing on a hub),
+    #: which must then chain to ``trust_roots``
+    trust_key_root: bool = True
+
+    def __post_init__(self) -> None:
+        if self.level is not PadesLevel.B_B and not self.tsa_url:
+            raise SigningError(f"level {self.level.value} needs a time-stamping service (--tsa)")
+
+
+def check_pdf_bytes(data: bytes) -> None:
+    """Refuse what is plainly not a whole PDF: no ``%PDF-`` header, or truncated (the file
+    does not end with ``%%EOF``; pyHanko's tolerant reader would otherwise repair a cut-off
+    file, or read an earlier revision, silently)."""
+    if data.lstrip()[:5] != b"%PDF-":
+        raise BadInputError("not a PDF file (no %PDF- header)")
+    if not data.rstrip(b" \t\r\n\x00").endswith(b"%%EOF"):
+        raise BadInputError("truncated PDF (it does not end with the %%EOF marker)")
+
+
+def open_writer(data: bytes):
+    """An incremental writer on ``data``; unusable input becomes :class:`BadInputError`."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.misc import PdfError
+
+    check_pdf_bytes(data)
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
+        raise BadInputError(f"unreadable PDF: {_one_line(exc)}") from None
+    if writer.prev.encrypted:
+        raise BadInputError("the PDF is encrypted; decrypt it before signing")
+    return writer
+
+
+class PadesSigner:
+    """Signs documents with one key and one set of options; reuse it for a whole batch.
+
+    Not thread-safe; use one per worker. Its async methods must run in one event loop.
+    """
+
+    def __init__(self, key: SigningKey, options: SignatureOptions) -> None:
+        self.key = key
+        self.options = options
+        self._checked = False
+        self._bytes_reserved: int | None = None
+        self._validation_context = None
+        self.timestamper = None
+        if options.tsa_url and options.level is not PadesLevel.B_B:
+            from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+
+            self.timestamper = RequestsHTTPTimeStamper(options.tsa_url)
+
+    # -- settings shared by the one-shot and the split (interrupted) paths ------------------
+
+    @property
+    def validation_context(self):
+        """The pyHanko ValidationContext used for the pre-sign check and B-LT data."""
+        if self._validation_context is None:
+            from pyhanko_certvalidator import ValidationContext
+
+            roots = [c for c in (self.key.certificate, *self.key.chain)
+                     if c.self_signed != "no" and self.options.trust_key_root]
+            self._validation_context = ValidationContext(
+                trust_roots=[*roots, *self.options.trust_roots],
+                other_certs=list(self.key.chain),
+                allow_fetching=True,
+                revocation_mode="require",
+            )
+        return self._validation_context
+
+    def signature_metadata(self, field_name: str | None = None):
+        from pyhanko.sign.fields import SigSeedSubFilter
+        from pyhanko.sign.signers import PdfSignatureMetadata
+        from pyhanko.sign.signers.pdf_signer import (
+            DSSContentSettings,
+            SigDSSPlacementPreference,
+            TimestampDSSContentSettings,
+        )
+
+        level = self.options.level
+        long_term = level in (PadesLevel.B_LT, PadesLevel.B_LTA)
+        return PdfSignatureMetadata(
+            field_name=field_name or self.options.field_name,
+            md_algorithm="sha256",
+            subfilter=SigSeedSubFilter.PADES,
+            reason=self.options.reason,
+            location=self.options.location,
+            embed_validation_info=long_term,
+            use_pades_lta=level is PadesLevel.B_LTA,
+            validation_context=self.validation_context if long_term else None,
+            signer_key_usage={"non_repudiation"},
+            # validation data in the signature's own revision (B-LT in one revision, the
+            # signature covers the whole file) and, for B-LTA, the TSA's data before the
+            # document time-stamp, which then covers everything; no legacy VRI entries
+            dss_settings=DSSContentSettings(
+                include_vri=False, placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE,
+                next_ts_settings=TimestampDSSContentSettings(include_vri=False,
+                                                             update_before_ts=True)),
+        )
+
+    def pdf_signer(self, *, field_name: str | None = None, stamp_style: Any = None,
+                   field_spec: Any = None):
+        """A pyHanko ``PdfSigner`` with this signer's key, level and time-stamper.
+
+        ``stamp_style`` is a pyHanko stamp style (e.g. ``TextStampStyle``); ``field_spec`` a
+        ``SigFieldSpec`` for a new visible field (its name must equal ``field_name``)."""
+        from pyhanko.sign.signers import PdfSigner
+
+        if field_spec is not None:
+            field_name = field_name or field_spec.sig_field_name
+        return PdfSigner(
+            self.signature_metadata(field_name), self.key.signer,
+            timestamper=self.timestamper, stamp_style=stamp_style, new_field_spec=field_spec,
+        )
+
+    # -- checks ----------------------------------------------------------------------------
+
+    async def async_check_certificate(self, at: datetime | None = None) -> None:
+        """Raise :class:`CertificateNotUsableError` unless the signer's certificate may sign
+        now: within its validity period, chained to a known root and not revoked."""
+        if self._checked:
+            return
+        from pyhanko_certvalidator import CertificateValidator
+        from pyhanko_certvalidator import errors as cv_errors
+
+        moment = at or datetime.now(UTC)
+        cert = self.key.certificate
+        who = _common_name(cert)
+        if moment < cert.not_valid_before:
+            raise CertificateNotUsableError(
+                f"certificate of {who} is not valid before {cert.not_valid_before:%Y-%m-%d}")
+        if moment > cert.not_valid_after:
+            raise CertificateNotUsableError(
+                f"certificate of {who} expired on {cert.not_valid_after:%Y-%m-%d}")
+        validator = CertificateValidator(
+            cert, intermediate_certs=list(self.key.chain),
+            validation_context=self.validation_context,
+        )
+        try:
+            await validator.async_validate_usage(set())
+        except cv_errors.RevokedError as exc:
+            raise CertificateNotUsableError(
+                f"certificate of {who} is revoked: {_one_line(exc)}") from None
+        except cv_errors.PathBuildingError:
+            raise CertificateNotUsableError(
+                f"certificate of {who} does not chain to a trusted root",
+                missing=Missing.TRUST_ROOT) from None
+        except (cv_errors.PathValidationError, cv_errors.ValidationError) as exc:
+            raise CertificateNotUsableError(
+                f"certificate of {who} cannot be used: {_one_line(exc)}") from None
+        self._checked = True
+
+    # -- signing ---------------------------------------------------------------------------
+
+    async def async_sign_writer(self, writer, output: IO[bytes] | None = None, *,
+                                field_name: str | None = None, stamp_style: Any = None,
+                                field_spec: Any = None,
+                                appearance_text_params: dict[str, str] | None = None,
+                                ) -> IO[bytes]:
+        """Sign into an open ``IncrementalPdfFileWriter`` (changes already made on it land in
+        the same incremental update); returns the output stream holding the signed PDF."""
+        from pyhanko.pdf_utils.misc import PdfError
+        from pyhanko.sign.general import SigningError as PyHankoSigningError
+
+        await self.async_check_certificate()
+        if field_spec is None:
+            field_name = field_name or self.options.field_name or _free_field_name(writer)
+        pdf_signer = self.pdf_signer(field_name=field_name, stamp_style=stamp_style,
+                                     field_spec=field_spec)
+        try:
+            if self._bytes_reserved is None:
+                self._bytes_reserved = await self._estimate_size()
+            return await pdf_signer.async_sign_pdf(
+                writer, bytes_reserved=self._bytes_reserved, output=output,
+                appearance_text_params=appearance_text_params,
+            )
+        except (PyHankoSigningError, PdfError) as exc:
+            raise SigningError(f"signing failed: {_one_line(exc)}") from None
+        except self.key.backend_errors as exc:
+            where = self.key.source.describe() if self.key.source else "external key"
+            raise KeySourceError(
+                f"the key refused to sign ({where}): "
+                f"{type(exc).__name__} {_one_line(exc)}".strip()) from None
+
+    async def _estimate_size(self) -> int:
+        """Size the signature container once, by a dry-run signature of an empty digest."""
+        import hashlib
+
+        from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+
+        probe = await self.key.signer.async_sign(
+            hashlib.sha256().digest(), "sha256", use_pades=True, dry_run=True,
+            timestamper=self.timestamper,
+            signed_attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(UTC)),
+        )
+        # hex-encoded in /Contents, hence twice the DER length
+        return 2 * len(probe.dump()) + _RESERVE_MARGIN
+
+    async def async_sign_bytes(self, data: bytes, **kwargs: Any) -> bytes:
+        """Sign a whole PDF given as bytes; keyword arguments as :meth:`async_sign_writer`."""
+        output = await self.async_sign_writer(open_writer(data), **kwargs)
+        return output.getvalue()
+
+    async def async_sign_file(self, source: Path, target: Path, **kwargs: Any) -> None:
+        data = read_pdf(source)
+        signed = await self.async_sign_bytes(data, **kwargs)
+        write_atomically(target, signed)
+
+    def sign_file(self, source: Path, target: Path, **kwargs: Any) -> None:
+        """Synchronous :meth:`async_sign_file` (one event loop per call)."""
+        asyncio.run(self._release_after(self.async_sign_file(source, target, **kwargs)))
+
+    async def _release_after(self, coro):
+        try:
+            return await coro
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Release network sessions (bound to the running event loop)."""
+        if self._validation_context is not None:
+            await self._validation_context.aclose()
+            self._validation_context = None
+
+
+def read_pdf(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise BadInputError(f"file not found: {path}") from None
+    except IsADirectoryError:
+        raise BadInputError(f"is a directory, not a PDF: {path}") from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Replace ``target`` (creating its folder) without a window where it is half-written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(target)
+
+
+def _free_field_name(writer) -> str:
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    taken = {name for name, _, _ in enumerate_sig_fields(writer.prev)}
+    return next(f"Signature{n}" for n in range(1, len(taken) + 2) if f"Signature{n}" not in taken)
+
+
+def _common_name(cert: x509.Certificate) -> str:
+    return cert.subject.native.get("common_name") or cert.subject.human_friendly
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__

@@ -1,0 +1,87 @@
+"""pyHanko signers tuned for signing many documents with one key (imported lazily: it loads
+pyHanko). Used by :mod:`signing.pades.keys`; nothing else needs to know these classes.
+
+Two costs of pyHanko's stock signers are paid once per key here instead of once per document:
+``SimpleSigner`` re-parses and re-checks the private key at every signature (the RSA
+consistency check dominates the default way of signing), and every signer rebuilds the
+signing-certificate-v2 attribute, whose ASN.1 re-encoding is the dearest part of a CMS
+signature, although it depends only on the certificate.
+"""
+
+from __future__ import annotations
+
+from asn1crypto import cms, x509
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from pyhanko.keys.internal import translate_pyca_cryptography_key_to_asn1
+from pyhanko.sign.attributes import (
+    CMSAttributeProvider,
+    SignedAttributeProviderSpec,
+    SigningCertificateV2Provider,
+)
+from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
+from pyhanko.sign.pkcs11 import PKCS11Signer
+from pyhanko.sign.signers import SimpleSigner
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+
+class _PrebuiltAttribute(CMSAttributeProvider):
+    attribute_type = "signing_certificate_v2"
+
+    def __init__(self, attribute: cms.CMSAttribute) -> None:
+        self.attribute = attribute
+
+    async def get_attribute(self, dry_run: bool = False) -> cms.CMSAttribute:
+        return self.attribute
+
+
+class _WithPrebuiltSigningCertificate(SignedAttributeProviderSpec):
+    """pyHanko's own attribute set, with its signing-certificate-v2 provider swapped for the
+    prebuilt equivalent."""
+
+    def __init__(self, inner: SignedAttributeProviderSpec, prebuilt: _PrebuiltAttribute):
+        self.inner = inner
+        self.prebuilt = prebuilt
+
+    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str):
+        for provider in self.inner.signed_attr_providers(data_digest, digest_algorithm):
+            yield self.prebuilt if isinstance(provider, SigningCertificateV2Provider) \
+                else provider
+
+
+class _PrebuiltAttributesMixin:
+    _prebuilt: _PrebuiltAttribute | None = None
+
+    def _signed_attr_provider_spec(self, *args, **kwargs):
+        spec = super()._signed_attr_provider_spec(*args, **kwargs)
+        if self._prebuilt is None:
+            attribute = simple_cms_attribute(
+                "signing_certificate_v2", as_signing_certificate_v2(self.signing_cert))
+            self._prebuilt = _PrebuiltAttribute(cms.CMSAttribute.load(attribute.dump()))
+        return _WithPrebuiltSigningCertificate(spec, self._prebuilt)
+
+
+class LoadedKeySigner(_PrebuiltAttributesMixin, SimpleSigner):
+    """A ``SimpleSigner`` that keeps the parsed private key instead of reloading it."""
+
+    def __init__(self, private_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+                 certificate: x509.Certificate, chain: tuple[x509.Certificate, ...]) -> None:
+        registry = SimpleCertificateStore()
+        registry.register_multiple(chain)
+        super().__init__(signing_key=translate_pyca_cryptography_key_to_asn1(private_key),
+                         signing_cert=certificate, cert_registry=registry)
+        self._private_key = private_key
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str,
+                             dry_run: bool = False) -> bytes:
+        return self.sign_raw(data, digest_algorithm)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+        if isinstance(self._private_key, rsa.RSAPrivateKey):
+            return self._private_key.sign(data, padding.PKCS1v15(), hash_algo)
+        return self._private_key.sign(data, ec.ECDSA(hash_algo))
+
+
+class TokenSigner(_PrebuiltAttributesMixin, PKCS11Signer):
+    """pyHanko's PKCS#11 signer with the prebuilt signing-certificate attribute."""

@@ -1,0 +1,299 @@
+"""Issuance (ban hành) of a signed document: the records clerk writes the number and the
+place/date line and applies the organization's signature, after the leader has signed.
+
+The number and date must not invalidate the leader's signature, so the draft gets two text form
+fields *before* the leader signs (:func:`prepare`); issuing fills them (``/V`` and an appearance
+stream, no page content touched) in the same incremental update as the organization signature
+(:func:`async_issue`). A validator then reports the leader's signature with modification level
+FORM_FILLING.
+
+API::
+
+    prepared = prepare(draft_pdf)                     # before the leader signs
+    issued = await async_issue(leader_signed_pdf, key, options, settings,
+                               Issuance(seal_png, 5, "QĐ-UBND", "Hà Nội", date(2026, 1, 5)))
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from signing.errors import Missing, SigningError
+from signing.stamping import placement
+from signing.stamping.appearance import (
+    SERIF_ITALIC,
+    SERIF_REGULAR,
+    VIETNAM_TIME,
+    check_png,
+    rotation_matrix,
+    text_commands,
+)
+from signing.stamping.placement import PlacementError, Rect
+from signing.validation.results import FileResult, Indication, SignatureRole
+
+NUMBER_FIELD = "SoKyHieu"
+DATE_FIELD = "DiaDanhNgayThang"
+#: font size of the number and date lines (Decree 30 Appendix I: 13 pt)
+LINE_SIZE = 13
+_DATE_LINE = re.compile(r"ngày\s*[.…_\d]+\s*tháng\s*[.…_\d]+\s*năm", re.IGNORECASE)
+_NUMBER_LABEL = "Số:"
+_NOTATION = re.compile(r"^[0-9A-Za-zÀ-ỹĐđ]+(?:-[0-9A-Za-zÀ-ỹĐđ]+)*$")
+
+
+class IssuanceError(SigningError):
+    """The document cannot be issued: no valid leader signature, no fields, bad number."""
+
+
+@dataclass(frozen=True)
+class Issuance:
+    """What the clerk writes when issuing (ban hành)."""
+
+    seal_png: bytes
+    number: int
+    notation: str
+    place: str
+    day: date
+
+    def __post_init__(self) -> None:
+        check_png(self.seal_png, "seal image")
+        if self.number < 1:
+            raise IssuanceError("the number (số) starts from 1")
+        if not _NOTATION.match(self.notation):
+            raise IssuanceError(f"bad notation {self.notation!r}: expected e.g. QĐ-UBND")
+        if not self.place.strip():
+            raise IssuanceError("the place name (địa danh) is empty")
+
+    @property
+    def number_notation(self) -> str:
+        """``05/QĐ-UBND``: numbers below 10 get a leading 0."""
+        return f"{self.number:02d}/{self.notation}"
+
+    @property
+    def date_line(self) -> str:
+        """``Hà Nội, ngày 05 tháng 01 năm 2026``: days below 10 and months 1 and 2 get a
+        leading 0 (Decree 30, Appendix I)."""
+        month = f"{self.day.month:02d}" if self.day.month <= 2 else str(self.day.month)
+        return (f"{self.place.strip()}, ngày {self.day.day:02d} tháng {month} "
+                f"năm {self.day.year}")
+
+
+def has_fields(pdf: bytes) -> bool:
+    """Whether the number and date fields are there already (:func:`prepare` was applied)."""
+    from signing.pades.signer import open_writer
+
+    existing = _fields_by_name(open_writer(pdf))
+    return NUMBER_FIELD in existing and DATE_FIELD in existing
+
+
+def today_in_vietnam() -> date:
+    return datetime.now(VIETNAM_TIME).date()
+
+
+def prepare(pdf: bytes, number_box: tuple[int, Rect] | None = None,
+            date_box: tuple[int, Rect] | None = None) -> bytes:
+    """Add the number and the place/date form fields to a draft, found at its "Số:" and
+    "ngày ... tháng ... năm" text on page 1 or given as (page index, visual box)."""
+    from signing.pades.signer import open_writer
+
+    writer = open_writer(pdf)
+    if writer.prev.embedded_signatures:
+        raise IssuanceError("the document is already signed: add the fields to the draft, "
+                            "before the leader signs")
+    existing = _fields_by_name(writer)
+    if NUMBER_FIELD in existing or DATE_FIELD in existing:
+        raise IssuanceError("the document already has the number and date fields")
+    text = None
+    if number_box is None or date_box is None:
+        text = placement.page_text(pdf, 0)
+    number_box = number_box or (0, _number_box(text))
+    date_box = date_box or (0, _date_box(text))
+    for name, tooltip, (page_index, visual) in (
+            (NUMBER_FIELD, "Số, ký hiệu văn bản", number_box),
+            (DATE_FIELD, "Địa danh và thời gian ban hành", date_box)):
+        geometry = placement.page_geometry(pdf, page_index)
+        _add_text_field(writer, name, tooltip, page_index, geometry.to_user(visual))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def fill_fields(pdf: bytes, issuance: Issuance) -> Callable[[object], None]:
+    """A callback writing number and date into the prepared fields of an open incremental
+    writer on ``pdf`` (values and appearance streams only)."""
+
+    def fill(writer) -> None:
+        from pyhanko.pdf_utils import generic
+
+        fields = _fields_by_name(writer)
+        missing = [n for n in (NUMBER_FIELD, DATE_FIELD) if n not in fields]
+        if missing:
+            raise IssuanceError("the document has no number/date fields; run `edochub "
+                                "prepare` on the draft before the leader signs")
+        for name, value, font, centred in (
+                (NUMBER_FIELD, issuance.number_notation, SERIF_REGULAR, False),
+                (DATE_FIELD, issuance.date_line, SERIF_ITALIC, True)):
+            field = fields[name]
+            if str(field.get("/V", "")):
+                raise IssuanceError(f"the document is already issued ({name} is filled)")
+            field["/V"] = generic.TextStringObject(value)
+            page_index, rect = _widget_page(writer, field)
+            rotation = placement.page_geometry(pdf, page_index).rotation
+            field["/AP"] = generic.DictionaryObject({
+                generic.NameObject("/N"): _text_appearance(writer, value, font, rect,
+                                                           rotation, centred)})
+            writer.update_container(field)
+
+    return fill
+
+
+async def async_require_leader_signature(pdf: bytes, settings, validator=None) -> FileResult:
+    """Validate ``pdf`` and refuse (:class:`IssuanceError`) unless it carries a leader
+    signature that validates TOTAL-PASSED and every signature in it passes. ``validator``: an
+    open :class:`signing.validation.validator.Validator` to reuse (its OCSP/CRL answers) across
+    documents; by default one is opened for this document."""
+    from signing.validation.validator import Validator
+
+    if validator is not None:
+        result = await validator.async_validate_bytes(pdf, name="document")
+    else:
+        async with Validator(settings) as validator:
+            result = await validator.async_validate_bytes(pdf, name="document")
+    if result.error is not None:
+        raise IssuanceError(f"cannot validate the document: {result.error}")
+    leaders = [s for s in result.signatures if s.role is SignatureRole.LEADER]
+    if not leaders:
+        raise IssuanceError("the document has no leader signature: the organization signs "
+                            "only what the competent person has signed")
+    for signature in result.signatures:
+        if signature.indication is not Indication.TOTAL_PASSED:
+            detail = "; ".join(signature.problems) or (signature.sub_indication or "")
+            raise IssuanceError(f"signature {signature.field!r} is not valid "
+                                f"({signature.indication.value}: {detail})")
+    return result
+
+
+async def async_issue(pdf: bytes, key, options, settings, issuance: Issuance, *,
+                      validator=None, signers=None) -> bytes:
+    """Check the leader's signature, fill number and date and apply the organization's
+    signature (seal) in one incremental update. ``validator`` (an open Validator) and
+    ``signers`` (:class:`signing.stamping.role_signing.RoleSigners`) are reused if given."""
+    from signing.stamping.role_signing import Profile, async_sign_profile
+
+    await async_require_leader_signature(pdf, settings, validator)
+    profile = Profile(SignatureRole.ORGANIZATION, image_png=issuance.seal_png)
+    return await async_sign_profile(key, options, profile, pdf,
+                                    prepare_writer=fill_fields(pdf, issuance), signers=signers)
+
+
+def _number_box(text: placement.PageText) -> Rect:
+    found = text.find(_NUMBER_LABEL)
+    if found is None:
+        raise PlacementError("the draft has no \"Số:\" line on page 1 to place the number "
+                             "at (Decree 30 layout)",
+                             missing=Missing.NUMBER_BOX)
+    line, label = found
+    end = max(line.box[2], label[2] + 90)
+    return (label[2] + 1, line.box[1] - 2, end + 12, line.box[3] + 2)
+
+
+def _date_box(text: placement.PageText) -> Rect:
+    line = text.search(_DATE_LINE)
+    if line is None:
+        raise PlacementError("the draft has no \"ngày ... tháng ... năm\" line on page 1 to "
+                             "place the date at (Decree 30 layout)",
+                             missing=Missing.DATE_BOX)
+    x0, y0, x1, y1 = line.box
+    width = max(x1 - x0 + 12, 250)
+    centre = (x0 + x1) / 2
+    page_width = text.geometry.visual_size[0]
+    left = max(2.0, min(centre - width / 2, page_width - 2 - width))
+    return (left, y0 - 2, left + width, y1 + 2)
+
+
+def _fields_by_name(writer) -> dict[str, object]:
+    try:
+        fields = writer.root["/AcroForm"]["/Fields"]
+    except KeyError:
+        return {}
+    found = {}
+    for ref in fields:
+        field = ref.get_object()
+        name = field.get("/T")
+        if name is not None:
+            found[str(name)] = field
+    return found
+
+
+def _add_text_field(writer, name: str, tooltip: str, page_index: int, rect: Rect) -> None:
+    """A single-widget text field (printable, initially empty, showing the draft beneath)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.generic import pdf_name
+
+    page_ref = writer.find_page_for_modification(page_index)[0]
+    page = page_ref.get_object()
+    field = generic.DictionaryObject({
+        pdf_name("/Type"): pdf_name("/Annot"),
+        pdf_name("/Subtype"): pdf_name("/Widget"),
+        pdf_name("/FT"): pdf_name("/Tx"),
+        pdf_name("/T"): generic.TextStringObject(name),
+        pdf_name("/TU"): generic.TextStringObject(tooltip),
+        pdf_name("/F"): generic.NumberObject(4),  # Print
+        pdf_name("/Rect"): generic.ArrayObject(generic.FloatObject(round(v, 2)) for v in rect),
+        pdf_name("/P"): page_ref,
+        pdf_name("/DA"): generic.TextStringObject(f"/Helv {LINE_SIZE} Tf 0 g"),
+    })
+    field_ref = writer.add_object(field)
+    annots = page.get("/Annots")
+    if annots is None:
+        page["/Annots"] = generic.ArrayObject([field_ref])
+        writer.update_container(page)
+    else:
+        annots = annots.get_object()
+        annots.append(field_ref)
+        writer.update_container(annots)
+    root = writer.root
+    if "/AcroForm" not in root:
+        helvetica = writer.add_object(generic.DictionaryObject({
+            pdf_name("/Type"): pdf_name("/Font"), pdf_name("/Subtype"): pdf_name("/Type1"),
+            pdf_name("/BaseFont"): pdf_name("/Helvetica")}))
+        root["/AcroForm"] = writer.add_object(generic.DictionaryObject({
+            pdf_name("/Fields"): generic.ArrayObject(),
+            pdf_name("/DR"): generic.DictionaryObject({pdf_name("/Font"): generic.DictionaryObject(
+                {pdf_name("/Helv"): helvetica})}),
+        }))
+        writer.update_root()
+    fields = root["/AcroForm"]["/Fields"]
+    fields.append(field_ref)
+    writer.update_container(fields)
+
+
+def _widget_page(writer, field) -> tuple[int, Rect]:
+    from signing.stamping.role_signing import widget_location
+
+    return widget_location(writer, field)
+
+
+def _text_appearance(writer, value: str, font: str, rect: Rect, rotation: int,
+                     centred: bool):
+    """Form XObject showing ``value`` on white (covering the draft's dotted placeholder)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.content import PdfContent
+    from pyhanko.pdf_utils.writer import init_xobject_dictionary
+
+    width, height = rect[2] - rect[0], rect[3] - rect[1]
+    if rotation in (90, 270):
+        width, height = height, width
+    content = PdfContent(writer=writer)
+    size = min(LINE_SIZE, int(height - 3))
+    commands = text_commands(content, [value], font, size, width, height, centred=centred,
+                             white_background=True)
+    xobject = init_xobject_dictionary(command_stream=commands, box_width=width,
+                                      box_height=height,
+                                      resources=content.resources.as_pdf_object())
+    xobject["/Matrix"] = generic.ArrayObject(
+        generic.NumberObject(v) for v in rotation_matrix(rotation))
+    return writer.add_object(xobject)

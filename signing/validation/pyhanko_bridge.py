@@ -1,0 +1,362 @@
+"""The pyHanko side of :mod:`signing.validation.validator`: open a PDF for validation, run
+pyHanko's PAdES
+long-term validation on one signature and translate its answer into
+:class:`signing.validation.results.SignatureResult`. pyHanko types do not leave this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from asn1crypto import x509
+
+from signing.errors import BadInputError
+from signing.pades.signer import check_pdf_bytes
+from signing.stamping.roles import role_of
+from signing.validation.problems import Problem, ProblemCode
+from signing.validation.results import (
+    Coverage,
+    Indication,
+    ModificationLevel,
+    PadesLevel,
+    SignatureResult,
+    Signer,
+    SubIndication,
+    TimestampKind,
+)
+
+if TYPE_CHECKING:
+    from signing.validation.cache import ValidatedPaths
+
+_INDICATION = {"PASSED": Indication.TOTAL_PASSED, "INDETERMINATE": Indication.INDETERMINATE,
+               "FAILED": Indication.TOTAL_FAILED}
+
+
+
+def open_reader(data: bytes):
+    """A pyHanko reader on ``data``; unusable input raises :class:`BadInputError`."""
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    check_pdf_bytes(data)
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        if reader.encrypted:
+            raise BadInputError("the PDF is encrypted and no password was given")
+        _signature_fields(reader)  # walks the form fields; fails on a broken file
+    except BadInputError:
+        raise
+    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise BadInputError(f"unreadable or truncated PDF: {_one_line(exc)}") from None
+    return reader
+
+
+def _signature_fields(reader) -> list:
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    return list(enumerate_sig_fields(reader, filled_status=True))
+
+
+def regular_signatures(reader) -> list:
+    """The file's ``/Sig`` signatures in signing order, as pyHanko ``EmbeddedPdfSignature``s;
+    a field whose signature container cannot even be parsed (empty, zeroed or malformed
+    ``/Contents``) comes back as a TOTAL-FAILED/FORMAT_FAILURE :class:`SignatureResult`, so a
+    forged signature is reported as a failed signature, not as an unreadable file."""
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+    embedded, broken = [], []
+    for name, sig_object, field_ref in _signature_fields(reader):
+        if sig_object.get_object().get("/Type") == "/DocTimeStamp":
+            continue
+        try:
+            embedded.append(EmbeddedPdfSignature(reader, field_ref, name))
+        except Exception as exc:  # asn1crypto/pyHanko raise many types on hostile content
+            broken.append(_failed(name, None, Problem.of(ProblemCode.CONTAINER_UNREADABLE,
+                                                         detail=_one_line(exc))))
+    embedded.sort(key=lambda sig: sig.signed_revision)
+    return [sig for sig in embedded if sig.sig_object_type == "/Sig"] + broken
+
+
+def hub_diff_policy():
+    """pyHanko's default difference policy, except that a form field which already had a value
+    when a signature was made may not change afterwards: the signer saw that value, so changing
+    it (the "replace" shadow attack) is a change of kind OTHER. Filling empty fields and adding
+    signatures stay FORM_FILLING."""
+    from pyhanko.sign.diff_analysis import (
+        DEFAULT_DIFF_POLICY,
+        FormUpdatingRule,
+        GenericFieldModificationRule,
+        SigFieldCreationRule,
+        SigFieldModificationRule,
+        StandardDiffPolicy,
+    )
+
+    class FilledFieldsLocked(GenericFieldModificationRule):
+        def check_form_field(self, fq_name, spec, context):
+            old = spec.old_field
+            if old is not None and old.get("/V") not in (None, ""):
+                return
+            yield from super().check_form_field(fq_name, spec, context)
+
+    return StandardDiffPolicy(
+        global_rules=DEFAULT_DIFF_POLICY.global_rules,
+        form_rule=FormUpdatingRule(field_rules=[
+            SigFieldCreationRule(), SigFieldModificationRule(), FilledFieldsLocked(),
+        ]),
+    )
+
+
+async def validate_signature(embedded, spec, timing_info,
+                             paths: ValidatedPaths | None = None) -> SignatureResult:
+    """Validate one ``EmbeddedPdfSignature`` with a ``PdfSignatureValidationSpec``, reusing
+    and remembering validated certificate paths in ``paths`` when given."""
+    field = embedded.field_name
+    signer = None
+    with contextlib.suppress(ValueError, KeyError, TypeError):
+        signer = _signer(embedded.signer_cert)
+    try:
+        embedded.compute_integrity_info(diff_policy=spec.diff_policy)
+    except Exception as exc:  # pyHanko raises many types for hostile byte ranges/structures
+        return _failed(field, signer, Problem.of(ProblemCode.STRUCTURE_REJECTED,
+                                                 detail=_one_line(exc)))
+    try:
+        result, best_time, document_proof = await _run_ades(embedded, spec, timing_info,
+                                                             paths)
+    except Exception as exc:  # same: malformed CMS content and the like
+        return _failed(field, signer, Problem.of(ProblemCode.NOT_PROCESSABLE,
+                                                 detail=_one_line(exc)))
+
+    status = result.api_status
+    coverage, modification = _integrity(embedded)
+    indication, sub, problems = _verdict(result, best_time, embedded.signer_cert)
+    if coverage is Coverage.PARTIAL and indication is not Indication.TOTAL_FAILED:
+        # the byte range leaves part of its revision unsigned (signature wrapping): the
+        # signature is malformed whatever its cryptography says
+        indication, sub = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
+        problems.append(Problem.of(ProblemCode.BYTE_RANGE_PARTIAL))
+    if indication is Indication.TOTAL_PASSED and modification is ModificationLevel.OTHER:
+        indication, sub = Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
+        problems.append(Problem.of(ProblemCode.CHANGED_AFTER_SIGNING))
+    timestamp_time = _validated_timestamp_time(status)
+    timestamp_kind = TimestampKind.SIGNATURE if timestamp_time is not None else None
+    if timestamp_time is None and document_proof is not None:
+        timestamp_time, timestamp_kind = document_proof, TimestampKind.DOCUMENT
+    level = _level(embedded)
+    if indication is Indication.TOTAL_PASSED and level is not PadesLevel.B_B \
+            and timestamp_time is None:
+        problems.append(Problem.of(ProblemCode.TIMESTAMP_NOT_VALIDATED))
+        level = PadesLevel.B_B
+    return SignatureResult(
+        field=field, indication=indication, sub_indication=sub, signer=signer,
+        signing_time=(status.signer_reported_dt if status is not None else None)
+        or embedded.self_reported_timestamp,
+        timestamp_time=timestamp_time, timestamp_kind=timestamp_kind, level=level,
+        coverage=coverage, modification_level=modification,
+        trust_anchor=None if status is None else _trust_anchor_name(status.validation_path),
+        role=role_of(embedded.signer_info), findings=tuple(problems),
+    )
+
+
+def _verdict(result, best_time: datetime, cert: x509.Certificate,
+             ) -> tuple[Indication, SubIndication | None, list[Problem]]:
+    """ETSI indication, sub-indication and plain-words problems from a pyHanko AdES result."""
+    indication = _INDICATION[result.ades_subindic.status.name]
+    sub = None if indication is Indication.TOTAL_PASSED else _sub(result.ades_subindic)
+    problems = []
+    if indication is Indication.TOTAL_PASSED and best_time > cert.not_valid_after:
+        # pyHanko's with-time process lets an expired signer through once a time-stamp exists;
+        # ETSI EN 319 102-1 5.5.4 needs proof the signature existed before the expiry.
+        indication, sub = Indication.INDETERMINATE, SubIndication.OUT_OF_BOUNDS_NO_POE
+    expiry = f"{cert.not_valid_after:%Y-%m-%d}"
+    if sub is SubIndication.EXPIRED:
+        problems.append(Problem.of(ProblemCode.EXPIRED_BEFORE_SIGNING, expiry=expiry))
+    elif sub is SubIndication.OUT_OF_BOUNDS_NO_POE and cert.not_valid_after < best_time:
+        problems.append(Problem.of(ProblemCode.EXPIRED_NO_POE, expiry=expiry))
+    status = result.api_status
+    if status is not None and status.revocation_details is not None:
+        details = status.revocation_details
+        code = ProblemCode.CA_REVOKED if details.ca_revoked else ProblemCode.SIGNER_REVOKED
+        problems.append(Problem.of(code, date=f"{details.revocation_date:%Y-%m-%d}",
+                                   reason=str(details.revocation_reason.native)))
+    if sub is SubIndication.NO_CERTIFICATE_CHAIN_FOUND:
+        problems.append(Problem.of(ProblemCode.NO_TRUSTED_CHAIN))
+    elif sub is SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE:
+        problems.append(Problem.of(ProblemCode.CHAIN_NOT_CHECKED))
+    if result.failure_msg is not None and indication is not Indication.TOTAL_PASSED:
+        problems.append(Problem.of(ProblemCode.VALIDATOR_MESSAGE,
+                                   detail=_one_line(result.failure_msg)))
+    return indication, sub, problems
+
+
+def _validated_timestamp_time(status) -> datetime | None:
+    ts = None if status is None else status.timestamp_validity
+    if ts is not None and ts.intact and ts.valid and ts.trusted:
+        return ts.timestamp
+    return None
+
+
+async def _run_ades(embedded, spec, timing_info, paths: ValidatedPaths | None):
+    """The ETSI EN 319 102-1 process fitting the signature, the best signature time, and the
+    proof of existence document time-stamps give a signature without a time-stamp of its own.
+
+    No time-stamp after the signature: basic validation (5.3). A signature time-stamp:
+    validation with time (5.5, with the DSS's validation data), then pyHanko's long-term
+    validation (5.6) if that does not pass. Only later document time-stamps (a B-B signature
+    augmented, or a Decree 30 leader signature under a B-LTA seal): basic validation at the
+    validation time, and long-term validation with the document time-stamps as proof of
+    existence (:mod:`signing.validation.lta`), which gives the proof time and, when basic
+    validation does not pass, the verdict. A long-term answer is kept only if it passes -
+    pyHanko's would otherwise replace e.g. REVOKED_NO_POE by NO_POE."""
+    from pyhanko.sign.ades.report import AdESPassed
+    from pyhanko.sign.validation.ades import (
+        _dss_to_local_knowledge,  # pyHanko's own DSS reader, as its LTA process uses it
+        ades_lta_validation,
+        ades_with_time_validation,
+    )
+
+    from signing.validation.cache import basic_validation
+    from signing.validation.lta import document_timestamp_validation
+
+    signature_spec = spec.signature_validation_spec
+
+    timestamped = _has_signature_timestamp(embedded)
+    if timestamped:
+        with_dss = dataclasses.replace(
+            signature_spec, local_knowledge=_dss_to_local_knowledge(embedded.reader))
+        first = await ades_with_time_validation(
+            embedded.signed_data, with_dss, timing_info=timing_info,
+            raw_digest=embedded.compute_digest())
+        first_time = first.best_signature_time
+    else:
+        first = await (basic_validation(embedded, signature_spec, timing_info) if paths is None
+                       else paths.basic_validation(embedded, signature_spec, timing_info))
+        first_time = timing_info.best_signature_time
+    passed = first.ades_subindic is AdESPassed.OK
+    if not timestamped:
+        proven = None
+        if later_document_timestamps(embedded):
+            proven = await document_timestamp_validation(embedded, spec, timing_info)
+        if proven is None or proven[0].ades_subindic is not AdESPassed.OK:
+            return first, first_time, None
+        result, proof = proven
+        return (first, first_time, proof) if passed else (result, proof, proof)
+    if passed:
+        return first, first_time, None
+    long_term = await ades_lta_validation(embedded, spec, timing_info=timing_info)
+    if long_term.ades_subindic is AdESPassed.OK:
+        return long_term, long_term.best_signature_time, None
+    # A signature time-stamp that does not validate (e.g. its TSA is not trusted) makes the
+    # signature INDETERMINATE, as pyHanko reports it: stricter than ignoring the time-stamp.
+    return first, first_time, None
+
+
+def _has_signature_timestamp(embedded) -> bool:
+    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+
+    return next(extract_tst_data_iter(embedded.signer_info, signed=False), None) is not None
+
+
+def later_document_timestamps(embedded) -> list:
+    """The file's document time-stamps made after ``embedded``."""
+    return [ts for ts in embedded.reader.embedded_timestamp_signatures
+            if ts.signed_revision > embedded.signed_revision]
+
+
+def _failed(field: str, signer: Signer | None, problem: Problem) -> SignatureResult:
+    return SignatureResult(
+        field=field, indication=Indication.TOTAL_FAILED,
+        sub_indication=SubIndication.FORMAT_FAILURE, signer=signer,
+        signing_time=None, timestamp_time=None, level=None, coverage=None,
+        modification_level=None, trust_anchor=None, findings=(problem,),
+    )
+
+
+def _sub(ades_subindic) -> SubIndication:
+    try:
+        return SubIndication(ades_subindic.standard_name)
+    except ValueError:
+        return SubIndication.GENERIC
+
+
+def _signer(cert: x509.Certificate) -> Signer:
+    subject = cert.subject.native
+    return Signer(
+        common_name=subject.get("common_name"),
+        organization=subject.get("organization_name"),
+        serial_number=format(cert.serial_number, "X"),
+        subject=cert.subject.human_friendly,
+        organization_identifier=subject.get("organization_identifier"),
+    )
+
+
+def _integrity(embedded) -> tuple[Coverage | None, ModificationLevel | None]:
+    """Coverage and kind of later change, from pyHanko's integrity check of ``embedded``."""
+    from pyhanko.sign.validation.status import ModificationInfo
+
+    info = ModificationInfo(coverage=embedded.coverage, diff_result=embedded.diff_result)
+    level = info.modification_level
+    coverage = None if info.coverage is None else {
+        "ENTIRE_FILE": Coverage.ENTIRE_FILE, "ENTIRE_REVISION": Coverage.ENTIRE_REVISION,
+    }.get(info.coverage.name, Coverage.PARTIAL)
+    return coverage, None if level is None else ModificationLevel(level.name)
+
+
+def _trust_anchor_name(path) -> str | None:
+    if path is None:
+        return None
+    try:
+        name = path.trust_anchor.authority.name
+    except AttributeError:
+        return None
+    return name.native.get("common_name") or name.human_friendly
+
+
+def _level(embedded) -> PadesLevel:
+    """The PAdES baseline level the file's structure gives this signature (ETSI EN 319 142-1):
+    B-T needs a proof of existence, a signature time-stamp or a document time-stamp after the
+    signature; B-LT revocation data for the signer's certificate in the DSS of the signature's
+    revision (pyHanko writes it there when signing at B-LT) or a later one; B-LTA a document
+    time-stamp over that DSS."""
+    later = later_document_timestamps(embedded)
+    if not (_has_signature_timestamp(embedded) or later):
+        return PadesLevel.B_B
+    revision = _signer_validation_data_revision(embedded)
+    if revision is None:
+        return PadesLevel.B_T
+    if any(ts.signed_revision >= revision for ts in later):
+        return PadesLevel.B_LTA
+    return PadesLevel.B_LT
+
+
+def _signer_validation_data_revision(embedded) -> int | None:
+    """The first revision from the signature's on whose DSS holds an OCSP response about the
+    signer's certificate or a CRL of its issuer."""
+    from pyhanko.sign.validation.ades import _dss_to_local_knowledge
+
+    cert, reader = embedded.signer_cert, embedded.reader
+    for revision in range(embedded.signed_revision, reader.xrefs.total_revisions):
+        dss = _dss_to_local_knowledge(reader.get_historical_resolver(revision))
+        if any(_ocsp_about(c.extract_single_response(), cert) for c in dss.known_ocsps) or any(
+                c.crl_data["tbs_cert_list"]["issuer"] == cert.issuer for c in dss.known_crls):
+            return revision
+    return None
+
+
+def _ocsp_about(single, cert: x509.Certificate) -> bool:
+    if single is None:
+        return False
+    cert_id = single["cert_id"]
+    return (cert_id["serial_number"].native == cert.serial_number
+            and cert_id["issuer_name_hash"].native
+            == getattr(cert.issuer, cert_id["hash_algorithm"]["algorithm"].native, None))
+
+
+def _one_line(exc: BaseException | str) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+

@@ -92,11 +92,17 @@ class AxisCore:
         code = directory.check_code(code)
         with self.sessions.begin() as session:
             directory.check_parent(session, parent)
+            version = directory.next_version(session)
             existing = session.get(Agency, code)
-            entry = directory.Entry(code, name, parent, mail if mail is not None else (
-                existing.mail if existing else None))
-            directory.stored(session, entry, directory.next_version(session), secret=secret,
-                             operator=operator)
+            if existing is None:
+                directory.stored(session, directory.Entry(code, name, parent, mail), version,
+                                 secret=secret, operator=operator)
+                return
+            # An imported directory entry keeps its history; it gains credentials.
+            existing.name, existing.parent_code = name, parent
+            existing.secret, existing.operator = secret, operator
+            existing.mail = existing.mail if mail is None else mail
+            directory.touch(existing, version)
 
     def register_agency(self, caller: str, code: str, name: str, mail: str | None = None,
                         parent_id: str = "") -> Registered:

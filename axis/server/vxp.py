@@ -12,7 +12,6 @@ import base64
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -20,8 +19,14 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from axis.errors import HashMismatch, InvalidRequest, MessageTooLarge
-from axis.protocol.messages import RecipientState
 from axis.protocol.vxp_signing import hash_file_hex
+from axis.server.conventions import (
+    RECEIVE_STATUS,
+    SEND_STATUS,
+    SERVICE_TYPE,
+    moment,
+    send_status_desc,
+)
 from axis.server.deps import CoreDep, VxpCaller, VxpCallerDep
 from axis.server.multipart import FileDocReader
 from axis.server.store import CHUNK, Staged
@@ -29,10 +34,6 @@ from axis.server.store import CHUNK, Staged
 router = APIRouter(prefix="/vxp")
 
 OK = {"status": "OK", "ErrorCode": "0", "ErrorDesc": ""}
-SERVICE_TYPE = "eDoc"
-#: A recipient's state of a message, with the description the SDK shows its user.
-RECEIVE_STATUS = {"pending": "Đơn vị nhận chưa lấy văn bản", "done": "Đơn vị nhận đã nhận",
-                  "fail": "Đơn vị nhận báo nhận lỗi"}
 
 
 def _ok(**fields: object) -> JSONResponse:
@@ -151,37 +152,10 @@ def get_sent_edoc_list(caller: VxpCallerDep, core: CoreDep) -> JSONResponse:
         "toCode": r.recipient, "serviceType": SERVICE_TYPE, "messageType": s.kind,
         "title": s.subject, "notation": s.notation, "sentTime": s.created,
         "receivedTime": r.acknowledged if r.state == "done" else "",
-        "sendStatus": "done", "sendStatusDesc": send_status_desc(r),
+        "sendStatus": SEND_STATUS, "sendStatusDesc": send_status_desc(r),
         "receiveStatus": r.state, "receiveStatusDesc": RECEIVE_STATUS[r.state],
         "messageId": s.message_id, "addressedTo": r.addressed_as or "",
     } for s in core.sent(caller.agency, caller.param("docid") or None) for r in s.recipients])
-
-
-def send_status_desc(state: RecipientState) -> str:
-    if state.addressed_as:
-        return (f"Đã gửi lên trục; mã cũ {state.addressed_as} được chuyển tới đơn vị kế thừa "
-                f"{state.recipient}")
-    return "Đã gửi lên trục"
-
-
-def moment(value: str, *, end: bool = False) -> datetime | None:
-    """A ``fromDate``/``toDate`` parameter: a date (yyyy-MM-dd, yyyy/MM/dd, dd/MM/yyyy; a
-    ``toDate`` day is included whole) or an ISO date and time (UTC unless it says)."""
-    text = value.strip()
-    if not text:
-        return None
-    for form in ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y"):
-        try:
-            day = datetime.strptime(text, form).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-        return day + timedelta(days=1) if end else day
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidRequest(f"date {text!r} is not yyyy-MM-dd, yyyy/MM/dd, dd/MM/yyyy or an "
-                             "ISO date and time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _doc_id(caller: VxpCaller) -> str:

@@ -35,8 +35,10 @@ def _latest(server: AxisServer, agency: Credentials) -> int:
         return max(a.version for a in client.sync_agencies(0))
 
 
+@pytest.mark.parametrize("protocol", ["http", "soap"])
 def test_merged_agencies_route_to_their_successor(axis_server: AxisServer, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+                                                  capsys: pytest.CaptureFixture[str],
+                                                  protocol: str) -> None:
     sender = axis_server.add_agency("Sở Nội vụ")
     first = axis_server.add_agency("Ủy ban nhân dân huyện Mẫu Một")
     second = axis_server.add_agency("Ủy ban nhân dân huyện Mẫu Hai")
@@ -50,7 +52,7 @@ def test_merged_agencies_route_to_their_successor(axis_server: AxisServer, tmp_p
     assert _import(axis_server, csv_file) == 0
     assert "1 directory entries imported" in capsys.readouterr().out
 
-    with client_for(axis_server, sender, "http") as client:
+    with client_for(axis_server, sender, protocol) as client:
         current = {a.code: a for a in client.agencies()}
         changes = client.sync_agencies(before)
     assert first.code not in current and second.code not in current
@@ -65,14 +67,14 @@ def test_merged_agencies_route_to_their_successor(axis_server: AxisServer, tmp_p
     # The successor gets credentials; the former agencies can no longer call the axis.
     successor = Credentials(merged, "successor-secret", "UNUSED")
     axis_server.core().add_agency(merged, "Ủy ban nhân dân xã Mẫu Hợp Nhất", successor.secret)
-    with client_for(axis_server, first, "http", attempts=1) as client, \
+    with client_for(axis_server, first, protocol, attempts=1) as client, \
             pytest.raises(AuthenticationFailed):
         client.agencies()
 
     # One envelope addressed (To) to the first former code, one sent with `to` = the second.
     to_first = addressed("edoc_new.edxml", sender, first, tmp_path)
     to_second = addressed("edoc_update.edxml", sender, second, tmp_path)
-    with client_for(axis_server, sender, "http") as client:
+    with client_for(axis_server, sender, protocol) as client:
         routed = client.send(to_first)
         explicit = client.send(to_second, recipients=(second.code,))
         sent = {s.doc_id: s for s in client.sent()}
@@ -81,7 +83,7 @@ def test_merged_agencies_route_to_their_successor(axis_server: AxisServer, tmp_p
     assert (state.recipient, state.addressed_as) == (merged, first.code)
     assert sent[explicit.doc_id].recipients[0].addressed_as == second.code
 
-    with client_for(axis_server, successor, "http") as client:
+    with client_for(axis_server, successor, protocol) as client:
         waiting = {r.doc_id: r for r in client.received()}
     assert waiting[routed.doc_id].addressed_as == first.code
     assert waiting[explicit.doc_id].addressed_as == second.code
@@ -103,18 +105,19 @@ def _sdk_sent_rows(server: AxisServer, agency: Credentials) -> list[dict]:
     return httpx.post(f"{server.base_url}/vxp/getSentEdocList", headers=headers).json()["data"]
 
 
-def test_sync_answers_only_what_changed_and_deletions(axis_server: AxisServer,
-                                                      tmp_path: Path) -> None:
+@pytest.mark.parametrize("protocol", ["http", "soap"])
+def test_sync_answers_only_what_changed_and_deletions(axis_server: AxisServer, tmp_path: Path,
+                                                      protocol: str) -> None:
     operator = axis_server.add_agency("Trung tâm điều hành trục", operator=True, level1="G22")
     member = axis_server.add_agency()
     child = fresh_code()
-    with client_for(axis_server, member, "http") as client:
+    with client_for(axis_server, member, protocol) as client:
         client.register_agency(child, "Phòng Văn thư", "vanthu@example.gov.vn")
         since = max(a.version for a in client.sync_agencies(0))
         assert client.sync_agencies(since) == ()
         with pytest.raises(NotPermitted):
             client.delete_agency(child)
-    with client_for(axis_server, operator, "http") as client:
+    with client_for(axis_server, operator, protocol) as client:
         client.delete_agency(child)
         with pytest.raises(UnknownRecipient):
             client.delete_agency(child)
@@ -133,7 +136,7 @@ def test_sync_answers_only_what_changed_and_deletions(axis_server: AxisServer,
          "oldCode": member.code, "validFrom": "2025-07-01"},
         {"id": "9002", "pid": "9001", "code": unit, "name": "Phòng Tổ chức",
          "isAgency": False}]}, ensure_ascii=False), encoding="utf-8")
-    with client_for(axis_server, operator, "http") as client:
+    with client_for(axis_server, operator, protocol) as client:
         since = max(a.version for a in client.sync_agencies(0))
         assert _import(axis_server, answer) == 0
         changes = {a.code: a for a in client.sync_agencies(since)}

@@ -105,10 +105,10 @@ class AxisCore:
             directory.touch(existing, version)
 
     def register_agency(self, caller: str, code: str, name: str, mail: str | None = None,
-                        parent_id: str = "") -> Registered:
+                        parent_id: str = "", parent_code: str = "") -> Registered:
         """A registered agency registers a subordinate (đơn vị trực thuộc) under itself (an
-        operator under any agency, named by ``parent_id``); the axis draws its secret,
-        answered once."""
+        operator under any agency, named by ``parent_id`` or ``parent_code``); the axis draws
+        its secret, answered once."""
         if not code.strip() or not name.strip():
             raise InvalidRequest("registerAgency needs a code and a name")
         code = directory.check_code(code)
@@ -116,26 +116,31 @@ class AxisCore:
         try:
             with self.sessions.begin() as session:
                 me = session.get(Agency, caller)
-                parent = caller
-                if parent_id.strip() and parent_id.strip() != str(me.unit_id):
-                    other = session.scalar(select(Agency).where(
-                        Agency.unit_id == _int(parent_id, "pid")))
-                    if not me.operator:
-                        raise NotPermitted(f"agency {caller} may register agencies only "
-                                           "under itself")
-                    if not directory.current(other):
-                        raise UnknownRecipient(f"parent agency id {parent_id} is unknown")
-                    parent = other.code
+                parent = self._parent(session, me, parent_id.strip(), parent_code.strip())
                 if session.get(Agency, code) is not None:
                     raise AgencyExists(f"agency {code} is already registered")
                 directory.stored(session, directory.Entry(code, name.strip(), parent, mail),
                                  directory.next_version(session), secret=secret)
+                registered = directory.describe(session, code)
         except IntegrityError as exc:
             raise AgencyExists(f"agency {code} is already registered") from exc
-        return Registered(self.agency(code), secret)
+        return Registered(registered, secret)
 
-    def agency(self, code: str) -> AgencyInfo:
-        return next(a for a in self.changes_since(-1) if a.code == code)
+    @staticmethod
+    def _parent(session: Session, me: Agency, parent_id: str, parent_code: str) -> str:
+        if parent_code and parent_code != me.code:
+            other = session.get(Agency, parent_code)
+        elif parent_id and parent_id != str(me.unit_id):
+            other = session.scalar(select(Agency).where(
+                Agency.unit_id == _int(parent_id, "pid")))
+        else:
+            return me.code
+        if not me.operator:
+            raise NotPermitted(f"agency {me.code} may register agencies only under itself")
+        if not directory.current(other):
+            raise UnknownRecipient(f"parent agency {parent_code or 'id ' + parent_id} is not "
+                                   "a current agency")
+        return other.code
 
     def agencies(self) -> tuple[AgencyInfo, ...]:
         """The current agencies (not merged, renamed or deleted), with their former codes."""

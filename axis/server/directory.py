@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select, update
@@ -63,7 +63,6 @@ class Entry:
     valid_from: date | None = None
     valid_to: date | None = None
     deleted: bool = False
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def next_version(session: Session) -> int:
@@ -153,6 +152,15 @@ def info(agency: Agency, by_code: Mapping[str, Agency],
         valid_from=agency.valid_from.isoformat() if agency.valid_from else None,
         valid_to=agency.valid_to.isoformat() if agency.valid_to else None,
         deleted=agency.deleted, version=agency.version, modified=iso(agency.modified_at))
+
+
+def describe(session: Session, code: str) -> AgencyInfo:
+    """The directory entry ``code`` (which exists), as listed."""
+    agency = session.get(Agency, code)
+    related = [a for a in (session.get(Agency, agency.parent_code or ""),) if a is not None]
+    predecessors = list(session.scalars(select(Agency.code).where(
+        Agency.successor_code == code)))
+    return info(agency, {a.code: a for a in related}, {code: predecessors})
 
 
 def listing(session: Session, since: int | None = None) -> tuple[AgencyInfo, ...]:

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from axis.errors import HashMismatch, InvalidRequest, MessageTooLarge
 from axis.protocol.messages import AgencyInfo
-from axis.protocol.vxp_signing import hash_file_hex
+from axis.protocol.vxp_signing import VERSION, hash_file_hex
 from axis.server.deps import CoreDep, VxpCallerDep
 
 router = APIRouter(prefix="/vxp")
@@ -53,6 +53,8 @@ def get_agencies_list_qd20(_caller: VxpCallerDep, core: CoreDep) -> JSONResponse
 def get_synchronize_unit(caller: VxpCallerDep, core: CoreDep) -> JSONResponse:
     """Every entry changed after the ``version`` parameter (0 or absent: all of them)."""
     raw = caller.param("version", "0").strip() or "0"
+    if raw == VERSION:  # a client that signed the protocol version header: no version asked
+        raw = "0"
     if not raw.isdigit():
         raise InvalidRequest(f"version {raw!r} is not a whole number")
     return JSONResponse({**OK, "data": [unit_fields(a) for a in core.changes_since(int(raw))]})
@@ -61,8 +63,9 @@ def get_synchronize_unit(caller: VxpCallerDep, core: CoreDep) -> JSONResponse:
 @router.api_route("/registerAgency", methods=["POST"])
 async def register_agency(request: Request, caller: VxpCallerDep, core: CoreDep) -> JSONResponse:
     """The SDK's JSON body ``{"id", "pid", "code", "name", "mail"}`` (names are Vietnamese,
-    headers cannot carry them). A ``hash-file`` header, when given, must match the body: that
-    puts the body under the request's signature."""
+    headers cannot carry them; ``pcode``, the parent's code, is taken beside ``pid``). A
+    ``hash-file`` header, when given, must match the body: that puts the body under the
+    request's signature."""
     body = await request.body()
     if len(body) > BODY_LIMIT:
         raise MessageTooLarge("registerAgency body is larger than 64 KiB")
@@ -76,9 +79,10 @@ async def register_agency(request: Request, caller: VxpCallerDep, core: CoreDep)
     if not isinstance(fields, dict):
         raise InvalidRequest("registerAgency body must be a JSON object")
     text = {key: "" if fields.get(key) is None else str(fields[key])
-            for key in ("pid", "code", "name", "mail")}
+            for key in ("pid", "pcode", "code", "name", "mail")}
     registered = await run_in_threadpool(core.register_agency, caller.agency, text["code"],
-                                         text["name"], text["mail"] or None, text["pid"])
+                                         text["name"], text["mail"] or None, text["pid"],
+                                         text["pcode"])
     return JSONResponse({**OK, "data": {**agency_fields(registered.agency),
                                         "secret": registered.secret}})
 

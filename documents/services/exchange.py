@@ -226,10 +226,11 @@ class Worker:
     def run_once(self) -> tuple[Delivery, Processing]:
         delivery = deliver_due(self.hub)
         collect(self.hub)
+        processing = process_stored(self.hub)
         if time.monotonic() >= self._next_directory_sync:
             directory.sync(self.hub)  # the axis's agency directory: what changed since last
             self._next_directory_sync = time.monotonic() + self.directory_every
-        return delivery, process_stored(self.hub)
+        return delivery, processing
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -203,3 +203,31 @@ def test_to_in_every_form_the_sdk_and_others_send(axis_server: AxisServer,
     assert refused["status"] == "FAIL"
     assert all(ghost in refused["ErrorDesc"] for ghost in ghosts), refused["ErrorDesc"]
     assert int(Sdk(axis_server, first).call("countReceiveEdoc")["count"]) == 2
+
+
+def test_malformed_parameters_are_refused_in_one_line(axis_server: AxisServer,
+                                                      tmp_path: Path) -> None:
+    sender, receiver = axis_server.add_agency(), axis_server.add_agency()
+    operator = axis_server.add_agency(operator=True, level1="G22")
+    envelope = addressed("edoc_new.edxml", sender, receiver, tmp_path).read_bytes()
+    out = Sdk(axis_server, sender)
+    for to, error in (("[\"" + receiver.code, "the to header is not valid JSON"),
+                      ("[1, 2]", "a JSON array of agency codes")):
+        params = {"from": sender.code, "to": to, "servicetype": "eDoc", "messagetype": "edoc",
+                  "hash-file": "".join(f"{b:x}" for b in hashlib.sha256(envelope).digest())}
+        answer = httpx.post(f"{out.url}/sendEdoc", content=envelope,
+                            headers=out.headers("application/octet-stream", params))
+        assert answer.status_code == 400 and error in answer.json()["ErrorDesc"]
+    assert int(Sdk(axis_server, receiver).call("countReceiveEdoc")["count"]) == 0
+
+    bad_date = out.call("getReceivedEdocList", fromDate="yesterday")
+    assert bad_date["status"] == "FAIL" and "'yesterday'" in bad_date["ErrorDesc"]
+    bad_code = out.call("registerAgency", json.dumps({"code": "12.H41", "name": "X"}).encode())
+    assert "'12.H41' is not a four-level" in bad_code["ErrorDesc"]
+
+    # Registering under another agency (by its code, `pcode`) is for operators only.
+    body = json.dumps({"pcode": receiver.code, "code": fresh_code(), "name": "Phòng"}).encode()
+    assert out.call("registerAgency", body)["ErrorCode"] == "NOT_PERMITTED"
+    assert Sdk(axis_server, operator).call("registerAgency", body)["status"] == "OK"
+    # A client that signs the protocol's own version header asks for the whole directory.
+    assert out.call("getSynchronizeUnit", version="3.0.201608")["status"] == "OK"

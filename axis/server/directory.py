@@ -69,7 +69,8 @@ def next_version(session: Session) -> int:
     """Take the next directory version (the counter row stays locked until commit)."""
     session.execute(update(DirectoryCounter).where(DirectoryCounter.id == 1)
                     .values(value=DirectoryCounter.value + 1))
-    return session.scalar(select(DirectoryCounter.value).where(DirectoryCounter.id == 1))
+    return session.execute(select(DirectoryCounter.value).where(
+        DirectoryCounter.id == 1)).scalar_one()
 
 
 def _new_unit_id(session: Session) -> int:
@@ -130,7 +131,7 @@ def resolve(session: Session, codes: Iterable[str]) -> list[tuple[str, str]]:
         while target is not None and target.successor_code and len(seen) < MAX_CHAIN:
             seen.append(target.successor_code)
             target = session.get(Agency, target.successor_code)
-        if not current(target):
+        if target is None or not current(target):
             unknown.append(code if len(seen) == 1 else f"{code} (now {seen[-1]}, not current)")
         else:
             resolved.append((target.code, code))
@@ -156,7 +157,7 @@ def info(agency: Agency, by_code: Mapping[str, Agency],
 
 def describe(session: Session, code: str) -> AgencyInfo:
     """The directory entry ``code`` (which exists), as listed."""
-    agency = session.get(Agency, code)
+    agency = session.get_one(Agency, code)
     related = [a for a in (session.get(Agency, agency.parent_code or ""),) if a is not None]
     predecessors = list(session.scalars(select(Agency.code).where(
         Agency.successor_code == code)))

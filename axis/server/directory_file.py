@@ -28,7 +28,7 @@ MAX_BYTES = 32 << 20
 TRUE, FALSE = {"true", "1", "yes", "x"}, {"false", "0", "no", ""}
 
 
-def read_entries(path: Path) -> list[Entry]:
+def read_directory_file(path: Path) -> list[Entry]:
     """The entries of the CSV or JSON file at ``path`` (JSON when it starts with ``[`` or
     ``{``)."""
     if path.stat().st_size > MAX_BYTES:

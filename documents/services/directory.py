@@ -21,7 +21,9 @@ def synced_version(session: Session) -> int:
 
 def sync(hub: Hub) -> int:
     """Fetch the directory entries changed since the last one this hub holds and store them;
-    returns how many changed (0 when the hub is up to date)."""
+    returns how many changed (0 when the hub is up to date, or has no axis)."""
+    if hub.axis is None:
+        return 0
     with hub.sessions() as session:
         since = synced_version(session)
     changes = hub.axis.directory_changes(since)

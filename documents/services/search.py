@@ -9,11 +9,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from decree30 import VIETNAM_TIME, numbering
 from documents.adapters.models import IncomingDocument, OutgoingDocument
 from documents.domain.errors import InvalidInput
 from documents.domain.text import fold
 from documents.services.directory import same_agency_codes
-from documents.services.hub import VIETNAM
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _outgoing(query: Query) -> Select:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, VIETNAM)
+    return datetime.combine(day, time.min, VIETNAM_TIME)
 
 
 def _incoming(session: Session, query: Query) -> Select:
@@ -83,8 +83,9 @@ def _incoming(session: Session, query: Query) -> Select:
         number, notation = _split_number(query.number)
         if number is not None:
             # the sender writes "05"; an incoming number (số đến) is matched too
+            written = numbering.format_number(number) if number >= 1 else str(number)
             statement = statement.where(
-                (model.code_number == f"{number:02d}") | (model.incoming_number == number))
+                (model.code_number == written) | (model.incoming_number == number))
         if notation:
             statement = statement.where(model.code_notation == notation)
     if query.subject:

@@ -105,7 +105,7 @@ def _secret(name: str) -> str:
 
 
 def _server_config(args: argparse.Namespace, **extra: object):
-    from axis.server.app import ServerConfig
+    from axis.server import ServerConfig
 
     return ServerConfig(data_dir=args.data_dir, db_url=args.db, **extra)
 
@@ -113,8 +113,7 @@ def _server_config(args: argparse.Namespace, **extra: object):
 def _serve(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
-    from axis.server.app import MiB, serve
-    from axis.server.core import Settings
+    from axis.server import MiB, Settings, serve
 
     config = _server_config(
         args, max_message_bytes=int(args.max_message_mb * MiB),
@@ -128,7 +127,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _agency_add(args: argparse.Namespace) -> int:
-    from axis.server.app import open_core
+    from axis.server import open_core
 
     open_core(_server_config(args)).add_agency(args.code, args.name, _secret(args.secret_env),
                                                args.parent, operator=args.operator,
@@ -138,10 +137,9 @@ def _agency_add(args: argparse.Namespace) -> int:
 
 
 def _agency_import(args: argparse.Namespace) -> int:
-    from axis.server.app import open_core
-    from axis.server.directory_file import read_entries
+    from axis.server import open_core, read_directory_file
 
-    entries = read_entries(args.file)
+    entries = read_directory_file(args.file)
     version = open_core(_server_config(args)).import_directory(entries)
     print(f"{len(entries)} directory entries imported from {args.file} "
           f"(directory version {version})")

@@ -20,14 +20,14 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
+from decree30 import numbering
 from signing.errors import Missing, SigningError
 from signing.stamping import placement
 from signing.stamping.appearance import (
     SERIF_ITALIC,
     SERIF_REGULAR,
-    VIETNAM_TIME,
     check_png,
     rotation_matrix,
     text_commands,
@@ -69,16 +69,13 @@ class Issuance:
 
     @property
     def number_notation(self) -> str:
-        """``05/QĐ-UBND``: numbers below 10 get a leading 0."""
-        return f"{self.number:02d}/{self.notation}"
+        """``05/QĐ-UBND`` (:func:`decree30.numbering.number_and_notation`)."""
+        return numbering.number_and_notation(self.number, self.notation)
 
     @property
     def date_line(self) -> str:
-        """``Hà Nội, ngày 05 tháng 01 năm 2026``: days below 10 and months 1 and 2 get a
-        leading 0 (Decree 30, Appendix I)."""
-        month = f"{self.day.month:02d}" if self.day.month <= 2 else str(self.day.month)
-        return (f"{self.place.strip()}, ngày {self.day.day:02d} tháng {month} "
-                f"năm {self.day.year}")
+        """``Hà Nội, ngày 05 tháng 01 năm 2026`` (:func:`decree30.numbering.date_line`)."""
+        return numbering.date_line(self.place.strip(), self.day)
 
 
 def has_fields(pdf: bytes) -> bool:
@@ -87,10 +84,6 @@ def has_fields(pdf: bytes) -> bool:
 
     existing = _fields_by_name(open_writer(pdf))
     return NUMBER_FIELD in existing and DATE_FIELD in existing
-
-
-def today_in_vietnam() -> date:
-    return datetime.now(VIETNAM_TIME).date()
 
 
 def prepare(pdf: bytes, number_box: tuple[int, Rect] | None = None,

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from axis.server.directory import Entry
+from axis.server import DirectoryEntry
 from documents.adapters.db import transaction
 from documents.adapters.models import DirectoryAgency, IncomingDocument
 from documents.services import directory, exchange, outgoing
@@ -38,7 +38,7 @@ def test_documents_found_under_old_and_new_codes(hub, peer, axis_core) -> None:
     assert directory.sync(hub) == 2  # the two agencies registered on the axis
     _send_from(peer, hub)  # Bộ Mẫu (G09) writes before the reorganisation
 
-    axis_core.import_directory([Entry(MERGED, "Bộ Mẫu và Phát triển", old_codes=(
+    axis_core.import_directory([DirectoryEntry(MERGED, "Bộ Mẫu và Phát triển", old_codes=(
         "000.00.00.G09",), valid_from=date(2025, 7, 1))])
     assert directory.sync(hub) == 2  # only what changed: the new ministry and the old one
     assert directory.sync(hub) == 0

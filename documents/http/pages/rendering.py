@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
 from axis.errors import AxisError
+from decree30 import numbering
 from documents.adapters.models import User
 from documents.domain.errors import RegisterError
 from documents.http.errors import status_of
@@ -34,6 +35,7 @@ _environment = jinja2.Environment(
 )
 _environment.filters["d"] = i18n.format_date
 _environment.filters["dt"] = i18n.format_datetime
+_environment.filters["number"] = numbering.format_number  # "05": Decree 30 numbering
 
 #: scripts and styles only from the hub; the leader's sign-agent on loopback may be called
 SECURITY_HEADERS = {

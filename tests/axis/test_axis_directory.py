@@ -63,6 +63,12 @@ def test_merged_agencies_route_to_their_successor(axis_server: AxisServer, tmp_p
     assert by_code[first.code].valid_to == "2025-07-01"
     assert by_code[merged].valid_from == "2025-07-01"
     assert [c.version for c in changes] == sorted(c.version for c in changes)
+    assert main(["axis", "agencies", "--changes-since", str(before),
+                 *sender.cli_args(axis_server, protocol)]) == 0
+    listed = {line.split("\t")[1]: line.split("\t")[3]
+              for line in capsys.readouterr().out.splitlines()}
+    assert listed == {merged: "current", first.code: f"now {merged}",
+                      second.code: f"now {merged}"}
 
     # The successor gets credentials; the former agencies can no longer call the axis.
     successor = Credentials(merged, "successor-secret", "UNUSED")

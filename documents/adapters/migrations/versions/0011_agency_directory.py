@@ -1,15 +1,15 @@
 """The hub's copy of the axis's agency directory (codes, names, successors, validity).
 
-Revision ID: 0004_agency_directory
-Revises: 0003
+Revision ID: 0011_agency_directory
+Revises: 0010
 Create Date: 2026-12-02 10:35:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_agency_directory"
-down_revision = "0003"
+revision = "0011_agency_directory"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from axis.errors import AxisUnavailable
 from documents.domain.ports import (
+    AgencyRecord,
     AxisLink,
     DocumentSigner,
     DocumentValidator,
@@ -104,6 +105,9 @@ class FlakyLink:
 
     def acknowledge(self, axis_id: str) -> None:
         self.link.acknowledge(axis_id)
+
+    def directory_changes(self, since: int) -> list[AgencyRecord]:
+        return self.link.directory_changes(since)
 
 
 if TYPE_CHECKING:  # mypy checks that the stand-ins still fit the ports they stand in for

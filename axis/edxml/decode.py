@@ -150,7 +150,8 @@ class _Decoder:
                 return normalised
         return value
 
-    def promulgation(self, element: etree._Element | None, document_id: str | None) -> m.Promulgation | None:
+    def promulgation(self, element: etree._Element | None,
+                     document_id: str | None) -> m.Promulgation | None:
         """PromulgationInfo; a missing or impossible PromulgationDate is taken from the
         DocumentId when that carries a possible one (and the warning says so)."""
         value = None if element is None else m.Promulgation(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -28,6 +29,9 @@ from documents.services.settings import HubSettings
 from documents.services.users import hash_password
 from tests.conftest import free_port, fresh_pg_schema
 from tests.documents.fakes import MarkSigner, MarkValidator
+
+if TYPE_CHECKING:
+    from axis.server.core import AxisCore
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -62,7 +66,7 @@ def engine(database_url: str):
 AGENCIES = {"000.00.00.H41": "Ủy ban nhân dân tỉnh Mẫu", "000.00.00.G09": "Bộ Mẫu"}
 
 
-def make_axis_core(directory: Path):  # noqa: ANN201 - an axis.server.core.AxisCore
+def make_axis_core(directory: Path) -> AxisCore:
     """The reference axis's core (the same rules as its HTTP server) on a file database,
     with both agencies registered."""
     from axis.server import db as axis_db

@@ -12,6 +12,7 @@ from axis.server import DirectoryEntry
 from documents.adapters.db import transaction
 from documents.adapters.models import DirectoryAgency, IncomingDocument
 from documents.services import directory, exchange, outgoing
+from documents.services.hub import Hub
 from documents.services.search import Query, search
 from edochub.samples import simple_pdf
 from tests.documents.conftest import add_users
@@ -19,7 +20,7 @@ from tests.documents.conftest import add_users
 MERGED = "000.00.00.G10"
 
 
-def _send_from(sender, receiver) -> None:  # noqa: ANN001 - two hubs
+def _send_from(sender: Hub, receiver: Hub) -> None:
     users = add_users(sender, "-s")
     with transaction(sender.sessions) as session:
         draft = outgoing.create_draft(session, sender, users["specialist"], outgoing.Draft(

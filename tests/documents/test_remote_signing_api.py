@@ -30,7 +30,7 @@ from tests.remote_services import Phone, credential, phone_service
 AN = "Nguyễn Văn An"  # the dev PKI's leader-an
 
 
-def configure(hub: Hub, source) -> None:  # noqa: ANN001 - a CscSource or PolledSource
+def configure(hub: Hub, source: CscSource | PolledSource) -> None:
     hub.signer.keys = replace(hub.signer.keys, remote={"leader": source})
 
 

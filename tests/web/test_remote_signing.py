@@ -34,7 +34,7 @@ def remote_leader(hubs) -> Iterator:
     hub = hubs[0].hub
     keys = hub.signer.keys
 
-    def configure(source) -> None:  # noqa: ANN001 - a CscSource or PolledSource
+    def configure(source: CscSource | PolledSource) -> None:
         hub.signer.keys = replace(keys, remote={"leader": source})
 
     yield configure

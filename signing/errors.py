@@ -30,3 +30,12 @@ class CertificateNotUsableError(SigningError):
 
 class DevPkiError(SigningError):
     """The development PKI could not be built or served."""
+
+
+class ServiceError(SigningError):
+    """An outside service (time-stamping, OCSP, CRL) is unreachable, too slow or answered an
+    error: nothing was signed. The register's API answers 503."""
+
+
+class CryptoRuleError(SigningError):
+    """A key or digest under the rules of :mod:`signing.crypto_rules`: nothing is signed."""

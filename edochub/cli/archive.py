@@ -17,6 +17,7 @@ from pathlib import Path
 
 from edochub.cli.signing import describe_result, iso_moment, quiet_libraries
 from signing.errors import SigningError
+from signing.pades.signer import DEFAULT_SERVICE_TIMEOUT
 
 PURPOSE_CHOICES = ("signatures", "timestamps", "both")
 
@@ -49,6 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          help="signed PDF files or folders")
     augment.add_argument("--to", dest="level", choices=("B-LT", "B-LTA"), required=True)
     augment.add_argument("--tsa", metavar="URL", help="time-stamping service (for B-LTA)")
+    augment.add_argument("--service-timeout", type=float, default=DEFAULT_SERVICE_TIMEOUT,
+                         metavar="SECONDS", help="time limit of each request to the "
+                         f"time-stamping service (default {DEFAULT_SERVICE_TIMEOUT:g})")
     _add_trust_options(augment)
     augment.set_defaults(handler=_augment)
 
@@ -277,7 +281,8 @@ def _augment(args: argparse.Namespace) -> int:
         try:
             data = path.read_bytes()
             write_atomically(
-                path, preservation.augment(data, level, settings, args.tsa))
+                path, preservation.augment(data, level, settings, args.tsa,
+                                           args.service_timeout))
         except (SigningError, OSError) as exc:
             failures += 1
             print(f"edochub: {path}: {exc}", file=sys.stderr)

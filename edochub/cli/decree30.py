@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "issue", help="write number and date and apply the organization's signature (seal)")
     issue.add_argument("input", type=Path, metavar="IN", help="PDF signed by the leader")
     issue.add_argument("-o", "--output", type=Path, required=True, metavar="OUT")
-    signing_cli.add_signing_options(issue)
+    signing_cli.add_signing_options(issue, revocation=False)
     issue.add_argument("--seal", type=Path, required=True, metavar="SEAL.png",
                        help="the organization's seal: red, transparent PNG at real size")
     issue.add_argument("--number", type=int, required=True, help="document number (số)")
@@ -49,7 +49,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     issue.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
                        help="issuing date (default: today, Vietnam time)")
     issue.add_argument("--revocation", choices=("require", "soft", "offline"),
-                       default="require", help="revocation checks on the leader's signature")
+                       default="require",
+                       help="revocation checks on the leader's signature (and, require or "
+                            "not, on the organization's certificate before signing)")
     issue.set_defaults(handler=_issue)
 
     specimens = subparsers.add_parser(
@@ -183,6 +185,7 @@ def _split_prepare(args: argparse.Namespace) -> int:
 
 def _split_complete(args: argparse.Namespace) -> int:
     from edochub.cli import signing as signing_cli
+    from signing.crypto_rules import RsaPadding
     from signing.pades import split
     from signing.pades.keys import open_key
     from signing.pades.signer import write_atomically
@@ -192,7 +195,9 @@ def _split_complete(args: argparse.Namespace) -> int:
 
     async def run() -> bytes:
         with open_key(signing_cli.key_source(args)) as key:
-            return await split.async_complete(request, key, args.tsa)
+            return await split.async_complete(request, key, args.tsa,
+                                              RsaPadding(args.rsa_padding),
+                                              args.service_timeout)
 
     write_atomically(args.output, asyncio.run(run()))
     print(f"signature written to {args.output}")

@@ -12,7 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from signing.crypto_rules import SIGNING_DIGESTS, RsaPadding
 from signing.errors import SigningError
+from signing.pades.signer import DEFAULT_SERVICE_TIMEOUT, REVOCATION_CHECKS
 
 if TYPE_CHECKING:
     from signing.pades.signer import SignatureOptions
@@ -82,7 +84,9 @@ def _register_dev_pki(subparsers: argparse._SubParsersAction) -> None:
     serve.set_defaults(handler=_dev_pki_serve)
 
 
-def add_signing_options(parser: argparse.ArgumentParser) -> None:
+def add_signing_options(parser: argparse.ArgumentParser, revocation: bool = True) -> None:
+    """Key, level, time-stamping, algorithm and service options; ``revocation=False`` for
+    a command with a ``--revocation`` of its own (``issue``)."""
     key = parser.add_argument_group("key (one of --p12 or --pkcs11-*)")
     key.add_argument("--p12", type=Path, metavar="PATH", help="PKCS#12 file")
     key.add_argument("--p12-password-env", metavar="NAME",
@@ -97,6 +101,21 @@ def add_signing_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trust", type=Path, action="append", default=[], metavar="PEM_OR_DIR",
                         help="extra trust anchors for the checks made while signing "
                              "(e.g. the TSA's root for B-LT/B-LTA); repeatable")
+    parser.add_argument("--rsa-padding", choices=[p.value for p in RsaPadding],
+                        default=RsaPadding.PSS.value,
+                        help="RSA signatures: pss (RSASSA-PSS, the default) or pkcs1v15 for a "
+                             "relying party that still needs PKCS#1 v1.5")
+    parser.add_argument("--digest", default="sha256", metavar="NAME",
+                        help=f"message digest: {', '.join(SIGNING_DIGESTS)} (default sha256)")
+    if revocation:
+        parser.add_argument("--revocation", choices=REVOCATION_CHECKS, default="require",
+                            help="the signer's revocation status before signing: require it "
+                                 "(default) or soft: sign, saying so, when it cannot be "
+                                 "fetched")
+    parser.add_argument("--service-timeout", type=float, default=DEFAULT_SERVICE_TIMEOUT,
+                        metavar="SECONDS",
+                        help="time limit of each request to a TSA, OCSP or CRL service "
+                             f"(default {DEFAULT_SERVICE_TIMEOUT:g})")
 
 
 def iso_moment(text: str) -> datetime:
@@ -132,8 +151,16 @@ def signature_options(args: argparse.Namespace, field: str | None = None) -> Sig
     from signing.validation.results import PadesLevel
     from signing.validation.validator import load_certificates
 
+    if args.digest not in SIGNING_DIGESTS and args.digest not in ("sha1", "md5"):
+        raise SigningError(f"unknown digest {args.digest!r}: use one of "
+                           + ", ".join(SIGNING_DIGESTS))
+    # issue's --revocation (require|soft|offline) is about the leader's signature; for the
+    # organization's own certificate anything but require is soft
+    revocation = "require" if args.revocation == "require" else "soft"
     return SignatureOptions(level=PadesLevel(args.level), tsa_url=args.tsa, field_name=field,
-                            trust_roots=load_certificates(args.trust))
+                            trust_roots=load_certificates(args.trust),
+                            rsa_padding=RsaPadding(args.rsa_padding), digest_algorithm=args.digest,
+                            revocation=revocation, service_timeout=args.service_timeout)
 
 
 def quiet_libraries() -> None:
@@ -141,6 +168,18 @@ def quiet_libraries() -> None:
     # pyHanko logs warnings (with tracebacks) about what it then reports in its results
     for name in ("pyhanko", "pyhanko_certvalidator"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    # signing notices (a token without RSASSA-PSS, a revocation status tolerated as unknown)
+    notices = logging.getLogger("edochub.notices")
+    if not any(isinstance(h, _NoticeHandler) for h in notices.handlers):
+        notices.addHandler(_NoticeHandler())
+        notices.propagate = False
+
+
+class _NoticeHandler(logging.Handler):
+    """``edochub: MESSAGE`` on the current stderr, one line per notice."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"edochub: {record.getMessage()}", file=sys.stderr)
 
 
 def _sign(args: argparse.Namespace) -> int:

@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from signing.crypto_rules import KeyInfo, SignatureAlgorithm
+
 
 class Indication(StrEnum):
     TOTAL_PASSED = "TOTAL-PASSED"
@@ -104,6 +106,12 @@ class ProblemCode(StrEnum):
     CA_REVOKED = "ca-revoked"                              # date, reason
     NO_TRUSTED_CHAIN = "no-trusted-chain"
     CHAIN_NOT_CHECKED = "chain-not-checked"
+    #: an RSA signature with PKCS#1 v1.5 padding: valid, but the rules want RSASSA-PSS
+    RSA_PKCS1V15 = "rsa-pkcs1v15"
+    WEAK_KEY = "weak-key"                                  # type, size, minimum
+    WEAK_DIGEST = "weak-digest"                            # digest
+    #: a weak key or digest, with proof the signature existed before the rules applied
+    WEAK_BEFORE_RULES = "weak-before-rules"                # date
     #: the underlying validator's own message (English), when nothing above says it
     VALIDATOR_MESSAGE = "validator-message"                # detail
 
@@ -156,6 +164,9 @@ class SignatureResult:
     timestamp_kind: TimestampKind | None = None
     #: what went wrong or was noticed, as codes with parameters
     findings: tuple[Problem, ...] = ()
+    #: what the signature was made with (None when its container cannot be read)
+    algorithm: SignatureAlgorithm | None = None
+    key: KeyInfo | None = None
 
     @property
     def bottom_line(self) -> bool:
@@ -186,6 +197,9 @@ class SignatureResult:
             "modification_level": _value(self.modification_level),
             "trust_anchor": self.trust_anchor,
             "role": _value(self.role),
+            "signature_algorithm": None if self.algorithm is None else self.algorithm.name,
+            "digest_algorithm": None if self.algorithm is None else self.algorithm.digest,
+            "key": None if self.key is None else self.key.to_json(),
             "problems": list(self.problems),
             "findings": [finding.to_json() for finding in self.findings],
         }

@@ -14,6 +14,7 @@ Imported lazily (it loads pyHanko).
 from __future__ import annotations
 
 import asyncio
+import errno
 import re
 from dataclasses import dataclass
 
@@ -28,6 +29,9 @@ from signing.errors import ServiceError
 #: seconds one request to an outside service may take (--service-timeout)
 DEFAULT_TIMEOUT = 10.0
 _URL = re.compile(r"https?://\S+")
+_ERRNO_REASONS = {errno.ECONNREFUSED: "connection refused", errno.EHOSTUNREACH: "no route to host",
+                  errno.ENETUNREACH: "network unreachable", errno.ECONNRESET: "connection reset",
+                  errno.ETIMEDOUT: "connection timed out"}
 
 
 class TimeStamper(RequestsHTTPTimeStamper):
@@ -143,12 +147,20 @@ def describe_fetch_failure(kind: str, exc: BaseException, timeout: float) -> str
 
 
 def _reason(exc: BaseException) -> str:
+    """A few words on why a connection failed, from the error or the OS error behind it."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        for error in (seen, getattr(seen, "os_error", None)):
+            if isinstance(error, OSError) and error.errno in _ERRNO_REASONS:
+                return _ERRNO_REASONS[error.errno]
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        seen = seen.__cause__ or seen.__context__
     text = str(exc).lower()
     for words, reason in (("refused", "connection refused"),
+                          ("connect call failed", "connection refused"),
                           ("name or service not known", "unknown host"),
                           ("temporary failure in name resolution", "unknown host"),
-                          ("no route to host", "no route to host"),
-                          ("network is unreachable", "network unreachable"),
                           ("reset by peer", "connection reset")):
         if words in text:
             return reason

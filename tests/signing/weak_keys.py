@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtensionOID, NameOID
 
@@ -19,13 +19,16 @@ from signing import devpki
 WEAK_NAME = "Lê Văn Khóa Yếu"
 
 
-def weak_rsa_p12(pki: devpki.DevPki, directory: Path, bits: int = 1024) -> Path:
-    """A PKCS#12 (no password) holding a ``bits``-bit RSA key and its certificate, issued by
-    the PKI's ``gov-ca`` with the same CRL distribution point as the PKI's officials."""
+def weak_p12(pki: devpki.DevPki, directory: Path, bits: int = 1024,
+             curve: str | None = None) -> Path:
+    """A PKCS#12 (no password) holding a ``bits``-bit RSA key (or an ECDSA key on ``curve``)
+    and its certificate, issued by the PKI's ``gov-ca`` with the same CRL distribution point
+    as the PKI's officials."""
     ca_key = serialization.load_pem_private_key(pki.key("gov-ca").read_bytes(), None)
     ca_cert = x509.load_pem_x509_certificate(pki.cert("gov-ca").read_bytes())
     template = x509.load_pem_x509_certificate(pki.cert("leader-an").read_bytes())
-    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    key = (ec.generate_private_key(getattr(ec, curve.upper())()) if curve
+           else rsa.generate_private_key(public_exponent=65537, key_size=bits))
     now = datetime.now(UTC)
     subject = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
@@ -43,7 +46,7 @@ def weak_rsa_p12(pki: devpki.DevPki, directory: Path, bits: int = 1024) -> Path:
     dist = template.extensions.get_extension_for_oid(ExtensionOID.CRL_DISTRIBUTION_POINTS)
     builder = builder.add_extension(dist.value, critical=False)
     cert = builder.sign(ca_key, hashes.SHA256())
-    path = directory / f"weak-rsa-{bits}.p12"
+    path = directory / f"weak-{curve or bits}.p12"
     path.write_bytes(pkcs12.serialize_key_and_certificates(
         b"weak", key, cert, [ca_cert], serialization.NoEncryption()))
     return path
@@ -63,8 +66,9 @@ def pyhanko_sign(p12: Path, data: bytes, *, digest: str = "sha256", pss: bool = 
 
 
 def cms_algorithms(pdf: bytes) -> list[tuple[str, str]]:
-    """(signature algorithm, digest algorithm) of every signature's CMS in ``pdf``, read with
-    asn1crypto straight from each /Contents (nothing of edochub or pyHanko involved)."""
+    """(signature algorithm, digest algorithm) of every signature's CMS in ``pdf``, document
+    time-stamps left out, read with asn1crypto straight from each /Contents (nothing of
+    edochub or pyHanko involved)."""
     import re
 
     from asn1crypto import cms
@@ -73,8 +77,8 @@ def cms_algorithms(pdf: bytes) -> list[tuple[str, str]]:
     for match in re.finditer(rb"/Contents\s*<([0-9A-Fa-f]+)>", pdf):
         content = cms.ContentInfo.load(bytes.fromhex(match.group(1).decode()).rstrip(b"\0"),
                                        strict=False)
-        if content["content_type"].native != "signed_data":
-            continue
+        if content["content"]["encap_content_info"]["content_type"].native == "tst_info":
+            continue  # a document time-stamp: the TSA's business
         info = content["content"]["signer_infos"][0]
         found.append((info["signature_algorithm"]["algorithm"].native,
                       info["digest_algorithm"]["algorithm"].native))

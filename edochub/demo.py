@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from decree30.numbering import number_and_notation
 from documents.adapters.db import transaction
 from documents.adapters.signing import KeyFiles
 from documents.http.app import create_app
@@ -170,7 +171,8 @@ def play(world: World, say=print) -> dict[str, int]:  # noqa: ANN001 - a print-l
             signed = _ok(h41.leader.post(f"/outgoing/{draft['id']}/sign"))
             say(f"  H41 leader signed ({signed['signer_name']})")
             issued = _ok(h41.clerk.post(f"/outgoing/{draft['id']}/issue"))
-            say(f"  H41 clerk issued {issued['number']:02d}/{issued['notation']} "
+            shown = number_and_notation(issued['number'], issued['notation'])
+            say(f"  H41 clerk issued {shown} "
                 f"of {issued['issued_on']} and applied the seal")
             _ok(h41.clerk.post(f"/outgoing/{draft['id']}/send"))
         counts["sent"] = _ok(h41.clerk.post("/exchange/run"))["sent"]
@@ -202,7 +204,8 @@ def play(world: World, say=print) -> dict[str, int]:  # noqa: ANN001 - a print-l
         counts["statuses_returned"] = _ok(h41.clerk.post("/exchange/run"))["statuses"]
         for document in _ok(h41.clerk.get("/outgoing")):
             for recipient in document["recipients"]:
-                say(f"  H41 sees {document['number']:02d}/{document['notation']} at "
+                shown = number_and_notation(document['number'], document['notation'])
+                say(f"  H41 sees {shown} at "
                     f"{recipient['organ_id']}: status {recipient['status']}")
     finally:
         h41.close()

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from decree30 import numbering
 from documents.adapters.models import IncomingDocument, OutgoingDocument
 from documents.domain.errors import InvalidInput
 from documents.domain.text import fold
@@ -82,8 +83,9 @@ def _incoming(query: Query) -> Select:
         number, notation = _split_number(query.number)
         if number is not None:
             # the sender writes "05"; an incoming number (số đến) is matched too
+            written = numbering.format_number(number) if number >= 1 else str(number)
             statement = statement.where(
-                (model.code_number == f"{number:02d}") | (model.incoming_number == number))
+                (model.code_number == written) | (model.incoming_number == number))
         if notation:
             statement = statement.where(model.code_notation == notation)
     if query.subject:

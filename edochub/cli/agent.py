@@ -46,7 +46,7 @@ def _run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from edochub.cli.signing import key_source  # the same key options as `edochub sign`
+    from edochub.cli.common import key_source  # the same key options as `edochub sign`
     from signing.agent.service import create_agent_app
     from signing.errors import SigningError
     from signing.pades.keys import open_key

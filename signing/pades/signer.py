@@ -67,6 +67,7 @@ from signing.errors import (
     CertificateNotUsableError,
     CryptoRuleError,
     KeySourceError,
+    Missing,
     SigningError,
 )
 from signing.pades.keys import SigningKey
@@ -265,7 +266,7 @@ class PadesSigner:
             self._raise_service_error(who)
             raise CertificateNotUsableError(
                 f"certificate of {who} does not chain to a trusted root",
-                cli_hint="give the root with --trust") from None
+                missing=Missing.TRUST_ROOT) from None
         except (cv_errors.PathValidationError, cv_errors.ValidationError) as exc:
             self._raise_service_error(who)
             raise CertificateNotUsableError(

@@ -25,13 +25,12 @@ from signing.crypto_rules import (
 from signing.errors import BadInputError
 from signing.pades.signer import check_pdf_bytes
 from signing.stamping.roles import role_of
+from signing.validation.problems import Problem, ProblemCode
 from signing.validation.results import (
     Coverage,
     Indication,
     ModificationLevel,
     PadesLevel,
-    Problem,
-    ProblemCode,
     SignatureResult,
     Signer,
     SubIndication,

@@ -1,6 +1,7 @@
-"""Sub-commands of the signing package: ``dev-pki``, ``sign``, ``sign-batch`` and ``verify``.
+"""What several commands share: the key and level options, argument types, the way results
+are printed, and reading and writing the user's files.
 
-Heavy imports (pyHanko, cryptography) happen inside the handlers.
+Heavy imports (pyHanko, cryptography) happen inside the functions.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,71 +18,15 @@ from signing.errors import SigningError
 from signing.pades.signer import DEFAULT_SERVICE_TIMEOUT, REVOCATION_CHECKS
 
 if TYPE_CHECKING:
+    from signing.pades.keys import KeySource
     from signing.pades.signer import SignatureOptions
+    from signing.stamping.placement import Rect
     from signing.validation.results import FileResult
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+
+
 REVOCATION_MODES = ("require", "soft", "offline")
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    _register_dev_pki(subparsers)
-
-    sign = subparsers.add_parser("sign", help="sign one PDF (PAdES)")
-    sign.add_argument("input", type=Path, metavar="IN", help="PDF to sign")
-    sign.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
-                      help="where to write the signed PDF")
-    add_signing_options(sign)
-    sign.add_argument("--field", default=None, metavar="NAME",
-                      help="signature field to fill or create")
-    sign.set_defaults(handler=_sign)
-
-    batch = subparsers.add_parser("sign-batch", help="sign every PDF under a folder")
-    batch.add_argument("input_dir", type=Path, metavar="INDIR")
-    batch.add_argument("output_dir", type=Path, metavar="OUTDIR")
-    add_signing_options(batch)
-    batch.add_argument("--workers", type=int, default=1, metavar="N",
-                       help="worker processes (default 1)")
-    batch.set_defaults(handler=_sign_batch)
-
-    verify = subparsers.add_parser("verify", help="validate every signature in PDF files")
-    verify.add_argument("paths", type=Path, nargs="+", metavar="PATH",
-                        help="PDF files, folders (searched recursively) or ZIP archives")
-    verify.add_argument("--json", action="store_true", help="print one JSON document")
-    verify.add_argument("--trust", type=Path, action="append", default=[], metavar="PEM_OR_DIR",
-                        help="trust anchor certificate(s): a file or a folder; repeatable "
-                             "(default: the trust store, see `edochub trust`)")
-    verify.add_argument("--timestamp-trust", type=Path, action="append", default=None,
-                        metavar="PEM_OR_DIR",
-                        help="separate trust anchors for time-stamps (default: --trust)")
-    verify.add_argument("--revocation", choices=REVOCATION_MODES, default="require",
-                        help="require fresh OCSP/CRL, soft (tolerate unreachable services), "
-                             "or offline (embedded data only); default require")
-    verify.add_argument("--at", type=iso_moment, default=None, metavar="ISO8601",
-                        help="validate as of this past moment, e.g. 2026-01-01T00:00:00+07:00")
-    # the handler, and the options for batches (ZIP archives, workers, summaries), reports,
-    # the trust store and the look-ahead, come from edochub/cli/archive.py (issue 4)
-    from edochub.cli.archive import extend_verify
-
-    extend_verify(verify)
-
-
-def _register_dev_pki(subparsers: argparse._SubParsersAction) -> None:
-    dev_pki = subparsers.add_parser(
-        "dev-pki", help="build or serve the development PKI (never for production)"
-    )
-    actions = dev_pki.add_subparsers(dest="action", required=True, metavar="ACTION")
-    build = actions.add_parser("build", help="generate keys and issue every certificate")
-    build.add_argument("--dir", type=Path, default=None, help="output folder")
-    build.add_argument(
-        "--url-prefix",
-        default=None,
-        help="base URL of the OCSP/CRL/TSA services written into the certificates",
-    )
-    build.set_defaults(handler=_dev_pki_build)
-    serve = actions.add_parser("serve", help="serve OCSP, CRLs and RFC 3161 time stamps")
-    serve.add_argument("--dir", type=Path, default=None, help="folder of a built PKI")
-    serve.set_defaults(handler=_dev_pki_serve)
 
 
 def add_signing_options(parser: argparse.ArgumentParser, revocation: bool = True) -> None:
@@ -130,7 +75,7 @@ def iso_moment(text: str) -> datetime:
     return moment
 
 
-def key_source(args: argparse.Namespace):
+def key_source(args: argparse.Namespace) -> KeySource:
     from signing.pades.keys import DEFAULT_PKCS11_PIN_ENV, Pkcs11Source, Pkcs12Source
 
     pkcs11_args = (args.pkcs11_module, args.pkcs11_token, args.pkcs11_key)
@@ -182,44 +127,6 @@ class _NoticeHandler(logging.Handler):
         print(f"edochub: {record.getMessage()}", file=sys.stderr)
 
 
-def _sign(args: argparse.Namespace) -> int:
-    from signing.pades.keys import open_key
-    from signing.pades.signer import PadesSigner
-
-    quiet_libraries()
-    source, options = key_source(args), signature_options(args, args.field)
-    if args.input.resolve() == args.output.resolve():
-        raise SigningError("the output must not overwrite the input")
-    with open_key(source) as key:
-        PadesSigner(key, options).sign_file(args.input, args.output)
-    print(f"signed {args.input} -> {args.output} ({args.level})")
-    return 0
-
-
-def _sign_batch(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from signing.pades.batch import plan, sign_batch
-
-    quiet_libraries()
-    source, options = key_source(args), signature_options(args)
-    total = len(plan(args.input_dir, args.output_dir))
-    failures = 0
-    with tqdm(total=total, unit="file", desc="signing", file=sys.stderr) as bar:
-        def on_done(outcome) -> None:
-            nonlocal failures
-            if outcome.error is not None:
-                failures += 1
-                bar.write(f"edochub: {outcome.source}: {outcome.error}", file=sys.stderr)
-            bar.update(1)
-
-        sign_batch(args.input_dir, args.output_dir, source, options,
-                   workers=max(1, args.workers), on_done=on_done)
-    print(f"signed {total - failures} of {total} files into {args.output_dir}"
-          + (f"; {failures} failed" if failures else ""))
-    return 1 if failures else 0
-
-
 def describe_result(result: FileResult) -> str:
     """The human-readable lines ``verify`` prints for one file's validation result."""
     if result.error is not None:
@@ -245,20 +152,31 @@ def describe_result(result: FileResult) -> str:
     return "\n".join(lines)
 
 
-def _dev_pki_build(args: argparse.Namespace) -> int:
-    from signing import devpki
+def parse_box(text: str) -> tuple[int, Rect]:
+    from signing.stamping.placement import PlacementError, parse_box
 
-    pki = devpki.build(
-        args.dir or devpki.DEFAULT_BUILD_DIR, args.url_prefix or devpki.DEFAULT_URL_PREFIX
-    )
-    print(f"development PKI (DEV-ONLY) built in {pki.directory}; services at {pki.url_prefix}")
-    return 0
+    try:
+        return parse_box(text)
+    except PlacementError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _dev_pki_serve(args: argparse.Namespace) -> int:
-    from signing import devpki
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
-    pki = devpki.DevPki.load(args.dir or devpki.DEFAULT_BUILD_DIR)
-    print(f"serving the development PKI at {pki.url_prefix} (Ctrl-C stops)", flush=True)
-    devpki.serve_forever(pki)
-    return 0
+
+def read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SigningError(f"file not found: {path}") from None
+    except OSError as exc:
+        raise SigningError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def refuse_overwrite(source: Path, target: Path) -> None:
+    if source.resolve() == target.resolve():
+        raise SigningError("the output must not overwrite the input")

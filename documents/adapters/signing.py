@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 
 from axis.errors import EdxmlError
+from decree30 import vietnam_time
+from decree30.vietnam_time import VIETNAM_TIME
 from documents.domain.errors import InvalidInput
 from documents.domain.ports import (
     DocumentEnvelope,
@@ -29,7 +31,6 @@ from documents.domain.ports import (
     StatusEnvelope,
     Waiting,
 )
-from documents.services.hub import VIETNAM
 from signing.validation.results import FileResult
 
 
@@ -87,7 +88,7 @@ class EdxmlCodec:
             response_for=edxml.ResponseFor(organ_id=envelope.to.organ_id,
                                            document_id=envelope.response_for),
             status_code=edxml.StatusCode(envelope.code),
-            timestamp=envelope.timestamp.astimezone(VIETNAM).replace(tzinfo=None),
+            timestamp=envelope.timestamp.astimezone(VIETNAM_TIME).replace(tzinfo=None),
             description=envelope.description,
             staff=edxml.StaffInfo(staff=envelope.staff),
         )
@@ -121,9 +122,8 @@ def _party(organization) -> Party:  # noqa: ANN001
 
 
 def _now_vietnam():  # noqa: ANN202
-    from datetime import datetime
 
-    return datetime.now(VIETNAM).replace(tzinfo=None, microsecond=0)
+    return vietnam_time.now().replace(tzinfo=None, microsecond=0)
 
 
 def _written(message) -> bytes:  # noqa: ANN001
@@ -191,7 +191,7 @@ def _status(message) -> StatusEnvelope:  # noqa: ANN001
         response_for=response.document_id, code=message.status_code.value,
         description=message.description or "",
         staff=(message.staff.staff or "") if message.staff else "",
-        timestamp=message.timestamp.replace(tzinfo=VIETNAM),
+        timestamp=message.timestamp.replace(tzinfo=VIETNAM_TIME),
     )
 
 
@@ -369,7 +369,7 @@ class PadesDocumentSigner:
     async def prepare_for_token(self, pdf: bytes, leader: LeaderKey, certificate,  # noqa: ANN001
                                 chain) -> tuple[bytes, str]:  # noqa: ANN001
         from signing.pades.signer import SignatureOptions
-        from signing.pades.split import async_prepare
+        from signing.stamping.split import async_prepare
 
         # a B-B signature: the token's machine has no TSA of ours; the seal's B-LTA covers it.
         # Only the hub's own trust anchors decide whether the token's certificate may sign,

@@ -186,7 +186,7 @@ class DocumentSigner(Protocol):
                                 chain: Sequence[object]) -> tuple[bytes, str]:
         """Split signing (the leader's key is on a token at the leader's PC): the PDF with the
         leader's Decree 30 appearance and role in place, and the request the token signs
-        (``signing.pades.split.SigningRequest`` as JSON)."""
+        (``signing.stamping.split.SigningRequest`` as JSON)."""
 
     def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
         """Fill number and date into the leader-signed PDF and apply the organization seal."""

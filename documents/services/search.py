@@ -10,10 +10,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from decree30 import numbering
+from decree30.vietnam_time import VIETNAM_TIME
 from documents.adapters.models import IncomingDocument, OutgoingDocument
 from documents.domain.errors import InvalidInput
 from documents.domain.text import fold
-from documents.services.hub import VIETNAM
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _outgoing(query: Query) -> Select:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, VIETNAM)
+    return datetime.combine(day, time.min, VIETNAM_TIME)
 
 
 def _incoming(query: Query) -> Select:

@@ -70,15 +70,16 @@ def _prepare(args: argparse.Namespace) -> int:
 
 
 def _issue(args: argparse.Namespace) -> int:
+    from decree30 import vietnam_time
     from signing.pades.keys import open_key
     from signing.pades.signer import read_pdf, write_atomically
-    from signing.stamping.issuance import Issuance, async_issue, today_in_vietnam
+    from signing.stamping.issuance import Issuance, async_issue
     from signing.validation.validator import ValidationSettings
 
     quiet_libraries()
     refuse_overwrite(args.input, args.output)
     issuance = Issuance(seal_png=read_file(args.seal), number=args.number, notation=args.notation,
-                        place=args.place, day=args.date or today_in_vietnam())
+                        place=args.place, day=args.date or vietnam_time.today())
     settings = ValidationSettings.from_paths(args.trust, revocation=args.revocation)
     source, options = key_source(args), signature_options(args)
     pdf = read_pdf(args.input)

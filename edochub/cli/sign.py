@@ -169,8 +169,8 @@ def _profile(args: argparse.Namespace):
 
 
 def _split_prepare(args: argparse.Namespace) -> int:
-    from signing.pades import split
     from signing.pades.signer import read_pdf, write_atomically
+    from signing.stamping import split
     from signing.validation.validator import load_certificates
 
     quiet_libraries()
@@ -191,9 +191,9 @@ def _split_prepare(args: argparse.Namespace) -> int:
 
 def _split_complete(args: argparse.Namespace) -> int:
     from signing.crypto_rules import RsaPadding
-    from signing.pades import split
     from signing.pades.keys import open_key
     from signing.pades.signer import write_atomically
+    from signing.stamping import split
 
     quiet_libraries()
     request = split.SigningRequest.from_json(read_file(args.input))
@@ -210,8 +210,8 @@ def _split_complete(args: argparse.Namespace) -> int:
 
 
 def _split_embed(args: argparse.Namespace) -> int:
-    from signing.pades import split
     from signing.pades.signer import read_pdf, write_atomically
+    from signing.stamping import split
     from signing.validation.preservation import EXTENDABLE, augment
     from signing.validation.results import PadesLevel
     from signing.validation.validator import ValidationSettings, Validator

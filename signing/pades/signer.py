@@ -71,6 +71,7 @@ from signing.errors import (
     SigningError,
 )
 from signing.pades.keys import SigningKey
+from signing.pdf_input import check_pdf_bytes
 from signing.validation.results import PadesLevel
 
 #: Room kept on top of the first estimate, for time-stamp tokens of varying size.
@@ -116,16 +117,6 @@ class SignatureOptions:
             raise SigningError(f"revocation check {self.revocation!r}: expected require or soft")
         if not self.service_timeout > 0:
             raise SigningError("the service time limit must be a positive number of seconds")
-
-
-def check_pdf_bytes(data: bytes) -> None:
-    """Refuse what is plainly not a whole PDF: no ``%PDF-`` header, or truncated (the file
-    does not end with ``%%EOF``; pyHanko's tolerant reader would otherwise repair a cut-off
-    file, or read an earlier revision, silently)."""
-    if data.lstrip()[:5] != b"%PDF-":
-        raise BadInputError("not a PDF file (no %PDF- header)")
-    if not data.rstrip(b" \t\r\n\x00").endswith(b"%%EOF"):
-        raise BadInputError("truncated PDF (it does not end with the %%EOF marker)")
 
 
 def open_writer(data: bytes):

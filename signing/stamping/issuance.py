@@ -20,7 +20,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from decree30 import numbering
 from signing.errors import Missing, SigningError
@@ -28,7 +28,6 @@ from signing.stamping import placement
 from signing.stamping.appearance import (
     SERIF_ITALIC,
     SERIF_REGULAR,
-    VIETNAM_TIME,
     check_png,
     rotation_matrix,
     text_commands,
@@ -85,10 +84,6 @@ def has_fields(pdf: bytes) -> bool:
 
     existing = _fields_by_name(open_writer(pdf))
     return NUMBER_FIELD in existing and DATE_FIELD in existing
-
-
-def today_in_vietnam() -> date:
-    return datetime.now(VIETNAM_TIME).date()
 
 
 def prepare(pdf: bytes, number_box: tuple[int, Rect] | None = None,

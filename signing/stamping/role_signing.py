@@ -21,16 +21,15 @@ organization over the leader's signature, attachment and copy at the top right o
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import IO, Any
 
 from asn1crypto import x509
 
+from decree30 import vietnam_time
 from signing.errors import Missing, SigningError
 from signing.pades.signer import PadesSigner, SignatureOptions, open_writer
 from signing.stamping import placement
 from signing.stamping.appearance import (
-    VIETNAM_TIME,
     CopyForm,
     Decree30StampStyle,
     check_png,
@@ -39,8 +38,8 @@ from signing.stamping.appearance import (
     text_lines,
 )
 from signing.stamping.placement import PageGeometry, PlacementError, Rect
-from signing.stamping.roles import commitment_type_spec, role_of
 from signing.validation.results import SignatureRole
+from signing.validation.roles import commitment_type_spec, role_of
 
 FIELD_PREFIX = {
     SignatureRole.LEADER: "ChuKyLanhDao",
@@ -140,7 +139,7 @@ class RoleSigner(PadesSigner):
         class VietnamTimePdfSigner(PdfSigner):
             def init_signing_session(self, pdf_out, existing_fields_only=False):
                 session = super().init_signing_session(pdf_out, existing_fields_only)
-                session.system_time = datetime.now(VIETNAM_TIME)
+                session.system_time = vietnam_time.now()
                 return session
 
         core = super().pdf_signer(**kwargs)

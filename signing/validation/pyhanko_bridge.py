@@ -23,8 +23,7 @@ from signing.crypto_rules import (
     weaknesses,
 )
 from signing.errors import BadInputError
-from signing.pades.signer import check_pdf_bytes
-from signing.stamping.roles import role_of
+from signing.pdf_input import check_pdf_bytes
 from signing.validation.problems import Problem, ProblemCode
 from signing.validation.results import (
     Coverage,
@@ -36,6 +35,7 @@ from signing.validation.results import (
     SubIndication,
     TimestampKind,
 )
+from signing.validation.roles import role_of
 
 if TYPE_CHECKING:
     from signing.validation.cache import ValidatedPaths

@@ -46,6 +46,10 @@ class DevPkiError(SigningError):
     """The development PKI could not be built or served."""
 
 
+#: seconds one request to a TSA, OCSP or CRL service may take (--service-timeout)
+DEFAULT_SERVICE_TIMEOUT = 10.0
+
+
 class ServiceError(SigningError):
     """An outside service (time-stamping, OCSP, CRL) is unreachable, too slow or answered an
     error: nothing was signed. The register's API answers 503."""

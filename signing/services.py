@@ -24,10 +24,8 @@ from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
 
-from signing.errors import ServiceError
+from signing.errors import DEFAULT_SERVICE_TIMEOUT, ServiceError
 
-#: seconds one request to an outside service may take (--service-timeout)
-DEFAULT_TIMEOUT = 10.0
 _URL = re.compile(r"https?://\S+")
 _ERRNO_REASONS = {errno.ECONNREFUSED: "connection refused", errno.EHOSTUNREACH: "no route to host",
                   errno.ENETUNREACH: "network unreachable", errno.ECONNRESET: "connection reset",
@@ -37,7 +35,7 @@ _ERRNO_REASONS = {errno.ECONNREFUSED: "connection refused", errno.EHOSTUNREACH: 
 class TimeStamper(RequestsHTTPTimeStamper):
     """RFC 3161 client whose failures are one-line :class:`ServiceError`\\ s."""
 
-    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, url: str, timeout: float = DEFAULT_SERVICE_TIMEOUT) -> None:
         super().__init__(url, timeout=timeout)
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
@@ -83,7 +81,7 @@ class FetchFailure:
 class WatchedFetcherBackend(FetcherBackend):
     """pyHanko's aiohttp fetchers with ``timeout`` per request, recording failed fetches."""
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, timeout: float = DEFAULT_SERVICE_TIMEOUT) -> None:
         self.timeout = timeout
         self._backend = AIOHttpFetcherBackend(per_request_timeout=timeout)
         self.failures: list[FetchFailure] = []

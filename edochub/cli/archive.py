@@ -14,8 +14,7 @@ from pathlib import Path
 
 from edochub.cli.common import quiet_libraries
 from edochub.cli.trust import add_trust_options, trust_paths
-from signing.errors import SigningError
-from signing.pades.signer import DEFAULT_SERVICE_TIMEOUT
+from signing.errors import DEFAULT_SERVICE_TIMEOUT, SigningError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from signing.crypto_rules import SIGNING_DIGESTS, RsaPadding
-from signing.errors import SigningError
-from signing.pades.signer import DEFAULT_SERVICE_TIMEOUT, REVOCATION_CHECKS
+from signing.errors import DEFAULT_SERVICE_TIMEOUT, SigningError
+from signing.pades.signer import REVOCATION_CHECKS
 
 if TYPE_CHECKING:
     from signing.pades.keys import KeySource

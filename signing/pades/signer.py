@@ -63,6 +63,7 @@ from signing.crypto_rules import (
     use_rsa_padding,
 )
 from signing.errors import (
+    DEFAULT_SERVICE_TIMEOUT,
     BadInputError,
     CertificateNotUsableError,
     CryptoRuleError,
@@ -76,8 +77,6 @@ from signing.validation.results import PadesLevel
 
 #: Room kept on top of the first estimate, for time-stamp tokens of varying size.
 _RESERVE_MARGIN = 2048
-#: seconds one request to a TSA, OCSP or CRL service may take (--service-timeout)
-DEFAULT_SERVICE_TIMEOUT = 10.0
 REVOCATION_CHECKS = ("require", "soft")
 notices = logging.getLogger("edochub.notices")
 

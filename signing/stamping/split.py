@@ -28,10 +28,9 @@ from asn1crypto import cms, x509
 
 from decree30 import vietnam_time
 from signing.crypto_rules import RsaPadding, check_signing_algorithms, use_rsa_padding
-from signing.errors import BadInputError, SigningError
+from signing.errors import DEFAULT_SERVICE_TIMEOUT, BadInputError, SigningError
 from signing.pades.keys import SigningKey, external_key
 from signing.pades.signer import (
-    DEFAULT_SERVICE_TIMEOUT,
     PadesSigner,
     SignatureOptions,
     notices,

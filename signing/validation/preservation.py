@@ -23,8 +23,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from signing.errors import SigningError
-from signing.pades.signer import DEFAULT_SERVICE_TIMEOUT
+from signing.errors import DEFAULT_SERVICE_TIMEOUT, SigningError
 from signing.validation.results import PadesLevel
 from signing.validation.validator import ValidationSettings
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 import asyncio
 import errno
 import re
+from collections import deque
 from dataclasses import dataclass
 
 import requests
 from asn1crypto import tsp
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+from pyhanko_certvalidator.errors import CRLFetchError, OCSPFetchError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
 
@@ -84,7 +86,14 @@ class WatchedFetcherBackend(FetcherBackend):
     def __init__(self, timeout: float = DEFAULT_SERVICE_TIMEOUT) -> None:
         self.timeout = timeout
         self._backend = AIOHttpFetcherBackend(per_request_timeout=timeout)
-        self.failures: list[FetchFailure] = []
+        #: the latest failed fetches (a long-running hub keeps only the last few)
+        self.failures: deque[FetchFailure] = deque(maxlen=64)
+        #: how many fetches failed since the backend was made
+        self.failure_count = 0
+
+    def record(self, failure: FetchFailure) -> None:
+        self.failures.append(failure)
+        self.failure_count += 1
 
     def get_fetchers(self) -> Fetchers:
         inner = self._backend.get_fetchers()
@@ -118,11 +127,32 @@ class _Watched:
     async def fetch(self, *args, **kwargs):
         try:
             return await self._inner.fetch(*args, **kwargs)
+        except TimeoutError:
+            # aiohttp's time limit escapes pyHanko's fetchers as a bare TimeoutError: make it
+            # the fetch error pyHanko handles (and tolerates in soft mode)
+            urls = _service_urls(self._kind, args[0] if args else None)
+            what = f"{self._kind} service" + (f" {urls[0]}" if urls else "")
+            description = f"{what} did not answer within {self._backend.timeout:g} s"
+            self._backend.record(FetchFailure(self._kind, description))
+            raise _FETCH_ERRORS[self._kind](description) from None
         except Exception as exc:
-            self._backend.failures.append(
+            self._backend.record(
                 FetchFailure(self._kind, describe_fetch_failure(self._kind, exc,
                                                                 self._backend.timeout)))
             raise
+
+
+_FETCH_ERRORS = {"OCSP": OCSPFetchError, "CRL": CRLFetchError}
+
+
+def _service_urls(kind: str, cert) -> list[str]:
+    """The OCSP or CRL addresses a certificate names."""
+    try:
+        if kind == "OCSP":
+            return list(cert.ocsp_urls)
+        return [dp.url for dp in cert.crl_distribution_points if dp.url]
+    except (AttributeError, ValueError, KeyError, TypeError):
+        return []
 
 
 def describe_fetch_failure(kind: str, exc: BaseException, timeout: float) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from decree30 import numbering
-from signing.errors import Missing, SigningError
+from signing.errors import Missing, ServiceError, SigningError
 from signing.stamping import placement
 from signing.stamping.appearance import (
     SERIF_ITALIC,
@@ -157,10 +157,10 @@ async def async_require_leader_signature(pdf: bytes, settings, validator=None) -
     from signing.validation.validator import Validator
 
     if validator is not None:
-        result = await validator.async_validate_bytes(pdf, name="document")
+        result, failed = await _validate(validator, pdf)
     else:
         async with Validator(settings) as validator:
-            result = await validator.async_validate_bytes(pdf, name="document")
+            result, failed = await _validate(validator, pdf)
     if result.error is not None:
         raise IssuanceError(f"cannot validate the document: {result.error}")
     leaders = [s for s in result.signatures if s.role is SignatureRole.LEADER]
@@ -169,10 +169,21 @@ async def async_require_leader_signature(pdf: bytes, settings, validator=None) -
                             "only what the competent person has signed")
     for signature in result.signatures:
         if signature.indication is not Indication.TOTAL_PASSED:
+            if failed and signature.indication is Indication.INDETERMINATE:
+                # not the signature's fault: a revocation service failed
+                raise ServiceError("cannot check the revocation status of the signatures: "
+                                   + "; ".join(dict.fromkeys(failed)))
             detail = "; ".join(signature.problems) or (signature.sub_indication or "")
             raise IssuanceError(f"signature {signature.field!r} is not valid "
                                 f"({signature.indication.value}: {detail})")
     return result
+
+
+async def _validate(validator, pdf: bytes) -> tuple[FileResult, list[str]]:
+    """The validation result and the OCSP/CRL fetches that failed while making it."""
+    before, _ = validator.fetch_failures_since(0)
+    result = await validator.async_validate_bytes(pdf, name="document")
+    return result, validator.fetch_failures_since(before)[1]
 
 
 async def async_issue(pdf: bytes, key, options, settings, issuance: Issuance, *,

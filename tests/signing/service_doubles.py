@@ -18,10 +18,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.rfile.read(length)
         if self.server.delay:
             time.sleep(self.server.delay)
-        self.send_response(self.server.status)
-        self.send_header("Content-Type", "text/html")
-        self.end_headers()
-        self.wfile.write(b"<html>not here</html>")
+        try:
+            self.send_response(self.server.status)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html>not here</html>")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting, as it should
 
     do_GET = do_POST = _answer
 

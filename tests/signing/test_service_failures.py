@@ -119,3 +119,39 @@ def test_revocation_services_answering_errors(capsys, broken_revocation, sample,
                               "An's certificate: ")
         assert len(err.splitlines()) == 1 and "answered HTTP 404" in err
         assert target.exists()
+
+
+def test_slow_revocation_services_hit_the_time_limit(capsys, broken_revocation, sample,
+                                                     tmp_path):
+    pki = broken_revocation
+    target = tmp_path / "out.pdf"
+    with misbehaving_service(200, delay=3, port=pki.host_port[1]):
+        code, out, err = run(capsys, "sign", sample, "-o", target, "--p12", pki.p12("leader-an"),
+                             "--service-timeout", "0.5")
+    assert (code, out) == (2, "")
+    assert err.startswith("edochub: cannot check the revocation status of Nguyễn Văn An's "
+                          "certificate: ")
+    assert err.rstrip().endswith("did not answer within 0.5 s") and len(err.splitlines()) == 1
+    assert not target.exists()
+
+
+def test_issue_names_the_failing_revocation_service(capsys, broken_revocation, tmp_path):
+    """The leader's signature cannot be checked: that is the service's fault, said as such."""
+    pki = broken_revocation
+    draft, prepared, leader, issued = (tmp_path / n for n in ("d.pdf", "p.pdf", "l.pdf",
+                                                              "i.pdf"))
+    draft.write_bytes(draft_decision_pdf())
+    (tmp_path / "sig.png").write_bytes(signature_png())
+    (tmp_path / "seal.png").write_bytes(seal_png())
+    assert run(capsys, "prepare", draft, "-o", prepared)[0] == 0
+    with misbehaving_service(404, port=pki.host_port[1]):
+        assert run(capsys, "sign", prepared, "-o", leader, "--p12", pki.p12("leader-an"),
+                   "--profile", "leader", "--image", tmp_path / "sig.png", "--revocation",
+                   "soft")[0] == 0
+        code, out, err = run(capsys, "issue", leader, "-o", issued, "--p12", pki.p12("org-h41"),
+                             "--seal", tmp_path / "seal.png", "--number", "3", "--notation",
+                             "QĐ-UBND", "--place", "Hà Nội", *trust_args(pki))
+    assert (code, out) == (2, "")
+    assert err.startswith("edochub: cannot check the revocation status of the signatures: ")
+    assert "answered HTTP 404 Not Found" in err and len(err.splitlines()) == 1
+    assert not issued.exists()

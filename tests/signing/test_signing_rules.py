@@ -202,3 +202,4 @@ def test_weak_signatures_made_elsewhere_are_flagged(capsys, pki_services, tmp_pa
     report = (tmp_path / "reports" / "weak-key.report.html").read_text()
     assert "Khóa RSA của người ký chỉ dài 1024 bit" in report
     assert "Thông tư 15/2025/TT-BKHCN" in report
+    assert "RSA PKCS#1 v1.5, SHA256, khóa RSA 1024 bit" in report

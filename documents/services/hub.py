@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from decree30.vietnam_time import VIETNAM_TIME
+from decree30 import VIETNAM_TIME
 from documents.adapters.models import utcnow
 from documents.adapters.storage import BlobStore
 from documents.domain.errors import InvalidInput, NotFound

@@ -9,8 +9,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from decree30 import numbering
-from decree30.vietnam_time import VIETNAM_TIME
+from decree30 import VIETNAM_TIME, numbering
 from documents.adapters.models import IncomingDocument, OutgoingDocument
 from documents.domain.errors import InvalidInput
 from documents.domain.text import fold

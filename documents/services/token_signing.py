@@ -39,7 +39,7 @@ from documents.domain.workflow import Role
 from documents.services import outgoing
 from documents.services.hub import Hub, load
 from signing.errors import ServiceError, SigningError
-from signing.validation.results import Indication
+from signing.validation import Indication
 
 LIFETIME = timedelta(minutes=15)
 PER_USER = 5
@@ -154,7 +154,7 @@ async def complete(hub: Hub, actor: User, document_id: int, pending_id: str,
                    signature: bytes) -> OutgoingDocument:
     """Step 3: the token's CMS signature embedded, validated and recorded; nothing changes
     when any check refuses it."""
-    from signing.stamping.split import SigningRequest, embed
+    from signing.stamping import SigningRequest, embed
 
     if Role(actor.role) is not Role.LEADER:
         raise Forbidden(f"role {actor.role} may not sign outgoing documents (allowed: leader)")

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from axis.errors import AxisError
-from documents.domain.errors import RegisterError
+from documents.domain import RegisterError
 from signing.errors import Missing, SigningError
 
 #: Modules that add sub-commands, in the order they appear in ``--help``.

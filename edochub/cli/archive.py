@@ -45,17 +45,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _preservation_settings(args: argparse.Namespace):
-    from signing.validation.validator import ValidationSettings
+    from signing.validation import ValidationSettings
 
     trust, timestamp_trust = trust_paths(args)
     return ValidationSettings.from_paths(trust, timestamp_trust)
 
 
 def _augment(args: argparse.Namespace) -> int:
-    from signing.pades.signer import write_atomically
-    from signing.validation import preservation
-    from signing.validation.results import PadesLevel
-    from signing.validation.validator import expand_paths
+    from signing.pades import write_atomically
+    from signing.validation import PadesLevel, expand_paths, preservation
 
     quiet_libraries()
     level = PadesLevel(args.level)
@@ -79,9 +77,8 @@ def _augment(args: argparse.Namespace) -> int:
 
 
 def _preserve(args: argparse.Namespace) -> int:
-    from signing.pades.signer import write_atomically
-    from signing.validation import preservation
-    from signing.validation.validator import expand_paths
+    from signing.pades import write_atomically
+    from signing.validation import expand_paths, preservation
 
     quiet_libraries()
     if not args.directory.is_dir():

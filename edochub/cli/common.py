@@ -13,15 +13,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from signing.crypto_rules import SIGNING_DIGESTS, RsaPadding
 from signing.errors import DEFAULT_SERVICE_TIMEOUT, SigningError
-from signing.pades.signer import REVOCATION_CHECKS
+from signing.pades import REVOCATION_CHECKS, SIGNING_DIGESTS, RsaPadding
 
 if TYPE_CHECKING:
-    from signing.pades.keys import KeySource
-    from signing.pades.signer import SignatureOptions
-    from signing.stamping.placement import Rect
-    from signing.validation.results import FileResult
+    from signing.pades import KeySource, SignatureOptions
+    from signing.stamping import Rect
+    from signing.validation import FileResult
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 
@@ -76,7 +74,7 @@ def iso_moment(text: str) -> datetime:
 
 
 def key_source(args: argparse.Namespace) -> KeySource:
-    from signing.pades.keys import DEFAULT_PKCS11_PIN_ENV, Pkcs11Source, Pkcs12Source
+    from signing.pades import DEFAULT_PKCS11_PIN_ENV, Pkcs11Source, Pkcs12Source
 
     pkcs11_args = (args.pkcs11_module, args.pkcs11_token, args.pkcs11_key)
     if args.p12 is not None:
@@ -92,9 +90,8 @@ def key_source(args: argparse.Namespace) -> KeySource:
 
 
 def signature_options(args: argparse.Namespace, field: str | None = None) -> SignatureOptions:
-    from signing.pades.signer import SignatureOptions
-    from signing.validation.results import PadesLevel
-    from signing.validation.validator import load_certificates
+    from signing.pades import SignatureOptions
+    from signing.validation import PadesLevel, load_certificates
 
     if args.digest not in SIGNING_DIGESTS and args.digest not in ("sha1", "md5"):
         raise SigningError(f"unknown digest {args.digest!r}: use one of "
@@ -153,7 +150,7 @@ def describe_result(result: FileResult) -> str:
 
 
 def parse_box(text: str) -> tuple[int, Rect]:
-    from signing.stamping.placement import PlacementError, parse_box
+    from signing.stamping import PlacementError, parse_box
 
     try:
         return parse_box(text)

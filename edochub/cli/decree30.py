@@ -60,8 +60,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _prepare(args: argparse.Namespace) -> int:
-    from signing.pades.signer import read_pdf, write_atomically
-    from signing.stamping.issuance import prepare
+    from signing.pades import read_pdf, write_atomically
+    from signing.stamping import prepare
 
     refuse_overwrite(args.input, args.output)
     write_atomically(args.output, prepare(read_pdf(args.input), args.number_box, args.date_box))
@@ -71,10 +71,9 @@ def _prepare(args: argparse.Namespace) -> int:
 
 def _issue(args: argparse.Namespace) -> int:
     from decree30 import vietnam_time
-    from signing.pades.keys import open_key
-    from signing.pades.signer import read_pdf, write_atomically
-    from signing.stamping.issuance import Issuance, async_issue
-    from signing.validation.validator import ValidationSettings
+    from signing.pades import open_key, read_pdf, write_atomically
+    from signing.stamping import Issuance, async_issue
+    from signing.validation import ValidationSettings
 
     quiet_libraries()
     refuse_overwrite(args.input, args.output)
@@ -94,7 +93,7 @@ def _issue(args: argparse.Namespace) -> int:
 
 
 def _specimens(args: argparse.Namespace) -> int:
-    from signing.stamping.specimens import write_specimens
+    from signing.stamping import write_specimens
 
     for name, path in write_specimens(args.directory).items():
         print(f"{name}: {path}")

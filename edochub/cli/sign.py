@@ -106,8 +106,7 @@ def _sign(args: argparse.Namespace) -> int:
 
 
 def _sign_plain(args: argparse.Namespace) -> int:
-    from signing.pades.keys import open_key
-    from signing.pades.signer import PadesSigner
+    from signing.pades import PadesSigner, open_key
 
     quiet_libraries()
     source, options = key_source(args), signature_options(args, args.field)
@@ -120,9 +119,8 @@ def _sign_plain(args: argparse.Namespace) -> int:
 
 
 def _sign_profile(args: argparse.Namespace) -> int:
-    from signing.pades.keys import open_key
-    from signing.pades.signer import read_pdf, write_atomically
-    from signing.stamping.role_signing import async_sign_profile
+    from signing.pades import open_key, read_pdf, write_atomically
+    from signing.stamping import async_sign_profile
 
     quiet_libraries()
     refuse_overwrite(args.input, args.output)
@@ -131,7 +129,7 @@ def _sign_profile(args: argparse.Namespace) -> int:
     pdf = read_pdf(args.input)
 
     async def run() -> bytes:
-        from signing.validation.results import SignatureRole
+        from signing.validation import SignatureRole
 
         with open_key(source) as key:
             if profile.role is SignatureRole.ORGANIZATION:
@@ -146,8 +144,8 @@ def _sign_profile(args: argparse.Namespace) -> int:
 async def _require_leader(pdf: bytes, args: argparse.Namespace, key) -> None:
     """The organization signs only what the leader has validly signed; trust: --trust plus
     the root that comes with the organization's key."""
-    from signing.stamping.issuance import async_require_leader_signature
-    from signing.validation.validator import ValidationSettings, load_certificates
+    from signing.stamping import async_require_leader_signature
+    from signing.validation import ValidationSettings, load_certificates
 
     roots = tuple(c for c in (key.certificate, *key.chain) if c.self_signed != "no")
     settings = ValidationSettings(trust_roots=(*roots, *load_certificates(args.trust)))
@@ -155,9 +153,8 @@ async def _require_leader(pdf: bytes, args: argparse.Namespace, key) -> None:
 
 
 def _profile(args: argparse.Namespace):
-    from signing.stamping.appearance import CopyForm
-    from signing.stamping.role_signing import Profile
-    from signing.validation.results import SignatureRole
+    from signing.stamping import CopyForm, Profile
+    from signing.validation import SignatureRole
 
     image = None if args.image is None else read_file(args.image)
     return Profile(
@@ -169,9 +166,9 @@ def _profile(args: argparse.Namespace):
 
 
 def _split_prepare(args: argparse.Namespace) -> int:
-    from signing.pades.signer import read_pdf, write_atomically
+    from signing.pades import read_pdf, write_atomically
     from signing.stamping import split
-    from signing.validation.validator import load_certificates
+    from signing.validation import load_certificates
 
     quiet_libraries()
     refuse_overwrite(args.input, args.output)
@@ -190,9 +187,7 @@ def _split_prepare(args: argparse.Namespace) -> int:
 
 
 def _split_complete(args: argparse.Namespace) -> int:
-    from signing.crypto_rules import RsaPadding
-    from signing.pades.keys import open_key
-    from signing.pades.signer import write_atomically
+    from signing.pades import RsaPadding, open_key, write_atomically
     from signing.stamping import split
 
     quiet_libraries()
@@ -210,11 +205,9 @@ def _split_complete(args: argparse.Namespace) -> int:
 
 
 def _split_embed(args: argparse.Namespace) -> int:
-    from signing.pades.signer import read_pdf, write_atomically
+    from signing.pades import read_pdf, write_atomically
     from signing.stamping import split
-    from signing.validation.preservation import EXTENDABLE, augment
-    from signing.validation.results import PadesLevel
-    from signing.validation.validator import ValidationSettings, Validator
+    from signing.validation import EXTENDABLE, PadesLevel, ValidationSettings, Validator, augment
 
     quiet_libraries()
     refuse_overwrite(args.input, args.output)
@@ -249,7 +242,7 @@ def _default_request(pdf: Path) -> Path:
 def _sign_batch(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from signing.pades.batch import plan, sign_batch
+    from signing.pades import plan, sign_batch
 
     quiet_libraries()
     source, options = key_source(args), signature_options(args)

@@ -43,20 +43,20 @@ def trust_paths(args: argparse.Namespace) -> tuple[list[Path], list[Path] | None
     """--trust/--timestamp-trust when given, else the trust store's folders."""
     if args.trust:
         return args.trust, args.timestamp_trust
-    from signing.validation.trust_store import TrustStore
+    from signing.validation import TrustStore
 
     signatures, timestamps = TrustStore(getattr(args, "trust_dir", None)).anchor_paths()
     return signatures, args.timestamp_trust or timestamps
 
 
 def _purposes(choice: str):
-    from signing.validation.trust_store import Purpose
+    from signing.validation import Purpose
 
     return list(Purpose) if choice == "both" else [Purpose(choice)]
 
 
 def _trust_add(args: argparse.Namespace) -> int:
-    from signing.validation.trust_store import TrustStore
+    from signing.validation import TrustStore
 
     for cert in TrustStore(args.trust_dir).add(args.paths, _purposes(args.purpose)):
         print(f"trusted for {cert.purpose.value}: {cert.fingerprint[:16]}  {cert.subject}")
@@ -64,7 +64,7 @@ def _trust_add(args: argparse.Namespace) -> int:
 
 
 def _trust_list(args: argparse.Namespace) -> int:
-    from signing.validation.trust_store import TrustStore
+    from signing.validation import TrustStore
 
     certs = TrustStore(args.trust_dir).list()
     if args.json:
@@ -79,7 +79,7 @@ def _trust_list(args: argparse.Namespace) -> int:
 
 
 def _trust_remove(args: argparse.Namespace) -> int:
-    from signing.validation.trust_store import TrustStore
+    from signing.validation import TrustStore
 
     for cert in TrustStore(args.trust_dir).remove(args.fingerprint, _purposes(args.purpose)):
         print(f"removed from {cert.purpose.value}: {cert.fingerprint[:16]}  {cert.subject}")

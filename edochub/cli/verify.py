@@ -53,8 +53,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from signing.validation.batch import BatchSettings, verify_batch, write_csv, write_json
-    from signing.validation.results import combined_exit_code
+    from signing.validation import (
+        BatchSettings,
+        combined_exit_code,
+        verify_batch,
+        write_csv,
+        write_json,
+    )
 
     quiet_libraries()
     if args.until is not None and args.at is not None:

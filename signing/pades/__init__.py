@@ -1,0 +1,36 @@
+"""PAdES signing (ký số PAdES): key sources (PKCS#12, PKCS#11), the signer for levels B-B to
+B-LTA, and batch signing of folders."""
+
+from signing.crypto_rules import SIGNING_DIGESTS, RsaPadding
+from signing.pades.batch import plan, sign_batch
+from signing.pades.keys import (
+    DEFAULT_PKCS11_PIN_ENV,
+    KeySource,
+    Pkcs11Source,
+    Pkcs12Source,
+    open_key,
+)
+from signing.pades.signer import (
+    REVOCATION_CHECKS,
+    PadesSigner,
+    SignatureOptions,
+    read_pdf,
+    write_atomically,
+)
+
+__all__ = [
+    "DEFAULT_PKCS11_PIN_ENV",
+    "REVOCATION_CHECKS",
+    "SIGNING_DIGESTS",
+    "KeySource",
+    "PadesSigner",
+    "Pkcs11Source",
+    "Pkcs12Source",
+    "RsaPadding",
+    "SignatureOptions",
+    "open_key",
+    "plan",
+    "read_pdf",
+    "sign_batch",
+    "write_atomically",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from decree30.vietnam_time import VIETNAM_TIME
+from decree30 import VIETNAM_TIME
 from documents.domain.errors import InvalidInput
 
 LANGUAGES = ("vi", "en")

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import select
 
-from decree30.numbering import DOCUMENT_TYPES
+from decree30 import DOCUMENT_TYPES
 from documents.adapters import db
 from documents.adapters.models import User
 from documents.domain.errors import InvalidInput, NotAuthenticated, NotFound, RegisterError

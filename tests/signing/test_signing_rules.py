@@ -182,14 +182,16 @@ def test_weak_signatures_made_elsewhere_are_flagged(capsys, pki_services, tmp_pa
     data = write_simple_pdf(tmp_path / "in.pdf").read_bytes()
     files = {"weak-key": pyhanko_sign(weak_p12(pki, tmp_path), data),
              "weak-digest": pyhanko_sign(pki.p12("leader-an"), data, digest="sha1"),
-             "pss": pyhanko_sign(pki.p12("leader-an"), data, pss=True)}
+             "pss": pyhanko_sign(pki.p12("leader-an"), data, pss=True),
+             "v15": pyhanko_sign(pki.p12("leader-an"), data)}
     for name, signed in files.items():
         (tmp_path / f"{name}.pdf").write_bytes(signed)
     code, out, _ = run(capsys, "verify", *(tmp_path / f"{n}.pdf" for n in files), "--json",
                        *trust_args(pki), "--report", tmp_path / "reports")
     assert code == 3
     results = {Path(f["path"]).stem: f["signatures"][0] for f in json.loads(out)["files"]}
-    weak_key, weak_digest, pss = results["weak-key"], results["weak-digest"], results["pss"]
+    weak_key, weak_digest, pss, v15 = (results[n] for n in ("weak-key", "weak-digest", "pss",
+                                                            "v15"))
     for weak, code_ in ((weak_key, "weak-key"), (weak_digest, "weak-digest")):
         assert weak["indication"] == "INDETERMINATE"
         assert weak["sub_indication"].startswith("CRYPTO_CONSTRAINTS_FAILURE")
@@ -198,6 +200,13 @@ def test_weak_signatures_made_elsewhere_are_flagged(capsys, pki_services, tmp_pa
     assert weak_digest["digest_algorithm"] == "sha1"
     assert (pss["indication"], pss["signature_algorithm"], pss["key"], pss["findings"]) == (
         "TOTAL-PASSED", "rsassa_pss", {"type": "rsa", "size": 2048}, [])
+    # PKCS#1 v1.5 from plain pyHanko (as tokens in service make them): valid, with a finding
+    assert (v15["indication"], v15["signature_algorithm"]) == ("TOTAL-PASSED", "rsassa_pkcs1v15")
+    assert [f["code"] for f in v15["findings"]] == ["rsa-pkcs1v15"]
+    assert v15["problems"] == ["the RSA signature uses PKCS#1 v1.5 padding (still accepted); "
+                               "the rules in force (Circular 15/2025/TT-BKHCN) want RSASSA-PSS"]
+    v15_report = (tmp_path / "reports" / "v15.report.html").read_text()
+    assert "Chữ ký RSA dùng lược đồ PKCS#1 v1.5 (vẫn được chấp nhận)" in v15_report
     # the report speaks Vietnamese by default
     report = (tmp_path / "reports" / "weak-key.report.html").read_text()
     assert "Khóa RSA của người ký chỉ dài 1024 bit" in report

@@ -95,15 +95,15 @@ def check_signing_algorithms(certificate: x509.Certificate, digest: str) -> None
 def use_rsa_padding(signer, padding: RsaPadding, digest: str,
                     pss_digests: frozenset[str] | None = None) -> str | None:
     """Make the pyHanko ``signer`` sign RSA with ``padding``. ``pss_digests``: the digests the
-    key's token can sign RSASSA-PSS with (None: any). Returns a one-line notice when PSS was
+    key's token or remote-signing service can sign RSASSA-PSS with (None: any). Returns a one-line notice when PSS was
     asked for but the token lacks the mechanism (PKCS#1 v1.5 then), else None."""
     if signer.signing_cert is None or signer.signing_cert.public_key.algorithm != "rsa":
         return None
     notice = None
     if padding is RsaPadding.PSS and pss_digests is not None and digest not in pss_digests:
         padding = RsaPadding.PKCS1V15
-        notice = ("the token has no RSASSA-PSS mechanism: signing with PKCS#1 v1.5 padding "
-                  "instead (validators will note it)")
+        notice = ("the token or signing service has no RSASSA-PSS mechanism: signing with "
+                  "PKCS#1 v1.5 padding instead (validators will note it)")
     signer.prefer_pss = padding is RsaPadding.PSS
     return notice
 

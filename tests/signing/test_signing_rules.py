@@ -147,8 +147,8 @@ def test_token_without_pss_falls_back_to_v15_and_says_so(pki_services, softhsm_t
             PadesSigner(older, SignatureOptions()).sign_file(
                 write_simple_pdf(tmp_path / "in.pdf"), target)
     assert [r.getMessage() for r in caplog.records] == [
-        "the token has no RSASSA-PSS mechanism: signing with PKCS#1 v1.5 padding instead "
-        "(validators will note it)"]
+        "the token or signing service has no RSASSA-PSS mechanism: signing with PKCS#1 v1.5 "
+        "padding instead (validators will note it)"]
     assert cms_algorithms(target.read_bytes()) == [("sha256_rsa", "sha256")]
     assert pdfsig_verdicts(target) == ["Signature is Valid."]
 

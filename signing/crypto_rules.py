@@ -95,8 +95,9 @@ def check_signing_algorithms(certificate: x509.Certificate, digest: str) -> None
 def use_rsa_padding(signer, padding: RsaPadding, digest: str,
                     pss_digests: frozenset[str] | None = None) -> str | None:
     """Make the pyHanko ``signer`` sign RSA with ``padding``. ``pss_digests``: the digests the
-    key's token or remote-signing service can sign RSASSA-PSS with (None: any). Returns a one-line notice when PSS was
-    asked for but the token lacks the mechanism (PKCS#1 v1.5 then), else None."""
+    key's token or remote-signing service can sign RSASSA-PSS with (None: any). Returns a
+    one-line notice when PSS was asked for but the key lacks it (PKCS#1 v1.5 then), else
+    None."""
     if signer.signing_cert is None or signer.signing_cert.public_key.algorithm != "rsa":
         return None
     notice = None

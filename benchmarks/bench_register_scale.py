@@ -33,7 +33,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from documents.adapters import db  # noqa: E402
-from documents.domain.text import fold  # noqa: E402
+from documents.domain import fold  # noqa: E402
 from documents.services import search  # noqa: E402
 
 DATABASE = "bench_register_scale"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from documents.http.deps import Admin, CurrentUser, HubDep, SessionDep
+from documents.http.deps import Admin, CurrentUser, HubDep, SessionDep, oauth2
 from documents.http.schemas import PasswordReset, RoleChange, Token, UserCreate, UserPublic
-from documents.http.security import issue_token
+from documents.http.security import issue_token, revoke_token
 from documents.services import users
 
 router = APIRouter(tags=["users"])
@@ -20,6 +20,14 @@ def login(hub: HubDep, session: SessionDep,
           form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     user = users.authenticate(session, form.username, form.password)
     return Token(access_token=issue_token(hub, user))
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(hub: HubDep, user: CurrentUser,
+           token: Annotated[str | None, Depends(oauth2)]) -> Response:
+    """End this bearer token (or page session) now: it is refused from the next request on."""
+    revoke_token(hub, token or "")
+    return Response(status_code=204)
 
 
 @router.get("/users/me", response_model=UserPublic)

@@ -13,6 +13,7 @@ from documents.adapters.models import Attachment, OutgoingDocument
 from documents.domain.errors import InvalidInput, NotFound
 from documents.domain.ports import FilePart, Party
 from documents.http.deps import Clerk, HubDep, Leader, SessionDep, Specialist, Staff
+from documents.http.files import file_response
 from documents.http.schemas import (
     ChangeAfterSending,
     DraftCreate,
@@ -82,7 +83,7 @@ def get_file(hub: HubDep, session: SessionDep, user: Staff, document_id: int,
     part = session.get(Attachment, file_id)
     if part is None or part.outgoing_id != document_id:
         raise NotFound(f"file {file_id} of outgoing document {document_id} does not exist")
-    return Response(hub.store.get(part.blob_hash), media_type=part.content_type)
+    return file_response(part.name, part.content_type, hub.store.get(part.blob_hash))
 
 
 @router.post("/{document_id}/submit", response_model=OutgoingPublic)

@@ -164,7 +164,7 @@ def job_report(request: Request, user: PageUser, job_id: str, index: int) -> HTM
         raise NotFound(f"job {job_id} has no file {index}")
     report = _store(hub).report(job.id, index, language_of(request))
     return HTMLResponse(report.read_text("utf-8"), headers={**SECURITY_HEADERS,
-                                       "Content-Security-Policy": "default-src 'none'; "
+                                       "Content-Security-Policy": "sandbox; default-src 'none'; "
                                        "style-src 'unsafe-inline'; img-src data:"})
 
 

@@ -37,6 +37,7 @@ from documents.domain.errors import (
     RegisterError,
 )
 from documents.domain.workflow import Assignment, Role, is_overdue
+from documents.http.files import file_response
 from documents.http.pages import i18n, signatures
 from documents.http.pages.collation import sort_key
 from documents.http.pages.rendering import PREFIX, PageRoute, go, render, status_of
@@ -199,11 +200,7 @@ def _file(hub: Hub, session: Session, owner: str, document_id: int, file_id: int
     part = session.get(Attachment, file_id)
     if part is None or getattr(part, f"{owner}_id") != document_id:
         raise NotFound(f"file {file_id} of {owner} document {document_id} does not exist")
-    safe_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_"
-                        for c in part.name)
-    return Response(hub.store.get(part.blob_hash), media_type=part.content_type,
-                    headers={"Content-Disposition": f'inline; filename="{safe_name}"',
-                             "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+    return file_response(part.name, part.content_type, hub.store.get(part.blob_hash))
 
 
 @router.get(PREFIX + "/outgoing/{document_id}/files/{file_id}")

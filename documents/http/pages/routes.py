@@ -32,7 +32,7 @@ from documents.http.pages.session import (
     require_role,
     set_cookie,
 )
-from documents.http.security import issue_token
+from documents.http.security import issue_token, revoke_token
 from documents.services import incoming, outgoing, search, users
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -102,7 +102,10 @@ async def login(request: Request) -> Response:
 
 
 @router.post(PREFIX + "/logout", dependencies=[Csrf])
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    session = request.cookies.get(SESSION_COOKIE)
+    if session:
+        revoke_token(hub_of(request), session)
     response = go(f"{PREFIX}/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

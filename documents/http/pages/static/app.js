@@ -85,6 +85,11 @@ async function signWithToken(box) {
 
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".progress-box[data-progress-url]").forEach(watchProgress);
+  document.querySelectorAll("a.go-back").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+    });
+  });
   const exchange = document.getElementById("exchange");
   if (exchange) { exchange.addEventListener("click", () => runExchange(exchange)); }
   document.querySelectorAll(".token-sign").forEach((box) => {

@@ -23,6 +23,7 @@ from documents.http.server import serving
 from documents.services import incoming
 from tests.conftest import free_port
 from tests.documents.conftest import add_users, api_client
+from tests.documents.page_client import page_csrf, page_login
 from tests.documents.test_register_db import PDF
 
 SCRIPT = b"<html><body><script>fetch('http://127.0.0.1:8765/sign')</script></body></html>"
@@ -48,15 +49,6 @@ def _counts(hub) -> tuple[int, int, int]:  # noqa: ANN001
                 sum(1 for p in Path(hub.settings.file_store).rglob("*") if p.is_file()))
 
 
-def _page_client(base: str, username: str) -> httpx.Client:
-    browser = httpx.Client(base_url=base, timeout=30)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get("/ui/login").text).group(1)
-    answer = browser.post("/ui/login", data={"username": username,
-                                             "password": f"pw-{username}", "csrf": csrf})
-    assert answer.status_code == 303, answer.text
-    return browser
-
-
 def _assert_sandboxed(answer: httpx.Response, disposition: str) -> None:
     assert answer.status_code == 200, answer.text
     assert answer.headers["Content-Security-Policy"] == SANDBOX
@@ -78,7 +70,7 @@ def test_an_html_named_pdf_is_stored_and_served_as_a_sandboxed_pdf(hub):
         served = leader.get(f"/outgoing/{document['id']}/files/{annex['id']}")
         _assert_sandboxed(served, 'inline; filename="phu-luc.html.pdf"')
         assert served.headers["Content-Type"] == "application/pdf"
-        page = _page_client(url, "leader")
+        page = page_login(url, "leader")
         shown = page.get(f"/ui/outgoing/{document['id']}/files/{annex['id']}")
         _assert_sandboxed(shown, 'inline; filename="phu-luc.html.pdf"')
         assert shown.headers["Content-Type"] == "application/pdf"
@@ -96,9 +88,8 @@ def test_a_file_that_is_not_a_pdf_is_refused_and_nothing_is_stored(hub):
             assert refused.status_code == 422
             assert refused.json()["detail"] == (
                 f"attachment {attachment[0]!r}: not a PDF file (no %PDF- header)")
-        page = _page_client(url, "specialist")
-        csrf = re.search(r'name="csrf-token" content="([^"]+)"',
-                         page.get("/ui/outgoing/new").text).group(1)
+        page = page_login(url, "specialist")
+        csrf = page_csrf(page, "/ui/outgoing/new")
         form = page.post("/ui/outgoing/new", data={
             "csrf": csrf, "doc_type": "Quyết định", "subject": "Có phụ lục HTML",
             "recipients": "000.00.00.G09, Bộ Mẫu"}, files=[
@@ -123,7 +114,7 @@ def test_a_received_attachment_of_another_type_is_only_downloaded(hub):
                                             incoming.Verification((), (), "G09"))
         files = {f.name: f.id for f in document.files}
     with serving(create_app(hub), "127.0.0.1", free_port()) as url:
-        page = _page_client(url, "clerk")
+        page = page_login(url, "clerk")
         for name in ("trang.html", "gia-pdf.pdf"):  # HTML, and HTML declared as a PDF
             served = page.get(f"/ui/incoming/{document.id}/files/{files[name]}")
             _assert_sandboxed(served, f'attachment; filename="{name}"')
@@ -143,7 +134,7 @@ def test_every_page_has_a_policy_without_inline_script(hub):
         for username, paths in (("specialist", ("/ui/incoming", "/ui/outgoing",
                                                 "/ui/outgoing/new", "/ui/outgoing/999")),
                                 ("admin", ("/ui/admin/users", "/ui/archive", "/ui/overdue"))):
-            client = _page_client(url, username)
+            client = page_login(url, username)
             pages += [client.get(path) for path in paths]
         for page in pages:
             policy = page.headers["Content-Security-Policy"]

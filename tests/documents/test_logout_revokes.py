@@ -3,8 +3,6 @@ token stayed valid for its whole lifetime (8 hours), also as an API bearer token
 
 from __future__ import annotations
 
-import re
-
 import httpx
 from sqlalchemy import func, select
 
@@ -14,27 +12,17 @@ from documents.http.pages.session import SESSION_COOKIE
 from documents.http.server import serving
 from tests.conftest import free_port
 from tests.documents.conftest import add_users
-
-
-def _page_login(base: str, username: str, password: str) -> httpx.Client:
-    browser = httpx.Client(base_url=base, timeout=30)
-    form = browser.get("/ui/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
-    answer = browser.post("/ui/login", data={"username": username, "password": password,
-                                             "csrf": csrf})
-    assert answer.status_code == 303, answer.text
-    return browser
+from tests.documents.page_client import page_csrf, page_login
 
 
 def test_page_logout_revokes_the_cookie_token_also_as_bearer(hub):
     add_users(hub)
     with serving(create_app(hub), "127.0.0.1", free_port()) as url:
-        browser = _page_login(url, "clerk", "pw-clerk")
+        browser = page_login(url, "clerk")
         stolen = browser.cookies[SESSION_COOKIE]
         bearer = {"Authorization": f"Bearer {stolen}"}
         assert httpx.get(f"{url}/users/me", headers=bearer).status_code == 200
-        page = browser.get("/ui/incoming")
-        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+        csrf = page_csrf(browser)
         assert browser.post("/ui/logout", data={"csrf": csrf}).status_code == 303
 
         # the attacker kept a copy of the cookie: it no longer works, anywhere
@@ -44,7 +32,7 @@ def test_page_logout_revokes_the_cookie_token_also_as_bearer(hub):
         again = httpx.get(f"{url}/ui/incoming", cookies={SESSION_COOKIE: stolen})
         assert again.status_code == 303 and "/ui/login" in again.headers["location"]
         # another session of the same person is not touched
-        other = _page_login(url, "clerk", "pw-clerk")
+        other = page_login(url, "clerk")
         assert other.get("/ui/incoming").status_code == 200
         browser.close()
         other.close()

@@ -37,6 +37,7 @@ from documents.domain.errors import (
     RegisterError,
 )
 from documents.domain.workflow import Assignment, Role, is_overdue
+from documents.http.deps import RowId
 from documents.http.files import file_response
 from documents.http.pages import i18n, signatures
 from documents.http.pages.collation import sort_key
@@ -192,7 +193,7 @@ def _replacements(session: Session, document: OutgoingDocument) -> list[Outgoing
 
 
 @router.get(PREFIX + "/outgoing/{document_id}")
-async def outgoing_page(request: Request, user: PageUser, document_id: int) -> HTMLResponse:
+async def outgoing_page(request: Request, user: PageUser, document_id: RowId) -> HTMLResponse:
     return await show_outgoing(request, user, document_id)
 
 
@@ -204,14 +205,14 @@ def _file(hub: Hub, session: Session, owner: str, document_id: int, file_id: int
 
 
 @router.get(PREFIX + "/outgoing/{document_id}/files/{file_id}")
-def outgoing_file(request: Request, user: PageUser, document_id: int, file_id: int) -> Response:
+def outgoing_file(request: Request, user: PageUser, document_id: RowId, file_id: RowId) -> Response:
     hub = hub_of(request)
     with db.transaction(hub.sessions) as session:
         return _file(hub, session, "outgoing", document_id, file_id)
 
 
 @router.get(PREFIX + "/outgoing/{document_id}/progress")
-def outgoing_progress(request: Request, user: PageUser, document_id: int) -> JSONResponse:
+def outgoing_progress(request: Request, user: PageUser, document_id: RowId) -> JSONResponse:
     """Sending to many recipients: how many were handed to the axis, and their statuses."""
     hub = hub_of(request)
     with db.transaction(hub.sessions) as session:
@@ -251,7 +252,7 @@ def _missing(request: Request, form: dict[str, str], required: tuple[str, ...]) 
 
 
 @router.post(PREFIX + "/outgoing/{document_id}/{action}", dependencies=[Csrf])
-async def outgoing_action(request: Request, user: PageUser, document_id: int,
+async def outgoing_action(request: Request, user: PageUser, document_id: RowId,
                           action: str) -> Response:
     if action not in OUTGOING_STEPS:
         raise NotFound(f"no outgoing action {action!r}")
@@ -260,7 +261,8 @@ async def outgoing_action(request: Request, user: PageUser, document_id: int,
     required, step = OUTGOING_STEPS[action]
     form = _fields(await request.form())
     errors = _missing(request, form, required)
-    if action == "replace" and not form.get("replacement_id", "").isdigit():
+    chosen = form.get("replacement_id", "")
+    if action == "replace" and not (chosen.isascii() and chosen.isdigit() and len(chosen) < 19):
         errors["replacement_id"] = i18n.Translator(language_of(request))("choose_replacement")
     if errors:
         return await show_outgoing(request, user, document_id,
@@ -316,12 +318,12 @@ def _replacement_of(session: Session, document: IncomingDocument) -> IncomingDoc
 
 
 @router.get(PREFIX + "/incoming/{document_id}")
-async def incoming_page(request: Request, user: PageUser, document_id: int) -> HTMLResponse:
+async def incoming_page(request: Request, user: PageUser, document_id: RowId) -> HTMLResponse:
     return await show_incoming(request, user, document_id)
 
 
 @router.get(PREFIX + "/incoming/{document_id}/files/{file_id}")
-def incoming_file(request: Request, user: PageUser, document_id: int, file_id: int) -> Response:
+def incoming_file(request: Request, user: PageUser, document_id: RowId, file_id: RowId) -> Response:
     hub = hub_of(request)
     with db.transaction(hub.sessions) as session:
         return _file(hub, session, "incoming", document_id, file_id)
@@ -339,7 +341,7 @@ INCOMING_REQUIRED = {"register": ("receiving_unit",), "reject": ("reason",),
 
 
 @router.post(PREFIX + "/incoming/{document_id}/{action}", dependencies=[Csrf])
-async def incoming_action(request: Request, user: PageUser, document_id: int,
+async def incoming_action(request: Request, user: PageUser, document_id: RowId,
                           action: str) -> Response:
     if action not in INCOMING_REQUIRED:
         raise NotFound(f"no incoming action {action!r}")

@@ -125,6 +125,10 @@ _T: dict[str, tuple[str, str]] = {
                         "The check was interrupted (the server restarted) after {done} of "
                         "{total} files. Finished reports are kept; upload the remaining files "
                         "again."),
+    "bad_file_name": ("Tên tệp “{name}” dài quá {limit} byte hoặc có ký tự điều khiển; "
+                      "hãy đổi tên rồi tải lên lại.",
+                      "The file name “{name}” is longer than {limit} bytes or holds control "
+                      "characters; rename it and upload again."),
     "no_file": ("Hãy chọn ít nhất một tệp PDF hoặc ZIP.", "Choose at least one PDF or ZIP file."),
     "forbidden": ("Bạn không có quyền thực hiện thao tác này.",
                   "You are not allowed to do this."),

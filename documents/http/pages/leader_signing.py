@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 
 from documents.adapters.models import OutgoingDocument, User
 from documents.domain.errors import InvalidInput
+from documents.http.deps import RowId
 from documents.http.pages.rendering import PREFIX, PageRoute
 from documents.http.pages.session import check_csrf, current_user, hub_of
 from documents.services import token_signing
@@ -52,7 +53,7 @@ def _described(hub: Hub, document_id: int) -> dict[str, str]:
 
 @router.post(PREFIX + "/outgoing/{document_id}/token-sign/prepare",
              dependencies=[Depends(check_csrf)])
-async def prepare(request: Request, user: PageUser, document_id: int) -> JSONResponse:
+async def prepare(request: Request, user: PageUser, document_id: RowId) -> JSONResponse:
     body = await _body(request)
     certificate, issuers = token_signing.read_certificates(
         str(body.get("certificate", "")), [str(c) for c in body.get("chain") or []])
@@ -67,7 +68,7 @@ async def prepare(request: Request, user: PageUser, document_id: int) -> JSONRes
 
 @router.post(PREFIX + "/outgoing/{document_id}/token-sign/complete",
              dependencies=[Depends(check_csrf)])
-async def complete(request: Request, user: PageUser, document_id: int) -> JSONResponse:
+async def complete(request: Request, user: PageUser, document_id: RowId) -> JSONResponse:
     body = await _body(request)
     await token_signing.complete(hub_of(request), user, document_id,
                                  str(body.get("pending", "")),

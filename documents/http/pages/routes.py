@@ -230,7 +230,8 @@ async def create_draft(request: Request, user: PageUser) -> Response:
             attachments.append(FilePart(part.filename, part.content_type
                                                  or "application/pdf",
                                                  await part.read(hub.settings.max_file_bytes + 1)))
-    copies = int(values["copies"]) if values["copies"].isdigit() else 1
+    copies = (int(values["copies"]) if values["copies"].isascii()
+              and values["copies"].isdigit() and len(values["copies"]) <= 6 else 1)
     if errors:
         return render(request, "draft.html", status_code=422, user=user, types=DOCUMENT_TYPES,
                       values=values, errors=errors, problem="")

@@ -21,7 +21,7 @@ from pathlib import Path
 from asn1crypto import cms
 
 from signing.errors import SigningError
-from signing.pades.split import SigningRequest, SplitSigningError
+from signing.stamping.split import SigningRequest, SplitSigningError
 
 #: how long a request waits for the person's decision
 LIFETIME_SECONDS = 15 * 60

@@ -5,7 +5,7 @@ It signs only what the person approved on the agent's own page, never on a reque
 - ``GET /certificate`` (the hub's page): the token's certificate and chain (base64 DER), which
   the hub needs to prepare the document;
 - ``POST /requests`` (the hub's page, JSON): the split-signing request
-  (``signing.pades.split.SigningRequest``), the prepared PDF and how the page describes the
+  (``signing.stamping.split.SigningRequest``), the prepared PDF and how the page describes the
   document. The agent checks the data to be signed is this PDF's (``approval``), renders its
   first page and answers the request's id, a one-time pairing secret and the address of its
   confirmation page. Nothing is signed yet;
@@ -105,7 +105,7 @@ def create_agent_app(source: KeySource, certificate, chain,  # noqa: ANN001 - as
 
     @app.post("/requests")
     async def new_request(request: Request) -> JSONResponse:
-        from signing.pades.split import SigningRequest
+        from signing.stamping.split import SigningRequest
 
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return _refuse("send the signing request as application/json", 415)
@@ -190,7 +190,7 @@ def create_agent_app(source: KeySource, certificate, chain,  # noqa: ANN001 - as
         return await _sign(approval, form)
 
     async def _sign(approval: Approval, form: FormData) -> Response:
-        from signing.pades.split import async_complete
+        from signing.stamping.split import async_complete
 
         pin = str(form.get("pin", ""))[:256]
         try:

@@ -1,15 +1,6 @@
-"""Guards against hostile PDFs, applied before a PDF is parsed for preparation or signing.
-
-- :func:`check_inflation`: every Flate stream (and a Flate stream inside one) is inflated
-  once, in bounded steps, and counted; a file whose streams inflate beyond
-  :data:`MAX_STREAM_INFLATED` each or :data:`MAX_TOTAL_INFLATED` together is refused before a
-  reader decodes it whole (a one-megabyte stream can inflate to gigabytes);
-- :func:`check_reference_loops`: an object that is only a reference to another, which is
-  only a reference back (pdfminer's ``resolve1`` would follow them for ever), is refused;
-- :func:`readable`: a structure the readers trip over (10,000 nested arrays, a loop of
-  references or of form fields) becomes :class:`BadInputError` instead of escaping as a
-  ``RecursionError`` or a reader's own error.
-"""
+"""The first look at bytes said to be a PDF, before any parser sees them: shared by signing,
+validation and the register's upload checks; and the guards against hostile PDFs around the
+parsers (below)."""
 
 from __future__ import annotations
 
@@ -21,6 +12,27 @@ from contextlib import contextmanager
 from itertools import chain
 
 from signing.errors import BadInputError
+
+
+def check_pdf_bytes(data: bytes) -> None:
+    """Refuse what is plainly not a whole PDF: no ``%PDF-`` header, or truncated (the file
+    does not end with ``%%EOF``; pyHanko's tolerant reader would otherwise repair a cut-off
+    file, or read an earlier revision, silently)."""
+    if data.lstrip()[:5] != b"%PDF-":
+        raise BadInputError("not a PDF file (no %PDF- header)")
+    if not data.rstrip(b" \t\r\n\x00").endswith(b"%%EOF"):
+        raise BadInputError("truncated PDF (it does not end with the %%EOF marker)")
+
+
+# --- hostile PDFs, before a parser reads them for preparation or signing ---------------------
+# check_inflation: every Flate stream (and a Flate stream inside one) is inflated once, in
+#   bounded steps, and counted; a file whose streams inflate beyond MAX_STREAM_INFLATED each or
+#   MAX_TOTAL_INFLATED together is refused before a reader decodes it whole (a one-megabyte
+#   stream can inflate to gigabytes);
+# check_reference_loops: an object that is only a reference to another, which is only a
+#   reference back (pdfminer's resolve1 would follow them for ever), is refused;
+# readable: a structure the readers trip over (10,000 nested arrays, a loop of form fields)
+#   becomes BadInputError instead of escaping as a RecursionError or a reader's own error.
 
 MAX_STREAM_INFLATED = 128 * 1024 * 1024
 MAX_TOTAL_INFLATED = 512 * 1024 * 1024

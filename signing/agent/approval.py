@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+import shutil
 import subprocess
 import tempfile
 import time
@@ -30,6 +31,8 @@ MAX_WAITING = 8
 #: wrong PINs before a request is dropped (the token counts its own tries too)
 MAX_PIN_TRIES = 3
 RENDER_SECONDS = 60
+#: address space pdftoppm may take (a hostile PDF must not exhaust the leader's PC)
+RENDER_MEMORY = 1024 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,12 @@ def check_request_fits_pdf(request: SigningRequest, pdf: bytes) -> None:
         raise SplitSigningError("the signed attributes do not sign this PDF")
 
 
+def _memory_limit() -> list[str]:
+    """``prlimit`` (util-linux) in front of the renderer, where there is one."""
+    prlimit = shutil.which("prlimit")
+    return [prlimit, f"--as={RENDER_MEMORY}", "--"] if prlimit else []
+
+
 async def render_first_page(pdf: bytes) -> bytes:
     """The first page as PNG (poppler's ``pdftoppm``), for the person to see."""
     def run() -> bytes:
@@ -92,8 +101,8 @@ async def render_first_page(pdf: bytes) -> bytes:
             source, target = Path(folder) / "document.pdf", Path(folder) / "page"
             source.write_bytes(pdf)
             try:
-                subprocess.run(["pdftoppm", "-png", "-f", "1", "-l", "1", "-scale-to", "1000",
-                                "-singlefile", str(source), str(target)],
+                subprocess.run([*_memory_limit(), "pdftoppm", "-png", "-f", "1", "-l", "1",
+                                "-scale-to", "1000", "-singlefile", str(source), str(target)],
                                capture_output=True, timeout=RENDER_SECONDS, check=True)
                 return target.with_suffix(".png").read_bytes()
             except (subprocess.SubprocessError, OSError):

@@ -34,7 +34,9 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Awaitable, Callable
 
+from asn1crypto import x509
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import FormData
@@ -67,8 +69,9 @@ def _refuse(detail: str, status: int = 403) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status, headers={"Vary": "Origin"})
 
 
-def create_agent_app(source: KeySource, certificate, chain,  # noqa: ANN001 - asn1crypto
-                     hub_origin: str, tsa_url: str | None = None) -> FastAPI:
+def create_agent_app(source: KeySource, certificate: x509.Certificate,
+                     chain: tuple[x509.Certificate, ...], hub_origin: str,
+                     tsa_url: str | None = None) -> FastAPI:
     """The agent for the key at ``source`` (``certificate`` and ``chain`` read without the
     PIN, see ``signing.pades.keys.read_certificates``), serving ``hub_origin``'s pages."""
     hub_origin = hub_origin.rstrip("/")
@@ -82,7 +85,8 @@ def create_agent_app(source: KeySource, certificate, chain,  # noqa: ANN001 - as
     pin_configured = bool(secret_env and os.environ.get(secret_env) is not None)
 
     @app.middleware("http")
-    async def guard(request: Request, call_next):  # noqa: ANN001, ANN202
+    async def guard(request: Request,
+                    call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         if host_name(request.headers.get("host", "")) not in LOOPBACK_NAMES:
             return _refuse("this sign-agent answers only requests to a loopback address")
         if request.url.path.startswith("/confirm/"):

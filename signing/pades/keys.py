@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509
 
@@ -178,7 +179,7 @@ def _to_asn1(pyca_cert) -> x509.Certificate:
     return x509.Certificate.load(pyca_cert.public_bytes(Encoding.DER))
 
 
-def _token(source: Pkcs11Source):  # noqa: ANN202 - a pkcs11.Token
+def _token(source: Pkcs11Source) -> Any:  # a pkcs11.Token
     import pkcs11
 
     if not os.path.isfile(source.module):

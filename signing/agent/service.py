@@ -113,7 +113,8 @@ def create_agent_app(source: KeySource, certificate: x509.Certificate,
 
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return _refuse("send the signing request as application/json", 415)
-        if int(request.headers.get("content-length") or 0) > MAX_REQUEST_BYTES:
+        declared = request.headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
             return _refuse("the signing request is too large", 413)
         body = await request.body()
         if len(body) > MAX_REQUEST_BYTES:

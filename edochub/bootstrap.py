@@ -5,7 +5,9 @@ Environment (besides ``HubSettings.from_env``):
 ``EDOCHUB_AXIS_URL`` + secret ``EDOCHUB_AXIS_SECRET`` (national HTTP protocol to the axis);
 ``EDOCHUB_ORG_KEY`` (PKCS#12 of the organization seal) and ``EDOCHUB_SEAL_PNG`` (its image),
 ``EDOCHUB_LEADER_KEYS`` and ``EDOCHUB_LEADER_SIGNATURES`` (JSON: user name → PKCS#12 / PNG),
-``EDOCHUB_KEY_PASSWORD_ENV`` (variable holding the PKCS#12 password, if any);
+``EDOCHUB_KEY_PASSWORD_ENV`` (variable holding the PKCS#12 password, if any),
+``EDOCHUB_LEADER_REMOTE`` (JSON: user name → remote-signing account, see
+:func:`remote_accounts`);
 ``EDOCHUB_TRUST`` (trust anchor files, ``:``-separated: for PDF signatures and signed
 envelopes), ``EDOCHUB_TSA_URL``, and
 ``EDOCHUB_PADES_LEVEL`` (default B-T when a TSA is set, else B-B).
@@ -45,6 +47,39 @@ def signer_for(keys: KeyFiles, trust: list[Path], tsa_url: str | None,
     options = SignatureOptions(level=chosen, tsa_url=tsa_url,
                                trust_roots=load_certificates(trust))
     return PadesDocumentSigner(keys, options, ValidationSettings.from_paths(trust))
+
+
+def remote_accounts(raw: str) -> dict[str, object]:
+    """``EDOCHUB_LEADER_REMOTE``: JSON, user name → ``{"csc_url": URL, "credential": ID}``
+    (a CSC API v1 service; the leader authorises with a PIN or one-time code on the page) or
+    ``{"phone_url": URL, "credential": ID, "time_limit": SECONDS}`` (a service that has the
+    leader confirm on their phone; ``time_limit`` default 120). No secret goes here."""
+    from signing.pades import CscSource, PolledSource
+
+    try:
+        entries = json.loads(raw or "{}")
+    except ValueError as exc:
+        raise ConfigurationError(f"EDOCHUB_LEADER_REMOTE is not JSON: {exc}") from None
+    if not isinstance(entries, dict):
+        raise ConfigurationError("EDOCHUB_LEADER_REMOTE must map user names to accounts")
+    accounts: dict[str, object] = {}
+    for username, entry in entries.items():
+        if not isinstance(entry, dict) or not entry.get("credential") or \
+                bool(entry.get("csc_url")) == bool(entry.get("phone_url")):
+            raise ConfigurationError(
+                f"EDOCHUB_LEADER_REMOTE[{username!r}]: give \"credential\" and one of "
+                "\"csc_url\" or \"phone_url\"")
+        if entry.get("csc_url"):
+            accounts[username] = CscSource(str(entry["csc_url"]), str(entry["credential"]))
+            continue
+        try:
+            limit = float(entry.get("time_limit", 120))
+        except (TypeError, ValueError):
+            raise ConfigurationError(f"EDOCHUB_LEADER_REMOTE[{username!r}]: time_limit is "
+                                     "not a number of seconds") from None
+        accounts[username] = PolledSource(str(entry["phone_url"]), str(entry["credential"]),
+                                          time_limit=limit)
+    return accounts
 
 
 def validator_for(trust: list[Path]) -> PadesDocumentValidator:
@@ -95,7 +130,8 @@ def hub_from_env(environ: dict[str, str] | None = None) -> Hub:
             Path(env["EDOCHUB_SEAL_PNG"]).read_bytes(),
             {k: Path(v).read_bytes() for k, v in
              json.loads(env.get("EDOCHUB_LEADER_SIGNATURES", "{}")).items()},
-            env.get("EDOCHUB_KEY_PASSWORD_ENV"))
+            env.get("EDOCHUB_KEY_PASSWORD_ENV"),
+            remote_accounts(env.get("EDOCHUB_LEADER_REMOTE", "")))
         signer = signer_for(keys, trust, env.get("EDOCHUB_TSA_URL"),
                             env.get("EDOCHUB_PADES_LEVEL"))
     axis = None

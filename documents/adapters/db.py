@@ -59,7 +59,9 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    # Alembic owns the transaction (env.py's begin_transaction), so that a migration may step
+    # outside it for what PostgreSQL runs only there (CREATE INDEX CONCURRENTLY)
+    with engine.connect() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

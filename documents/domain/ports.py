@@ -174,6 +174,16 @@ class LeaderKey:
     position: str
 
 
+@dataclass(frozen=True)
+class RemoteApproval:
+    """What the leader types on the page to authorise one remote signature (ký số từ xa):
+    the PIN and/or the one-time code of their remote-signing account. Held for that one
+    request only: never stored, logged or shown (``repr`` leaves it out)."""
+
+    pin: str = field(default="", repr=False)
+    otp: str = field(default="", repr=False)
+
+
 class DocumentSigner(Protocol):
     def prepare(self, pdf: bytes) -> bytes:
         """Add the number and date form fields to a draft, before anyone signs it, so that
@@ -187,6 +197,15 @@ class DocumentSigner(Protocol):
         """Split signing (the leader's key is on a token at the leader's PC): the PDF with the
         leader's Decree 30 appearance and role in place, and the request the token signs
         (``signing.stamping.split.SigningRequest`` as JSON)."""
+
+    def remote_signing(self, username: str) -> str | None:
+        """How this leader signs with a remote-signing service: ``"csc"`` (authorised with the
+        PIN / one-time code typed on the page), ``"phone"`` (confirmed on their phone), or
+        None when their account is not configured for remote signing."""
+
+    async def sign_remotely(self, pdf: bytes, leader: LeaderKey,
+                            approval: RemoteApproval) -> bytes:
+        """The leader's Decree 30 signature made by their remote-signing service."""
 
     def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
         """Fill number and date into the leader-signed PDF and apply the organization seal."""

@@ -20,6 +20,8 @@ from documents.services.hub import Hub
 MAX_ROW_ID = 2**63 - 1
 #: a row's id in a path: refused (422) unless a row could have it, before any query
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+#: "rows older than this one" (paging): a row id, or none
+BeforeId = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
 #: how many rows a list answers: at least 1, at most 500 (a larger value means 500)
 Limit = Annotated[int, Query(ge=1, description="at most 500 rows are answered")]
 

@@ -1,5 +1,6 @@
 """Tra cứu: find documents in both books by number/notation, subject (accent-insensitive),
-sender, date range and status."""
+sender, date range and status, newest first, a page at a time (keyset: ``before`` the last id
+seen). On PostgreSQL the subject and sender searches use trigram indexes (migration 0010)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ class Query:
     date_to: date | None = None
     status: str = ""
     limit: int = 100
+    #: keyset pagination: only documents older than this id (the last id of the previous page),
+    #: so a deep page costs what the first does
+    before: int | None = None
 
 
 #: a book's numbers restart each year: nine digits are more than any book reaches
@@ -63,6 +67,8 @@ def search(session: Session, query: Query) -> list[OutgoingDocument] | list[Inco
 def _outgoing(query: Query) -> Select:
     model = OutgoingDocument
     statement = select(model).order_by(model.id.desc()).limit(query.limit)
+    if query.before is not None:
+        statement = statement.where(model.id < query.before)
     if query.number:
         number, notation = _split_number(query.number)
         if number is not None:
@@ -88,6 +94,8 @@ def _day_start(day: date) -> datetime:
 def _incoming(query: Query) -> Select:
     model = IncomingDocument
     statement = select(model).order_by(model.id.desc()).limit(query.limit)
+    if query.before is not None:
+        statement = statement.where(model.id < query.before)
     if query.number:
         number, notation = _split_number(query.number)
         if number is not None:

@@ -48,6 +48,7 @@ def test_ids_and_limits_beyond_the_database_are_refused(served):
         for limit in ("-399715511905500856320", "-1", "0"):
             _refused(clerk.get(path, params={"limit": limit}), 422, "limit")
         assert clerk.get(path, params={"limit": "99999999999999999999999"}).status_code == 200
+    _refused(clerk.get("/search", params={"before": HUGE}), 422, "before")
     page = page_login(url, "clerk")
     assert page.get(f"/ui/outgoing/{HUGE}").status_code == 422
     admin = api_client(url, "admin")

@@ -1,15 +1,15 @@
 """Tokens ended by logging out (their ``jti``), refused until they would have expired.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 10:40:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -20,6 +20,15 @@ from axis.protocol.messages import (
     SendReceipt,
     Sent,
 )
+from axis.protocol.operations import (
+    REQUEST_ID_HEADER,
+    JsonLogFormatter,
+    RequestContext,
+    current_request_id,
+    metrics_body,
+    readiness,
+    request_id_headers,
+)
 from axis.protocol.vxp_signing import (
     HASH_HEADER,
     PREFIX,
@@ -34,6 +43,13 @@ from axis.protocol.vxp_signing import (
 )
 
 __all__ = [
+    "REQUEST_ID_HEADER",
+    "JsonLogFormatter",
+    "RequestContext",
+    "current_request_id",
+    "metrics_body",
+    "readiness",
+    "request_id_headers",
     "ACK_STATES",
     "Acknowledge",
     "AgencyInfo",

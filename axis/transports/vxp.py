@@ -38,6 +38,7 @@ from axis.protocol.messages import (
     SendReceipt,
     Sent,
 )
+from axis.protocol.operations import request_id_headers
 from axis.protocol.vxp_signing import hash_file_hex, sdk_timestamp, signed_headers
 from axis.transports.base import Download
 
@@ -96,8 +97,11 @@ class VxpTransport:
         raise TypeError(f"not an axis request: {request!r}")
 
     def _headers(self, params: dict[str, str], content_type: str) -> dict[str, str]:
-        return signed_headers({**params, "systemid": self.agency, "timestamp": self._timestamp,
-                               "Content-Type": content_type}, self._secret)
+        # the request id (outside the signed set: the SDK knows no such header) lets the
+        # axis log the hub's request under the same id
+        return {**signed_headers({**params, "systemid": self.agency,
+                                  "timestamp": self._timestamp, "Content-Type": content_type},
+                                 self._secret), **request_id_headers()}
 
     def _call(self, operation: str, params: dict[str, str], content: bytes = b"",
               content_type: str = "application/json") -> dict:

@@ -4,7 +4,7 @@ incoming, exchange with the axis, token signing, search, users, audit, books), o
 from documents.services import audit, exchange, incoming, outgoing, users
 from documents.services.exchange import Worker
 from documents.services.hub import Hub
-from documents.services.settings import HubSettings, secret
+from documents.services.settings import HubSettings
 from documents.services.users import create_user
 
 __all__ = [
@@ -16,6 +16,5 @@ __all__ = [
     "exchange",
     "incoming",
     "outgoing",
-    "secret",
     "users",
 ]

@@ -27,7 +27,7 @@ from documents.adapters.db import transaction
 from documents.adapters.models import InboxMessage, OutboxMessage
 from documents.domain.errors import RegisterError
 from documents.domain.ports import DocumentEnvelope, FileVerdict, Received
-from documents.services import incoming
+from documents.services import incoming, metrics
 from documents.services.hub import Hub
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ def deliver_due(hub: Hub, limit: int = 1000, lease: timedelta = LEASE) -> Delive
             error = None
         except (AxisError, OSError) as exc:
             error = str(exc) or type(exc).__name__
+            metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "send").inc()
         with transaction(hub.sessions) as session:
             message = session.get(OutboxMessage, claimed.id)
             if error is None:
@@ -170,6 +171,9 @@ def _process_batch(hub: Hub, inbox_ids: list[int]) -> Processing:
     results = iter(asyncio.run(hub.validator.validate(flat)) if flat else [])
     for inbox_id, received, pdfs in parsed:
         mine = [next(results) for _ in pdfs]
+        for result in mine:
+            verdict = "passed" if result.bottom_line else "not passed"
+            metrics.SIGNATURES_VALIDATED.labels(hub.settings.organ_id, verdict).inc()
         try:
             with transaction(hub.sessions) as session:
                 row = session.get(InboxMessage, inbox_id, with_for_update=True)
@@ -178,6 +182,7 @@ def _process_batch(hub: Hub, inbox_ids: list[int]) -> Processing:
                 kind = _apply(session, hub, received, row.blob_hash, mine)
                 row.state = "processed"
         except RegisterError as exc:
+            metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "arrival").inc()
             with transaction(hub.sessions) as session:
                 row = session.get(InboxMessage, inbox_id)
                 row.state, row.error = "failed", str(exc)

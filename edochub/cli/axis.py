@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from axis.errors import AxisError
+from edochub.cli.common import json_logs
 
 DEFAULT_DATA_DIR = Path("axis-data")
 
@@ -100,6 +101,7 @@ def _server_config(args: argparse.Namespace, **extra: object):
 
 
 def _serve(args: argparse.Namespace) -> int:
+    json_logs()
     from datetime import timedelta
 
     from axis.server import MiB, Settings, serve

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from decree30 import vietnam_time
 from signing.errors import SigningError
 
 if TYPE_CHECKING:
@@ -140,8 +141,8 @@ def describe_result(result: FileResult) -> str:
         verdict = sig.indication.value + (f"/{sig.sub_indication.value}"
                                           if sig.sub_indication else "")
         details = [f"level {sig.level.value}" if sig.level else None,
-                   f"signed {sig.signing_time.isoformat()}" if sig.signing_time else None,
-                   f"time-stamp {sig.timestamp_time.isoformat()}" if sig.timestamp_time
+                   f"signed {vietnam_time.iso(sig.signing_time)}" if sig.signing_time else None,
+                   f"time-stamp {vietnam_time.iso(sig.timestamp_time)}" if sig.timestamp_time
                    else None,
                    f"changes after: {sig.modification_level.value}"
                    if sig.modification_level else None]
@@ -179,3 +180,16 @@ def read_file(path: Path) -> bytes:
 def refuse_overwrite(source: Path, target: Path) -> None:
     if source.resolve() == target.resolve():
         raise SigningError("the output must not overwrite the input")
+
+
+def json_logs() -> None:
+    """Servers log one JSON object per line on stderr (``edochub.*`` at INFO: one access line
+    per request with its request id), for the operators' log collector."""
+    from axis.protocol import JsonLogFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLogFormatter())
+    logger = logging.getLogger("edochub")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

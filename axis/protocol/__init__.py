@@ -7,6 +7,7 @@ from axis.protocol.messages import (
     AgencyInfo,
     AxisRequest,
     AxisResponse,
+    DeleteAgency,
     Done,
     Fetch,
     ListAgencies,
@@ -19,6 +20,7 @@ from axis.protocol.messages import (
     Send,
     SendReceipt,
     Sent,
+    SyncAgencies,
 )
 from axis.protocol.operations import (
     REQUEST_ID_HEADER,
@@ -55,6 +57,7 @@ __all__ = [
     "AgencyInfo",
     "AxisRequest",
     "AxisResponse",
+    "DeleteAgency",
     "Done",
     "Fetch",
     "HASH_HEADER",
@@ -71,6 +74,7 @@ __all__ = [
     "Send",
     "SendReceipt",
     "Sent",
+    "SyncAgencies",
     "VERSION",
     "VERSION_HEADER",
     "hash_file_hex",

@@ -24,7 +24,7 @@ from axis.errors import (
     NotPermitted,
 )
 from axis.protocol import RequestContext, metrics_body, readiness
-from axis.server import db, soap, vxp
+from axis.server import db, soap, vxp, vxp_agencies
 from axis.server.core import AxisCore, Settings
 from axis.server.store import MessageStore
 
@@ -77,6 +77,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.soap_max_bytes = config.soap_max_bytes
     app.include_router(soap.router)
     app.include_router(vxp.router)
+    app.include_router(vxp_agencies.router)
     _add_operations_routes(app, core)
     app.add_middleware(RequestContext, service="axis")
 

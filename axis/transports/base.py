@@ -23,6 +23,7 @@ from axis.protocol.messages import (
     AgencyInfo,
     AxisRequest,
     AxisResponse,
+    DeleteAgency,
     Fetch,
     ListAgencies,
     ListReceived,
@@ -33,6 +34,7 @@ from axis.protocol.messages import (
     Send,
     SendReceipt,
     Sent,
+    SyncAgencies,
 )
 
 
@@ -91,8 +93,14 @@ class AxisClient:
     def agencies(self) -> tuple[AgencyInfo, ...]:
         return cast(tuple[AgencyInfo, ...], self.transport.handle_request(ListAgencies()))
 
-    def register_agency(self, code: str, name: str) -> Registered:
-        return cast(Registered, self.transport.handle_request(RegisterAgency(code, name)))
+    def sync_agencies(self, since: int = 0) -> tuple[AgencyInfo, ...]:
+        return cast(tuple[AgencyInfo, ...], self.transport.handle_request(SyncAgencies(since)))
+
+    def register_agency(self, code: str, name: str, mail: str = "") -> Registered:
+        return cast(Registered, self.transport.handle_request(RegisterAgency(code, name, mail)))
+
+    def delete_agency(self, code: str) -> None:
+        self.transport.handle_request(DeleteAgency(code))
 
     def close(self) -> None:
         self.transport.close()

@@ -274,6 +274,23 @@ class PendingTokenSignature(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class DirectoryAgency(Base):
+    """This hub's copy of the axis's agency directory, kept by incremental sync: a former
+    agency keeps its row with the ``successor_code`` it merged into or was renamed to, so
+    documents from or to it are still found under either code."""
+
+    __tablename__ = "directory_agencies"
+
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    parent_code: Mapped[str | None] = mapped_column(String(50))
+    successor_code: Mapped[str | None] = mapped_column(String(50), index=True)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, index=True)
+
+
 class RevokedToken(Base):
     """A session or bearer token ended by logging out before it expired: refused from then on.
     Kept until the token would have expired anyway."""

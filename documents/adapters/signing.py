@@ -22,6 +22,7 @@ from axis.errors import EdxmlError
 from decree30 import VIETNAM_TIME, vietnam_time
 from documents.domain.errors import InvalidInput
 from documents.domain.ports import (
+    AgencyRecord,
     DocumentEnvelope,
     FilePart,
     LeaderKey,
@@ -228,6 +229,14 @@ class AxisClientLink:
 
     def acknowledge(self, axis_id: str) -> None:
         self.client.acknowledge(axis_id, "done")
+
+    def directory_changes(self, since: int) -> list[AgencyRecord]:
+        def day(text: str | None) -> date | None:
+            return date.fromisoformat(text) if text else None
+
+        return [AgencyRecord(a.code, a.name, a.version, a.parent, a.successor,
+                             day(a.valid_from), day(a.valid_to), a.deleted)
+                for a in self.client.sync_agencies(since)]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from documents.domain.ports import (
     LeaderKey,
     Party,
 )
+from documents.domain.text import fold
 
 __all__ = [
     "ConfigurationError",
@@ -18,4 +19,5 @@ __all__ = [
     "LeaderKey",
     "Party",
     "RegisterError",
+    "fold",
 ]

@@ -153,6 +153,22 @@ class Waiting:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class AgencyRecord:
+    """A changed entry of the axis's agency directory (the 2025 reorganisation: agencies
+    merge, are renamed and disappear). ``successor`` is the code it merged into or was renamed
+    to; ``version`` the directory version of the change."""
+
+    code: str
+    name: str
+    version: int
+    parent: str | None = None
+    successor: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    deleted: bool = False
+
+
 class AxisLink(Protocol):
     """This agency's connection to the axis."""
 
@@ -163,6 +179,10 @@ class AxisLink(Protocol):
     def fetch(self, axis_id: str) -> bytes: ...
 
     def acknowledge(self, axis_id: str) -> None: ...
+
+    def directory_changes(self, since: int) -> list[AgencyRecord]:
+        """Directory entries changed after version ``since`` (0: all), in version order."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The register's services: what clerks, leaders, specialists and archivists do (outgoing,
 incoming, exchange with the axis, token signing, search, users, audit, books), on a ``Hub``."""
 
-from documents.services import audit, exchange, incoming, outgoing, users
+from documents.services import audit, exchange, incoming, outgoing, search, users
 from documents.services.exchange import Worker
 from documents.services.hub import Hub
 from documents.services.settings import HubSettings
@@ -16,5 +16,6 @@ __all__ = [
     "exchange",
     "incoming",
     "outgoing",
+    "search",
     "users",
 ]

@@ -14,6 +14,7 @@ from decree30 import VIETNAM_TIME, numbering
 from documents.adapters.models import IncomingDocument, OutgoingDocument
 from documents.domain.errors import InvalidInput
 from documents.domain.text import fold
+from documents.services.directory import same_agency_codes
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Query:
     direction: str = "incoming"  # incoming | outgoing
     number: str = ""  # "05/QĐ-UBND", "QĐ-UBND" or "05"
     subject: str = ""
-    sender: str = ""  # agency code or part of its name (incoming)
+    sender: str = ""  # agency code (its former or later codes too) or part of its name
     date_from: date | None = None
     date_to: date | None = None
     status: str = ""
@@ -60,7 +61,7 @@ def search(session: Session, query: Query) -> list[OutgoingDocument] | list[Inco
     if query.direction == "outgoing":
         return list(session.scalars(_outgoing(query)))
     if query.direction == "incoming":
-        return list(session.scalars(_incoming(query)))
+        return list(session.scalars(_incoming(session, query)))
     raise InvalidInput(f"direction must be incoming or outgoing, not {query.direction!r}")
 
 
@@ -91,7 +92,7 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, VIETNAM_TIME)
 
 
-def _incoming(query: Query) -> Select:
+def _incoming(session: Session, query: Query) -> Select:
     model = IncomingDocument
     statement = select(model).order_by(model.id.desc()).limit(query.limit)
     if query.before is not None:
@@ -109,8 +110,9 @@ def _incoming(query: Query) -> Select:
         statement = statement.where(
             model.subject_folded.like(f"%{_escape(fold(query.subject))}%", escape="\\"))
     if query.sender:
+        codes = same_agency_codes(session, query.sender.strip())
         statement = statement.where(
-            (model.sender_organ_id == query.sender)
+            model.sender_organ_id.in_(codes)
             | model.sender_name.ilike(f"%{_escape(query.sender)}%", escape="\\"))
     if query.date_from:
         statement = statement.where(model.received_at >= _day_start(query.date_from))

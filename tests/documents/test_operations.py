@@ -12,6 +12,7 @@ import logging
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def private_postgres() -> Iterator[tuple[str, Path]]:
     port = free_port()
     _as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
     options = f"-p {port} -c listen_addresses=127.0.0.1 -k {data.parent}"
-    _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-w", "start")
+    log = str(home / "server.log")  # not our pipe: the server would hold it open
+    _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", log, "-w",
+                 "start")
     url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     try:
         yield url, data
@@ -76,8 +79,17 @@ def test_probes_metrics_and_a_request_id_from_hub_to_axis(tmp_path, caplog):
         answer = clerk.post("/exchange/run", headers={"X-Request-ID": "trace-4f2a"})
         assert answer.status_code == 200, answer.text
         assert answer.headers["X-Request-ID"] == "trace-4f2a"
-        seen = {(r.fields["service"], r.fields["route"]) for r in caplog.records
-                if getattr(r, "fields", {}).get("request_id") == "trace-4f2a"}
+        def logged() -> set[tuple[str, str]]:
+            return {(r.fields["service"], r.fields["route"]) for r in caplog.records
+                    if getattr(r, "fields", {}).get("request_id") == "trace-4f2a"}
+
+        # each server logs once its answer has gone out: give the lines a moment
+        for _ in range(50):
+            seen = logged()
+            if ("hub:000.00.00.H41", "/exchange/run") in seen and \
+                    any(service == "axis" for service, _ in seen):
+                break
+            time.sleep(0.1)
         assert ("hub:000.00.00.H41", "/exchange/run") in seen
         assert any(service == "axis" for service, _ in seen), seen  # the same id at the axis
 
@@ -110,6 +122,7 @@ def test_readiness_follows_the_database(tmp_path, private_postgres):
         assert hub.get("/healthz").status_code == 200  # alive, though not ready
         port = url.rsplit(":", 1)[1].split("/")[0]
         _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-o",
-                     f"-p {port} -c listen_addresses=127.0.0.1 -k {data.parent}", "-w", "start")
+                     f"-p {port} -c listen_addresses=127.0.0.1 -k {data.parent}",
+                     "-l", str(data.parent / "server.log"), "-w", "start")
         assert hub.get("/readyz").status_code == 200
 

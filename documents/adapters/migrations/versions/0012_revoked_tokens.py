@@ -1,15 +1,15 @@
 """Tokens ended by logging out (their ``jti``), refused until they would have expired.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012_revoked_tokens
+Revises: 0011_agency_directory
 Create Date: 2026-12-02 10:40:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012_revoked_tokens"
+down_revision = "0011_agency_directory"
 branch_labels = None
 depends_on = None
 

@@ -18,7 +18,7 @@ import pytest
 
 from axis import edxml
 from axis.server.core import AxisCore
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -102,7 +102,7 @@ class AxisServer:
 
 def samples() -> Path:
     """The conformance samples (imported late: ``tests/axis/conftest.py`` imports this module)."""
-    from tests.axis.conftest import find_samples
+    from tests.helpers.edxml import find_samples
 
     return find_samples()
 

@@ -28,7 +28,7 @@ from tests.axis.axis_harness import (
     drop_postgres_database,
     samples,
 )
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 
 PROTOCOLS = ["soap", "http"]
 

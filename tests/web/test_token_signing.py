@@ -17,7 +17,7 @@ import pytest
 
 from documents.adapters import db
 from documents.adapters.models import OutgoingDocument
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 from tests.web.pages import login, off_the_loop, outgoing_document, shot
 
 

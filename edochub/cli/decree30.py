@@ -18,6 +18,7 @@ from edochub.cli.common import (
     quiet_libraries,
     read_file,
     refuse_overwrite,
+    remote_authorisation,
     signature_options,
 )
 
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "issue", help="write number and date and apply the organization's signature (seal)")
     issue.add_argument("input", type=Path, metavar="IN", help="PDF signed by the leader")
     issue.add_argument("-o", "--output", type=Path, required=True, metavar="OUT")
-    add_signing_options(issue)
+    add_signing_options(issue, revocation=False)
     issue.add_argument("--seal", type=Path, required=True, metavar="SEAL.png",
                        help="the organization's seal: red, transparent PNG at real size")
     issue.add_argument("--number", type=int, required=True, help="document number (số)")
@@ -48,7 +49,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     issue.add_argument("--date", type=parse_date, default=None, metavar="YYYY-MM-DD",
                        help="issuing date (default: today, Vietnam time)")
     issue.add_argument("--revocation", choices=REVOCATION_MODES,
-                       default="require", help="revocation checks on the leader's signature")
+                       default="require",
+                       help="revocation checks on the leader's signature (and, require or "
+                            "not, on the organization's certificate before signing)")
     issue.set_defaults(handler=_issue)
 
     specimens = subparsers.add_parser(
@@ -69,7 +72,7 @@ def _prepare(args: argparse.Namespace) -> int:
 
 def _issue(args: argparse.Namespace) -> int:
     from decree30 import vietnam_time
-    from signing.pades import open_key, read_pdf, write_atomically
+    from signing.pades import async_open_key, read_pdf, write_atomically
     from signing.stamping import Issuance, async_issue
     from signing.validation import ValidationSettings
 
@@ -79,10 +82,11 @@ def _issue(args: argparse.Namespace) -> int:
                         place=args.place, day=args.date or vietnam_time.today())
     settings = ValidationSettings.from_paths(args.trust, revocation=args.revocation)
     source, options = key_source(args), signature_options(args)
+    authorisation = remote_authorisation(args)
     pdf = read_pdf(args.input)
 
     async def run() -> bytes:
-        with open_key(source) as key:
+        async with async_open_key(source, authorisation) as key:
             return await async_issue(pdf, key, options, settings, issuance)
 
     write_atomically(args.output, asyncio.run(run()))

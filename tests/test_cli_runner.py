@@ -4,12 +4,14 @@ the command does in a process of its own (exit code, stdout, stderr), applies ``
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 
 import pytest
 
 from tests.helpers.cli import run_cli, run_cli_process
+from tests.pdf_samples import simple_pdf
 
 
 @pytest.mark.parametrize("args", [
@@ -51,3 +53,18 @@ def test_logger_levels_set_by_a_command_do_not_outlive_it(tmp_path):
         assert pyhanko.level == logging.INFO
     finally:
         pyhanko.setLevel(level)
+
+
+def test_runs_where_an_event_loop_is_running(dev_pki, tmp_path):
+    """As in the browser tests (Playwright's loop runs in the main thread): the command's own
+    ``asyncio.run`` still works."""
+    (tmp_path / "plain.pdf").write_bytes(simple_pdf("no signature"))
+    args = ("verify", tmp_path / "plain.pdf", *(arg for root in dev_pki.trust_roots
+                                                for arg in ("--trust", root)))
+
+    async def inside_a_loop():
+        return run_cli(*args)
+
+    done = asyncio.run(inside_a_loop())
+    assert (done.returncode, done.stderr) == (4, "")
+    assert done.stdout.strip() == f"{tmp_path / 'plain.pdf'}: no signature"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ from axis.errors import (
 from axis.protocol import RequestContext, metrics_body, readiness
 from axis.server import db, soap, vxp, vxp_agencies
 from axis.server.core import AxisCore, Settings
-from axis.server.store import MessageStore
+from axis.server.store import open_message_store
 
 MiB = 1 << 20
 
@@ -45,6 +44,10 @@ class ServerConfig:
     soap_max_bytes: int = 96 * MiB
     settings: Settings = field(default_factory=Settings)
     purge_every_seconds: float = 3600
+    #: A folder, or ``s3://bucket/prefix`` to share envelopes between servers (default: the
+    #: folder ``messages`` in ``data_dir``); ``s3_endpoint_url`` names a non-AWS S3 service.
+    store: str | None = None
+    s3_endpoint_url: str | None = None
 
     @property
     def database_url(self) -> str:
@@ -52,14 +55,14 @@ class ServerConfig:
 
 
 def open_core(config: ServerConfig) -> AxisCore:
+    store = open_message_store(config.store, config.data_dir, config.max_message_bytes,
+                               config.s3_endpoint_url)  # a bad spec fails before any change
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    store = MessageStore(config.data_dir / "messages", config.max_message_bytes)
     return AxisCore(db.open_database(config.database_url), store, config.settings)
 
 
 def create_app(config: ServerConfig) -> FastAPI:
-    core = open_core(config)
-    core.store.sweep_staging()  # one server per data folder: any staging file is a crash's
+    core = open_core(config)  # leftovers of crashed uploads go by purge, once past their lease
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -97,18 +100,13 @@ def _add_operations_routes(app: FastAPI, core: AxisCore) -> None:
         with core.sessions() as session:
             session.execute(text("SELECT 1"))
 
-    def storage() -> None:
-        probe = core.store.root / f".readyz-{os.getpid()}"
-        probe.write_bytes(b"ok")
-        probe.unlink()
-
     @app.get("/healthz")
     def alive() -> dict[str, str]:
         return {"status": "alive"}
 
     @app.get("/readyz")
     def ready() -> JSONResponse:
-        ok, answers = readiness({"database": database, "storage": storage})
+        ok, answers = readiness({"database": database, "storage": core.store.check})
         return JSONResponse({"ready": ok, "checks": answers}, status_code=200 if ok else 503)
 
     @app.get("/metrics")

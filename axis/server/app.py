@@ -25,7 +25,7 @@ from axis.errors import (
 from axis.protocol import RequestContext, metrics_body, readiness
 from axis.server import db, soap, vxp, vxp_agencies
 from axis.server.core import AxisCore, Settings
-from axis.server.store import open_message_store
+from axis.server.store import open_message_store, parse_store
 
 MiB = 1 << 20
 
@@ -49,15 +49,18 @@ class ServerConfig:
     store: str | None = None
     s3_endpoint_url: str | None = None
 
+    def __post_init__(self) -> None:
+        parse_store(self.store)  # a bad spec is refused before anything is opened
+
     @property
     def database_url(self) -> str:
         return self.db_url or db.default_url(self.data_dir)
 
 
 def open_core(config: ServerConfig) -> AxisCore:
-    store = open_message_store(config.store, config.data_dir, config.max_message_bytes,
-                               config.s3_endpoint_url)  # a bad spec fails before any change
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_message_store(config.store, config.data_dir, config.max_message_bytes,
+                               config.s3_endpoint_url)
     return AxisCore(db.open_database(config.database_url), store, config.settings)
 
 

@@ -201,19 +201,26 @@ class StoredEnvelope:
             return source.read()
 
 
+def parse_store(spec: str | None) -> tuple[str, str] | None:
+    """``(bucket, prefix)`` of an ``s3://bucket/prefix`` spec, None for a folder (or none);
+    anything else is refused in one line."""
+    if spec and spec.startswith("s3://"):
+        bucket, _, prefix = spec[len("s3://"):].partition("/")
+        if not bucket:
+            raise AxisError(f"no bucket in message store {spec!r}: use s3://bucket/prefix")
+        return bucket, prefix if not prefix or prefix.endswith("/") else prefix + "/"
+    if spec and "://" in spec:
+        raise AxisError(f"unsupported message store {spec!r}: use a folder or "
+                        "s3://bucket/prefix")
+    return None
+
+
 def open_message_store(spec: str | None, data_dir: Path, max_size: int,
                        endpoint_url: str | None = None) -> EnvelopeStore:
     """The store ``spec`` names: a folder (default ``DATA_DIR/messages``) or
     ``s3://bucket/prefix`` (staging then goes to ``DATA_DIR/staging``)."""
-    if spec and spec.startswith("s3://"):
+    if (bucket_and_prefix := parse_store(spec)) is not None:
         from axis.server.store_s3 import S3MessageStore
 
-        bucket, _, prefix = spec[len("s3://"):].partition("/")
-        if not bucket:
-            raise AxisError(f"no bucket in message store {spec!r}: use s3://bucket/prefix")
-        prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
-        return S3MessageStore(bucket, prefix, data_dir / "staging", max_size, endpoint_url)
-    if spec and "://" in spec:
-        raise AxisError(f"unsupported message store {spec!r}: use a folder or "
-                        "s3://bucket/prefix")
+        return S3MessageStore(*bucket_and_prefix, data_dir / "staging", max_size, endpoint_url)
     return MessageStore(Path(spec) if spec else data_dir / "messages", max_size)

@@ -118,7 +118,6 @@ def _server_config(args: argparse.Namespace, **extra: object):
 
 
 def _serve(args: argparse.Namespace) -> int:
-    json_logs()
     from datetime import timedelta
 
     from axis.server import MiB, Settings, serve
@@ -128,6 +127,7 @@ def _serve(args: argparse.Namespace) -> int:
         max_message_bytes=int(args.max_message_mb * MiB),
         soap_max_bytes=int(args.soap_max_mb * MiB),
         settings=Settings(retention=timedelta(days=args.retention_days)))
+    json_logs()
     base = f"http://{args.host}:{args.port}"
     print(f"reference axis at {base}: SOAP {base}/soap (WSDL {base}/soap?wsdl), "
           f"national protocol {base}/vxp/<operation>", flush=True)

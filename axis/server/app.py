@@ -25,7 +25,7 @@ from axis.errors import (
 from axis.protocol import RequestContext, metrics_body, readiness
 from axis.server import db, soap, vxp, vxp_agencies
 from axis.server.core import AxisCore, Settings
-from axis.server.store import open_message_store, parse_store
+from axis.server.store import EnvelopeStore, MessageStore, parse_store
 
 MiB = 1 << 20
 
@@ -55,6 +55,17 @@ class ServerConfig:
     @property
     def database_url(self) -> str:
         return self.db_url or db.default_url(self.data_dir)
+
+
+def open_message_store(spec: str | None, data_dir: Path, max_size: int,
+                       endpoint_url: str | None = None) -> EnvelopeStore:
+    """The store ``spec`` names: a folder (default ``DATA_DIR/messages``) or
+    ``s3://bucket/prefix`` (staging then goes to ``DATA_DIR/staging``)."""
+    if (bucket_and_prefix := parse_store(spec)) is not None:
+        from axis.server.store_s3 import S3MessageStore
+
+        return S3MessageStore(*bucket_and_prefix, data_dir / "staging", max_size, endpoint_url)
+    return MessageStore(Path(spec) if spec else data_dir / "messages", max_size)
 
 
 def open_core(config: ServerConfig) -> AxisCore:

@@ -213,14 +213,3 @@ def parse_store(spec: str | None) -> tuple[str, str] | None:
         raise AxisError(f"unsupported message store {spec!r}: use a folder or "
                         "s3://bucket/prefix")
     return None
-
-
-def open_message_store(spec: str | None, data_dir: Path, max_size: int,
-                       endpoint_url: str | None = None) -> EnvelopeStore:
-    """The store ``spec`` names: a folder (default ``DATA_DIR/messages``) or
-    ``s3://bucket/prefix`` (staging then goes to ``DATA_DIR/staging``)."""
-    if (bucket_and_prefix := parse_store(spec)) is not None:
-        from axis.server.store_s3 import S3MessageStore
-
-        return S3MessageStore(*bucket_and_prefix, data_dir / "staging", max_size, endpoint_url)
-    return MessageStore(Path(spec) if spec else data_dir / "messages", max_size)

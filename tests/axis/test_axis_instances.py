@@ -313,18 +313,26 @@ def test_a_soap_nonce_used_on_one_instance_is_refused_on_the_other(
         "axis:REPLAYED_REQUEST"
 
 
-def _core(instances: Instances, tmp_path: Path, settings: Settings) -> AxisCore:
-    """An axis core in this process on the instances' database and bucket."""
-    return open_core(ServerConfig(data_dir=tmp_path, db_url=instances.a.db_url,
-                                  store=f"s3://{BUCKET}/{PREFIX}",
-                                  s3_endpoint_url=instances.endpoint, settings=settings))
+@pytest.fixture()
+def in_process(instances: Instances) -> Iterator[Callable[[Path, Settings], AxisCore]]:
+    """Axis cores in this process on the instances' database and bucket (closed after)."""
+    cores: list[AxisCore] = []
+
+    def core(data_dir: Path, settings: Settings) -> AxisCore:
+        cores.append(open_core(ServerConfig(
+            data_dir=data_dir, db_url=instances.a.db_url, store=f"s3://{BUCKET}/{PREFIX}",
+            s3_endpoint_url=instances.endpoint, settings=settings)))
+        return cores[-1]
+
+    yield core
+    for opened in cores:
+        opened.sessions.kw["bind"].dispose()
 
 
 def test_two_instances_purging_at_once_each_claim_their_own_messages(
-        instances: Instances, tmp_path: Path) -> None:
+        instances: Instances, in_process, tmp_path: Path) -> None:
     settings = Settings(retention=timedelta(0))
-    one, other = _core(instances, tmp_path / "one", settings), \
-        _core(instances, tmp_path / "other", settings)
+    one, other = in_process(tmp_path / "one", settings), in_process(tmp_path / "other", settings)
     sender, receiver = _agencies(instances)
     province = AxisClient(LocalTransport(one, sender.code))
     ministry = AxisClient(LocalTransport(other, receiver.code))
@@ -345,10 +353,10 @@ def test_two_instances_purging_at_once_each_claim_their_own_messages(
 
 
 def test_a_purge_removes_only_leftovers_older_than_the_lease(
-        instances: Instances, tmp_path: Path) -> None:
+        instances: Instances, in_process, tmp_path: Path) -> None:
     import boto3
 
-    core = _core(instances, tmp_path, Settings())
+    core = in_process(tmp_path, Settings())
     s3 = boto3.client("s3", endpoint_url=instances.endpoint)
     orphan = f"{PREFIX}00000000-0000-4000-8000-000000000000.edxml"  # stored, row never made
     s3.put_object(Bucket=BUCKET, Key=orphan, Body=b"<edXML")
@@ -406,3 +414,20 @@ def test_an_unusable_store_is_one_clear_line(tmp_path: Path, capsys) -> None:
         assert main(["axis", "serve", "--data-dir", str(data_dir), "--store", spec]) == 2
         assert capsys.readouterr().err.strip().startswith(f"edochub: {message}")
     assert not data_dir.exists()
+
+
+def test_readiness_names_an_object_store_that_does_not_answer(instances: Instances,
+                                                              tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from axis.server.app import create_app
+
+    config = ServerConfig(data_dir=tmp_path, db_url=instances.a.db_url,
+                          store="s3://no-such-bucket/envelopes",
+                          s3_endpoint_url=instances.endpoint)
+    app = create_app(config)
+    answer = TestClient(app).get("/readyz")  # no lifespan: no purge task
+    app.state.core.sessions.kw["bind"].dispose()
+    assert answer.status_code == 503
+    checks = answer.json()["checks"]
+    assert checks["database"] == "ok" and checks["storage"] != "ok"

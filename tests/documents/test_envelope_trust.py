@@ -9,13 +9,13 @@ import io
 import tempfile
 
 from sqlalchemy import select
-from tests.helpers.edxml import minted_signer
 
 from axis import edxml
 from documents.adapters.db import transaction
 from documents.adapters.models import InboxMessage, IncomingDocument, OutboxMessage
 from documents.services import exchange, outgoing
 from edochub import bootstrap as runtime
+from tests.helpers.edxml import minted_signer
 from tests.helpers.register import PDF, add_users, step
 
 

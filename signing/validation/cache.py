@@ -5,6 +5,9 @@ paths. pyHanko side of :mod:`signing.validation.validator`; its types do not lea
 - :class:`SharedFetcherBackend`: one set of pyHanko fetchers, so each OCSP response, CRL and
   AIA certificate is fetched once for the batch (pyHanko hands every operation fresh, empty
   fetchers).
+- :class:`Certificates`: one parsed object per certificate for the whole batch, so what
+  asn1crypto and pyHanko work out about a certificate (names prepared for comparison, key
+  identifiers, extensions, hashes) is worked out once, not once per file that carries it;
 - :class:`ValidatedPaths`: once a signer's certificate path has passed validation, with every
   certificate's revocation status checked against that shared revocation data, later files
   signed with the same certificate and carrying the same certificates reuse the result: pyHanko
@@ -14,9 +17,12 @@ paths. pyHanko side of :mod:`signing.validation.validator`; its types do not lea
 
 Why the reuse cannot change a verdict:
 
-- only a path validated at the current time in ``require`` mode, by basic validation fed with
-  nothing but the shared revocation data, is remembered: that data is the same for every file
-  until the fetchers are renewed, which also forgets every remembered path;
+- only a path validated at the current time in ``require`` or ``soft`` mode, by basic
+  validation fed with nothing but the shared revocation data, is remembered: that data is the
+  same for every file until the fetchers are renewed, which also forgets every remembered
+  path. That holds for failed fetches too: pyHanko's fetchers keep a failure as the answer
+  for that request, so in ``soft`` mode an unreachable responder stays unreachable (and
+  tolerated) for every file of the fetcher set, as it was when the path was validated;
 - a remembered path is reused only while every revocation answer in the shared data is still
   fresh (before the earliest ``nextUpdate``): that is when pyHanko, checking again, would reach
   the same answer from the same data;
@@ -83,6 +89,31 @@ def _ocsp_next_update(response) -> datetime | None:
     except (KeyError, TypeError, ValueError):
         return None
     return None if not updates or None in updates else min(updates)
+
+
+class Certificates:
+    """Certificates parsed once per batch: :meth:`share` makes a signature's certificate set
+    use the objects already parsed from the same DER bytes (its own bytes are left as they are,
+    so nothing signed or hashed changes). At most ``limit`` certificates are kept."""
+
+    def __init__(self, limit: int = 2000) -> None:
+        self._by_der: dict[bytes, object] = {}
+        self._limit = limit
+
+    def share(self, signed_data) -> None:
+        try:
+            choices = list(signed_data["certificates"] or ())
+        except (ValueError, TypeError, KeyError):
+            return  # a malformed set is left for pyHanko to report
+        for choice in choices:
+            if choice.name != "certificate":
+                continue
+            certificate = choice.chosen
+            known = self._by_der.setdefault(certificate.dump(), certificate)
+            if known is not certificate:
+                choice._parsed = known  # asn1crypto's parsed alternative, same encoding
+        if len(self._by_der) > self._limit:
+            self._by_der.clear()
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""Validated certificate paths are reused across a batch (signing.validation.cache), and the reuse
-never changes a verdict: a revoked or expired signer, an attacked file and another validation
-time still get the verdict they get alone."""
+"""Validated certificate paths are reused across a batch (signing.validation.cache), in
+``require`` and ``soft`` revocation mode, and the reuse never changes a verdict: a revoked or
+expired signer, an attacked file and another validation time still get the verdict they get
+alone."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from tests.signing import attack_corpus
 from tests.signing.conftest import force_sign
 
 
-@pytest.fixture(scope="module")
-def settings(pki_services) -> ValidationSettings:
-    return ValidationSettings.from_paths(pki_services.trust_roots)
+@pytest.fixture(scope="module", params=["require", "soft"])
+def settings(pki_services, request) -> ValidationSettings:
+    return ValidationSettings.from_paths(pki_services.trust_roots, revocation=request.param)
 
 
 def _batch(settings: ValidationSettings, paths: list[Path]):
@@ -92,10 +93,10 @@ def test_attack_corpus_after_a_remembered_path_keeps_its_verdicts(pki_services, 
     assert paths.reused > 0  # attacked files signed by the same chain did reuse its path
 
 
-def test_nothing_is_remembered_at_a_past_time_or_without_required_revocation(pki_services):
+def test_nothing_is_remembered_at_a_past_time_or_without_fetched_revocation(pki_services):
     at = ValidationSettings.from_paths(pki_services.trust_roots,
                                        at=datetime(2026, 1, 1, tzinfo=UTC))
-    soft = ValidationSettings.from_paths(pki_services.trust_roots, revocation="soft")
-    for settings in (at, soft):
+    offline = ValidationSettings.from_paths(pki_services.trust_roots, revocation="offline")
+    for settings in (at, offline):
         _, paths = _batch(settings, [])
         assert paths is None

@@ -124,13 +124,13 @@ def main() -> None:
     for name in ("pyhanko", "pyhanko_certvalidator", "werkzeug", "fontTools"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
-    from documents.adapters.signing import KeyFiles
-    from documents.domain.ports import LeaderKey
+    from documents.adapters import KeyFiles
+    from documents.domain import LeaderKey
     from edochub.bootstrap import signer_for
     from edochub.samples import simple_pdf
     from signing import devpki
     from signing.stamping import specimens
-    from signing.validation.validator import ValidationSettings, validate_paths
+    from signing.validation import ValidationSettings, validate_paths
 
     draft, annex = specimens.draft_decision_pdf(), simple_pdf("Phu luc")
     with tempfile.TemporaryDirectory(prefix="bench-decree30-") as scratch:

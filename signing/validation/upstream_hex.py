@@ -9,7 +9,8 @@ loop was about a third of validating a one-page signed PDF. Here the digits up t
 The result is the same as pyHanko's by construction: the fast path is taken only when every
 byte between ``<`` and the first ``>`` is a hex digit (the form signers write); any other byte
 (white space, a comment, a stray character, a missing ``>``) rewinds the stream and hands it to
-pyHanko's own reader, errors and all. :func:`install` is idempotent.
+pyHanko's own reader, errors and all. :func:`install` is idempotent; :func:`uninstall` undoes
+it.
 """
 
 from __future__ import annotations
@@ -61,3 +62,11 @@ def install() -> None:
         return
     _ORIGINAL = generic.read_hex_string_from_stream
     generic.read_hex_string_from_stream = read_hex_string_from_stream
+
+
+def uninstall() -> None:
+    """Put pyHanko's own reader back (benchmarks compare against it in one process)."""
+    from pyhanko.pdf_utils import generic
+
+    if _ORIGINAL is not None:
+        generic.read_hex_string_from_stream = _ORIGINAL

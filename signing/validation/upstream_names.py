@@ -13,7 +13,7 @@ input, so they are kept in bounded caches:
   parsed names, so the cached answer is the one asn1crypto computed the first time.
 
 An input that makes asn1crypto raise (a prohibited character) is not cached: it raises again,
-the same way, every time. :func:`install` is idempotent.
+the same way, every time. :func:`install` is idempotent; :func:`uninstall` undoes it.
 """
 
 from __future__ import annotations
@@ -21,43 +21,64 @@ from __future__ import annotations
 import functools
 
 _CACHE_SIZE = 4096
-_installed = False
+#: asn1crypto's own (string preparation, name equality) while installed
+_originals: tuple | None = None
+#: outcomes of comparing two names, by the encodings of their RDN sequences
+_outcomes: dict[tuple[bytes, bytes], bool] = {}
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _prepared(string: str) -> str:
+    return _asn1crypto_prep()(None, string)
+
+
+def _asn1crypto_prep():
+    from asn1crypto import x509
+
+    return _originals[0] if _originals is not None else \
+        x509.NameTypeAndValue._ldap_string_prep
+
+
+def _ldap_string_prep(self, string):
+    if type(string) is not str:
+        return _originals[0](self, string)
+    return _prepared(string)
+
+
+def _equal(self, other) -> bool:
+    from asn1crypto import x509
+
+    if not isinstance(other, x509.Name):
+        return False
+    # the RDN sequences' encodings (a Name may sit in an explicitly tagged GeneralName)
+    key = (self.chosen.dump(), other.chosen.dump())
+    outcome = _outcomes.get(key)
+    if outcome is None:
+        outcome = _originals[1](self, other)
+        if len(_outcomes) >= _CACHE_SIZE:
+            _outcomes.clear()
+        _outcomes[key] = outcome
+    return outcome
 
 
 def install() -> None:
     """Put the cached comparisons in place of asn1crypto's."""
-    global _installed
-    if _installed:
-        return
+    global _originals
     from asn1crypto import x509
 
-    prep = x509.NameTypeAndValue._ldap_string_prep
-    name_eq = x509.Name.__eq__
+    if _originals is not None:
+        return
+    _originals = (x509.NameTypeAndValue._ldap_string_prep, x509.Name.__eq__)
+    x509.NameTypeAndValue._ldap_string_prep = _ldap_string_prep
+    x509.Name.__eq__ = _equal
 
-    @functools.lru_cache(maxsize=_CACHE_SIZE)
-    def prepared(string: str) -> str:
-        return prep(None, string)
 
-    def ldap_string_prep(self, string):
-        if type(string) is not str:
-            return prep(self, string)
-        return prepared(string)
+def uninstall() -> None:
+    """Put asn1crypto's own comparisons back (benchmarks compare against them in one
+    process)."""
+    global _originals
+    from asn1crypto import x509
 
-    outcomes: dict[tuple[bytes, bytes], bool] = {}
-
-    def equal(self, other) -> bool:
-        if not isinstance(other, x509.Name):
-            return False
-        # the RDN sequences' encodings (a Name may sit in an explicitly tagged GeneralName)
-        key = (self.chosen.dump(), other.chosen.dump())
-        outcome = outcomes.get(key)
-        if outcome is None:
-            outcome = name_eq(self, other)
-            if len(outcomes) >= _CACHE_SIZE:
-                outcomes.clear()
-            outcomes[key] = outcome
-        return outcome
-
-    x509.NameTypeAndValue._ldap_string_prep = ldap_string_prep
-    x509.Name.__eq__ = equal
-    _installed = True
+    if _originals is not None:
+        x509.NameTypeAndValue._ldap_string_prep, x509.Name.__eq__ = _originals
+        _originals = None

@@ -106,10 +106,14 @@ class Certificates:
         except (ValueError, TypeError, KeyError):
             return  # a malformed set is left for pyHanko to report
         for choice in choices:
-            if choice.name != "certificate":
+            try:
+                if choice.name != "certificate":
+                    continue
+                certificate = choice.chosen
+                der = certificate.dump()
+            except Exception:  # noqa: BLE001, S112 - hostile content: left for pyHanko to judge
                 continue
-            certificate = choice.chosen
-            known = self._by_der.setdefault(certificate.dump(), certificate)
+            known = self._by_der.setdefault(der, certificate)
             if known is not certificate:
                 choice._parsed = known  # asn1crypto's parsed alternative, same encoding
         if len(self._by_der) > self._limit:

@@ -7,8 +7,9 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
 from axis.errors import AxisError
+from axis.protocol import RequestContext
 from documents.domain import errors
-from documents.http.api import auth, incoming, misc, outgoing
+from documents.http.api import auth, incoming, misc, operations, outgoing
 from documents.http.errors import bad_request, domain_error
 from documents.http.pages import router as pages_router
 from documents.services.hub import Hub
@@ -23,7 +24,9 @@ def create_app(hub: Hub) -> FastAPI:
     for kind in (errors.RegisterError, SigningError, AxisError):
         app.add_exception_handler(kind, domain_error)
     app.add_exception_handler(RequestValidationError, bad_request)
-    for module in (auth, outgoing, incoming, misc):
+    for module in (auth, outgoing, incoming, misc, operations):
         app.include_router(module.router)
     app.include_router(pages_router)  # the web pages (documents.http.pages), under /ui
+    # request id, JSON access log line and request metrics (axis.protocol.operations)
+    app.add_middleware(RequestContext, service=f"hub:{hub.settings.organ_id}")
     return app

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from axis.errors import AxisError
+from edochub.cli.common import json_logs
 
 DEFAULT_DATA_DIR = Path("axis-data")
 
@@ -36,8 +37,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--parent", default=None, help="code of the parent agency")
     add.add_argument("--secret-env", required=True, metavar="NAME",
                      help="environment variable holding the agency's secret")
+    add.add_argument("--mail", default=None, help="the agency's mail address")
+    add.add_argument("--operator", action="store_true",
+                     help="this agency operates the axis (may delete agencies)")
     _storage_args(add)
     add.set_defaults(handler=_agency_add)
+    load = agency_actions.add_parser(
+        "import", help="import directory entries (a reorganisation) from a CSV or JSON file")
+    load.add_argument("file", type=Path, metavar="FILE.csv|FILE.json")
+    _storage_args(load)
+    load.set_defaults(handler=_agency_import)
 
     send = actions.add_parser("send", help="send an edXML envelope")
     send.add_argument("file", type=Path, metavar="FILE.edxml")
@@ -58,6 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     agencies = actions.add_parser("agencies", help="list the agencies registered on the axis")
     _client_args(agencies)
+    agencies.add_argument("--changes-since", type=int, default=None, metavar="VERSION",
+                          help="every directory entry changed after this directory version "
+                               "(merged, renamed and deleted ones included)")
     agencies.set_defaults(handler=_agencies)
 
     sent = actions.add_parser("sent", help="list what this agency sent, per recipient state")
@@ -100,6 +112,7 @@ def _server_config(args: argparse.Namespace, **extra: object):
 
 
 def _serve(args: argparse.Namespace) -> int:
+    json_logs()
     from datetime import timedelta
 
     from axis.server import MiB, Settings, serve
@@ -119,8 +132,19 @@ def _agency_add(args: argparse.Namespace) -> int:
     from axis.server import open_core
 
     open_core(_server_config(args)).add_agency(args.code, args.name, _secret(args.secret_env),
-                                               args.parent)
+                                               args.parent, operator=args.operator,
+                                               mail=args.mail)
     print(f"agency {args.code} registered")
+    return 0
+
+
+def _agency_import(args: argparse.Namespace) -> int:
+    from axis.server import open_core, read_directory_file
+
+    entries = read_directory_file(args.file)
+    version = open_core(_server_config(args)).import_directory(entries)
+    print(f"{len(entries)} directory entries imported from {args.file} "
+          f"(directory version {version})")
     return 0
 
 
@@ -154,9 +178,16 @@ def _receive(args: argparse.Namespace) -> int:
 
 def _agencies(args: argparse.Namespace) -> int:
     with _client(args) as client:
+        if args.changes_since is not None:
+            for agency in client.sync_agencies(args.changes_since):
+                state = ("deleted" if agency.deleted else
+                         f"now {agency.successor}" if agency.successor else "current")
+                print(f"{agency.version}\t{agency.code}\t{agency.name}\t{state}")
+            return 0
         for agency in client.agencies():
             parent = f" (under {agency.parent})" if agency.parent else ""
-            print(f"{agency.code}\t{agency.name}{parent}")
+            former = f" (formerly {', '.join(agency.old_codes)})" if agency.old_codes else ""
+            print(f"{agency.code}\t{agency.name}{parent}{former}")
     return 0
 
 

@@ -1,16 +1,28 @@
-"""Sub-commands of the register: ``db upgrade``, ``users add``, ``audit verify``, ``serve``."""
+"""Sub-commands of the register: ``db upgrade``, ``users add``, ``audit verify``, ``serve``.
+
+Each reads the hub's configuration (:mod:`edochub.config`, ``--config``) the same way.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
+
+from edochub.cli.config_option import add_config_option, load_config
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+from edochub.cli.common import json_logs
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    database = subparsers.add_parser("db", help="the register's database (DATABASE_URL)")
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    database = subparsers.add_parser("db", help="the register's database")
     db_actions = database.add_subparsers(dest="action", required=True, metavar="ACTION")
-    db_actions.add_parser("upgrade", help="create or upgrade the schema (Alembic)").set_defaults(
-        handler=_db_upgrade)
+    upgrade = db_actions.add_parser("upgrade", help="create or upgrade the schema (Alembic)")
+    add_config_option(upgrade)
+    upgrade.set_defaults(handler=_db_upgrade)
 
     people = subparsers.add_parser("users", help="user accounts of the register")
     user_actions = people.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -23,42 +35,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--position", default="")
     add.add_argument("--password-env", required=True,
                      help="name of the environment variable holding the password")
+    add_config_option(add)
     add.set_defaults(handler=_users_add)
 
     audit = subparsers.add_parser("audit", help="the register's hash-chained audit log")
     audit_actions = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
-    audit_actions.add_parser("verify", help="check that no entry was changed or removed"
-                             ).set_defaults(handler=_audit_verify)
+    verify = audit_actions.add_parser("verify", help="check that no entry was changed or "
+                                                     "removed")
+    add_config_option(verify)
+    verify.set_defaults(handler=_audit_verify)
 
     serve = subparsers.add_parser("serve", help="run one agency's hub: HTTP API and the "
-                                                "exchange worker (configuration from EDOCHUB_*)")
+                                                "exchange worker")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--worker-interval", type=float, default=5.0,
                        help="seconds between exchange rounds with the axis")
+    add_config_option(serve)
     serve.set_defaults(handler=_serve)
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from documents.adapters import db
-    from documents.services import HubSettings
+    from edochub import bootstrap
 
-    url = os.environ.get("DATABASE_URL") or HubSettings.from_env().database_url
-    db.migrate(db.make_engine(url))
-    print(f"schema is up to date in {db.make_engine(url).url.render_as_string()}")
+    engine = bootstrap.open_engine(load_config(args))
+    print(f"schema is up to date in {engine.url.render_as_string()}")
+    engine.dispose()
     return 0
 
 
-def _open_sessions():  # noqa: ANN202
+def _open_sessions(args: argparse.Namespace) -> sessionmaker[Session]:
     from documents.adapters import db
-    from documents.domain import ConfigurationError
+    from edochub import bootstrap
 
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        raise ConfigurationError("DATABASE_URL is not set")
-    engine = db.make_engine(url)
-    db.migrate(engine)
-    return db.session_factory(engine)
+    return db.session_factory(bootstrap.open_engine(load_config(args)))
 
 
 def _users_add(args: argparse.Namespace) -> int:
@@ -68,8 +78,9 @@ def _users_add(args: argparse.Namespace) -> int:
 
     password = os.environ.get(args.password_env)
     if not password:
-        raise ConfigurationError(f"environment variable {args.password_env} is empty")
-    with transaction(_open_sessions()) as session:
+        raise ConfigurationError(f"environment variable {args.password_env} is empty: put "
+                                 "the new user's password in it")
+    with transaction(_open_sessions(args)) as session:
         user = users.create_user(session, "cli", args.username, args.full_name, args.role,
                                  password, args.position)
         print(f"user {user.username} ({user.role}) added")
@@ -79,7 +90,7 @@ def _users_add(args: argparse.Namespace) -> int:
 def _audit_verify(args: argparse.Namespace) -> int:
     from documents.services import audit
 
-    with _open_sessions()() as session:
+    with _open_sessions(args)() as session:
         report = audit.verify(session)
     for problem in report.problems:
         print(f"BROKEN: {problem}")
@@ -91,15 +102,18 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    json_logs()
     import uvicorn
 
     from documents.http import create_app
-    from documents.services import Worker, secret
-    from edochub import bootstrap as runtime
+    from documents.services import Worker
+    from edochub import bootstrap
 
-    hub = runtime.hub_from_env()
-    if os.environ.get("EDOCHUB_ADMIN_PASSWORD") or os.environ.get("EDOCHUB_ADMIN_PASSWORD_FILE"):
-        runtime.ensure_admin(hub, secret("ADMIN_PASSWORD"))
+    config = load_config(args)
+    hub = bootstrap.hub_from_config(config)
+    admin_password = config.secrets["admin_password"]
+    if admin_password.given:
+        bootstrap.ensure_admin(hub.sessions, admin_password.resolve())
     worker = Worker(hub, args.worker_interval).start() if hub.axis else None
     print(f"edochub hub of {hub.settings.organ_id} on http://{args.host}:{args.port} "
           f"(API docs at /docs)", flush=True)

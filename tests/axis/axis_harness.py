@@ -3,7 +3,9 @@ port, over SQLite or a throwaway PostgreSQL database, and agencies registered on
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -21,6 +23,15 @@ from axis.server.core import AxisCore
 from tests.conftest import free_port
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+_numbers = itertools.count(random.randrange(1000))
+
+
+def fresh_code(level1: str = "H41") -> str:
+    """A four-level agency code no other agency of this test session has."""
+    number = next(_numbers)
+    return f"{number % 1000:03d}.{number // 1000 % 100:02d}.{random.randrange(100):02d}.{level1}"
 
 
 @dataclass(frozen=True)
@@ -81,14 +92,14 @@ class AxisServer:
             self._core.sessions.kw["bind"].dispose()
             self._core = None
 
-    def add_agency(self, name: str = "Cơ quan thử nghiệm",
-                   parent: str | None = None) -> Credentials:
+    def add_agency(self, name: str = "Cơ quan thử nghiệm", parent: str | None = None, *,
+                   operator: bool = False, level1: str = "H41") -> Credentials:
         """A fresh agency with a random secret, registered through ``edochub axis agency add``'s
         own code path (the core on the server's database)."""
-        agency = Credentials(code=f"000.{uuid.uuid4().hex[:6]}.H41",
+        agency = Credentials(code=fresh_code(level1),
                             secret=uuid.uuid4().hex, secret_env=f"AXIS_SECRET_{uuid.uuid4().hex}")
         os.environ[agency.secret_env] = agency.secret
-        self.core().add_agency(agency.code, name, agency.secret, parent)
+        self.core().add_agency(agency.code, name, agency.secret, parent, operator=operator)
         return agency
 
     def core(self) -> AxisCore:

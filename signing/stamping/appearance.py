@@ -155,10 +155,9 @@ class Decree30Stamp(BaseStamp):
         return b" ".join(commands)
 
     def _image_commands(self, png: bytes) -> bytes:
-        from PIL import Image
-        from pyhanko.pdf_utils.images import PdfImage
+        from signing.stamping.images import KeptImage
 
-        image = PdfImage(Image.open(io.BytesIO(png)), writer=self.writer)
+        image = KeptImage(png, writer=self.writer)
         rendered = image.render()
         self.import_resources(image.resources)
         fit = layout.SimpleBoxLayoutRule(

@@ -1,7 +1,8 @@
 """The speed-ups of issue 16 give the answers of the code they stand in for: the one-piece hex
 string reader (signing.validation.upstream_hex), the remembered name comparisons
 (signing.validation.upstream_names), the prepared fonts and kept font subsets
-(signing.stamping.fonts) and the page text read once per page (signing.stamping.placement)."""
+(signing.stamping.fonts), the page text read once per page (signing.stamping.placement) and the
+images encoded once (signing.stamping.images)."""
 
 from __future__ import annotations
 
@@ -114,3 +115,27 @@ def test_page_text_is_read_once_for_the_same_page(monkeypatch):
     again = placement.page_text(prepared, 0)
     assert again == first and not calls
     assert placement.page_geometry(prepared, 0) == first.geometry
+
+
+def test_kept_image_is_pyhankos_image_object():
+    from PIL import Image
+    from pyhanko.pdf_utils.images import PdfImage
+
+    from signing.stamping import specimens
+    from signing.stamping.images import KeptImage
+
+    png = specimens.seal_png()
+
+    def objects(make) -> tuple:  # noqa: ANN001
+        writer = PdfFileWriter()
+        image = make(writer)
+        image.render()
+        stream = image.image_ref.get_object()
+        mask = stream["/SMask"].get_object()
+        assert image.image_ref.get_pdf_handler() is writer
+        return ({k: v for k, v in stream.items() if k != "/SMask"}, stream.data, dict(mask),
+                mask.data)
+
+    theirs = objects(lambda writer: PdfImage(Image.open(io.BytesIO(png)), writer=writer))
+    assert objects(lambda writer: KeptImage(png, writer)) == theirs
+    assert objects(lambda writer: KeptImage(png, writer)) == theirs  # from the template

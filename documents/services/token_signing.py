@@ -38,7 +38,7 @@ from documents.domain.ports import LeaderKey
 from documents.domain.workflow import Role
 from documents.services import outgoing
 from documents.services.hub import Hub, load
-from signing.errors import SigningError
+from signing.errors import ServiceError, SigningError
 from signing.validation import Indication
 
 LIFETIME = timedelta(minutes=15)
@@ -109,6 +109,8 @@ async def prepare(hub: Hub, actor: User, document_id: int, certificate: x509.Cer
     try:
         prepared, request_json = await hub.signer.prepare_for_token(pdf, leader, certificate,
                                                                     tuple(chain))
+    except ServiceError:
+        raise  # a TSA/OCSP/CRL service failed, not the certificate: 503, try again later
     except SigningError as exc:
         raise InvalidInput(f"cannot prepare the document for this certificate: {exc}") from None
     prepared_hash = await asyncio.to_thread(hub.store.put, prepared)

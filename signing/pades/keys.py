@@ -117,6 +117,8 @@ class SigningKey:
     source: KeySource | None
     #: foreign exceptions the key's backend may raise while signing (translated by callers)
     backend_errors: tuple[type[Exception], ...] = ()
+    #: digests for which the key can sign RSASSA-PSS (a token's PSS mechanisms); None: all
+    pss_digests: frozenset[str] | None = None
 
     @property
     def subject(self) -> str:
@@ -246,9 +248,23 @@ def _open_pkcs11(source: Pkcs11Source) -> Iterator[SigningKey]:
                               ca_chain=chain, other_certs_to_pull=(),
                               use_raw_mechanism=certificate.public_key.algorithm == "ec")
         yield SigningKey(signer=signer, certificate=certificate, chain=chain, source=source,
-                         backend_errors=(pkcs11.PKCS11Error,))
+                         backend_errors=(pkcs11.PKCS11Error,),
+                         pss_digests=_pss_digests(token))
     finally:
         session.close()
+
+
+def _pss_digests(token) -> frozenset[str]:
+    """Digests for which the token offers hash-and-sign RSASSA-PSS (CKM_SHA*_RSA_PKCS_PSS)."""
+    from pkcs11 import Mechanism, PKCS11Error
+
+    try:
+        mechanisms = set(token.slot.get_mechanisms())
+    except PKCS11Error:
+        return frozenset()
+    wanted = {"sha256": Mechanism.SHA256_RSA_PKCS_PSS, "sha384": Mechanism.SHA384_RSA_PKCS_PSS,
+              "sha512": Mechanism.SHA512_RSA_PKCS_PSS}
+    return frozenset(digest for digest, mechanism in wanted.items() if mechanism in mechanisms)
 
 
 def _certificate_for_key(session, source: Pkcs11Source) -> x509.Certificate:

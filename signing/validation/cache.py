@@ -20,9 +20,8 @@ Why the reuse cannot change a verdict:
 - only a path validated at the current time in ``require`` or ``soft`` mode, by basic
   validation fed with nothing but the shared revocation data, is remembered: that data is the
   same for every file until the fetchers are renewed, which also forgets every remembered
-  path. That holds for failed fetches too: pyHanko's fetchers keep a failure as the answer
-  for that request, so in ``soft`` mode an unreachable responder stays unreachable (and
-  tolerated) for every file of the fetcher set, as it was when the path was validated;
+  path. A path whose validation met a failed fetch (tolerated in ``soft`` mode) is not
+  remembered: only paths resting on revocation answers actually received are;
 - a remembered path is reused only while every revocation answer in the shared data is still
   fresh (before the earliest ``nextUpdate``): that is when pyHanko, checking again, would reach
   the same answer from the same data;
@@ -62,6 +61,11 @@ class SharedFetcherBackend(FetcherBackend):
         total = self._backend.failure_count
         recent = list(self._backend.failures)[-(total - count):] if total > count else []
         return total, [str(f) for f in recent]
+
+    def failure_count(self) -> int:
+        """How many fetches failed so far (a failure pyHanko's fetchers remember counts again
+        each time it is met)."""
+        return self._backend.failure_count
 
     def get_fetchers(self):
         if self._fetchers is None:
@@ -175,11 +179,12 @@ class ValidatedPaths:
                 return result
             self.rechecked += 1
             return await validate(signature_spec)
+        failures = self._fetchers.failure_count()
         result = await validate(signature_spec)
         fresh_until = self._fetchers.fresh_until()
         path = _path_of(result)
         if result.ades_subindic is AdESPassed.OK and path and fresh_until is not None \
-                and moment < fresh_until:
+                and moment < fresh_until and self._fetchers.failure_count() == failures:
             self._paths[key] = _Path(path, fresh_until)
             self.recorded += 1
         return result

@@ -100,3 +100,18 @@ def test_nothing_is_remembered_at_a_past_time_or_without_fetched_revocation(pki_
     for settings in (at, offline):
         _, paths = _batch(settings, [])
         assert paths is None
+
+
+def test_a_path_that_met_a_failed_fetch_is_not_remembered(pki_services, tmp_path, monkeypatch):
+    from signing.validation.cache import SharedFetcherBackend
+
+    calls = iter(range(1000))  # every look at the count sees one more failure
+    monkeypatch.setattr(SharedFetcherBackend, "failure_count", lambda self: next(calls))
+    soft = ValidationSettings.from_paths(pki_services.trust_roots, revocation="soft")
+    files = [_write(tmp_path, f"an-{i}.pdf", attack_corpus.sign(
+        pki_services, simple_pdf(f"Quyet dinh so {i}/QD-UBND"))) for i in range(2)]
+
+    results, paths = _batch(soft, files)
+
+    assert all(r.bottom_line for r in results)
+    assert (paths.recorded, paths.reused) == (0, 0)

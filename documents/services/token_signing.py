@@ -53,6 +53,8 @@ class TokenRequest:
     pending_id: str
     request_json: str
     expires_at: datetime
+    #: the prepared PDF in the file store (the sign-agent is shown it and checks the request)
+    prepared_hash: str
 
 
 def read_certificates(certificate: str, chain: Sequence[str] = ()) -> tuple[
@@ -120,7 +122,7 @@ async def prepare(hub: Hub, actor: User, document_id: int, certificate: x509.Cer
                                 prepared_hash=prepared_hash, request_json=request_json,
                                 created_at=now, expires_at=now + LIFETIME)
     await asyncio.to_thread(_keep, hub, row)
-    return TokenRequest(row.id, request_json, row.expires_at)
+    return TokenRequest(row.id, request_json, row.expires_at, prepared_hash)
 
 
 def _keep(hub: Hub, row: PendingTokenSignature) -> None:

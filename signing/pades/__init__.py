@@ -12,6 +12,7 @@ from signing.pades.keys import (
     Pkcs12Source,
     PolledSource,
     open_key,
+    read_certificates,
 )
 from signing.pades.opening import async_open_key
 from signing.pades.signer import (
@@ -38,6 +39,7 @@ __all__ = [
     "async_open_key",
     "open_key",
     "plan",
+    "read_certificates",
     "read_pdf",
     "sign_batch",
     "write_atomically",

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from edochub.cli import main
-from tests.conftest import free_port, run_cli
+from tests.helpers.cli import run_cli_process
+from tests.helpers.net import free_port
 
 COMMANDS = {
     "serve": ["serve", "--port", "1"],
@@ -109,12 +110,14 @@ def test_missing_user_password(config_file, capsys, clean_env):
     assert "environment variable NEW_USER_PASSWORD is empty" in line
 
 
-def test_missing_token_pin_of_the_sign_agent(config_file, capsys, clean_env):
+def test_missing_token_module_of_the_sign_agent(config_file, capsys, clean_env):
+    """No PIN is needed to start (it is typed on the agent's confirmation page); a module
+    that is not there is one clear line."""
     clean_env.delenv("EDOCHUB_PKCS11_PIN", raising=False)
     line = one_line(["sign-agent", "--hub-origin", "https://edoc.example.gov.vn",
                      "--pkcs11-module", "/nowhere.so", "--pkcs11-token", "T",
                      "--pkcs11-key", "K"], config_file, capsys)
-    assert line == "edochub: environment variable EDOCHUB_PKCS11_PIN (the token PIN) is not set"
+    assert line == "edochub: PKCS#11 module not found: /nowhere.so"
 
 
 def test_missing_configuration_file(capsys, clean_env, tmp_path):
@@ -124,10 +127,11 @@ def test_missing_configuration_file(capsys, clean_env, tmp_path):
 
 def test_the_process_itself_prints_one_line(tmp_path):
     """The same, as a user's shell sees it: ``edochub serve`` on a data folder not there."""
-    answer = run_cli("serve", env={"EDOCHUB_ORGAN_ID": "000.00.00.H41",
-                                   "EDOCHUB_DATA_DIR": str(tmp_path / "missing"),
-                                   "EDOCHUB_TOKEN_KEY": "test-only", "DATABASE_URL": "",
-                                   "EDOCHUB_CONFIG": ""}, cwd=tmp_path)
+    answer = run_cli_process("serve", env={"EDOCHUB_ORGAN_ID": "000.00.00.H41",
+                                           "EDOCHUB_DATA_DIR": str(tmp_path / "missing"),
+                                           "EDOCHUB_TOKEN_KEY": "test-only",
+                                           "DATABASE_URL": "", "EDOCHUB_CONFIG": ""},
+                             cwd=tmp_path)
     assert answer.returncode == 2, answer.stderr
     assert answer.stderr.count("\n") == 1 and "Traceback" not in answer.stderr
     assert f"data folder {tmp_path / 'missing'} does not exist" in answer.stderr

@@ -14,8 +14,8 @@ import pytest
 from edochub.samples import simple_pdf
 from signing.validation.results import Indication, SubIndication
 from signing.validation.validator import ValidationSettings, Validator, validate_paths
+from tests.helpers.signing import force_sign
 from tests.signing import attack_corpus
-from tests.signing.conftest import force_sign
 
 
 @pytest.fixture(scope="module", params=["require", "soft"])

@@ -55,11 +55,20 @@ if TYPE_CHECKING:
     from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
     from pyhanko_certvalidator.path import ValidationPath
 
-    from signing.validation.cache import ValidatedPaths
+    from signing.validation.cache import Certificates, ValidatedPaths
 
 _INDICATION = {"PASSED": Indication.TOTAL_PASSED, "INDETERMINATE": Indication.INDETERMINATE,
                "FAILED": Indication.TOTAL_FAILED}
 
+
+
+def install_speedups() -> None:
+    """The faster hex-string reader and name comparison (same results; modules that could go
+    upstream to pyHanko and asn1crypto)."""
+    from signing.validation import upstream_hex, upstream_names
+
+    upstream_hex.install()
+    upstream_names.install()
 
 
 def open_reader(data: bytes) -> PdfFileReader:
@@ -67,6 +76,7 @@ def open_reader(data: bytes) -> PdfFileReader:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
+    install_speedups()
     check_pdf_bytes(data)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -86,12 +96,13 @@ def _signature_fields(reader: PdfFileReader) -> list[Any]:  # (name, value, fiel
     return list(enumerate_sig_fields(reader, filled_status=True))
 
 
-def regular_signatures(reader: PdfFileReader,
+def regular_signatures(reader: PdfFileReader, certificates: Certificates | None = None,
                        ) -> list[EmbeddedPdfSignature | SignatureResult]:
     """The file's ``/Sig`` signatures in signing order, as pyHanko ``EmbeddedPdfSignature``s;
     a field whose signature container cannot even be parsed (empty, zeroed or malformed
     ``/Contents``) comes back as a TOTAL-FAILED/FORMAT_FAILURE :class:`SignatureResult`, so a
-    forged signature is reported as a failed signature, not as an unreadable file."""
+    forged signature is reported as a failed signature, not as an unreadable file. With
+    ``certificates``, the signatures share the certificate objects parsed for earlier files."""
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
     embedded: list[EmbeddedPdfSignature] = []
@@ -100,7 +111,10 @@ def regular_signatures(reader: PdfFileReader,
         if sig_object.get_object().get("/Type") == "/DocTimeStamp":
             continue
         try:
-            embedded.append(EmbeddedPdfSignature(reader, field_ref, name))
+            signature = EmbeddedPdfSignature(reader, field_ref, name)
+            if certificates is not None:
+                certificates.share(signature.signed_data)
+            embedded.append(signature)
         except Exception as exc:  # asn1crypto/pyHanko raise many types on hostile content
             broken.append(_failed(name, None, Problem.of(ProblemCode.CONTAINER_UNREADABLE,
                                                          detail=_one_line(exc))))

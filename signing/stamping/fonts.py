@@ -23,6 +23,14 @@ import io
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fontTools.subset import Options
+    from fontTools.ttLib import TTFont
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+    from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
 #: printable ASCII and Latin-1, the Vietnamese letters outside them (Ă ă Đ đ Ĩ ĩ Ũ ũ Ơ ơ Ư ư
 #: and U+1EA0-1EF9), the combining tone marks, dashes, quotes, ellipsis, bullet, đồng sign
@@ -92,7 +100,7 @@ def _cut_down(whole: bytes) -> bytes:
     return _saved(font)
 
 
-def _saved(font) -> bytes:
+def _saved(font: TTFont) -> bytes:
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
@@ -120,13 +128,14 @@ _SUBSETS: dict[tuple[str, frozenset[int]], bytes] = {}
 _SUBSETS_KEPT = 256
 
 
-def font_engine(writer, data: bytes, font_size: int, obj_stream=None):
+def font_engine(writer: BasePdfFileWriter, data: bytes, font_size: int,
+                obj_stream: generic.StreamObject | None = None) -> GlyphAccumulator:
     """pyHanko's OpenType font engine (``GlyphAccumulator``) on the font file ``data``,
     whose subset is taken from :data:`_SUBSETS` when the same glyphs were embedded before."""
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 
     class SubsetKeepingAccumulator(GlyphAccumulator):
-        def _extract_subset(self, options=None) -> None:
+        def _extract_subset(self, options: Options | None = None) -> None:
             from fontTools.ttLib import TTFont
 
             key = (digest, frozenset(self._glyphs))

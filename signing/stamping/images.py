@@ -12,6 +12,9 @@ import io
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
+
+from signing.errors import SigningError
 
 #: (dictionary entries other than /SMask, encoded data, the soft mask's template or None)
 _Template = tuple[dict, bytes, "tuple | None"]
@@ -20,7 +23,7 @@ _Template = tuple[dict, bytes, "tuple | None"]
 class KeptImage(PdfImage):
     """A ``PdfImage`` of a PNG whose image XObject comes from the per-process templates."""
 
-    def __init__(self, png: bytes, writer) -> None:
+    def __init__(self, png: bytes, writer: BasePdfFileWriter | None) -> None:
         from PIL import Image
 
         super().__init__(Image.open(io.BytesIO(png)), writer=writer)
@@ -28,12 +31,15 @@ class KeptImage(PdfImage):
 
     @property
     def image_ref(self) -> generic.IndirectObject:
-        if self._image_ref is None or self._image_ref.get_pdf_handler() is not self.writer:
-            self._image_ref = _add(self.writer, _template(self._png))
+        writer = self.writer
+        if writer is None:  # a stamp always passes its writer; pyHanko types it optional
+            raise SigningError("the stamp image has no PDF to go into")
+        if self._image_ref is None or self._image_ref.get_pdf_handler() is not writer:
+            self._image_ref = _add(writer, _template(self._png))
         return self._image_ref
 
 
-def _add(writer, template: _Template) -> generic.IndirectObject:
+def _add(writer: BasePdfFileWriter, template: _Template) -> generic.IndirectObject:
     entries, data, smask = template
     dictionary = generic.DictionaryObject(dict(entries))
     if smask is not None:

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
 
 if TYPE_CHECKING:
-    from asn1crypto import ocsp
+    from asn1crypto import cms, ocsp
     from pyhanko.sign.validation.ades import AdESBasicValidationResult
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
@@ -118,7 +118,7 @@ class Certificates:
         self._by_der: dict[bytes, object] = {}
         self._limit = limit
 
-    def share(self, signed_data) -> None:
+    def share(self, signed_data: cms.SignedData) -> None:
         try:
             choices = list(signed_data["certificates"] or ())
         except (ValueError, TypeError, KeyError):

@@ -18,9 +18,9 @@ import io
 import re
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from signing.errors import BadInputError, SigningError
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 Rect = tuple[float, float, float, float]
 _Item = TypeVar("_Item")
+_Answer = TypeVar("_Answer")
 
 #: points between two pieces of text on one baseline below which they are one row
 ROW_GAP = 45.0
@@ -185,15 +186,15 @@ def _digest(pdf: bytes) -> bytes:
     return hashlib.sha256(pdf).digest()
 
 
-class _ByDigest:
+class _ByDigest(Generic[_Answer]):
     """The answers of ``function(pdf, page_index)`` for the last ``size`` (digest, page)
     pairs; the PDF itself is not kept. Exceptions are not remembered."""
 
-    def __init__(self, function, size: int) -> None:
+    def __init__(self, function: Callable[[bytes, int], _Answer], size: int) -> None:
         self._function, self._size = function, size
-        self._answers: OrderedDict[tuple[bytes, int], object] = OrderedDict()
+        self._answers: OrderedDict[tuple[bytes, int], _Answer] = OrderedDict()
 
-    def __call__(self, digest: bytes, pdf: bytes, page_index: int):
+    def __call__(self, digest: bytes, pdf: bytes, page_index: int) -> _Answer:
         key = (digest, page_index)
         if key in self._answers:
             self._answers.move_to_end(key)
@@ -217,8 +218,10 @@ def _read_page_text(pdf: bytes, page_index: int) -> PageText:
 
     page = _pdfminer_page(pdf, page_index)
     geometry = PageGeometry(page_index, _rect(page.cropbox), page.rotate % 360)
-    fingerprint = (geometry, _fingerprint(page.contents), _fingerprint(page.resources))
-    known = _TEXT_BY_PAGE.get(fingerprint)
+    contents, page_resources = _fingerprint(page.contents), _fingerprint(page.resources)
+    fingerprint = None if contents is None or page_resources is None \
+        else (geometry, contents, page_resources)
+    known = None if fingerprint is None else _TEXT_BY_PAGE.get(fingerprint)
     if known is not None:
         return known
     resources = PDFResourceManager()
@@ -240,7 +243,7 @@ def _read_page_text(pdf: bytes, page_index: int) -> PageText:
             lines.append(TextLine(tuple((c.get_text(), _rect(c.bbox)) for c in chars)))
     lines.sort(key=lambda line: (-line.box[3], line.box[0]))
     text = PageText(geometry, tuple(lines))
-    if None not in fingerprint:
+    if fingerprint is not None:
         if len(_TEXT_BY_PAGE) >= 64:
             _TEXT_BY_PAGE.clear()
         _TEXT_BY_PAGE[fingerprint] = text
@@ -252,7 +255,7 @@ def _read_page_text(pdf: bytes, page_index: int) -> PageText:
 _TEXT_BY_PAGE: dict[tuple[PageGeometry, bytes, bytes], PageText] = {}
 
 
-def _fingerprint(value) -> bytes | None:
+def _fingerprint(value: object) -> bytes | None:
     """SHA-256 of a pdfminer object with every reference resolved and every stream's data
     included: equal fingerprints, equal input to the text extraction. None (nothing is
     remembered) for what cannot be read, or is nested too deep or too large to be worth it."""
@@ -261,7 +264,7 @@ def _fingerprint(value) -> bytes | None:
     digest = hashlib.sha256()
     budget = [20_000]
 
-    def feed(item, level: int) -> None:
+    def feed(item: Any, level: int) -> None:  # Any: any pdfminer object
         budget[0] -= 1
         if level > 32 or budget[0] < 0:
             raise _NotRemembered
@@ -270,7 +273,7 @@ def _fingerprint(value) -> bytes | None:
         if isinstance(item, PDFStream):
             feed(item.attrs, level + 1)
             raw = item.rawdata is not None
-            data = item.rawdata if raw else item.get_data()
+            data = item.rawdata if item.rawdata is not None else item.get_data()
             digest.update((b"R" if raw else b"S") + len(data).to_bytes(8, "big") + data)
         elif isinstance(item, dict):
             digest.update(b"D%d" % len(item))
@@ -285,9 +288,10 @@ def _fingerprint(value) -> bytes | None:
             text = repr(item).encode("utf-8", "surrogatepass")
             digest.update(type(item).__name__.encode() + len(text).to_bytes(8, "big") + text)
 
+    not_remembered: tuple[type[Exception], ...] = (_NotRemembered, *_pdfminer_errors())
     try:
         feed(value, 0)
-    except (_NotRemembered, *_pdfminer_errors()):
+    except not_remembered:
         return None
     return digest.digest()
 
@@ -296,8 +300,8 @@ class _NotRemembered(Exception):
     pass
 
 
-_page_geometry = _ByDigest(_read_page_geometry, 64)
-_page_text = _ByDigest(_read_page_text, 16)
+_page_geometry: _ByDigest[PageGeometry] = _ByDigest(_read_page_geometry, 64)
+_page_text: _ByDigest[PageText] = _ByDigest(_read_page_text, 16)
 
 def parse_box(spec: str) -> tuple[int, Rect]:
     """``PAGE,X1,Y1,X2,Y2`` (page from 1, coordinates in points in visual space: origin at the

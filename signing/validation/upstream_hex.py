@@ -16,14 +16,20 @@ it.
 from __future__ import annotations
 
 import binascii
-from typing import IO
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils import generic
+
+    _PdfString = generic.ByteStringObject | generic.TextStringObject
 
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
 _FIRST_CHUNK = 8192
 _MAX_CHUNK = 1 << 20
 
 
-def read_hex_string_from_stream(stream: IO[bytes]):
+def read_hex_string_from_stream(stream: IO[bytes]) -> _PdfString:
     """``<hex digits>`` at the stream's position as a PDF string object, the stream left just
     after the ``>`` (as pyHanko's reader leaves it)."""
     from pyhanko.pdf_utils import generic
@@ -38,7 +44,9 @@ def read_hex_string_from_stream(stream: IO[bytes]):
         digits = chunk if end < 0 else chunk[:end]
         if not chunk or digits.translate(None, _HEX_DIGITS):
             stream.seek(start)  # not the plain form: pyHanko's reader decides
-            return _ORIGINAL(stream)
+            # (when not installed, pyHanko's reader is still in its place)
+            original = _ORIGINAL if _ORIGINAL is not None else generic.read_hex_string_from_stream
+            return original(stream)
         parts.append(digits)
         if end >= 0:
             break
@@ -50,7 +58,7 @@ def read_hex_string_from_stream(stream: IO[bytes]):
     return generic.pdf_string(binascii.unhexlify(hex_digits))
 
 
-_ORIGINAL = None
+_ORIGINAL: Callable[[IO[bytes]], _PdfString] | None = None
 
 
 def install() -> None:
@@ -68,5 +76,5 @@ def uninstall() -> None:
     """Put pyHanko's own reader back (benchmarks compare against it in one process)."""
     from pyhanko.pdf_utils import generic
 
-    if _ORIGINAL is not None:
-        generic.read_hex_string_from_stream = _ORIGINAL
+    if _ORIGINAL is not None:  # (mypy sees pyHanko's function, not any callable, there)
+        generic.read_hex_string_from_stream = _ORIGINAL  # type: ignore[assignment]

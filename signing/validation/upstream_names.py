@@ -19,10 +19,14 @@ the same way, every time. :func:`install` is idempotent; :func:`uninstall` undoe
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 _CACHE_SIZE = 4096
 #: asn1crypto's own (string preparation, name equality) while installed
 _originals: tuple | None = None
+
+if TYPE_CHECKING:
+    from asn1crypto import x509
 #: outcomes of comparing two names, by the encodings of their RDN sequences
 _outcomes: dict[tuple[bytes, bytes], bool] = {}
 
@@ -41,11 +45,11 @@ def _asn1crypto_prep():
 
 def _ldap_string_prep(self, string):
     if type(string) is not str:
-        return _originals[0](self, string)
+        return _asn1crypto_prep()(self, string)
     return _prepared(string)
 
 
-def _equal(self, other) -> bool:
+def _equal(self: x509.Name, other: object) -> bool:
     from asn1crypto import x509
 
     if not isinstance(other, x509.Name):
@@ -54,7 +58,7 @@ def _equal(self, other) -> bool:
     key = (self.chosen.dump(), other.chosen.dump())
     outcome = _outcomes.get(key)
     if outcome is None:
-        outcome = _originals[1](self, other)
+        outcome = (_originals[1] if _originals is not None else x509.Name.__eq__)(self, other)
         if len(_outcomes) >= _CACHE_SIZE:
             _outcomes.clear()
         _outcomes[key] = outcome

@@ -424,3 +424,8 @@ class PadesDocumentValidator:
 
         async with Validator(self.settings) as validator:
             return [await validator.async_validate_bytes(data, name) for name, data in files]
+
+    def isolated(self, memory_bytes: int, seconds: float):  # noqa: ANN201 - IsolatedValidator
+        from signing.validation.isolation import IsolatedValidator, Limits
+
+        return IsolatedValidator(self.settings, Limits(memory_bytes, seconds))

@@ -21,6 +21,8 @@ HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (errors.InvalidTransition, 409),
     (errors.Conflict, 409),
     (errors.InvalidInput, 422),
+    (errors.TooLarge, 413),
+    (errors.TooManyRequests, 429),
     (errors.ConfigurationError, 503),
     (errors.RegisterError, 400),
     (SigningError, 422),
@@ -35,6 +37,8 @@ def status_of(exc: Exception) -> int:
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, errors.TooManyRequests) and exc.retry_after:
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
 

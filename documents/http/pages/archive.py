@@ -1,16 +1,18 @@
 """Lưu trữ: the archivist uploads PDFs or ZIP archives and gets the validation report.
 
-Validation runs in a background thread (one job per upload) with the hub's validator; the page
-shows a progress bar fed by polling, then each file's verdict and its human report
-(``signing.reports.human``, Vietnamese or English). ZIP archives are opened by the batch
-verifier's safe extraction. Jobs and their reports are files under the hub's data directory
+Validation runs in a background thread (one job per upload, at most
+``settings.max_archive_jobs`` at once); each file is validated in a worker process with memory
+and time limits (``signing.validation.isolation``); the page shows a progress bar fed by
+polling, then each file's verdict and its human report (``signing.reports.human``, Vietnamese or
+English). ZIP archives are opened by the batch verifier's safe extraction, within the hub's
+limits on members, each member's size and the total, checked before anything is read.
+Jobs and their reports are files under the hub's data directory
 (:mod:`documents.http.pages.archive_jobs`): they are still there after a restart, and a job the
 restart cut off is shown as interrupted with the reports it had finished.
 """
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import threading
 from pathlib import Path
@@ -20,9 +22,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from documents.adapters.models import User
-from documents.domain.errors import Forbidden, InvalidInput, NotFound
+from documents.domain.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
+from documents.domain.ports import IsolatedChecker
 from documents.domain.workflow import Role
-from documents.http.pages import i18n, signatures
+from documents.http.pages import i18n
 from documents.http.pages.archive_jobs import FileVerdict, Job, JobStore, unique_names
 from documents.http.pages.rendering import PREFIX, SECURITY_HEADERS, PageRoute, go, render
 from documents.http.pages.session import check_csrf, current_user, hub_of, language_of
@@ -32,6 +35,9 @@ from signing.validation.results import FileResult
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PageUser = Annotated[User, Depends(current_user)]
 KEEP_JOBS = 20
+#: uploads being received (not yet jobs on disk), counted with the running jobs
+_starting = 0
+_counting = threading.Lock()
 
 
 def _archivist(user: User) -> None:
@@ -54,7 +60,12 @@ def _run(hub: Hub, store: JobStore, job: Job, inputs: list[Path], lock: int) -> 
     """Validate every file, saving the manifest and the reports after each one."""
     # expanded: the batch verifier's safe ZIP extraction
     from signing.reports.human import render_html
-    from signing.validation.batch import expanded, overall
+    from signing.validation.batch import ZipLimits, expanded, overall
+
+    settings = hub.settings
+    limits = ZipLimits(members=settings.max_archive_members,
+                       member_bytes=settings.max_file_bytes,
+                       total_bytes=settings.max_archive_bytes)
 
     uploaded = f"{store.folder(job.id) / 'upload'}/"
 
@@ -67,24 +78,22 @@ def _run(hub: Hub, store: JobStore, job: Job, inputs: list[Path], lock: int) -> 
                                        result.error))
         store.save(job)
 
-    async def validate_all(items: list) -> None:  # noqa: ANN001 - batch_verify's items
+    def validate_all(items: list, isolated: IsolatedChecker) -> None:  # noqa: ANN001
         for item in items:
             shown = item.display.replace(uploaded, "")  # names as the archivist gave them
             if item.error is not None:
                 keep(FileResult(path=shown, error=item.error), None)
                 continue
-            data = item.path.read_bytes()
-            try:
-                result = await signatures.validate(hub, shown, data)
-            except Exception as exc:  # one broken file must not stop the job
-                result = FileResult(path=shown, error=f"validation failed: {exc}")
-            keep(result, data)
+            keep(isolated.validate_file(item.path, shown), item.path.read_bytes())
 
     try:
-        with expanded(inputs) as items:
+        if hub.validator is None:
+            raise InvalidInput("this hub has no validator configured")
+        with expanded(inputs, limits) as items, hub.validator.isolated(
+                settings.validation_memory_bytes, settings.validation_seconds) as isolated:
             job.total = len(items)
             store.save(job)
-            asyncio.run(validate_all(items))
+            validate_all(items, isolated)
         job.state = "done"
     except Exception as exc:  # reported on the page, never lost in a thread
         job.state, job.error = "failed", " ".join(str(exc).split()) or type(exc).__name__
@@ -105,13 +114,29 @@ def archive_form(request: Request, user: PageUser) -> HTMLResponse:
 async def upload(request: Request, user: PageUser) -> Response:
     _archivist(user)
     hub = hub_of(request)
+    store = _store(hub)
+    global _starting
+    with _counting:  # two uploads cannot both take the last place
+        running = _starting + sum(1 for job in store.all() if job.state == "running")
+        if running >= hub.settings.max_archive_jobs:
+            raise TooManyRequests(f"{running} validation jobs are running, the most this hub "
+                                  "runs at once; try again when one has finished",
+                                  retry_after=30)
+        _starting += 1
+    try:
+        return await _start(request, hub, store, user)
+    finally:
+        with _counting:
+            _starting -= 1
+
+
+async def _start(request: Request, hub: Hub, store: JobStore, user: User) -> Response:
     form = await request.form()
     uploads = [f for f in form.getlist("files") if hasattr(f, "read") and f.filename]
     if not uploads:
         t = i18n.Translator(language_of(request))
         return render(request, "archive.html", status_code=422, user=user,
                       errors={"files": t("no_file")}, jobs=[])
-    store = _store(hub)
     names = unique_names([name if (name := Path(part.filename).name) not in ("", ".", "..")
                           else f"file-{index}.pdf" for index, part in enumerate(uploads)])
     job = store.create(user.id, names)

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from axis.errors import AxisError
 from documents.domain import errors
 from documents.http.api import auth, incoming, misc, outgoing
+from documents.http.limits import BodyGate
 from documents.http.pages import router as pages_router
 from documents.services.hub import Hub
 from signing.errors import SigningError
@@ -63,4 +64,5 @@ def create_app(hub: Hub) -> FastAPI:
     for module in (auth, outgoing, incoming, misc):
         app.include_router(module.router)
     app.include_router(pages_router)  # the web pages (documents.http.pages), under /ui
+    app.add_middleware(BodyGate, hub=hub)  # credentials and size before any body is read
     return app

@@ -38,6 +38,8 @@ class HubSettings:
     seal_identifiers: dict[str, str] = field(default_factory=dict)
     token_minutes: int = 480
     max_file_bytes: int = 50 * 1024 * 1024
+    #: any one request's body (a document and its attachments, an archive upload)
+    max_request_bytes: int = 256 * 1024 * 1024
     #: the archive's validation: PDF members per ZIP, bytes a ZIP may expand to, jobs running
     #: at once, and each file's worker process (address space, seconds)
     max_archive_members: int = 1000

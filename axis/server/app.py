@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from axis.errors import (
@@ -23,6 +23,7 @@ from axis.errors import (
 )
 from axis.server import db, soap, vxp
 from axis.server.core import AxisCore, Settings
+from axis.server.limits import BodyLimit
 from axis.server.store import MessageStore
 
 MiB = 1 << 20
@@ -77,11 +78,21 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.exception_handler(ExchangeError)
     async def exchange_error(_request: Request, exc: ExchangeError) -> JSONResponse:
-        status = next((code for cls, code in HTTP_STATUS if isinstance(exc, cls)), 400)
-        return JSONResponse({"status": "FAIL", "ErrorCode": exc.code, "ErrorDesc": str(exc)},
-                            status_code=status)
+        return _json_error(exc)
+
+    def too_large(path: str, error: MessageTooLarge) -> Response:
+        return soap.fault(error) if path == "/soap" else _json_error(error)
+
+    app.add_middleware(BodyLimit, limit=max(config.max_message_bytes + MiB,
+                                            config.soap_max_bytes), answer=too_large)
 
     return app
+
+
+def _json_error(exc: ExchangeError) -> JSONResponse:
+    status = next((code for cls, code in HTTP_STATUS if isinstance(exc, cls)), 400)
+    return JSONResponse({"status": "FAIL", "ErrorCode": exc.code, "ErrorDesc": str(exc)},
+                        status_code=status)
 
 
 def serve(config: ServerConfig, host: str, port: int) -> None:

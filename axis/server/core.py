@@ -8,6 +8,8 @@ queued for a recipient until that recipient acknowledges it ``done`` or ``fail``
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -52,10 +54,26 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+#: an agency code (mã định danh, Decision 20/2020): four levels, e.g. 000.00.00.H41
+AGENCY_CODE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}")
+MAX_NAME = 300
+
+
+def check_agency(code: str, name: str) -> None:
+    """Refuse a code that is not of the form 000.00.00.H41, and an empty or overlong name."""
+    if not AGENCY_CODE.fullmatch(code):
+        raise InvalidRequest(f"agency code {code[:40]!r} is not of the form 000.00.00.H41")
+    if not name.strip() or len(name) > MAX_NAME:
+        raise InvalidRequest(f"an agency needs a name of 1 to {MAX_NAME} characters")
+
+
 @dataclass(frozen=True)
 class Settings:
     retention: timedelta = timedelta(days=30)
     nonce_window: timedelta = timedelta(minutes=5)
+    #: agencies the operator lets register others over the protocols (``axis serve
+    #: --registrar CODE``); otherwise only the operator's ``axis agency add`` registers
+    registrars: frozenset[str] = frozenset()
 
 
 class AxisCore:
@@ -75,6 +93,7 @@ class AxisCore:
         """Register an agency (the operator's ``agency add``); re-adding updates it."""
         if not code or not secret:
             raise InvalidRequest("an agency needs a code and a secret")
+        check_agency(code, name)
         with self.sessions.begin() as session:
             if parent and session.get(Agency, parent) is None:
                 raise UnknownRecipient(f"parent agency {parent} is not registered")
@@ -83,10 +102,12 @@ class AxisCore:
             session.add(agency)
 
     def register_agency(self, caller: str, code: str, name: str) -> Registered:
-        """A registered agency registers a subordinate (đơn vị trực thuộc); the axis draws its
-        secret, answered once."""
-        if not code.strip() or not name.strip():
-            raise InvalidRequest("registerAgency needs a code and a name")
+        """A registrar the operator named registers a subordinate (đơn vị trực thuộc); the
+        axis draws its secret, answered once."""
+        if caller not in self.settings.registrars:
+            raise NotPermitted(f"agency {caller} may not register agencies: the axis operator "
+                               "registers them")
+        check_agency(code, name)
         secret = secrets.token_urlsafe(32)
         try:
             with self.sessions.begin() as session:
@@ -103,14 +124,16 @@ class AxisCore:
             rows = session.scalars(select(Agency).order_by(Agency.code))
             return tuple(AgencyInfo(a.code, a.name, a.parent_code) for a in rows)
 
-    def remember_nonce(self, caller: str, nonce: str, created: datetime) -> None:
-        """Refuse a WS-Security request whose nonce was already used in the window."""
+    def remember_nonce(self, caller: str, nonce: bytes, created: datetime) -> None:
+        """Refuse a WS-Security request whose nonce (its decoded bytes: base64 has several
+        spellings of the same bytes) the agency already used in the window."""
+        key = hashlib.sha256(caller.encode() + b"\0" + nonce).hexdigest()
         with self.sessions.begin() as session:
             session.execute(delete(SeenNonce).where(
                 SeenNonce.created < _now() - 2 * self.settings.nonce_window))
         try:
             with self.sessions.begin() as session:
-                session.add(SeenNonce(nonce=nonce, agency=caller, created=created))
+                session.add(SeenNonce(nonce=key, agency=caller, created=created))
         except IntegrityError as exc:
             raise ReplayedRequest("replayed request: this WS-Security nonce was already used")\
                 from exc

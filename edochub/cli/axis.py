@@ -26,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="largest SOAP request accepted (default 96 MB, base64 included)")
     serve.add_argument("--retention-days", type=float, default=30,
                        help="how long acknowledged messages are kept (default 30)")
+    serve.add_argument("--registrar", action="append", default=[], metavar="CODE",
+                       help="an agency that may register others over the protocols "
+                            "(repeatable; default: none, only `axis agency add`)")
     serve.set_defaults(handler=_serve)
 
     agency = actions.add_parser("agency", help="manage the reference axis's agency registry")
@@ -108,7 +111,8 @@ def _serve(args: argparse.Namespace) -> int:
     config = _server_config(
         args, max_message_bytes=int(args.max_message_mb * MiB),
         soap_max_bytes=int(args.soap_max_mb * MiB),
-        settings=Settings(retention=timedelta(days=args.retention_days)))
+        settings=Settings(retention=timedelta(days=args.retention_days),
+                          registrars=frozenset(args.registrar)))
     base = f"http://{args.host}:{args.port}"
     print(f"reference axis at {base}: SOAP {base}/soap (WSDL {base}/soap?wsdl), "
           f"national protocol {base}/vxp/<operation>", flush=True)

@@ -21,6 +21,14 @@ from axis.server.core import AxisCore
 from tests.conftest import free_port
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+#: the one agency the test servers let register others (``axis serve --registrar``)
+REGISTRAR = "000.00.00.H99"
+
+
+def random_code() -> str:
+    """A fresh agency code of the form 000.00.00.H41."""
+    n = uuid.uuid4().int
+    return f"{n % 1000:03}.{n // 10**3 % 100:02}.{n // 10**5 % 100:02}.H{n // 10**7 % 100:02}"
 
 
 @dataclass(frozen=True)
@@ -82,10 +90,10 @@ class AxisServer:
             self._core = None
 
     def add_agency(self, name: str = "Cơ quan thử nghiệm",
-                   parent: str | None = None) -> Credentials:
+                   parent: str | None = None, code: str | None = None) -> Credentials:
         """A fresh agency with a random secret, registered through ``edochub axis agency add``'s
         own code path (the core on the server's database)."""
-        agency = Credentials(code=f"000.{uuid.uuid4().hex[:6]}.H41",
+        agency = Credentials(code=code or random_code(),
                             secret=uuid.uuid4().hex, secret_env=f"AXIS_SECRET_{uuid.uuid4().hex}")
         os.environ[agency.secret_env] = agency.secret
         self.core().add_agency(agency.code, name, agency.secret, parent)
@@ -148,7 +156,8 @@ def axis_server(request: pytest.FixtureRequest,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[AxisServer]:
     """A running reference axis over SQLite, then over a throwaway PostgreSQL database."""
     db_url = create_postgres_database() if request.param == "postgresql" else None
-    server = AxisServer(tmp_path_factory.mktemp(f"axis-{request.param}"), db_url).start()
+    server = AxisServer(tmp_path_factory.mktemp(f"axis-{request.param}"), db_url,
+                        ("--registrar", REGISTRAR)).start()
     yield server
     server.stop()
     if db_url:

@@ -19,7 +19,7 @@ from axis.errors import (
     UnknownRecipient,
 )
 from axis.protocol.vxp_signing import hash_file_hex, signed_headers
-from tests.axis.axis_harness import AxisServer, addressed, client_for
+from tests.axis.axis_harness import REGISTRAR, AxisServer, addressed, client_for, random_code
 
 PROTOCOLS = ["soap", "http"]
 
@@ -97,7 +97,7 @@ def test_refused_calls_store_nothing(axis_server: AxisServer, protocol: str, tmp
     document = addressed("edoc_new.edxml", sender, receiver, tmp_path)
     impostor = type(sender)(sender.code, "not-the-secret", sender.secret_env)
     with client_for(axis_server, impostor, protocol) as client, \
-            pytest.raises(AuthenticationFailed, match="bad"):
+            pytest.raises(AuthenticationFailed, match="authentication failed"):
         client.send(document)
     with client_for(axis_server, sender, protocol) as client:
         with pytest.raises(UnknownRecipient, match="000.nobody.H41"):
@@ -128,12 +128,13 @@ def test_cli_reports_refusal_in_one_line(axis_server: AxisServer, cli, tmp_path)
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_agencies_listed_and_subordinate_registered(axis_server: AxisServer,
                                                     protocol: str) -> None:
-    parent = axis_server.add_agency("Ủy ban nhân dân tỉnh Mẫu")
+    parent = axis_server.add_agency("Ủy ban nhân dân tỉnh Mẫu", code=REGISTRAR)
+    subordinate = random_code()
     with client_for(axis_server, parent, protocol) as client:
-        registered = client.register_agency(parent.code + ".01", "Sở Nội vụ tỉnh Mẫu")
+        registered = client.register_agency(subordinate, "Sở Nội vụ tỉnh Mẫu")
         listed = {a.code: a for a in client.agencies()}
     assert listed[parent.code].name == "Ủy ban nhân dân tỉnh Mẫu"
-    assert listed[parent.code + ".01"].parent == parent.code
+    assert listed[subordinate].parent == parent.code
     child = type(parent)(registered.agency.code, registered.secret, "UNUSED")
     with client_for(axis_server, child, protocol) as client:
         assert parent.code in {a.code for a in client.agencies()}

@@ -16,7 +16,7 @@ from documents.http.app import create_app
 from documents.http.server import serving
 from tests.conftest import free_port
 from tests.documents.conftest import add_users, api_client
-from tests.documents.raw_http import post_partly
+from tests.raw_http import post_partly
 
 MB = 1_000_000
 BOUNDARY = "----edochub-test"

@@ -45,3 +45,9 @@ def user_of(hub: Hub, token: str) -> User:
         raise NotAuthenticated("the password was reset or the account disabled since this "
                                "login; log in again")
     return user
+
+
+def client_address(request) -> str:  # noqa: ANN001 - a Starlette Request
+    """The address the request came from, as the server saw it (a proxy in front must pass
+    uvicorn ``--proxy-headers`` for this to be the client's)."""
+    return request.client.host if request.client else ""

@@ -17,6 +17,7 @@ from documents.adapters.models import utcnow
 from documents.adapters.storage import BlobStore
 from documents.domain.errors import InvalidInput, NotFound
 from documents.domain.ports import AxisLink, Codec, DocumentSigner, DocumentValidator, Party
+from documents.services.logins import LoginThrottle
 from documents.services.settings import HubSettings
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -32,6 +33,8 @@ class Hub:
     validator: DocumentValidator | None = None
     axis: AxisLink | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
+    #: failed logins per account and address (documents.services.logins)
+    logins: LoginThrottle = field(default_factory=LoginThrottle)
 
     @property
     def party(self) -> Party:

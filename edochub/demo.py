@@ -86,7 +86,7 @@ def running(directory: Path,
             settings = HubSettings(
                 organ_id=code, organ_name=name, abbreviation=abbreviation, place="Hà Nội",
                 database_url=database_url(code, home), file_store=str(home / "files"),
-                token_key=secrets.token_urlsafe(32))
+                token_key=secrets.token_urlsafe(32), audit_key=secrets.token_urlsafe(32))
             keys = KeyFiles(pki.p12(seal), {"leader": pki.p12(leader)},
                             specimens.seal_png(name), {"leader": specimens.signature_png()})
             hub = runtime.build_hub(

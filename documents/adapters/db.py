@@ -64,8 +64,13 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+#: where sessions carry the audit log's key (``Session.info``; documents.services.audit)
+AUDIT_KEY_INFO = "edochub_audit_key"
+
+
+def session_factory(engine: Engine, audit_key: str = "") -> sessionmaker[Session]:
+    """Sessions on ``engine``; ``audit_key`` keys the audit log's chain (a hub sets its own)."""
+    return sessionmaker(engine, expire_on_commit=False, info={AUDIT_KEY_INFO: audit_key})
 
 
 @contextmanager

@@ -36,6 +36,12 @@ class Hub:
     #: failed logins per account and address (documents.services.logins)
     logins: LoginThrottle = field(default_factory=LoginThrottle)
 
+    def __post_init__(self) -> None:
+        # every session of this hub carries the audit key (documents.services.audit)
+        from documents.services.audit import KEY_INFO
+
+        self.sessions.configure(info={KEY_INFO: self.settings.audit_key})
+
     @property
     def party(self) -> Party:
         return Party(self.settings.organ_id, self.settings.organ_name)

@@ -34,6 +34,8 @@ class HubSettings:
     database_url: str
     file_store: str  # folder or s3://bucket/prefix
     token_key: str
+    #: keys the audit log's hash chain (documents.services.audit); never stored in the database
+    audit_key: str = ""
     #: agency code → organizationIdentifier its seal certificate must carry
     seal_identifiers: dict[str, str] = field(default_factory=dict)
     token_minutes: int = 480
@@ -79,6 +81,7 @@ class HubSettings:
             database_url=env.get("DATABASE_URL", f"sqlite:///{data_dir / 'edochub.db'}"),
             file_store=env.get("EDOCHUB_FILE_STORE", str(data_dir / "files")),
             token_key=secret("TOKEN_KEY", env),
+            audit_key=secret("AUDIT_KEY", env),
             seal_identifiers=json.loads(env.get("EDOCHUB_SEAL_IDENTIFIERS", "{}")),
             data_dir=str(data_dir),
         )

@@ -1,4 +1,5 @@
-"""Sub-commands of the register: ``db upgrade``, ``users add``, ``audit verify``, ``serve``."""
+"""Sub-commands of the register: ``db upgrade``, ``users add``, ``audit verify``, ``audit
+anchor``, ``serve``."""
 
 from __future__ import annotations
 
@@ -25,10 +26,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="name of the environment variable holding the password")
     add.set_defaults(handler=_users_add)
 
-    audit = subparsers.add_parser("audit", help="the register's hash-chained audit log")
+    audit = subparsers.add_parser("audit", help="the register's keyed, hash-chained audit log "
+                                                "(key: EDOCHUB_AUDIT_KEY or _FILE)")
     audit_actions = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
-    audit_actions.add_parser("verify", help="check that no entry was changed or removed"
-                             ).set_defaults(handler=_audit_verify)
+    verify = audit_actions.add_parser("verify", help="check that no entry was changed or "
+                                                     "removed, and every anchor")
+    verify.add_argument("--tsa-trust", action="append", default=[], metavar="PEM",
+                        help="root(s) of the time-stamping authority (default: EDOCHUB_TRUST)")
+    verify.set_defaults(handler=_audit_verify)
+    anchor = audit_actions.add_parser("anchor", help="time-stamp the log's head (RFC 3161); "
+                                                     "run it periodically")
+    anchor.add_argument("--tsa", default=os.environ.get("EDOCHUB_TSA_URL"), metavar="URL",
+                        help="time-stamping authority (default: EDOCHUB_TSA_URL)")
+    anchor.set_defaults(handler=_audit_anchor)
 
     serve = subparsers.add_parser("serve", help="run one agency's hub: HTTP API and the "
                                                 "exchange worker (configuration from EDOCHUB_*)")
@@ -52,13 +62,14 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 def _open_sessions():  # noqa: ANN202
     from documents.adapters import db
     from documents.domain.errors import ConfigurationError
+    from documents.services.settings import secret
 
     url = os.environ.get("DATABASE_URL")
     if not url:
         raise ConfigurationError("DATABASE_URL is not set")
     engine = db.make_engine(url)
     db.migrate(engine)
-    return db.session_factory(engine)
+    return db.session_factory(engine, audit_key=secret("AUDIT_KEY"))
 
 
 def _users_add(args: argparse.Namespace) -> int:
@@ -77,17 +88,50 @@ def _users_add(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from documents.services import audit
+    from signing.timestamps import check_timestamp
+    from signing.validation.validator import load_certificates
+
+    named = args.tsa_trust or [p for p in os.environ.get("EDOCHUB_TRUST", "").split(":") if p]
+    roots = load_certificates([Path(p) for p in named]) if named else ()
+
+    def check(token: bytes, digest: bytes):  # noqa: ANN202 - the attested datetime
+        if not roots:
+            raise ValueError("no time-stamping authority roots given (--tsa-trust)")
+        return check_timestamp(token, digest, roots)
 
     with _open_sessions()() as session:
-        report = audit.verify(session)
+        report = audit.verify(session, check)
     for problem in report.problems:
         print(f"BROKEN: {problem}")
     if report.bottom_line:
-        print(f"audit log intact: {report.entries} entries")
+        anchored = (f"; last anchored at entry {report.anchors[-1][0]} by a time-stamp of "
+                    f"{report.anchors[-1][1].isoformat(timespec='seconds')}"
+                    if report.anchors else "; not anchored by any time-stamp yet")
+        print(f"audit log intact: {report.entries} entries{anchored}")
         return 0
     print(f"audit log BROKEN: {len(report.problems)} problem(s) in {report.entries} entries")
     return 1
+
+
+def _audit_anchor(args: argparse.Namespace) -> int:
+    from documents.domain.errors import ConfigurationError
+    from documents.services import audit
+    from signing.timestamps import request_timestamp
+
+    if not args.tsa:
+        raise ConfigurationError("name the time-stamping authority: --tsa URL or "
+                                 "EDOCHUB_TSA_URL")
+    entry = audit.anchor(_open_sessions(), lambda digest: request_timestamp(args.tsa, digest),
+                         args.tsa)
+    if entry is None:
+        print("the audit log is empty: nothing to anchor")
+    else:
+        print(f"audit log anchored: entry {entry.entity_id} time-stamped by {args.tsa} "
+              f"(anchor entry {entry.id})")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -91,10 +91,11 @@ def head_digest(entry_id: int, entry_hash: str) -> bytes:
 
 def anchor(sessions, timestamp: Callable[[bytes], bytes], tsa: str) -> AuditEntry | None:  # noqa: ANN001
     """Time-stamp the log's head (``timestamp``: digest → RFC 3161 token) and append the
-    token; None when the log is empty. The request to the TSA runs outside any transaction."""
+    token; None when there is nothing new to anchor (an empty log, or the head is an anchor).
+    The request to the TSA runs outside any transaction."""
     with sessions() as session:
         head = session.get(AuditHead, 1)
-        if head is None:
+        if head is None or session.get(AuditEntry, head.last_id).action == ANCHOR:
             return None
         head_id, head_hash = head.last_id, head.last_hash
     token = timestamp(head_digest(head_id, head_hash))

@@ -127,11 +127,32 @@ def _audit_anchor(args: argparse.Namespace) -> int:
     entry = audit.anchor(_open_sessions(), lambda digest: request_timestamp(args.tsa, digest),
                          args.tsa)
     if entry is None:
-        print("the audit log is empty: nothing to anchor")
+        print("nothing new to anchor (the log is empty or its head is an anchor)")
     else:
         print(f"audit log anchored: entry {entry.entity_id} time-stamped by {args.tsa} "
               f"(anchor entry {entry.id})")
     return 0
+
+
+def _anchor_periodically(hub, tsa: str, seconds: float) -> None:  # noqa: ANN001 - Hub
+    """Anchor the audit log's head every ``seconds`` while the hub runs (a daemon thread); a
+    TSA that does not answer is reported and tried again next time."""
+    import sys
+    import threading
+
+    from documents.services import audit
+    from signing.errors import SigningError
+    from signing.timestamps import request_timestamp
+
+    def run() -> None:
+        while True:
+            try:
+                audit.anchor(hub.sessions, lambda digest: request_timestamp(tsa, digest), tsa)
+            except SigningError as exc:
+                print(f"edochub: audit anchor: {exc}", file=sys.stderr, flush=True)
+            threading.Event().wait(seconds)
+
+    threading.Thread(target=run, name="audit-anchor", daemon=True).start()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -146,6 +167,9 @@ def _serve(args: argparse.Namespace) -> int:
     if os.environ.get("EDOCHUB_ADMIN_PASSWORD") or os.environ.get("EDOCHUB_ADMIN_PASSWORD_FILE"):
         runtime.ensure_admin(hub, secret("ADMIN_PASSWORD"))
     worker = Worker(hub, args.worker_interval).start() if hub.axis else None
+    if os.environ.get("EDOCHUB_TSA_URL"):
+        _anchor_periodically(hub, os.environ["EDOCHUB_TSA_URL"],
+                             60 * float(os.environ.get("EDOCHUB_AUDIT_ANCHOR_MINUTES", "60")))
     print(f"edochub hub of {hub.settings.organ_id} on http://{args.host}:{args.port} "
           f"(API docs at /docs)", flush=True)
     try:

@@ -43,6 +43,7 @@ demo: system-deps $(BIN)/edochub
 
 lint: $(BIN)/edochub
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 test: system-deps $(BIN)/edochub lint
 	$(BIN)/pytest

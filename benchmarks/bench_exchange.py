@@ -47,13 +47,12 @@ def main() -> None:
     for name in ("werkzeug", "pyhanko", "pyhanko_certvalidator", "httpx", "documents"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
-    from documents.adapters.db import transaction
-    from documents.adapters.models import IncomingDocument, User
-    from documents.domain.ports import FilePart, LeaderKey, Party
+    from documents.adapters import IncomingDocument, User, transaction
+    from documents.domain import FilePart, LeaderKey, Party
     from documents.services import exchange, incoming, outgoing
     from edochub import demo
     from edochub.samples import simple_pdf
-    from signing.stamping.specimens import draft_decision_pdf
+    from signing.stamping import draft_decision_pdf
 
     # the Decree 30 specimen draft (number/date fields, leader image, seal) and a plain annex
     pdf, annex = draft_decision_pdf(), simple_pdf("Benchmark annex")
@@ -130,12 +129,7 @@ def _progress(what: str, done: int, count: int, started: float) -> None:
 def _check_outcome(sender, receiver, count: int) -> str:  # noqa: ANN001 - two Hubs
     """Every document sent once, received once, verified and registered with incoming numbers
     1..count, the received ones exactly the issued ones; SystemExit (no figures) otherwise."""
-    from documents.adapters.models import (
-        InboxMessage,
-        IncomingDocument,
-        OutboxMessage,
-        OutgoingDocument,
-    )
+    from documents.adapters import InboxMessage, IncomingDocument, OutboxMessage, OutgoingDocument
 
     with sender.sessions() as session:
         issued = set(session.scalars(select(OutgoingDocument.document_id)))

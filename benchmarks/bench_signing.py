@@ -59,9 +59,7 @@ def baseline_sign(pki: devpki.DevPki, sources: list[Path], outdir: Path) -> floa
 
 
 def edochub_sign(pki: devpki.DevPki, indir: Path, outdir: Path, count: int) -> float:
-    from signing.pades.batch import sign_batch
-    from signing.pades.keys import Pkcs12Source
-    from signing.pades.signer import SignatureOptions
+    from signing.pades import Pkcs12Source, SignatureOptions, sign_batch
 
     start = time.perf_counter()
     outcomes = sign_batch(indir, outdir, Pkcs12Source(pki.p12(SIGNER)), SignatureOptions())
@@ -75,7 +73,7 @@ def baseline_validate(pki: devpki.DevPki, files: list[Path]) -> float:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from signing.validation.validator import load_certificates
+    from signing.validation import load_certificates
 
     roots = load_certificates(pki.trust_roots)
     start = time.perf_counter()
@@ -89,7 +87,7 @@ def baseline_validate(pki: devpki.DevPki, files: list[Path]) -> float:
 
 
 def edochub_validate(pki: devpki.DevPki, files: list[Path]) -> float:
-    from signing.validation.validator import ValidationSettings, validate_paths
+    from signing.validation import ValidationSettings, validate_paths
 
     start = time.perf_counter()
     settings = ValidationSettings.from_paths(pki.trust_roots)

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from signing import devpki  # noqa: E402
-from signing.validation.batch import BatchSettings, verify_batch  # noqa: E402
+from signing.validation import BatchSettings, verify_batch  # noqa: E402
 
 
 def _free_port() -> int:
@@ -39,8 +39,7 @@ def _signed_documents(pki: devpki.DevPki, folder: Path, count: int) -> list[Path
     import asyncio
 
     from edochub.samples import simple_pdf
-    from signing.pades.keys import Pkcs12Source, open_key
-    from signing.pades.signer import PadesSigner, SignatureOptions
+    from signing.pades import PadesSigner, Pkcs12Source, SignatureOptions, open_key
 
     async def sign_all() -> list[Path]:
         paths = []

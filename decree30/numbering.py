@@ -1,13 +1,14 @@
 """Numbers, notations and date lines of administrative documents (Decree 30/2020, Appendix I).
 
-Pure functions, no I/O: the register calls them when the clerk issues (ban hành) a document.
+Pure functions, standard library only: the register calls them when the clerk issues (ban
+hành) a document, and the signing package writes the same number and date line on the PDF.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from documents.domain.errors import InvalidInput
+from decree30.errors import RuleError
 
 #: Công văn (official letter) carries no type abbreviation: its notation names the drafting unit.
 OFFICIAL_LETTER = "Công văn"
@@ -43,7 +44,7 @@ DOCUMENT_TYPES: tuple[str, ...] = (*TYPE_ABBREVIATIONS, OFFICIAL_LETTER)
 
 def check_document_type(type_name: str) -> str:
     if type_name not in DOCUMENT_TYPES:
-        raise InvalidInput(
+        raise RuleError(
             f"unknown document type {type_name!r}; expected one of: {', '.join(DOCUMENT_TYPES)}"
         )
     return type_name
@@ -52,7 +53,7 @@ def check_document_type(type_name: str) -> str:
 def format_number(number: int) -> str:
     """Số: numbers below 10 get a leading zero (``5`` → ``"05"``)."""
     if number < 1:
-        raise InvalidInput(f"document numbers start at 1, got {number}")
+        raise RuleError(f"document numbers start at 1, got {number}")
     return f"{number:02d}"
 
 
@@ -60,10 +61,10 @@ def notation(type_name: str, organization: str, unit: str | None = None) -> str:
     """Ký hiệu: ``QĐ-BNV`` for typed documents; ``BNV-VP`` (organization-unit) for Công văn."""
     check_document_type(type_name)
     if not organization:
-        raise InvalidInput("the organization abbreviation is empty")
+        raise RuleError("the organization abbreviation is empty")
     if type_name == OFFICIAL_LETTER:
         if not unit:
-            raise InvalidInput("a Công văn needs the drafting unit for its notation, e.g. VP")
+            raise RuleError("a Công văn needs the drafting unit for its notation, e.g. VP")
         return f"{organization}-{unit}"
     return f"{TYPE_ABBREVIATIONS[type_name]}-{organization}"
 

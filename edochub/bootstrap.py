@@ -20,27 +20,24 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from documents.adapters import db
-from documents.adapters.models import User
-from documents.adapters.signing import (
+from documents.adapters import (
     AxisClientLink,
     EdxmlCodec,
     KeyFiles,
     PadesDocumentSigner,
     PadesDocumentValidator,
+    User,
+    db,
+    open_store,
 )
-from documents.adapters.storage import open_store
-from documents.domain.errors import ConfigurationError
-from documents.services import users
-from documents.services.hub import Hub
-from documents.services.settings import HubSettings, secret
+from documents.domain import ConfigurationError
+from documents.services import Hub, HubSettings, secret, users
 
 
 def signer_for(keys: KeyFiles, trust: list[Path], tsa_url: str | None,
                level: str | None = None) -> PadesDocumentSigner:
-    from signing.pades.signer import SignatureOptions
-    from signing.validation.results import PadesLevel
-    from signing.validation.validator import ValidationSettings, load_certificates
+    from signing.pades import SignatureOptions
+    from signing.validation import PadesLevel, ValidationSettings, load_certificates
 
     if not trust:
         raise ConfigurationError("no trust anchors: set EDOCHUB_TRUST to the root certificates")
@@ -51,7 +48,7 @@ def signer_for(keys: KeyFiles, trust: list[Path], tsa_url: str | None,
 
 
 def validator_for(trust: list[Path]) -> PadesDocumentValidator:
-    from signing.validation.validator import ValidationSettings
+    from signing.validation import ValidationSettings
 
     if not trust:
         raise ConfigurationError("no trust anchors: set EDOCHUB_TRUST to the root certificates")
@@ -59,8 +56,7 @@ def validator_for(trust: list[Path]) -> PadesDocumentValidator:
 
 
 def vxp_link(axis_url: str, organ_id: str, axis_secret: str, workdir: Path) -> AxisClientLink:
-    from axis.transports.base import AxisClient, Retrying
-    from axis.transports.vxp import VxpTransport
+    from axis.transports import AxisClient, Retrying, VxpTransport
 
     return AxisClientLink(AxisClient(Retrying(VxpTransport(axis_url, organ_id, axis_secret),
                                               attempts=2)), workdir)

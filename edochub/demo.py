@@ -17,13 +17,10 @@ from pathlib import Path
 
 import httpx
 
-from documents.adapters.db import transaction
-from documents.adapters.signing import KeyFiles
-from documents.http.app import create_app
-from documents.http.server import serving
-from documents.services.hub import Hub
-from documents.services.settings import HubSettings
-from documents.services.users import create_user
+from decree30 import number_and_notation
+from documents.adapters import KeyFiles, transaction
+from documents.http import create_app, serving
+from documents.services import Hub, HubSettings, create_user
 from edochub import bootstrap as runtime
 
 #: the two agencies of the story: code → (name, abbreviation, seal key, leader key)
@@ -67,8 +64,8 @@ def running(directory: Path,
             database_url: Callable[[str, Path], str] = sqlite_database) -> Iterator[World]:
     """Build the development PKI and start its services, the axis and both hubs;
     ``database_url(agency code, hub folder)`` names each hub's database."""
-    from axis.server.app import ServerConfig
-    from axis.server.app import create_app as create_axis
+    from axis.server import ServerConfig
+    from axis.server import create_app as create_axis
     from signing import devpki
     from signing.stamping import specimens
 
@@ -148,7 +145,7 @@ DOCUMENTS = (
 def play(world: World, say=print) -> dict[str, int]:  # noqa: ANN001 - a print-like callable
     """The whole story through the two hubs' APIs; the counts of ``demo --once --json``."""
     from edochub.samples import simple_pdf
-    from signing.stamping.specimens import draft_decision_pdf
+    from signing.stamping import draft_decision_pdf
 
     draft_pdf = draft_decision_pdf()  # Decree 30 layout, signed by Nguyễn Văn An (H41)
     h41 = Agency(world.urls[SENDER], world.passwords[SENDER])
@@ -170,7 +167,8 @@ def play(world: World, say=print) -> dict[str, int]:  # noqa: ANN001 - a print-l
             signed = _ok(h41.leader.post(f"/outgoing/{draft['id']}/sign"))
             say(f"  H41 leader signed ({signed['signer_name']})")
             issued = _ok(h41.clerk.post(f"/outgoing/{draft['id']}/issue"))
-            say(f"  H41 clerk issued {issued['number']:02d}/{issued['notation']} "
+            shown = number_and_notation(issued['number'], issued['notation'])
+            say(f"  H41 clerk issued {shown} "
                 f"of {issued['issued_on']} and applied the seal")
             _ok(h41.clerk.post(f"/outgoing/{draft['id']}/send"))
         counts["sent"] = _ok(h41.clerk.post("/exchange/run"))["sent"]
@@ -202,7 +200,8 @@ def play(world: World, say=print) -> dict[str, int]:  # noqa: ANN001 - a print-l
         counts["statuses_returned"] = _ok(h41.clerk.post("/exchange/run"))["statuses"]
         for document in _ok(h41.clerk.get("/outgoing")):
             for recipient in document["recipients"]:
-                say(f"  H41 sees {document['number']:02d}/{document['notation']} at "
+                shown = number_and_notation(document['number'], document['notation'])
+                say(f"  H41 sees {shown} at "
                     f"{recipient['organ_id']}: status {recipient['status']}")
     finally:
         h41.close()

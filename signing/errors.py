@@ -1,19 +1,33 @@
 """Errors of the signing package. Foreign exceptions (pyHanko, cryptography, PKCS#11) are
 translated into these at the package boundary, with a message fit for one line on stderr."""
 
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Missing(Enum):
+    """What a caller can give to get past an error (the command line maps each to its option)."""
+
+    NUMBER_BOX = "number box"
+    DATE_BOX = "date box"
+    SIGNER_NAME_OR_BOX = "signer name or box"
+    BOX = "box"
+    TRUST_ROOT = "trust root"
+
 
 class SigningError(Exception):
     """Base of every error the signing package reports to a user.
 
     The message says what is wrong in words that fit every caller (the command line, the
-    register's HTTP API); ``cli_hint`` is what a command-line user can do about it (which
-    option to give), added to the message by the ``edochub`` command only."""
+    register's HTTP API). ``missing`` names, in the library's own terms, what the caller could
+    supply to get past it (see :class:`Missing`); each front end words that its own way."""
 
     exit_code = 2
 
-    def __init__(self, message: str = "", *, cli_hint: str = "") -> None:
+    def __init__(self, message: str = "", *, missing: Missing | None = None) -> None:
         super().__init__(message)
-        self.cli_hint = cli_hint
+        self.missing = missing
 
 
 class BadInputError(SigningError):

@@ -32,8 +32,9 @@ wrong root, meaningless header), ``StrictModeError``, ``UnsafeAttachmentError`` 
 too large, zip bomb, path traversal), ``EnvelopeSignatureError``.
 """
 
-from axis.edxml.attachments import ZipLimits, safe_name, unzip_safely
+from axis.edxml.attachments import ZipLimits, is_zip, safe_name, unique_path, unzip_safely
 from axis.edxml.encode import manifest_for
+from axis.edxml.jsonform import from_json, to_json
 from axis.edxml.model import (
     NAMESPACE,
     Attachment,
@@ -66,10 +67,42 @@ from axis.edxml.trust import EnvelopeTrust
 from axis.edxml.writer import envelope_bytes, write
 
 __all__ = [
-    "NAMESPACE", "Attachment", "Business", "BusinessDocType", "BusinessDocumentInfo", "Code",
-    "DocumentId", "DocumentMessage", "DocumentType", "EnvelopeSigner", "EnvelopeTrust", "Limits",
-    "ManifestReference", "Message", "Organization", "OtherInfo", "Promulgation", "Receiver",
-    "Replacement", "ResponseFor", "Routing", "Signer", "StaffInfo", "StatusCode",
-    "StatusMessage", "TraceHeader", "ZipLimits", "envelope_bytes", "manifest_for", "parse",
-    "peek_routing", "safe_name", "unzip_safely", "write",
+    "Attachment",
+    "Business",
+    "BusinessDocType",
+    "BusinessDocumentInfo",
+    "Code",
+    "DocumentId",
+    "DocumentMessage",
+    "DocumentType",
+    "EnvelopeSigner",
+    "EnvelopeTrust",
+    "Limits",
+    "ManifestReference",
+    "Message",
+    "NAMESPACE",
+    "Organization",
+    "OtherInfo",
+    "Promulgation",
+    "Receiver",
+    "Replacement",
+    "ResponseFor",
+    "Routing",
+    "Signer",
+    "StaffInfo",
+    "StatusCode",
+    "StatusMessage",
+    "TraceHeader",
+    "ZipLimits",
+    "envelope_bytes",
+    "from_json",
+    "is_zip",
+    "manifest_for",
+    "parse",
+    "peek_routing",
+    "safe_name",
+    "to_json",
+    "unique_path",
+    "unzip_safely",
+    "write",
 ]

@@ -3,3 +3,14 @@
 ``core`` holds the rules (who may send what to whom, de-duplication, acknowledgement); ``soap``
 and ``vxp`` are its two faces (SOAP 1.1 and the national HTTP protocol); ``app`` mounts both.
 """
+from axis.server.app import MiB, ServerConfig, create_app, open_core, serve
+from axis.server.core import Settings
+
+__all__ = [
+    "MiB",
+    "ServerConfig",
+    "Settings",
+    "create_app",
+    "open_core",
+    "serve",
+]

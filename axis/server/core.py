@@ -31,9 +31,7 @@ from axis.errors import (
     ReplayedRequest,
     UnknownRecipient,
 )
-from axis.server.models import Agency, Delivery, Message, SeenNonce
-from axis.server.store import MessageStore, Staged
-from axis.transports.base import (
+from axis.protocol.messages import (
     ACK_STATES,
     AgencyInfo,
     Received,
@@ -42,6 +40,8 @@ from axis.transports.base import (
     SendReceipt,
     Sent,
 )
+from axis.server.models import Agency, Delivery, Message, SeenNonce
+from axis.server.store import MessageStore, Staged
 
 
 def _now() -> datetime:

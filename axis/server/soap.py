@@ -24,9 +24,9 @@ from lxml import etree
 from starlette.concurrency import run_in_threadpool
 
 from axis.errors import AuthenticationFailed, ExchangeError, InvalidRequest, MessageTooLarge
+from axis.protocol.messages import AgencyInfo, Received
 from axis.server.core import AxisCore
 from axis.server.deps import CoreDep
-from axis.transports.base import AgencyInfo, Received
 
 WSDL_PATH = Path(__file__).resolve().parents[2] / "schemas" / "axis.wsdl"
 WSDL_ADDRESS = "http://127.0.0.1:8700/soap"

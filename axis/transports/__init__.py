@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from axis.transports.base import AxisClient, AxisTransport, Retrying
+from axis.transports.vxp import VxpTransport
 
 PROTOCOLS = ("soap", "http")
 
@@ -24,3 +25,10 @@ def connect(base_url: str, protocol: str, agency: str, secret: str, *, timeout: 
     else:
         raise ValueError(f"unknown protocol {protocol!r}")
     return AxisClient(Retrying(transport, attempts=attempts, backoff=backoff))
+
+__all__ = [
+    "AxisClient",
+    "Retrying",
+    "VxpTransport",
+    "connect",
+]

@@ -7,13 +7,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from axis.server.core import AxisCore, Settings
-from axis.transports.base import (
+from axis.protocol.messages import (
     Acknowledge,
     AxisRequest,
     AxisResponse,
     Done,
-    Download,
     Fetch,
     ListAgencies,
     ListReceived,
@@ -21,6 +19,8 @@ from axis.transports.base import (
     RegisterAgency,
     Send,
 )
+from axis.server.core import AxisCore, Settings
+from axis.transports.base import Download
 
 
 class LocalTransport:

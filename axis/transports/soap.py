@@ -17,13 +17,12 @@ from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
 from axis.errors import EXCHANGE_ERRORS, AxisUnavailable, ExchangeError
-from axis.transports.base import (
+from axis.protocol.messages import (
     Acknowledge,
     AgencyInfo,
     AxisRequest,
     AxisResponse,
     Done,
-    Download,
     Fetch,
     ListAgencies,
     ListReceived,
@@ -36,6 +35,7 @@ from axis.transports.base import (
     SendReceipt,
     Sent,
 )
+from axis.transports.base import Download
 
 WSDL = Path(__file__).resolve().parents[2] / "schemas" / "axis.wsdl"
 BINDING = "{urn:edochub:axis:1}AxisSoapBinding"

@@ -20,14 +20,12 @@ from pathlib import Path
 import httpx
 
 from axis.errors import EXCHANGE_ERRORS, AxisUnavailable, ExchangeError
-from axis.protocol.vxp_signing import hash_file_hex, sdk_timestamp, signed_headers
-from axis.transports.base import (
+from axis.protocol.messages import (
     Acknowledge,
     AgencyInfo,
     AxisRequest,
     AxisResponse,
     Done,
-    Download,
     Fetch,
     ListAgencies,
     ListReceived,
@@ -40,6 +38,8 @@ from axis.transports.base import (
     SendReceipt,
     Sent,
 )
+from axis.protocol.vxp_signing import hash_file_hex, sdk_timestamp, signed_headers
+from axis.transports.base import Download
 
 CHUNK = 1 << 20
 DATA_FIELD = re.compile(rb'"data"\s*:\s*"')

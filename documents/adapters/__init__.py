@@ -1,0 +1,36 @@
+"""The register's adapters: database models and sessions, Alembic migrations, file storage,
+and the ports bound to the signing package, the edXML codec and the axis transports."""
+
+from documents.adapters import db
+from documents.adapters.db import transaction
+from documents.adapters.models import (
+    InboxMessage,
+    IncomingDocument,
+    OutboxMessage,
+    OutgoingDocument,
+    User,
+)
+from documents.adapters.signing import (
+    AxisClientLink,
+    EdxmlCodec,
+    KeyFiles,
+    PadesDocumentSigner,
+    PadesDocumentValidator,
+)
+from documents.adapters.storage import open_store
+
+__all__ = [
+    "AxisClientLink",
+    "EdxmlCodec",
+    "InboxMessage",
+    "IncomingDocument",
+    "KeyFiles",
+    "OutboxMessage",
+    "OutgoingDocument",
+    "PadesDocumentSigner",
+    "PadesDocumentValidator",
+    "User",
+    "db",
+    "open_store",
+    "transaction",
+]

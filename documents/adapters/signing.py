@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from axis.errors import EdxmlError
+from decree30 import VIETNAM_TIME, vietnam_time
 from documents.domain.errors import InvalidInput
 from documents.domain.ports import (
     DocumentEnvelope,
@@ -29,8 +30,7 @@ from documents.domain.ports import (
     StatusEnvelope,
     Waiting,
 )
-from documents.services.hub import VIETNAM
-from signing.validation.results import FileResult
+from signing.validation import FileResult
 
 
 class EdxmlCodec:
@@ -87,7 +87,7 @@ class EdxmlCodec:
             response_for=edxml.ResponseFor(organ_id=envelope.to.organ_id,
                                            document_id=envelope.response_for),
             status_code=edxml.StatusCode(envelope.code),
-            timestamp=envelope.timestamp.astimezone(VIETNAM).replace(tzinfo=None),
+            timestamp=envelope.timestamp.astimezone(VIETNAM_TIME).replace(tzinfo=None),
             description=envelope.description,
             staff=edxml.StaffInfo(staff=envelope.staff),
         )
@@ -121,9 +121,8 @@ def _party(organization) -> Party:  # noqa: ANN001
 
 
 def _now_vietnam():  # noqa: ANN202
-    from datetime import datetime
 
-    return datetime.now(VIETNAM).replace(tzinfo=None, microsecond=0)
+    return vietnam_time.now().replace(tzinfo=None, microsecond=0)
 
 
 def _written(message) -> bytes:  # noqa: ANN001
@@ -191,7 +190,7 @@ def _status(message) -> StatusEnvelope:  # noqa: ANN001
         response_for=response.document_id, code=message.status_code.value,
         description=message.description or "",
         staff=(message.staff.staff or "") if message.staff else "",
-        timestamp=message.timestamp.replace(tzinfo=VIETNAM),
+        timestamp=message.timestamp.replace(tzinfo=VIETNAM_TIME),
     )
 
 
@@ -276,7 +275,7 @@ class _ThreadState:
     async def fresh(self, fresh_for: float):  # noqa: ANN201 - RoleSigners
         """The signers kept on this thread; they and the validator are dropped (revocation
         checked again) when older than ``fresh_for`` seconds."""
-        from signing.stamping.role_signing import RoleSigners
+        from signing.stamping import RoleSigners
 
         if self.signers is not None and time.monotonic() - self.since >= fresh_for:
             await self.release()
@@ -286,7 +285,7 @@ class _ThreadState:
 
     async def leader_check(self, settings):  # noqa: ANN001, ANN201 - an open Validator
         """The validator that checks leaders' signatures before issuing (after ``fresh``)."""
-        from signing.validation.validator import Validator
+        from signing.validation import Validator
 
         if self.validator is None:
             self.validator = await Validator(settings).__aenter__()
@@ -337,7 +336,7 @@ class PadesDocumentSigner:
             state.close()
 
     def _key(self, path: Path):  # noqa: ANN202 - a signing.pades.keys.SigningKey
-        from signing.pades.keys import Pkcs12Source, open_key
+        from signing.pades import Pkcs12Source, open_key
 
         state = self._state
         if path not in state.keys:
@@ -346,7 +345,7 @@ class PadesDocumentSigner:
         return state.keys[path]
 
     def _sign(self, key_path: Path, profile, pdf: bytes) -> bytes:  # noqa: ANN001
-        from signing.stamping.role_signing import async_sign_profile
+        from signing.stamping import async_sign_profile
 
         async def sign() -> bytes:
             signers = await self._state.fresh(self.fresh_for)
@@ -356,7 +355,7 @@ class PadesDocumentSigner:
         return self._state.run(sign())
 
     def prepare(self, pdf: bytes) -> bytes:
-        from signing.stamping.issuance import has_fields, prepare
+        from signing.stamping import has_fields, prepare
 
         return pdf if has_fields(pdf) else prepare(pdf)
 
@@ -368,8 +367,8 @@ class PadesDocumentSigner:
 
     async def prepare_for_token(self, pdf: bytes, leader: LeaderKey, certificate,  # noqa: ANN001
                                 chain) -> tuple[bytes, str]:  # noqa: ANN001
-        from signing.pades.signer import SignatureOptions
-        from signing.pades.split import async_prepare
+        from signing.pades import SignatureOptions
+        from signing.stamping import async_prepare
 
         # a B-B signature: the token's machine has no TSA of ours; the seal's B-LTA covers it.
         # Only the hub's own trust anchors decide whether the token's certificate may sign,
@@ -381,8 +380,8 @@ class PadesDocumentSigner:
         return prepared, request.to_json()
 
     def _leader_profile(self, leader: LeaderKey):  # noqa: ANN202 - a signing Profile
-        from signing.stamping.role_signing import Profile
-        from signing.validation.results import SignatureRole
+        from signing.stamping import Profile
+        from signing.validation import SignatureRole
 
         image = self.keys.signatures_png.get(leader.username)
         if image is None:
@@ -391,7 +390,7 @@ class PadesDocumentSigner:
         return Profile(SignatureRole.LEADER, image_png=image)
 
     def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
-        from signing.stamping.issuance import Issuance, async_issue
+        from signing.stamping import Issuance, async_issue
 
         issuance = Issuance(self.keys.seal_png, number, notation, place, day)
 
@@ -404,8 +403,8 @@ class PadesDocumentSigner:
         return self._state.run(issue())
 
     def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes:
-        from signing.stamping.role_signing import Profile
-        from signing.validation.results import SignatureRole
+        from signing.stamping import Profile
+        from signing.validation import SignatureRole
 
         return self._sign(self.keys.organization,
                           Profile(SignatureRole.ATTACHMENT, number_notation=number_notation),
@@ -420,7 +419,7 @@ class PadesDocumentValidator:
         self.settings = settings
 
     async def validate(self, files: Sequence[tuple[str, bytes]]) -> list[FileResult]:
-        from signing.validation.validator import Validator
+        from signing.validation import Validator
 
         async with Validator(self.settings) as validator:
             return [await validator.async_validate_bytes(data, name) for name, data in files]

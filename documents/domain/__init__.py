@@ -1,0 +1,13 @@
+"""The register's core, free of I/O and frameworks: the workflows (state machines), the ports
+it needs from signing, edXML and the axis, its errors, and accent folding for search."""
+
+from documents.domain.errors import ConfigurationError, RegisterError
+from documents.domain.ports import FilePart, LeaderKey, Party
+
+__all__ = [
+    "ConfigurationError",
+    "FilePart",
+    "LeaderKey",
+    "Party",
+    "RegisterError",
+]

@@ -1,5 +1,10 @@
 """Errors of the register. The web layer maps them to HTTP answers in one place."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from decree30.errors import RuleError
+
 
 class RegisterError(Exception):
     """Base of every error the register reports to a user."""
@@ -51,3 +56,12 @@ class AuditTampered(RegisterError):
     """The audit log's hash chain is broken: an entry was changed or removed."""
 
     exit_code = 1
+
+
+@contextmanager
+def decree30_rules() -> Iterator[None]:
+    """Where the register applies a Decree 30 rule, a value the rule refuses is invalid input."""
+    try:
+        yield
+    except RuleError as exc:
+        raise InvalidInput(str(exc)) from None

@@ -12,9 +12,48 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from signing.validation.results import FileResult
+#: the role (Decree 30) of the competent person's signature, as validators report it
+LEADER_ROLE = "leader"
+
+
+class SignerVerdict(Protocol):
+    """Who signed, as far as the register cares: the agency code in the certificate."""
+
+    @property
+    def organization_identifier(self) -> str | None: ...
+
+
+class SignatureVerdict(Protocol):
+    """One signature's validation verdict (ETSI EN 319 102-1 words, as text)."""
+
+    @property
+    def field(self) -> str: ...
+    @property
+    def indication(self) -> str: ...
+    @property
+    def sub_indication(self) -> str | None: ...
+    @property
+    def signer(self) -> SignerVerdict | None: ...
+    @property
+    def role(self) -> str | None: ...
+    @property
+    def bottom_line(self) -> bool: ...
+
+
+class FileVerdict(Protocol):
+    """Every signature of one file, the overall verdict, and the JSON the register keeps."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def signatures(self) -> Sequence[SignatureVerdict]: ...
+    @property
+    def bottom_line(self) -> bool: ...
+    def to_json(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -149,7 +188,7 @@ class DocumentSigner(Protocol):
                                 chain: Sequence[object]) -> tuple[bytes, str]:
         """Split signing (the leader's key is on a token at the leader's PC): the PDF with the
         leader's Decree 30 appearance and role in place, and the request the token signs
-        (``signing.pades.split.SigningRequest`` as JSON)."""
+        (``signing.stamping.split.SigningRequest`` as JSON)."""
 
     def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
         """Fill number and date into the leader-signed PDF and apply the organization seal."""
@@ -161,7 +200,7 @@ class DocumentSigner(Protocol):
 
 
 class DocumentValidator(Protocol):
-    async def validate(self, files: Sequence[tuple[str, bytes]]) -> list[FileResult]:
+    async def validate(self, files: Sequence[tuple[str, bytes]]) -> list[FileVerdict]:
         """Every signature of every ``(name, pdf)``; one call shares fetch caches."""
 
     def isolated(self, memory_bytes: int, seconds: float) -> IsolatedChecker:
@@ -170,5 +209,5 @@ class DocumentValidator(Protocol):
 
 
 class IsolatedChecker(AbstractContextManager, Protocol):
-    def validate_file(self, path: Path, name: str) -> FileResult:
+    def validate_file(self, path: Path, name: str) -> FileVerdict:
         """The file's result; exceeding a limit is the result's ``error``."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from decree30.numbering import DOCUMENT_TYPES
+from decree30 import DOCUMENT_TYPES
 from documents.domain.workflow import Role
 
 ORGAN_ID = r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$"

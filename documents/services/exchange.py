@@ -26,10 +26,9 @@ from axis.errors import AxisError
 from documents.adapters.db import transaction
 from documents.adapters.models import InboxMessage, OutboxMessage
 from documents.domain.errors import RegisterError
-from documents.domain.ports import DocumentEnvelope, Received
+from documents.domain.ports import DocumentEnvelope, FileVerdict, Received
 from documents.services import incoming
 from documents.services.hub import Hub
-from signing.validation.results import FileResult
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +192,7 @@ def _process_batch(hub: Hub, inbox_ids: list[int]) -> Processing:
 
 
 def _apply(session, hub: Hub, received: Received, blob: str,  # noqa: ANN001
-           results: list[FileResult]) -> str:
+           results: list[FileVerdict]) -> str:
     if received.status is not None:
         incoming.apply_status(session, received.status)
         return "status"

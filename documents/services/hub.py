@@ -9,18 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from decree30 import VIETNAM_TIME
 from documents.adapters.models import utcnow
 from documents.adapters.storage import BlobStore
 from documents.domain.errors import InvalidInput, NotFound
 from documents.domain.ports import AxisLink, Codec, DocumentSigner, DocumentValidator, Party
 from documents.services.logins import LoginThrottle
 from documents.services.settings import HubSettings
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass
@@ -48,10 +46,10 @@ class Hub:
 
     def today(self) -> date:
         """Dates on documents are Vietnam's calendar dates."""
-        return self.clock().astimezone(VIETNAM).date()
+        return self.clock().astimezone(VIETNAM_TIME).date()
 
     def now_vietnam(self) -> datetime:
-        return self.clock().astimezone(VIETNAM)
+        return self.clock().astimezone(VIETNAM_TIME)
 
 
 def load(session: Session, model: type, ident: int, what: str):  # noqa: ANN201
@@ -64,7 +62,7 @@ def load(session: Session, model: type, ident: int, what: str):  # noqa: ANN201
 def check_pdf(data: bytes, name: str, limit: int) -> bytes:
     """Refuse what is too large or plainly not a whole PDF, before anything is stored."""
     from signing.errors import BadInputError
-    from signing.pades.signer import check_pdf_bytes
+    from signing.pdf_input import check_pdf_bytes
 
     if len(data) > limit:
         raise InvalidInput(f"{name} is {len(data)} bytes; the limit is {limit}")

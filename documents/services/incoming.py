@@ -25,12 +25,17 @@ from documents.adapters.models import (
 )
 from documents.domain import workflow
 from documents.domain.errors import Forbidden, InvalidInput, NotFound
-from documents.domain.ports import DocumentEnvelope, Party, StatusEnvelope
+from documents.domain.ports import (
+    LEADER_ROLE,
+    DocumentEnvelope,
+    FileVerdict,
+    Party,
+    StatusEnvelope,
+)
 from documents.domain.text import fold
 from documents.domain.workflow import Assignment, BusinessType, IncomingState, Role, StatusCode
 from documents.services import audit, books
 from documents.services.hub import Hub, load
-from signing.validation.results import FileResult, SignatureRole
 
 HUB_ACTOR = "hub"  # audit actor for what the hub does by itself
 
@@ -39,7 +44,7 @@ HUB_ACTOR = "hub"  # audit actor for what the hub does by itself
 class Verification:
     """What arrival found: every signature's result and whether the seal is the sender's."""
 
-    files: tuple[FileResult, ...]
+    files: tuple[FileVerdict, ...]
     seal_identifiers: tuple[str, ...]
     expected_identifier: str
 
@@ -58,8 +63,8 @@ class Verification:
                 found.append(f"{result.path}: {result.error}")
             elif not result.signatures:
                 found.append(f"{result.path}: not signed")
-            found += [f"{result.path} {s.field}: {s.indication.value}"
-                      f"{'/' + s.sub_indication.value if s.sub_indication else ''}"
+            found += [f"{result.path} {s.field}: {s.indication}"
+                      f"{'/' + s.sub_indication if s.sub_indication else ''}"
                       for s in result.signatures if not s.bottom_line]
         if not self.sender_matches:
             shown = ", ".join(self.seal_identifiers) or "none"
@@ -76,14 +81,14 @@ class Verification:
                 "files": [f.to_json() for f in self.files]}
 
 
-def verify_files(expected_identifier: str, results: list[FileResult]) -> Verification:
+def verify_files(expected_identifier: str, results: list[FileVerdict]) -> Verification:
     """Seal identifiers are taken from signatures that passed and are not the leader's (a
     leader's personal certificate may name the organization too, but it is not the seal)."""
     seals = tuple(dict.fromkeys(
         s.signer.organization_identifier
         for r in results for s in r.signatures
         if s.bottom_line and s.signer and s.signer.organization_identifier
-        and s.role is not SignatureRole.LEADER
+        and s.role != LEADER_ROLE
     ))
     return Verification(tuple(results), seals, expected_identifier)
 

@@ -18,7 +18,13 @@ from documents.adapters.models import (
     User,
 )
 from documents.domain import workflow
-from documents.domain.errors import ConfigurationError, Forbidden, InvalidInput, InvalidTransition
+from documents.domain.errors import (
+    ConfigurationError,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    decree30_rules,
+)
 from documents.domain.ports import DocumentEnvelope, FilePart, LeaderKey, Party
 from documents.domain.text import fold
 from documents.domain.workflow import BusinessType, OutgoingState, Role, StatusCode
@@ -57,7 +63,8 @@ def create_draft(session: Session, hub: Hub, actor: User, draft: Draft, pdf: byt
     """Dự thảo: the specialist's PDF and metadata; nothing is numbered yet."""
     if _role(actor) is not Role.SPECIALIST:
         raise Forbidden(f"role {actor.role} may not draft outgoing documents")
-    numbering.check_document_type(draft.doc_type)
+    with decree30_rules():
+        numbering.check_document_type(draft.doc_type)
     if draft.doc_type == numbering.OFFICIAL_LETTER and not draft.unit:
         raise InvalidInput("a Công văn needs its drafting unit (e.g. VP)")
     if not draft.subject.strip():
@@ -162,8 +169,9 @@ def issue(session: Session, hub: Hub, actor: User, document_id: int) -> Outgoing
         raise ConfigurationError("this hub has no signer configured")
     today = hub.today()
     document.book_id, document.number = books.take_number(session, books.OUTGOING, today.year)
-    document.notation = numbering.notation(document.doc_type, hub.settings.abbreviation,
-                                           document.unit or None)
+    with decree30_rules():
+        document.notation = numbering.notation(document.doc_type, hub.settings.abbreviation,
+                                               document.unit or None)
     document.issued_on = today
     shown = numbering.number_and_notation(document.number, document.notation)
     document.document_id = f"{hub.settings.organ_id},{today:%Y/%m/%d},{shown}"

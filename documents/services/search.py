@@ -9,10 +9,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from decree30 import VIETNAM_TIME, numbering
 from documents.adapters.models import IncomingDocument, OutgoingDocument
 from documents.domain.errors import InvalidInput
 from documents.domain.text import fold
-from documents.services.hub import VIETNAM
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _outgoing(query: Query) -> Select:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, VIETNAM)
+    return datetime.combine(day, time.min, VIETNAM_TIME)
 
 
 def _incoming(query: Query) -> Select:
@@ -82,8 +82,9 @@ def _incoming(query: Query) -> Select:
         number, notation = _split_number(query.number)
         if number is not None:
             # the sender writes "05"; an incoming number (số đến) is matched too
+            written = numbering.format_number(number) if number >= 1 else str(number)
             statement = statement.where(
-                (model.code_number == f"{number:02d}") | (model.incoming_number == number))
+                (model.code_number == written) | (model.incoming_number == number))
         if notation:
             statement = statement.where(model.code_notation == notation)
     if query.subject:

@@ -6,7 +6,7 @@
    (``DocumentSigner.prepare_for_token``), keeps the prepared PDF in the file store and a
    pending row in the database, and answers the data the token signs with the pending id;
 2. the token signs (``edochub sign --complete``, or the sign-agent behind the pages);
-3. :func:`complete`: the hub embeds the signature (``signing.pades.split.embed`` refuses one that
+3. :func:`complete`: the hub embeds the signature (``signing.stamping.split.embed`` refuses one that
    does not answer this request, comes from another key or fits another prepared PDF), validates
    the result (TOTAL-PASSED against the hub's trust anchors, nothing less) and records the
    leader's signature (``outgoing.record_leader_signature``, shared with the server-held key
@@ -39,7 +39,7 @@ from documents.domain.workflow import Role
 from documents.services import outgoing
 from documents.services.hub import Hub, load
 from signing.errors import SigningError
-from signing.validation.results import Indication
+from signing.validation import Indication
 
 LIFETIME = timedelta(minutes=15)
 PER_USER = 5
@@ -47,7 +47,7 @@ PER_USER = 5
 
 @dataclass(frozen=True)
 class TokenRequest:
-    """What the token must sign (``signing.pades.split.SigningRequest`` as JSON) and how to
+    """What the token must sign (``signing.stamping.split.SigningRequest`` as JSON) and how to
     answer."""
 
     pending_id: str
@@ -152,7 +152,7 @@ async def complete(hub: Hub, actor: User, document_id: int, pending_id: str,
                    signature: bytes) -> OutgoingDocument:
     """Step 3: the token's CMS signature embedded, validated and recorded; nothing changes
     when any check refuses it."""
-    from signing.pades.split import SigningRequest, embed
+    from signing.stamping import SigningRequest, embed
 
     if Role(actor.role) is not Role.LEADER:
         raise Forbidden(f"role {actor.role} may not sign outgoing documents (allowed: leader)")

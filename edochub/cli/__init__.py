@@ -14,22 +14,34 @@ import sys
 from collections.abc import Sequence
 
 from axis.errors import AxisError
-from documents.domain.errors import RegisterError
-from signing.errors import SigningError
+from documents.domain import RegisterError
+from signing.errors import Missing, SigningError
 
 #: Modules that add sub-commands, in the order they appear in ``--help``.
 COMMAND_MODULES = (
-    "edochub.cli.signing",
+    "edochub.cli.devpki",
+    "edochub.cli.sign",
+    "edochub.cli.verify",
     "edochub.cli.decree30",
     "edochub.cli.edxml",
     "edochub.cli.axis",
     "edochub.cli.demo",
+    "edochub.cli.trust",
     "edochub.cli.archive",
     "edochub.cli.register",
     "edochub.cli.agent",
 )
 
 USER_ERRORS = (SigningError, AxisError, RegisterError)
+
+#: What the command line tells a user to give when the library says what is missing.
+OPTION_HINTS = {
+    Missing.NUMBER_BOX: "give the number box with --number-box",
+    Missing.DATE_BOX: "give the date box with --date-box",
+    Missing.SIGNER_NAME_OR_BOX: "give --signer-name or --box",
+    Missing.BOX: "give --box",
+    Missing.TRUST_ROOT: "give the root with --trust",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except USER_ERRORS as exc:
-        hint = getattr(exc, "cli_hint", "")
+        missing = getattr(exc, "missing", None)
+        hint = OPTION_HINTS.get(missing) if missing is not None else None
         print(f"edochub: {exc}" + (f"; {hint}" if hint else ""), file=sys.stderr)
         return getattr(exc, "exit_code", 2)
     except FileNotFoundError as exc:

@@ -46,10 +46,10 @@ def _run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from edochub.cli.signing import key_source  # the same key options as `edochub sign`
-    from signing.agent.service import create_agent_app
+    from edochub.cli.common import key_source  # the same key options as `edochub sign`
+    from signing.agent import create_agent_app
     from signing.errors import SigningError
-    from signing.pades.keys import open_key
+    from signing.pades import open_key
 
     if not args.hub_origin:
         raise SigningError("give the hub's origin: --hub-origin or EDOCHUB_HUB_ORIGIN")

@@ -97,7 +97,7 @@ def _secret(name: str) -> str:
 
 
 def _server_config(args: argparse.Namespace, **extra: object):
-    from axis.server.app import ServerConfig
+    from axis.server import ServerConfig
 
     return ServerConfig(data_dir=args.data_dir, db_url=args.db, **extra)
 
@@ -105,8 +105,7 @@ def _server_config(args: argparse.Namespace, **extra: object):
 def _serve(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
-    from axis.server.app import MiB, serve
-    from axis.server.core import Settings
+    from axis.server import MiB, Settings, serve
 
     config = _server_config(
         args, max_message_bytes=int(args.max_message_mb * MiB),
@@ -121,7 +120,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _agency_add(args: argparse.Namespace) -> int:
-    from axis.server.app import open_core
+    from axis.server import open_core
 
     open_core(_server_config(args)).add_agency(args.code, args.name, _secret(args.secret_env),
                                                args.parent)

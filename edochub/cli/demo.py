@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from documents.services.exchange import Worker
+    from documents.services import Worker
     from edochub import demo
 
     for name in ("werkzeug", "pyhanko", "pyhanko_certvalidator", "httpx", "documents"):

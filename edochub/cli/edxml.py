@@ -57,7 +57,7 @@ def _warn(warnings: tuple[str, ...]) -> None:
 
 def _parse(args: argparse.Namespace) -> int:
     from axis import edxml
-    from axis.edxml.jsonform import to_json
+    from axis.edxml import to_json
 
     trust = (edxml.EnvelopeTrust.from_paths(args.trust, args.revocation) if args.trust
              else None)
@@ -86,7 +86,7 @@ def _parse(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from axis import edxml
-    from axis.edxml.jsonform import from_json
+    from axis.edxml import from_json
 
     try:
         spec = json.loads(args.spec.read_text(encoding="utf-8"))
@@ -131,7 +131,7 @@ def _check_content(attachment) -> None:
 
 def _extract(args: argparse.Namespace) -> int:
     from axis import edxml
-    from axis.edxml.attachments import is_zip, unique_path
+    from axis.edxml import is_zip, unique_path
 
     message = edxml.parse(args.file, attachments_dir=args.output)
     written = [a.path for a in getattr(message, "attachments", ())]

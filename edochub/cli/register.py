@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _db_upgrade(args: argparse.Namespace) -> int:
     from documents.adapters import db
-    from documents.services.settings import HubSettings
+    from documents.services import HubSettings
 
     url = os.environ.get("DATABASE_URL") or HubSettings.from_env().database_url
     db.migrate(db.make_engine(url))
@@ -61,7 +61,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _open_sessions():  # noqa: ANN202
     from documents.adapters import db
-    from documents.domain.errors import ConfigurationError
+    from documents.domain import ConfigurationError
     from documents.services.settings import secret
 
     url = os.environ.get("DATABASE_URL")
@@ -73,8 +73,8 @@ def _open_sessions():  # noqa: ANN202
 
 
 def _users_add(args: argparse.Namespace) -> int:
-    from documents.adapters.db import transaction
-    from documents.domain.errors import ConfigurationError
+    from documents.adapters import transaction
+    from documents.domain import ConfigurationError
     from documents.services import users
 
     password = os.environ.get(args.password_env)
@@ -158,9 +158,8 @@ def _anchor_periodically(hub, tsa: str, seconds: float) -> None:  # noqa: ANN001
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from documents.http.app import create_app
-    from documents.services.exchange import Worker
-    from documents.services.settings import secret
+    from documents.http import create_app
+    from documents.services import Worker, secret
     from edochub import bootstrap as runtime
 
     hub = runtime.hub_from_env()

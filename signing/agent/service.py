@@ -5,9 +5,9 @@ only from the hub's page:
 
 - ``GET /certificate``: the token's certificate and chain (base64 DER), which the hub needs to
   prepare the document;
-- ``POST /sign``: a split-signing request (``signing.pades.split.SigningRequest`` JSON, the data to
-  be signed); the answer is the CMS signature (base64 DER), made by
-  ``signing.pades.split.async_complete`` (optionally time-stamped).
+- ``POST /sign``: a split-signing request (``signing.stamping.split.SigningRequest`` JSON,
+  the data to be signed); the answer is the CMS signature (base64 DER), made by
+  ``signing.stamping.split.async_complete`` (optionally time-stamped).
 
 It listens on 127.0.0.1 only. The PIN comes from the environment, never over the network.
 Requests whose ``Origin`` is not the hub's are refused (403) — CORS alone would not stop a
@@ -57,7 +57,7 @@ def create_agent_app(key: SigningKey, hub_origin: str, tsa_url: str | None = Non
 
     @app.post("/sign")
     async def sign(request: Request) -> JSONResponse:
-        from signing.pades.split import SigningRequest, async_complete
+        from signing.stamping.split import SigningRequest, async_complete
 
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return JSONResponse({"detail": "send the signing request as application/json"},

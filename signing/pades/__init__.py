@@ -1,0 +1,26 @@
+"""PAdES signing (ký số PAdES): key sources (PKCS#12, PKCS#11), the signer for levels B-B to
+B-LTA, and batch signing of folders."""
+
+from signing.pades.batch import plan, sign_batch
+from signing.pades.keys import (
+    DEFAULT_PKCS11_PIN_ENV,
+    KeySource,
+    Pkcs11Source,
+    Pkcs12Source,
+    open_key,
+)
+from signing.pades.signer import PadesSigner, SignatureOptions, read_pdf, write_atomically
+
+__all__ = [
+    "DEFAULT_PKCS11_PIN_ENV",
+    "KeySource",
+    "PadesSigner",
+    "Pkcs11Source",
+    "Pkcs12Source",
+    "SignatureOptions",
+    "open_key",
+    "plan",
+    "read_pdf",
+    "sign_batch",
+    "write_atomically",
+]

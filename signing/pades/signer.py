@@ -49,9 +49,11 @@ from signing.errors import (
     BadInputError,
     CertificateNotUsableError,
     KeySourceError,
+    Missing,
     SigningError,
 )
 from signing.pades.keys import SigningKey
+from signing.pdf_input import check_pdf_bytes
 from signing.validation.results import PadesLevel
 
 #: Room kept on top of the first estimate, for time-stamp tokens of varying size.
@@ -78,16 +80,6 @@ class SignatureOptions:
     def __post_init__(self) -> None:
         if self.level is not PadesLevel.B_B and not self.tsa_url:
             raise SigningError(f"level {self.level.value} needs a time-stamping service (--tsa)")
-
-
-def check_pdf_bytes(data: bytes) -> None:
-    """Refuse what is plainly not a whole PDF: no ``%PDF-`` header, or truncated (the file
-    does not end with ``%%EOF``; pyHanko's tolerant reader would otherwise repair a cut-off
-    file, or read an earlier revision, silently)."""
-    if data.lstrip()[:5] != b"%PDF-":
-        raise BadInputError("not a PDF file (no %PDF- header)")
-    if not data.rstrip(b" \t\r\n\x00").endswith(b"%%EOF"):
-        raise BadInputError("truncated PDF (it does not end with the %%EOF marker)")
 
 
 def open_writer(data: bytes):
@@ -217,7 +209,7 @@ class PadesSigner:
         except cv_errors.PathBuildingError:
             raise CertificateNotUsableError(
                 f"certificate of {who} does not chain to a trusted root",
-                cli_hint="give the root with --trust") from None
+                missing=Missing.TRUST_ROOT) from None
         except (cv_errors.PathValidationError, cv_errors.ValidationError) as exc:
             raise CertificateNotUsableError(
                 f"certificate of {who} cannot be used: {_one_line(exc)}") from None

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from signing.reports import texts
+from signing.reports.human import render_html
 from signing.validation.results import FileResult
 
 
@@ -69,3 +71,10 @@ def report_stem(path: str) -> str:
     """The report file name stem of an input path: its name without ``.pdf``."""
     name = Path(path).name
     return name[:-4] if name.lower().endswith(".pdf") else name
+
+__all__ = [
+    "render_html",
+    "report_stem",
+    "texts",
+    "write_reports",
+]

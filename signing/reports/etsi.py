@@ -24,11 +24,11 @@ from lxml import etree
 
 from signing.reports import texts
 from signing.reports.evidence import SignatureEvidence
+from signing.validation.problems import Problem
 from signing.validation.results import (
     FileResult,
     Indication,
     PadesLevel,
-    Problem,
     SignatureResult,
     SubIndication,
     TimestampKind,

@@ -2,19 +2,12 @@
 
 Sub-indications get a plain-language explanation an archivist can repeat to a court; kinds of
 change after a signature are named as DOMAIN.md §3 groups them; the validator's findings
-(:class:`signing.validation.results.Problem`) are worded from their code and parameters.
+(:class:`signing.validation.problems.Problem`) word themselves.
 """
 
 from __future__ import annotations
 
-from signing.validation.results import (
-    Indication,
-    ModificationLevel,
-    Problem,
-    ProblemCode,
-    SignatureRole,
-    SubIndication,
-)
+from signing.validation.results import Indication, ModificationLevel, SignatureRole, SubIndication
 
 LANGUAGES = ("vi", "en")
 
@@ -178,72 +171,3 @@ ROLES = {
         None: "Unknown (not made by the hub)",
     },
 }
-
-_P = ProblemCode
-PROBLEMS = {
-    "vi": {
-        _P.CONTAINER_UNREADABLE: "Không đọc được khối chữ ký: {detail}",
-        _P.STRUCTURE_REJECTED: "Cấu trúc chữ ký bị từ chối: {detail}",
-        _P.NOT_PROCESSABLE: "Không xử lý được chữ ký: {detail}",
-        _P.BYTE_RANGE_PARTIAL: "Phạm vi dữ liệu được ký (/ByteRange) không bao trùm toàn bộ "
-        "phiên bản tệp chứa chữ ký (chỉ được chừa ra /Contents).",
-        _P.CHANGED_AFTER_SIGNING: "Tài liệu bị sửa sau chữ ký này theo cách chữ ký không cho "
-        "phép (viết lại nội dung trang hoặc đối tượng khác).",
-        _P.TIMESTAMP_NOT_VALIDATED: "Không kiểm tra được dấu thời gian của chữ ký (không tin "
-        "cậy hoặc bị hỏng); chỉ đạt mức B-B.",
-        _P.EXPIRED_BEFORE_SIGNING: "Chứng thư của người ký hết hạn ngày {expiry}, trước khi "
-        "chữ ký được tạo (dấu thời gian nội dung có sau ngày đó).",
-        _P.EXPIRED_NO_POE: "Chứng thư của người ký hết hạn ngày {expiry} và không có bằng "
-        "chứng chữ ký được tạo trước ngày đó.",
-        _P.SIGNER_REVOKED: "Chứng thư của người ký đã bị thu hồi ngày {date} (lý do: "
-        "{reason}).",
-        _P.CA_REVOKED: "Một chứng thư của tổ chức cấp trong chuỗi đã bị thu hồi ngày {date} "
-        "(lý do: {reason}).",
-        _P.NO_TRUSTED_CHAIN: "Không có chuỗi chứng thư tới một chứng thư gốc tin cậy (chỉ "
-        "định chứng thư gốc bằng --trust).",
-        _P.CHAIN_NOT_CHECKED: "Không kiểm tra được chuỗi chứng thư: thiếu thông tin thu hồi, "
-        "không truy cập được dịch vụ, hoặc thông tin không còn hiệu lực tại thời điểm kiểm tra.",
-        _P.VALIDATOR_MESSAGE: "Thông báo của bộ kiểm tra (tiếng Anh): {detail}",
-    },
-    "en": {
-        _P.CONTAINER_UNREADABLE: "signature container unreadable: {detail}",
-        _P.STRUCTURE_REJECTED: "signature structure rejected: {detail}",
-        _P.NOT_PROCESSABLE: "signature could not be processed: {detail}",
-        _P.BYTE_RANGE_PARTIAL: "the signed byte range does not cover the whole revision it "
-        "belongs to (only /Contents may be left out)",
-        _P.CHANGED_AFTER_SIGNING: "the document was changed after this signature in a way a "
-        "signature does not allow (page content or other objects rewritten)",
-        _P.TIMESTAMP_NOT_VALIDATED: "the signature time-stamp could not be validated "
-        "(untrusted or broken); only B-B is reached",
-        _P.EXPIRED_BEFORE_SIGNING: "the signer's certificate expired on {expiry}, before the "
-        "signature was made (its content time-stamp is later)",
-        _P.EXPIRED_NO_POE: "the signer's certificate expired on {expiry}, and nothing proves "
-        "the signature existed before that",
-        _P.SIGNER_REVOKED: "the signer's certificate was revoked on {date} ({reason})",
-        _P.CA_REVOKED: "a CA certificate in the chain was revoked on {date} ({reason})",
-        _P.NO_TRUSTED_CHAIN: "no chain to a trusted root (name the root with --trust)",
-        _P.CHAIN_NOT_CHECKED: "the certificate chain could not be checked: revocation data "
-        "missing, unreachable, or not valid at the validation time",
-        _P.VALIDATOR_MESSAGE: "{detail}",
-    },
-}
-
-#: RFC 5280 revocation reasons (asn1crypto names), in Vietnamese
-_REVOCATION_REASONS_VI = {
-    "unspecified": "không nêu lý do",
-    "key_compromise": "lộ khóa bí mật",
-    "ca_compromise": "lộ khóa của tổ chức cấp",
-    "affiliation_changed": "thay đổi đơn vị công tác",
-    "superseded": "đã được thay thế",
-    "cessation_of_operation": "ngừng hoạt động",
-    "certificate_hold": "tạm dừng",
-    "privilege_withdrawn": "bị rút quyền",
-}
-
-
-def problem_text(problem: Problem, language: str) -> str:
-    """``problem`` in plain words in ``language`` (``vi`` or ``en``)."""
-    params = dict(problem.params)
-    if language == "vi" and "reason" in params:
-        params["reason"] = _REVOCATION_REASONS_VI.get(params["reason"], params["reason"])
-    return PROBLEMS[language][problem.code].format_map(params)

@@ -9,7 +9,7 @@ Profiles (hồ sơ hiển thị chữ ký):
   the signing time (ISO 8601, +07:00), Liberation Serif 10 pt black;
 - ``copy`` (bản sao điện tử): as attachment, with the form of copy and the copying organization.
 
-The role is recorded inside the signature (see :mod:`signing.stamping.roles`).
+The role is recorded inside the signature (see :mod:`signing.validation.roles`).
 
 The appearance stream is drawn upright as the reader sees the page and carries a ``/Matrix``
 undoing the page's ``/Rotate``; pyHanko's own stamps assume an unrotated page.
@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import io
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -29,11 +29,10 @@ from pyhanko.pdf_utils.content import PdfContent
 from pyhanko.pdf_utils.writer import BasePdfFileWriter, init_xobject_dictionary
 from pyhanko.stamp import BaseStamp, TextStampStyle
 
+from decree30 import vietnam_time
 from signing.errors import SigningError
 from signing.validation.results import SignatureRole
 
-#: Vietnam time (UTC+07:00, no daylight saving) for every time shown or written
-VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 #: Liberation 2 (Debian fonts-liberation2): Times New Roman metrics and the Vietnamese letters
 SERIF_REGULAR = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 SERIF_ITALIC = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf"
@@ -50,13 +49,6 @@ class CopyForm(StrEnum):
     SAO_Y = "SAO Y"
     SAO_LUC = "SAO LỤC"
     TRICH_SAO = "TRÍCH SAO"
-
-
-def vietnam_time(moment: datetime) -> str:
-    """``2026-11-22T10:15:30+07:00``: ISO 8601, seconds, Vietnam time zone."""
-    if moment.utcoffset() is None:
-        raise ValueError("a signing time needs a time zone")
-    return moment.astimezone(VIETNAM_TIME).isoformat(timespec="seconds")
 
 
 def text_width(text: str, font_path: str = SERIF_REGULAR, size: float = TEXT_SIZE) -> float:
@@ -157,7 +149,7 @@ class Decree30Stamp(BaseStamp):
             commands.append(self._image_commands(style.image_png))
         if style.lines:
             moment = datetime.strptime(self.text_params["ts"], _TS_FORMAT)
-            lines = [line.replace("{time}", vietnam_time(moment)) for line in style.lines]
+            lines = [line.replace("{time}", vietnam_time.iso(moment)) for line in style.lines]
             commands.append(text_commands(self, lines, SERIF_REGULAR, style.font_size,
                                           self.box.width, self.box.height))
         commands.append(b"Q")

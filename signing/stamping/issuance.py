@@ -20,14 +20,14 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from signing.errors import SigningError
+from decree30 import numbering
+from signing.errors import Missing, SigningError
 from signing.stamping import placement
 from signing.stamping.appearance import (
     SERIF_ITALIC,
     SERIF_REGULAR,
-    VIETNAM_TIME,
     check_png,
     rotation_matrix,
     text_commands,
@@ -69,16 +69,13 @@ class Issuance:
 
     @property
     def number_notation(self) -> str:
-        """``05/QĐ-UBND``: numbers below 10 get a leading 0."""
-        return f"{self.number:02d}/{self.notation}"
+        """``05/QĐ-UBND`` (:func:`decree30.numbering.number_and_notation`)."""
+        return numbering.number_and_notation(self.number, self.notation)
 
     @property
     def date_line(self) -> str:
-        """``Hà Nội, ngày 05 tháng 01 năm 2026``: days below 10 and months 1 and 2 get a
-        leading 0 (Decree 30, Appendix I)."""
-        month = f"{self.day.month:02d}" if self.day.month <= 2 else str(self.day.month)
-        return (f"{self.place.strip()}, ngày {self.day.day:02d} tháng {month} "
-                f"năm {self.day.year}")
+        """``Hà Nội, ngày 05 tháng 01 năm 2026`` (:func:`decree30.numbering.date_line`)."""
+        return numbering.date_line(self.place.strip(), self.day)
 
 
 def has_fields(pdf: bytes) -> bool:
@@ -87,10 +84,6 @@ def has_fields(pdf: bytes) -> bool:
 
     existing = _fields_by_name(open_writer(pdf))
     return NUMBER_FIELD in existing and DATE_FIELD in existing
-
-
-def today_in_vietnam() -> date:
-    return datetime.now(VIETNAM_TIME).date()
 
 
 def prepare(pdf: bytes, number_box: tuple[int, Rect] | None = None,
@@ -194,7 +187,7 @@ def _number_box(text: placement.PageText) -> Rect:
     if found is None:
         raise PlacementError("the draft has no \"Số:\" line on page 1 to place the number "
                              "at (Decree 30 layout)",
-                             cli_hint="give the number box with --number-box")
+                             missing=Missing.NUMBER_BOX)
     line, label = found
     end = max(line.box[2], label[2] + 90)
     return (label[2] + 1, line.box[1] - 2, end + 12, line.box[3] + 2)
@@ -205,7 +198,7 @@ def _date_box(text: placement.PageText) -> Rect:
     if line is None:
         raise PlacementError("the draft has no \"ngày ... tháng ... năm\" line on page 1 to "
                              "place the date at (Decree 30 layout)",
-                             cli_hint="give the date box with --date-box")
+                             missing=Missing.DATE_BOX)
     x0, y0, x1, y1 = line.box
     width = max(x1 - x0 + 12, 250)
     centre = (x0 + x1) / 2

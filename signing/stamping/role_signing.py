@@ -21,16 +21,15 @@ organization over the leader's signature, attachment and copy at the top right o
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import IO, Any
 
 from asn1crypto import x509
 
-from signing.errors import SigningError
+from decree30 import vietnam_time
+from signing.errors import Missing, SigningError
 from signing.pades.signer import PadesSigner, SignatureOptions, open_writer
 from signing.stamping import placement
 from signing.stamping.appearance import (
-    VIETNAM_TIME,
     CopyForm,
     Decree30StampStyle,
     check_png,
@@ -39,8 +38,8 @@ from signing.stamping.appearance import (
     text_lines,
 )
 from signing.stamping.placement import PageGeometry, PlacementError, Rect
-from signing.stamping.roles import commitment_type_spec, role_of
 from signing.validation.results import SignatureRole
+from signing.validation.roles import commitment_type_spec, role_of
 
 FIELD_PREFIX = {
     SignatureRole.LEADER: "ChuKyLanhDao",
@@ -140,7 +139,7 @@ class RoleSigner(PadesSigner):
         class VietnamTimePdfSigner(PdfSigner):
             def init_signing_session(self, pdf_out, existing_fields_only=False):
                 session = super().init_signing_session(pdf_out, existing_fields_only)
-                session.system_time = datetime.now(VIETNAM_TIME)
+                session.system_time = vietnam_time.now()
                 return session
 
         core = super().pdf_signer(**kwargs)
@@ -253,19 +252,19 @@ def _automatic_box(pdf: bytes, reader, profile: Profile, lines: tuple[str, ...],
         name = profile.signer_name or subject.get("common_name")
         if not name:
             raise PlacementError("no printed name to place the signature by",
-                                 cli_hint="give --signer-name or --box")
+                                 missing=Missing.SIGNER_NAME_OR_BOX)
         for page_index in range(reader.root["/Pages"]["/Count"] - 1, -1, -1):
             text = placement.page_text(pdf, page_index)
             if text.find(name) is not None:
                 return text.geometry, placement.leader_box(text, name, width / height)
         raise PlacementError(f"the printed name {name!r} is not in the document",
-                             cli_hint="give --box")
+                             missing=Missing.BOX)
     # organization: over the left third of the leader's signature image
     leaders = [sig for sig, found in signatures_by_role(reader)
                if found is SignatureRole.LEADER]
     if not leaders:
         raise PlacementError("no leader signature to place the seal over",
-                             cli_hint="give --box")
+                             missing=Missing.BOX)
     page_index, user_rect = widget_location(reader, leaders[-1].sig_field)
     geometry = placement.page_geometry(pdf, page_index)
     return geometry, placement.seal_box(geometry.to_visual(user_rect), (width, height))

@@ -1,0 +1,55 @@
+"""Validation (kiểm tra chữ ký số) as ETSI EN 319 102-1 results: the validator and its
+pyHanko bridge, caches shared across a batch, long-term validation, batches of files and ZIP
+archives, the trust store, and preservation (augment, renew)."""
+
+from signing.validation import preservation
+from signing.validation.batch import (
+    BatchSettings,
+    ZipLimits,
+    expanded,
+    overall,
+    verify_batch,
+    write_csv,
+    write_json,
+)
+from signing.validation.preservation import EXTENDABLE, augment
+from signing.validation.results import (
+    FileResult,
+    Indication,
+    PadesLevel,
+    SignatureRole,
+    combined_exit_code,
+)
+from signing.validation.trust_store import Purpose, TrustStore
+from signing.validation.validator import (
+    ValidationSettings,
+    Validator,
+    expand_paths,
+    load_certificates,
+    validate_paths,
+)
+
+__all__ = [
+    "BatchSettings",
+    "EXTENDABLE",
+    "FileResult",
+    "Indication",
+    "PadesLevel",
+    "Purpose",
+    "SignatureRole",
+    "TrustStore",
+    "ValidationSettings",
+    "Validator",
+    "ZipLimits",
+    "augment",
+    "combined_exit_code",
+    "expand_paths",
+    "expanded",
+    "load_certificates",
+    "overall",
+    "preservation",
+    "validate_paths",
+    "verify_batch",
+    "write_csv",
+    "write_json",
+]

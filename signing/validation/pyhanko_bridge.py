@@ -16,20 +16,19 @@ from typing import TYPE_CHECKING
 from asn1crypto import x509
 
 from signing.errors import BadInputError
-from signing.pades.signer import check_pdf_bytes
-from signing.stamping.roles import role_of
+from signing.pdf_input import check_pdf_bytes
+from signing.validation.problems import Problem, ProblemCode
 from signing.validation.results import (
     Coverage,
     Indication,
     ModificationLevel,
     PadesLevel,
-    Problem,
-    ProblemCode,
     SignatureResult,
     Signer,
     SubIndication,
     TimestampKind,
 )
+from signing.validation.roles import role_of
 
 if TYPE_CHECKING:
     from signing.validation.cache import ValidatedPaths

@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from signing.validation.problems import Problem
+
 
 class Indication(StrEnum):
     TOTAL_PASSED = "TOTAL-PASSED"
@@ -86,47 +88,6 @@ class SignatureRole(StrEnum):
     ORGANIZATION = "organization"
     ATTACHMENT = "attachment"
     COPY = "copy"
-
-
-class ProblemCode(StrEnum):
-    """What went wrong or was noticed about a signature, as a stable code; reports word it in
-    their language (:mod:`signing.reports.texts`)."""
-
-    CONTAINER_UNREADABLE = "container-unreadable"          # detail
-    STRUCTURE_REJECTED = "structure-rejected"              # detail
-    NOT_PROCESSABLE = "not-processable"                    # detail
-    BYTE_RANGE_PARTIAL = "byte-range-partial"
-    CHANGED_AFTER_SIGNING = "changed-after-signing"
-    TIMESTAMP_NOT_VALIDATED = "timestamp-not-validated"
-    EXPIRED_BEFORE_SIGNING = "expired-before-signing"      # expiry
-    EXPIRED_NO_POE = "expired-no-poe"                      # expiry
-    SIGNER_REVOKED = "signer-revoked"                      # date, reason
-    CA_REVOKED = "ca-revoked"                              # date, reason
-    NO_TRUSTED_CHAIN = "no-trusted-chain"
-    CHAIN_NOT_CHECKED = "chain-not-checked"
-    #: the underlying validator's own message (English), when nothing above says it
-    VALIDATOR_MESSAGE = "validator-message"                # detail
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem: a code and its parameters (dates as ``YYYY-MM-DD``, details as text)."""
-
-    code: ProblemCode
-    params: tuple[tuple[str, str], ...] = ()
-
-    @classmethod
-    def of(cls, code: ProblemCode, **params: str) -> Problem:
-        return cls(code, tuple(sorted(params.items())))
-
-    def text(self, language: str = "en") -> str:
-        """The problem in plain words, in ``language`` (``en`` or ``vi``)."""
-        from signing.reports.texts import problem_text
-
-        return problem_text(self, language)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"code": self.code.value, "params": dict(self.params)}
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def _token_signs(token, key_label: str, request_json: str, *, honest: bool = Tru
     """The token's CMS signature over the request, base64. ``honest=False``: the key signs
     the request's attributes even though it is not the certificate's (a forged answer)."""
     from signing.pades.keys import Pkcs11Source, open_key
-    from signing.pades.split import SigningRequest, async_complete
+    from signing.stamping.split import SigningRequest, async_complete
 
     request = SigningRequest.from_json(request_json)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from decree30.vietnam_time import VIETNAM_TIME
+from decree30.vietnam_time import iso as vietnam_time
 from signing.stamping import placement
-from signing.stamping.appearance import VIETNAM_TIME, text_width, vietnam_time
+from signing.stamping.appearance import text_width
 from signing.stamping.placement import PageGeometry, PlacementError
 from signing.stamping.specimens import draft_decision_pdf
 from tests.signing import decree30_support as support

@@ -19,10 +19,11 @@ from documents.adapters import db
 from documents.adapters.models import User
 from documents.domain.errors import Conflict, Forbidden, NotFound, RegisterError
 from documents.domain.workflow import Role
+from documents.http.errors import status_of
 from documents.http.pages import i18n
 from documents.http.pages.collation import sort_key
 from documents.http.pages.document_pages import history_of
-from documents.http.pages.rendering import PREFIX, PageRoute, go, render, status_of
+from documents.http.pages.rendering import PREFIX, PageRoute, go, render
 from documents.http.pages.session import check_csrf, current_user, hub_of, language_of, require_role
 from documents.http.schemas import PasswordReset, RoleChange, UserCreate
 from documents.services import users

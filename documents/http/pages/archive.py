@@ -30,7 +30,7 @@ from documents.http.pages.archive_jobs import FileVerdict, Job, JobStore, unique
 from documents.http.pages.rendering import PREFIX, SECURITY_HEADERS, PageRoute, go, render
 from documents.http.pages.session import check_csrf, current_user, hub_of, language_of
 from documents.services.hub import Hub
-from signing.validation.results import FileResult
+from signing.validation import FileResult
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PageUser = Annotated[User, Depends(current_user)]
@@ -59,8 +59,8 @@ def _job(hub: Hub, job_id: str, user: User) -> Job:
 def _run(hub: Hub, store: JobStore, job: Job, inputs: list[Path], lock: int) -> None:
     """Validate every file, saving the manifest and the reports after each one."""
     # expanded: the batch verifier's safe ZIP extraction
-    from signing.reports.human import render_html
-    from signing.validation.batch import ZipLimits, expanded, overall
+    from signing.reports import render_html
+    from signing.validation import ZipLimits, expanded, overall
 
     settings = hub.settings
     limits = ZipLimits(members=settings.max_archive_members,
@@ -196,7 +196,7 @@ def job_report(request: Request, user: PageUser, job_id: str, index: int) -> HTM
 def _overall_words(job: Job, language: str) -> list[tuple[str, str, bool]]:
     """(file, verdict in words, passed) per file, worded as the report words them."""
     from signing.reports import texts
-    from signing.validation.results import Indication
+    from signing.validation import Indication
 
     rows = []
     for checked in job.results:

@@ -37,9 +37,10 @@ from documents.domain.errors import (
     RegisterError,
 )
 from documents.domain.workflow import Assignment, Role, is_overdue
+from documents.http.errors import status_of
 from documents.http.pages import i18n, signatures
 from documents.http.pages.collation import sort_key
-from documents.http.pages.rendering import PREFIX, PageRoute, go, render, status_of
+from documents.http.pages.rendering import PREFIX, PageRoute, go, render
 from documents.http.pages.session import check_csrf, current_user, hub_of, language_of
 from documents.services import exchange, incoming, outgoing
 from documents.services.hub import Hub, load

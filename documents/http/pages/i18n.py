@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from decree30 import VIETNAM_TIME
 from documents.domain.errors import InvalidInput
-from documents.services.hub import VIETNAM
 
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
@@ -284,7 +284,7 @@ def format_datetime(value: datetime | None, seconds: bool = False) -> str:
 
 
 def _vietnam(value: datetime) -> datetime:
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(VIETNAM)
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(VIETNAM_TIME)
 
 
 def parse_date(text: str) -> date | None:

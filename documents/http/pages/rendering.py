@@ -1,7 +1,7 @@
 """Templates, the page route class and how errors become pages.
 
 :class:`PageRoute` turns the register's domain errors into an HTML page with the status the JSON
-API would give (``documents.http.app.status_of``: one mapping for both), and a missing session
+API would give (``documents.http.errors.status_of``: one mapping for both), and a missing session
 into a redirect to the login form.
 """
 
@@ -18,8 +18,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
 from axis.errors import AxisError
+from decree30 import numbering
 from documents.adapters.models import User
 from documents.domain.errors import RegisterError
+from documents.http.errors import status_of
 from documents.http.pages import i18n
 from documents.http.pages.session import LoginRequired, csrf_token, hub_of, language_of
 from signing.errors import SigningError
@@ -33,6 +35,7 @@ _environment = jinja2.Environment(
 )
 _environment.filters["d"] = i18n.format_date
 _environment.filters["dt"] = i18n.format_datetime
+_environment.filters["number"] = numbering.format_number  # "05": Decree 30 numbering
 
 #: scripts and styles only from the hub; the leader's sign-agent on loopback may be called
 SECURITY_HEADERS = {
@@ -58,12 +61,6 @@ def render(request: Request, template: str, status_code: int = 200,
         **context,
     )
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
-
-
-def status_of(exc: Exception) -> int:
-    from documents.http.app import status_of as api_status  # the app imports this package
-
-    return api_status(exc)
 
 
 def error_page(request: Request, exc: Exception, user: User | None = None) -> Response:

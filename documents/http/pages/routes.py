@@ -11,15 +11,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import select
 
-from decree30.numbering import DOCUMENT_TYPES
+from decree30 import DOCUMENT_TYPES
 from documents.adapters import db
 from documents.adapters.models import User
 from documents.domain.errors import InvalidInput, NotAuthenticated, NotFound, RegisterError
 from documents.domain.ports import FilePart, Party
 from documents.domain.workflow import IncomingState, OutgoingState, Role, is_overdue
+from documents.http.errors import status_of
 from documents.http.pages import i18n
 from documents.http.pages.collation import sort_key
-from documents.http.pages.rendering import HERE, PREFIX, PageRoute, go, render, status_of
+from documents.http.pages.rendering import HERE, PREFIX, PageRoute, go, render
 from documents.http.pages.session import (
     LANGUAGE_COOKIE,
     LOGIN_CSRF_COOKIE,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from documents.http.pages.i18n import format_datetime
 from documents.services.hub import Hub
 from signing.reports import texts
-from signing.validation.results import FileResult, Indication
+from signing.validation import FileResult, Indication
 
 #: validation results per (hub, file hash): a page shown again does not validate again
 _CACHE: dict[tuple[int, str], FileResult] = {}

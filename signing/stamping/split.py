@@ -22,15 +22,14 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from asn1crypto import cms, x509
 
+from decree30 import vietnam_time
 from signing.errors import BadInputError, SigningError
 from signing.pades.keys import SigningKey, external_key
 from signing.pades.signer import PadesSigner, SignatureOptions, open_writer
-from signing.stamping.appearance import VIETNAM_TIME
 from signing.validation.results import PadesLevel, SignatureRole
 
 #: room for the signature in /Contents (hex, so twice the DER): signer certificate, chain and
@@ -128,7 +127,7 @@ async def async_prepare(pdf: bytes, certificate: x509.Certificate,
         meta = signer.signature_metadata(field_name)
         attrs = await key.signer.signed_attrs(
             prepared_digest.document_digest, "sha256", use_pades=True,
-            attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(VIETNAM_TIME),
+            attr_settings=PdfCMSSignedAttributes(signing_time=vietnam_time.now(),
                                                  cades_signed_attrs=meta.cades_signed_attr_spec),
         )
     finally:

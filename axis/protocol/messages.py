@@ -1,0 +1,121 @@
+"""The requests and answers exchanged with the axis, shared by every client transport and by
+the reference server (which is why they live here, not in either): plain frozen values, free of
+zeep, httpx and FastAPI types.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ACK_STATES = ("done", "fail")
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send the envelope at ``path``; ``message_id`` stays the same on every retry so the axis
+    stores and delivers it once. No ``kind`` or ``recipients``: the axis reads them from the
+    envelope's header."""
+
+    path: Path
+    kind: str | None = None
+    recipients: tuple[str, ...] = ()
+    message_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+@dataclass(frozen=True)
+class ListReceived:
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """Fetch message ``doc_id`` into the file ``destination`` (streamed where the protocol can)."""
+
+    doc_id: str
+    destination: Path
+
+
+@dataclass(frozen=True)
+class Acknowledge:
+    doc_id: str
+    state: str = "done"
+
+
+@dataclass(frozen=True)
+class ListSent:
+    pass
+
+
+@dataclass(frozen=True)
+class ListAgencies:
+    pass
+
+
+@dataclass(frozen=True)
+class RegisterAgency:
+    """Register a subordinate agency of the caller; the axis answers with its new secret."""
+
+    code: str
+    name: str
+
+
+AxisRequest = Send | ListReceived | Fetch | Acknowledge | ListSent | ListAgencies | RegisterAgency
+
+
+@dataclass(frozen=True)
+class SendReceipt:
+    doc_id: str
+    message_id: str
+    recipients: tuple[str, ...]
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class Received:
+    doc_id: str
+    sender: str
+    kind: str
+    size: int
+    sha256: str
+    created: str
+
+
+@dataclass(frozen=True)
+class RecipientState:
+    recipient: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Sent:
+    doc_id: str
+    message_id: str
+    kind: str
+    created: str
+    recipients: tuple[RecipientState, ...]
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    code: str
+    name: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Registered:
+    agency: AgencyInfo
+    secret: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """The answer to ``Fetch`` and ``Acknowledge``: nothing more to say."""
+
+
+AxisResponse = (
+    SendReceipt | tuple[Received, ...] | tuple[Sent, ...] | tuple[AgencyInfo, ...] | Registered
+    | Done
+)

@@ -1,0 +1,49 @@
+"""Domain errors → HTTP status codes and answers: the one mapping the API and the pages share."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from axis.errors import AxisError
+from documents.domain import errors
+from signing.errors import SigningError
+
+#: Most specific first: the first matching class decides the status.
+HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (errors.NotAuthenticated, 401),
+    (errors.Forbidden, 403),
+    (errors.NotFound, 404),
+    (errors.InvalidTransition, 409),
+    (errors.Conflict, 409),
+    (errors.InvalidInput, 422),
+    (errors.TooLarge, 413),
+    (errors.TooManyRequests, 429),
+    (errors.ConfigurationError, 503),
+    (errors.RegisterError, 400),
+    (SigningError, 422),
+    (AxisError, 502),
+)
+
+
+def status_of(exc: Exception) -> int:
+    return next(code for kind, code in HTTP_STATUS if isinstance(exc, kind))
+
+
+async def domain_error(request: Request, exc: Exception) -> JSONResponse:
+    status = status_of(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, errors.TooManyRequests) and exc.retry_after:
+        headers = {"Retry-After": str(exc.retry_after)}
+    return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
+
+
+async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """One clear sentence for the first problem, the full list after it."""
+    problems = exc.errors()
+    first = problems[0] if problems else {"loc": (), "msg": "invalid request"}
+    where = ".".join(str(p) for p in first["loc"] if p != "body") or "request"
+    return JSONResponse({"detail": f"{where}: {first['msg']}",
+                         "problems": [{"loc": list(p["loc"]), "msg": p["msg"]}
+                                      for p in problems]}, status_code=422)

@@ -425,6 +425,6 @@ class PadesDocumentValidator:
             return [await validator.async_validate_bytes(data, name) for name, data in files]
 
     def isolated(self, memory_bytes: int, seconds: float):  # noqa: ANN201 - IsolatedValidator
-        from signing.validation.isolation import IsolatedValidator, Limits
+        from signing.validation import IsolatedValidator, Limits
 
         return IsolatedValidator(self.settings, Limits(memory_bytes, seconds))

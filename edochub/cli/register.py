@@ -62,7 +62,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 def _open_sessions():  # noqa: ANN202
     from documents.adapters import db
     from documents.domain import ConfigurationError
-    from documents.services.settings import secret
+    from documents.services import secret
 
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -92,7 +92,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
     from documents.services import audit
     from signing.timestamps import check_timestamp
-    from signing.validation.validator import load_certificates
+    from signing.validation import load_certificates
 
     named = args.tsa_trust or [p for p in os.environ.get("EDOCHUB_TRUST", "").split(":") if p]
     roots = load_certificates([Path(p) for p in named]) if named else ()
@@ -117,7 +117,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 
 def _audit_anchor(args: argparse.Namespace) -> int:
-    from documents.domain.errors import ConfigurationError
+    from documents.domain import ConfigurationError
     from documents.services import audit
     from signing.timestamps import request_timestamp
 

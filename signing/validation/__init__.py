@@ -12,6 +12,7 @@ from signing.validation.batch import (
     write_csv,
     write_json,
 )
+from signing.validation.isolation import IsolatedValidator, Limits
 from signing.validation.preservation import EXTENDABLE, augment
 from signing.validation.results import (
     FileResult,
@@ -34,6 +35,8 @@ __all__ = [
     "EXTENDABLE",
     "FileResult",
     "Indication",
+    "IsolatedValidator",
+    "Limits",
     "PadesLevel",
     "Purpose",
     "SignatureRole",

@@ -5,12 +5,15 @@ and ``vxp`` are its two faces (SOAP 1.1 and the national HTTP protocol); ``app``
 """
 from axis.server.app import MiB, ServerConfig, create_app, open_core, serve
 from axis.server.core import Settings
+from axis.server.sealing import kek_from_env, new_kek
 
 __all__ = [
     "MiB",
     "ServerConfig",
     "Settings",
     "create_app",
+    "kek_from_env",
+    "new_kek",
     "open_core",
     "serve",
 ]

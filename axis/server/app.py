@@ -43,6 +43,8 @@ class ServerConfig:
     soap_max_bytes: int = 96 * MiB
     settings: Settings = field(default_factory=Settings)
     purge_every_seconds: float = 3600
+    #: where clients reach this axis (the WSDL's address); never taken from a request
+    public_url: str = "http://127.0.0.1:8700"
 
     @property
     def database_url(self) -> str:
@@ -73,6 +75,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app = FastAPI(title="edochub reference axis", lifespan=lifespan, openapi_url=None)
     app.state.core = core
     app.state.soap_max_bytes = config.soap_max_bytes
+    app.state.public_url = config.public_url.rstrip("/")
     app.include_router(soap.router)
     app.include_router(vxp.router)
 

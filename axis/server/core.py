@@ -12,7 +12,7 @@ import hashlib
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from axis.protocol.messages import (
     Sent,
 )
 from axis.server.models import Agency, Delivery, Message, SeenNonce
+from axis.server.sealing import seal, unseal
 from axis.server.store import MessageStore, Staged
 
 
@@ -74,6 +75,8 @@ class Settings:
     #: agencies the operator lets register others over the protocols (``axis serve
     #: --registrar CODE``); otherwise only the operator's ``axis agency add`` registers
     registrars: frozenset[str] = frozenset()
+    #: key-encryption key of the agency secrets at rest (axis.server.sealing); None: plain
+    secrets_key: bytes | None = field(default=None, repr=False)
 
 
 class AxisCore:
@@ -87,7 +90,7 @@ class AxisCore:
     def secret_of(self, code: str) -> str | None:
         with self.sessions() as session:
             agency = session.get(Agency, code)
-            return agency.secret if agency else None
+            return unseal(self.settings.secrets_key, code, agency.secret) if agency else None
 
     def add_agency(self, code: str, name: str, secret: str, parent: str | None = None) -> None:
         """Register an agency (the operator's ``agency add``); re-adding updates it."""
@@ -98,7 +101,8 @@ class AxisCore:
             if parent and session.get(Agency, parent) is None:
                 raise UnknownRecipient(f"parent agency {parent} is not registered")
             agency = session.get(Agency, code) or Agency(code=code, created_at=_now())
-            agency.name, agency.parent_code, agency.secret = name, parent, secret
+            agency.name, agency.parent_code = name, parent
+            agency.secret = seal(self.settings.secrets_key, code, secret)
             session.add(agency)
 
     def register_agency(self, caller: str, code: str, name: str) -> Registered:
@@ -113,7 +117,8 @@ class AxisCore:
             with self.sessions.begin() as session:
                 if session.get(Agency, code) is not None:
                     raise AgencyExists(f"agency {code} is already registered")
-                session.add(Agency(code=code, name=name, parent_code=caller, secret=secret,
+                session.add(Agency(code=code, name=name, parent_code=caller,
+                                   secret=seal(self.settings.secrets_key, code, secret),
                                    created_at=_now()))
         except IntegrityError as exc:
             raise AgencyExists(f"agency {code} is already registered") from exc

@@ -12,6 +12,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from axis.server.store import private_file
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "axis_alembic_version"
 
@@ -28,6 +30,8 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        if engine.url.database:
+            private_file(Path(engine.url.database))  # 0600 in a 0700 folder when new
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)

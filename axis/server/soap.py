@@ -62,7 +62,7 @@ def _parser() -> etree.XMLParser:
 def wsdl(request: Request) -> Response:
     if "wsdl" not in {key.lower() for key in request.query_params}:
         return Response("ask for the WSDL with ?wsdl; calls are POSTed", status_code=404)
-    address = str(request.url.replace(query=None))
+    address = f"{request.app.state.public_url}/soap"  # configured, not the request's Host
     return Response(_wsdl_text().replace(WSDL_ADDRESS, address), media_type="text/xml")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from axis.errors import AxisError
@@ -26,6 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="largest SOAP request accepted (default 96 MB, base64 included)")
     serve.add_argument("--retention-days", type=float, default=30,
                        help="how long acknowledged messages are kept (default 30)")
+    serve.add_argument("--public-url", default=None, metavar="URL",
+                       help="the address clients reach this axis at, written into the WSDL "
+                            "(default: http://HOST:PORT)")
     serve.add_argument("--registrar", action="append", default=[], metavar="CODE",
                        help="an agency that may register others over the protocols "
                             "(repeatable; default: none, only `axis agency add`)")
@@ -97,8 +101,10 @@ def _secret(name: str) -> str:
 
 
 def _server_config(args: argparse.Namespace, **extra: object):
-    from axis.server import ServerConfig
+    from axis.server import ServerConfig, Settings, kek_from_env
 
+    extra.setdefault("settings", Settings())
+    extra["settings"] = replace(extra["settings"], secrets_key=kek_from_env())
     return ServerConfig(data_dir=args.data_dir, db_url=args.db, **extra)
 
 
@@ -111,7 +117,8 @@ def _serve(args: argparse.Namespace) -> int:
         args, max_message_bytes=int(args.max_message_mb * MiB),
         soap_max_bytes=int(args.soap_max_mb * MiB),
         settings=Settings(retention=timedelta(days=args.retention_days),
-                          registrars=frozenset(args.registrar)))
+                          registrars=frozenset(args.registrar)),
+        public_url=args.public_url or f"http://{args.host}:{args.port}")
     base = f"http://{args.host}:{args.port}"
     print(f"reference axis at {base}: SOAP {base}/soap (WSDL {base}/soap?wsdl), "
           f"national protocol {base}/vxp/<operation>", flush=True)

@@ -17,9 +17,12 @@ from signing.errors import SigningError
 
 
 def create_app(hub: Hub) -> FastAPI:
+    # no /docs or /redoc: FastAPI's pages load their scripts from a third-party CDN; the
+    # schema itself stays at /openapi.json for tools
     app = FastAPI(title=f"edochub — {hub.settings.organ_name}", version="0.1.0",
                   description="Register of incoming and outgoing documents (Decree 30/2020) "
-                              "of agency " + hub.settings.organ_id)
+                              "of agency " + hub.settings.organ_id,
+                  docs_url=None, redoc_url=None)
     app.state.hub = hub
     for kind in (errors.RegisterError, SigningError, AxisError):
         app.add_exception_handler(kind, domain_error)

@@ -170,7 +170,7 @@ def _serve(args: argparse.Namespace) -> int:
         _anchor_periodically(hub, os.environ["EDOCHUB_TSA_URL"],
                              60 * float(os.environ.get("EDOCHUB_AUDIT_ANCHOR_MINUTES", "60")))
     print(f"edochub hub of {hub.settings.organ_id} on http://{args.host}:{args.port} "
-          f"(API docs at /docs)", flush=True)
+          f"(OpenAPI schema at /openapi.json)", flush=True)
     try:
         uvicorn.run(create_app(hub), host=args.host, port=args.port, log_level="warning")
     finally:

@@ -142,3 +142,25 @@ def test_only_the_operators_registrar_registers_and_only_well_formed_codes(axis_
                 client.register_agency(junk, "Cơ quan giả")
     after = {a.code for a in axis_server.core().agencies()}
     assert after - before <= {anyone.code, REGISTRAR}
+
+
+def test_agency_secrets_are_sealed_at_rest_in_owner_only_files(axis_server):
+    from axis.server.models import Agency
+
+    agency = axis_server.add_agency()
+    with axis_server.core().sessions() as session:
+        stored = session.get(Agency, agency.code).secret
+    assert stored.startswith("aesgcm:") and agency.secret not in stored
+    assert axis_server.core().secret_of(agency.code) == agency.secret
+    if axis_server.db_url is None:  # SQLite: the database file itself
+        database = axis_server.data_dir / "axis.sqlite"
+        assert agency.secret.encode() not in database.read_bytes()
+        assert database.stat().st_mode & 0o777 == 0o600
+    assert (axis_server.data_dir / "messages").stat().st_mode & 0o777 == 0o700
+
+
+def test_wsdl_address_is_configured_not_taken_from_the_host_header(axis_server):
+    answer = httpx.get(f"{axis_server.base_url}/soap?wsdl", headers={"Host": "evil.example"})
+    assert answer.status_code == 200
+    assert f'location="{axis_server.base_url}/soap"' in answer.text
+    assert "evil.example" not in answer.text

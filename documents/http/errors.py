@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from axis.errors import AxisError
 from documents.domain import errors
@@ -47,3 +48,35 @@ async def bad_request(request: Request, exc: RequestValidationError) -> JSONResp
     return JSONResponse({"detail": f"{where}: {first['msg']}",
                          "problems": [{"loc": list(p["loc"]), "msg": p["msg"]}
                                       for p in problems]}, status_code=422)
+
+
+class ErrorBody(BaseModel):
+    """Every refusal: one sentence saying what is wrong."""
+
+    detail: str
+
+
+class Problem(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class InvalidBody(ErrorBody):
+    """A request that does not match its schema: the first problem, then all of them."""
+
+    problems: list[Problem] = []
+
+
+#: the refusals every API route may answer, documented in the OpenAPI schema
+ERROR_RESPONSES: dict[int | str, dict] = {
+    400: {"model": ErrorBody, "description": "Malformed request"},
+    401: {"model": ErrorBody, "description": "No valid credentials (log in first)"},
+    403: {"model": ErrorBody, "description": "The role may not do this"},
+    404: {"model": ErrorBody, "description": "No such document, user or file"},
+    409: {"model": ErrorBody, "description": "Not possible in the current state"},
+    413: {"model": ErrorBody, "description": "Body larger than the hub accepts"},
+    422: {"model": InvalidBody, "description": "Invalid input"},
+    429: {"model": ErrorBody, "description": "Too many attempts; see Retry-After"},
+    502: {"model": ErrorBody, "description": "The axis refused or failed"},
+    503: {"model": ErrorBody, "description": "The hub is not configured for this"},
+}

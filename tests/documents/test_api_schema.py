@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
 
 from documents.http.app import create_app
 from documents.http.security import issue_token

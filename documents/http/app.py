@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from axis.errors import AxisError
 from documents.domain import errors
 from documents.http.api import auth, incoming, misc, outgoing
-from documents.http.errors import ERROR_RESPONSES, bad_request, domain_error
+from documents.http.errors import ERROR_RESPONSES, bad_request, domain_error, out_of_range
 from documents.http.limits import BodyGate
 from documents.http.pages import router as pages_router
 from documents.services.hub import Hub
@@ -27,6 +27,7 @@ def create_app(hub: Hub) -> FastAPI:
     for kind in (errors.RegisterError, SigningError, AxisError):
         app.add_exception_handler(kind, domain_error)
     app.add_exception_handler(RequestValidationError, bad_request)
+    app.add_exception_handler(OverflowError, out_of_range)
     for module in (auth, outgoing, incoming, misc):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(pages_router)  # the web pages (documents.http.pages), under /ui

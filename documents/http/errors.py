@@ -50,6 +50,12 @@ async def bad_request(request: Request, exc: RequestValidationError) -> JSONResp
                                       for p in problems]}, status_code=422)
 
 
+async def out_of_range(request: Request, exc: OverflowError) -> JSONResponse:
+    """A number the database cannot hold (an id of 30 digits): no such thing can exist."""
+    return JSONResponse({"detail": "a number in the request is out of range"},
+                        status_code=422)
+
+
 class ErrorBody(BaseModel):
     """Every refusal: one sentence saying what is wrong."""
 

@@ -72,7 +72,8 @@ def open_reader(data: bytes):
         _signature_fields(reader)  # walks the form fields; fails on a broken file
     except BadInputError:
         raise
-    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+            AssertionError) as exc:  # pyHanko asserts on some structures (found by fuzzing)
         raise BadInputError(f"unreadable or truncated PDF: {_one_line(exc)}") from None
     return reader
 

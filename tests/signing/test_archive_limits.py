@@ -120,3 +120,15 @@ def test_the_worker_runs_under_an_address_space_limit(tmp_path, settings):
         limits = Path(f"/proc/{isolated.worker_pid}/limits").read_text()
     line = next(row for row in limits.splitlines() if row.startswith("Max address space"))
     assert line.split()[3:5] == [str(768 * MiB), str(768 * MiB)]
+
+
+def test_a_pdf_whose_xref_misplaces_its_catalog_is_an_error_verdict(tmp_path, settings):
+    """Found by the fuzz target ``pdf``: pyHanko asserted on it (a crash, a 500 in a page)."""
+    pdf = bytearray(simple_pdf("fuzz"))
+    at = pdf.index(b"xref\n") + len(b"xref\n")
+    pdf[at:at + 3] = b"1 6"  # entries numbered from 1: object 1 is read where 0 was
+    target = tmp_path / "hong.pdf"
+    target.write_bytes(bytes(pdf))
+    with IsolatedValidator(settings, Limits()) as isolated:
+        result = isolated.validate_file(target, "hong.pdf")
+    assert result.error is not None and result.error.startswith("unreadable or truncated PDF")

@@ -98,3 +98,49 @@ def test_login_forms_take_small_bodies_only(served):
                                          "Content-Length": str(MB)}, b"username=a&password=")
         assert answer.status == 413, path
         assert b"larger than the limit of 65536 bytes" in answer.body
+
+
+def _page_session(hub, role: str) -> tuple[dict[str, str], str]:
+    """A page session of ``role`` (its cookie) and the CSRF token its forms carry."""
+    import hashlib
+    import hmac
+
+    from sqlalchemy import select as choose
+
+    from documents.adapters.models import User
+    from documents.http.security import issue_token
+
+    with db.transaction(hub.sessions) as session:
+        user = session.scalars(choose(User).where(User.username == role)).one()
+        token = issue_token(hub, user)
+    csrf = hmac.new(hub.settings.token_key.encode(), b"csrf\n" + token.encode(),
+                    hashlib.sha256).hexdigest()
+    return {"edochub_session": token}, csrf
+
+
+def test_archive_jobs_at_once_are_limited(served, real_signing):
+    import httpx
+
+    from documents.http.pages.archive_jobs import JobStore
+    from edochub.samples import simple_pdf
+
+    hub, url = served
+    hub.validator = real_signing.validator()
+    store = JobStore(hub.settings.local_data_dir())
+    busy = [store.create(1, ["a.pdf"]) for _ in range(hub.settings.max_archive_jobs)]
+    locks = [store.lock(job.id) for job in busy]  # as their runners hold them
+    cookies, csrf = _page_session(hub, "archivist")
+    upload = {"files": ("ho-so.pdf", simple_pdf("ho so"), "application/pdf")}
+    with httpx.Client(base_url=url, cookies=cookies, timeout=60) as client:
+        refused = client.post("/ui/archive", data={"csrf": csrf}, files=upload,
+                              headers={"Accept": "application/json"})
+        assert (refused.status_code, refused.json()) == (429, {
+            "detail": "2 validation jobs are running, the most this hub runs at once; try "
+                      "again when one has finished"})
+        assert sorted(p.name for p in store.root.iterdir()) == sorted(j.id for j in busy)
+        for lock in locks:
+            store.release(lock)
+        started = client.post("/ui/archive", data={"csrf": csrf}, files=upload,
+                              follow_redirects=False)
+    assert started.status_code == 303
+    assert started.headers["location"].startswith("/ui/archive/")

@@ -137,14 +137,25 @@ def _key_labels() -> list[str]:
     return list(config["keysets"][ARCH]["keys"])
 
 
-def load_architecture(directory: Path, url_prefix: str):
-    """The certomancer PKI architecture of a built development PKI."""
-    from certomancer.registry import ArchLabel, CertomancerConfig
+def load_config(directory: Path, url_prefix: str):
+    """The certomancer configuration of a built development PKI (e.g. for a CSC test
+    server, which serves every certificate of it as a credential)."""
+    from certomancer.registry import CertomancerConfig
 
     try:
-        config = CertomancerConfig.from_file(
+        return CertomancerConfig.from_file(
             str(CONFIG_PATH), key_search_dir=str(directory), external_url_prefix=url_prefix
         )
+    except Exception as exc:  # certomancer raises several unrelated types
+        raise DevPkiError(f"cannot load the development PKI configuration: {exc}") from exc
+
+
+def load_architecture(directory: Path, url_prefix: str):
+    """The certomancer PKI architecture of a built development PKI."""
+    from certomancer.registry import ArchLabel
+
+    config = load_config(directory, url_prefix)
+    try:
         return config.get_pki_arch(ArchLabel(ARCH))
     except Exception as exc:  # certomancer raises several unrelated types
         raise DevPkiError(f"cannot load the development PKI configuration: {exc}") from exc

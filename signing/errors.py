@@ -44,3 +44,9 @@ class CertificateNotUsableError(SigningError):
 
 class DevPkiError(SigningError):
     """The development PKI could not be built or served."""
+
+
+class RemoteSigningError(KeySourceError):
+    """A remote-signing service (CSC, or a vendor's phone-confirmed signing) could not be
+    used, or did not sign: unreachable, unknown credential, authorisation refused, the
+    official refused or let the request expire, or no answer within the time limit."""

@@ -67,6 +67,26 @@ def pki_services(dev_pki: devpki.DevPki) -> Iterator[devpki.DevPki]:
 
 
 @dataclass(frozen=True)
+class CscServer:
+    url: str
+    #: credential id -> the PIN that authorises it
+    pins: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def csc_server(pki_services: devpki.DevPki) -> Iterator[CscServer]:
+    """``certomancer-csc-dummy`` (CSC API v1) over the development PKI, on loopback, for the
+    whole session; the leaders' and the organization's credentials need their PINs
+    (see ``tests/remote_services.py``)."""
+    from tests.remote_services import credential, csc_service
+
+    pins = {credential("leader-an"): "pin-an-2468", credential("leader-binh"): "pin-binh-8642",
+            credential("org-h41"): "pin-h41-1357"}
+    with csc_service(pki_services, pins) as url:
+        yield CscServer(url, pins)
+
+
+@dataclass(frozen=True)
 class SoftHsmToken:
     module: str
     token_label: str
@@ -164,4 +184,4 @@ def fresh_pg_schema(database: str) -> str:
             f"?options=-csearch_path%3D{schema}")
 
 
-__all__: Sequence[str] = ("free_port", "run_cli", "SoftHsmToken", "fresh_pg_schema")
+__all__: Sequence[str] = ("free_port", "run_cli", "SoftHsmToken", "CscServer", "fresh_pg_schema")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from axis.edxml import dates
 from axis.edxml import model as m
 from axis.errors import MalformedEdxmlError
 
@@ -89,26 +90,76 @@ class _Decoder:
         return self.converted(parent, name, int, "a number")
 
     def date(self, parent, name: str) -> dt.date | None:
-        return self.converted(parent, name,
-                              lambda s: dt.datetime.strptime(s, m.DATE_FORMAT).date(),
-                              "a possible date yyyy/MM/dd")
+        """A date in any form other vendors write (normalised, with a warning naming the
+        original text); impossible in every form: a warning and no date."""
+        raw = self.text(parent, name)
+        if raw is None:
+            return None
+        try:
+            value, form = dates.read_date(raw)
+        except ValueError:
+            self.warn(f"{name} {raw!r} is not a possible date in any accepted form "
+                      f"({dates.FORMS_TEXT}); ignored")
+            return None
+        if form:
+            self.warn(f"{name} {raw!r} is not yyyy/MM/dd; read as {form}: "
+                      f"{value.strftime(m.DATE_FORMAT)}")
+        return value
 
     def timestamp(self, parent, name: str) -> dt.datetime | None:
-        return self.converted(parent, name,
-                              lambda s: dt.datetime.strptime(s, m.TIMESTAMP_FORMAT),
-                              "a timestamp yyyy/MM/dd HH:mm:ss")
+        raw = self.text(parent, name)
+        if raw is None:
+            return None
+        try:
+            return self.moment(raw, name)
+        except ValueError:
+            self.warn(f"{name} {raw!r} is not a possible date and time in any accepted form "
+                      f"({dates.FORMS_TEXT}, with HH:mm:ss); ignored")
+            return None
+
+    def moment(self, raw: str, name: str) -> dt.datetime:
+        value, form = dates.read_timestamp(raw)
+        if form:
+            self.warn(f"{name} {raw!r} is not yyyy/MM/dd HH:mm:ss; read as {form}: "
+                      f"{value.strftime(m.TIMESTAMP_FORMAT)}")
+        return value
 
     def boolean(self, parent, name: str) -> bool | None:
         return self.converted(parent, name, _boolean, "true or false")
 
     def document_id(self, parent, name: str = "DocumentId") -> str | None:
+        """The DocumentId as written, or in the standard form when its date was written in
+        another vendor's form (with a warning naming the original)."""
         value = self.text(parent, name)
         if value is not None:
             try:
-                m.DocumentId.parse(value)
+                parsed = m.DocumentId.parse(value)
             except ValueError as exc:
                 self.warn(f"{etree.QName(parent).localname}/{name}: {exc}")
+                return value
+            organ, written, number = value.split(",", 2)
+            standard = parsed.date.strftime(m.DATE_FORMAT)
+            if written.strip() != standard:
+                normalised = f"{organ},{standard},{number}"
+                self.warn(f"{etree.QName(parent).localname}/{name} {value!r} does not write "
+                          f"its date yyyy/MM/dd; read as {normalised!r}")
+                return normalised
         return value
+
+    def promulgation(self, element, document_id: str | None) -> m.Promulgation | None:
+        """PromulgationInfo; a missing or impossible PromulgationDate is taken from the
+        DocumentId when that carries a possible one (and the warning says so)."""
+        value = None if element is None else m.Promulgation(
+            self.text(element, "Place"), self.date(element, "PromulgationDate"))
+        if value is not None and value.date is not None:
+            return value
+        try:
+            fallback = m.DocumentId.parse(document_id or "").date
+        except ValueError:
+            return value
+        self.warn(f"PromulgationDate missing or impossible; taken from DocumentId: "
+                  f"{fallback.strftime(m.DATE_FORMAT)}")
+        return m.Promulgation(None if value is None else value.place, fallback)
 
     def organ_id(self, value: str, where: str) -> str:
         if not m.is_organ_id(value):
@@ -255,14 +306,14 @@ class _Decoder:
         places = self.child(mh, "ToPlaces")
         trace, business = self.trace(header)
         manifest = self.manifest(envelope)
+        document_id = self.document_id(mh)
         return m.DocumentMessage(
             sender=self.organization(self.child(mh, "From"), "From"),
             to=recipients,
-            document_id=self.document_id(mh),
+            document_id=document_id,
             code=None if code is None else m.Code(self.text(code, "CodeNumber"),
                                                   self.text(code, "CodeNotation")),
-            promulgation=None if prom is None else m.Promulgation(
-                self.text(prom, "Place"), self.date(prom, "PromulgationDate")),
+            promulgation=self.promulgation(prom, document_id),
             document_type=None if dtype is None else m.DocumentType(
                 self.integer(dtype, "Type"), self.integer(dtype, "TypeDetail"),
                 self.text(dtype, "TypeName")),
@@ -301,10 +352,11 @@ class _Decoder:
             raise MalformedEdxmlError("status message has no ResponseFor")
         stamp_text = self.text(mh, "Timestamp")
         try:
-            stamp = dt.datetime.strptime(stamp_text or "", m.TIMESTAMP_FORMAT)
+            stamp = self.moment(stamp_text or "", "status Timestamp")
         except ValueError:
             raise MalformedEdxmlError(
-                f"status Timestamp {stamp_text!r} is not yyyy/MM/dd HH:mm:ss") from None
+                f"status Timestamp {stamp_text!r} is not a possible date and time "
+                f"(yyyy/MM/dd HH:mm:ss, or {dates.FORMS_TEXT} with HH:mm:ss)") from None
         if self.payloads:
             raise MalformedEdxmlError("status message carries attachments")
         trace, _ = self.trace(header)
@@ -367,14 +419,18 @@ def routing_from_header(root: etree._Element) -> m.Routing:
         message = decoder.status(header, mh)
         return m.Routing("status", sender, _present((message.response_for.organ_id,)),
                          None, _present((message.response_for.document_id,)), None,
-                         message.status_code)
+                         message.status_code, message.description)
     recipients = tuple(decoder.organization(e, "To").organ_id for e in mh.findall(Q + "To"))
     if not recipients:
         raise MalformedEdxmlError("document message has no recipient (To)")
     _, business = decoder.trace(header)
+    code = decoder.child(mh, "Code")
+    number = None if code is None else decoder.text(code, "CodeNumber")
+    notation = None if code is None else decoder.text(code, "CodeNotation")
     return m.Routing("edoc", sender, recipients, decoder.document_id(mh),
                      _present(tuple(r.document_id for r in responses)),
-                     None if business is None else business.doc_type, None)
+                     None if business is None else business.doc_type, None,
+                     decoder.text(mh, "Subject"), "/".join(_present((number, notation))) or None)
 
 
 def _present(values: tuple[str | None, ...]) -> tuple[str, ...]:

@@ -23,14 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from axis.edxml import dates
+
 NAMESPACE = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
-DATE_FORMAT = "%Y/%m/%d"
-TIMESTAMP_FORMAT = "%Y/%m/%d %H:%M:%S"
+DATE_FORMAT, TIMESTAMP_FORMAT = dates.DATE_FORMAT, dates.TIMESTAMP_FORMAT
 
 #: Outcome of checking the envelope signature.
 SignatureState = Literal["absent", "placeholder", "valid", "untrusted", "invalid"]
 
-_DOCUMENT_ID = re.compile(r"^(?P<organ>[^,]+),(?P<date>\d{4}/\d{2}/\d{2}),(?P<number>.+)$")
+_DOCUMENT_ID = re.compile(r"^(?P<organ>[^,]+),(?P<date>[^,]+),(?P<number>.+)$")
 _ORGAN_ID = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 
 
@@ -64,7 +65,8 @@ def is_organ_id(value: str) -> bool:
 
 @dataclass(frozen=True)
 class DocumentId:
-    """A parsed ``DocumentId``: ``OrganId,yyyy/MM/dd,Number/Notation``."""
+    """A parsed ``DocumentId``: ``OrganId,yyyy/MM/dd,Number/Notation`` (the date read in any
+    form :func:`~axis.edxml.dates.read_date` accepts; ``str`` writes the standard form)."""
 
     organ_id: str
     date: dt.date
@@ -77,10 +79,10 @@ class DocumentId:
         if not match:
             raise ValueError(f"{value!r} is not OrganId,yyyy/MM/dd,Number/Notation")
         try:
-            date = dt.datetime.strptime(match["date"], DATE_FORMAT).date()
+            date, _ = dates.read_date(match["date"])
         except ValueError:
             raise ValueError(f"{value!r} has an impossible date {match['date']}") from None
-        return cls(match["organ"], date, match["number"])
+        return cls(match["organ"].strip(), date, match["number"].strip())
 
     def __str__(self) -> str:
         return f"{self.organ_id},{self.date.strftime(DATE_FORMAT)},{self.number_notation}"
@@ -297,3 +299,6 @@ class Routing:
     response_for: tuple[str, ...]
     business_doc_type: BusinessDocType | None
     status_code: StatusCode | None
+    subject: str | None = None
+    #: ``CodeNumber/CodeNotation`` (số và ký hiệu), as the register shows it.
+    notation: str | None = None

@@ -7,6 +7,7 @@ from axis.protocol.messages import (
     AgencyInfo,
     AxisRequest,
     AxisResponse,
+    DeleteAgency,
     Done,
     Fetch,
     ListAgencies,
@@ -19,6 +20,16 @@ from axis.protocol.messages import (
     Send,
     SendReceipt,
     Sent,
+    SyncAgencies,
+)
+from axis.protocol.operations import (
+    REQUEST_ID_HEADER,
+    JsonLogFormatter,
+    RequestContext,
+    current_request_id,
+    metrics_body,
+    readiness,
+    request_id_headers,
 )
 from axis.protocol.vxp_signing import (
     HASH_HEADER,
@@ -34,11 +45,19 @@ from axis.protocol.vxp_signing import (
 )
 
 __all__ = [
+    "REQUEST_ID_HEADER",
+    "JsonLogFormatter",
+    "RequestContext",
+    "current_request_id",
+    "metrics_body",
+    "readiness",
+    "request_id_headers",
     "ACK_STATES",
     "Acknowledge",
     "AgencyInfo",
     "AxisRequest",
     "AxisResponse",
+    "DeleteAgency",
     "Done",
     "Fetch",
     "HASH_HEADER",
@@ -55,6 +74,7 @@ __all__ = [
     "Send",
     "SendReceipt",
     "Sent",
+    "SyncAgencies",
     "VERSION",
     "VERSION_HEADER",
     "hash_file_hex",

@@ -54,14 +54,33 @@ class ListAgencies:
 
 
 @dataclass(frozen=True)
+class SyncAgencies:
+    """Every directory entry changed after directory version ``since`` (0: all), deleted and
+    former ones included, in version order."""
+
+    since: int = 0
+
+
+@dataclass(frozen=True)
 class RegisterAgency:
     """Register a subordinate agency of the caller; the axis answers with its new secret."""
 
     code: str
     name: str
+    mail: str = ""
 
 
-AxisRequest = Send | ListReceived | Fetch | Acknowledge | ListSent | ListAgencies | RegisterAgency
+@dataclass(frozen=True)
+class DeleteAgency:
+    """Withdraw an agency from the directory (an operator of the axis only)."""
+
+    code: str
+
+
+AxisRequest = (
+    Send | ListReceived | Fetch | Acknowledge | ListSent | ListAgencies | SyncAgencies
+    | RegisterAgency | DeleteAgency
+)
 
 
 @dataclass(frozen=True)
@@ -74,18 +93,27 @@ class SendReceipt:
 
 @dataclass(frozen=True)
 class Received:
+    """A message queued for the caller. ``recipient`` is the caller's code; ``addressed_as``
+    the former code the sender used, when the axis routed it to the caller as its successor."""
+
     doc_id: str
     sender: str
     kind: str
     size: int
     sha256: str
     created: str
+    recipient: str = ""
+    addressed_as: str | None = None
+    state: str = "pending"
+    updated: str = ""
 
 
 @dataclass(frozen=True)
 class RecipientState:
     recipient: str
     state: str
+    addressed_as: str | None = None
+    acknowledged: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,13 +123,32 @@ class Sent:
     kind: str
     created: str
     recipients: tuple[RecipientState, ...]
+    subject: str = ""
+    notation: str = ""
 
 
 @dataclass(frozen=True)
 class AgencyInfo:
+    """A directory entry. A current agency has no ``successor`` and is not ``deleted``;
+    ``old_codes`` are the codes that now lead to it; ``version`` is the directory version of
+    its last change (what an incremental sync asks from)."""
+
     code: str
     name: str
     parent: str | None = None
+    id: str = ""
+    parent_id: str = ""
+    mail: str = ""
+    code102: str = ""
+    center_code: str = ""
+    is_agency: bool = True
+    old_codes: tuple[str, ...] = ()
+    successor: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    deleted: bool = False
+    version: int = 0
+    modified: str = ""
 
 
 @dataclass(frozen=True)

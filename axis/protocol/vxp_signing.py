@@ -41,10 +41,12 @@ def signed_headers(params: Mapping[str, str], secret: str) -> dict[str, str]:
     included by the caller) and their signature."""
     prefixed = {PREFIX + name: value for name, value in params.items()}
     sign_header = json.dumps(prefixed, separators=(",", ":"))
+    # A ``version`` parameter (getSynchronizeUnit's) shares its header with the protocol
+    # version; the signed parameter wins.
     return {
+        VERSION_HEADER: VERSION,
         **prefixed,
         SIGN_HEADER_KEY: ";".join(prefixed),
         SIGN_HEADER: sign_header,
         HASH_HEADER: hmac_hex(secret, sign_header),
-        VERSION_HEADER: VERSION,
     }

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from axis.errors import (
@@ -21,7 +23,8 @@ from axis.errors import (
     MessageTooLarge,
     NotPermitted,
 )
-from axis.server import db, soap, vxp
+from axis.protocol import RequestContext, metrics_body, readiness
+from axis.server import db, soap, vxp, vxp_agencies
 from axis.server.core import AxisCore, Settings
 from axis.server.limits import BodyLimit
 from axis.server.store import MessageStore
@@ -78,6 +81,9 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.public_url = config.public_url.rstrip("/")
     app.include_router(soap.router)
     app.include_router(vxp.router)
+    app.include_router(vxp_agencies.router)
+    _add_operations_routes(app, core)
+    app.add_middleware(RequestContext, service="axis")
 
     @app.exception_handler(ExchangeError)
     async def exchange_error(_request: Request, exc: ExchangeError) -> JSONResponse:
@@ -96,6 +102,33 @@ def _json_error(exc: ExchangeError) -> JSONResponse:
     status = next((code for cls, code in HTTP_STATUS if isinstance(exc, cls)), 400)
     return JSONResponse({"status": "FAIL", "ErrorCode": exc.code, "ErrorDesc": str(exc)},
                         status_code=status)
+
+
+def _add_operations_routes(app: FastAPI, core: AxisCore) -> None:
+    """``/healthz``, ``/readyz`` (database and message store) and ``/metrics``, no login."""
+
+    def database() -> None:
+        with core.sessions() as session:
+            session.execute(text("SELECT 1"))
+
+    def storage() -> None:
+        probe = core.store.root / f".readyz-{os.getpid()}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+
+    @app.get("/healthz")
+    def alive() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @app.get("/readyz")
+    def ready() -> JSONResponse:
+        ok, answers = readiness({"database": database, "storage": storage})
+        return JSONResponse({"ready": ok, "checks": answers}, status_code=200 if ok else 503)
+
+    @app.get("/metrics")
+    def prometheus() -> Response:
+        body, media_type = metrics_body()
+        return Response(body, media_type=media_type)
 
 
 def serve(config: ServerConfig, host: str, port: int) -> None:

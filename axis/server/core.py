@@ -9,14 +9,13 @@ queued for a recipient until that recipient acknowledges it ``done`` or ``fail``
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,41 +39,37 @@ from axis.protocol.messages import (
     SendReceipt,
     Sent,
 )
+from axis.server import directory
 from axis.server.models import Agency, Delivery, Message, SeenNonce
 from axis.server.sealing import seal, unseal
 from axis.server.store import MessageStore, Staged
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+_now, _iso = directory.now, directory.iso
 
 
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.isoformat(timespec="seconds")
+def _int(value: str, what: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidRequest(f"{what} {value!r} is not a number") from None
 
 
-#: an agency code (mã định danh, Decision 20/2020): four levels, e.g. 000.00.00.H41
-AGENCY_CODE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}")
-MAX_NAME = 300
+def _former(target: str, addressed: list[str]) -> str | None:
+    """The former codes a copy for ``target`` was addressed to (None when addressed as is)."""
+    former = [code for code in addressed if code != target]
+    return ",".join(former) if former and target not in addressed else None
 
 
-def check_agency(code: str, name: str) -> None:
-    """Refuse a code that is not of the form 000.00.00.H41, and an empty or overlong name."""
-    if not AGENCY_CODE.fullmatch(code):
-        raise InvalidRequest(f"agency code {code[:40]!r} is not of the form 000.00.00.H41")
-    if not name.strip() or len(name) > MAX_NAME:
-        raise InvalidRequest(f"an agency needs a name of 1 to {MAX_NAME} characters")
+def _received(message: Message, delivery: Delivery) -> Received:
+    return Received(message.doc_id, message.sender, message.kind, message.size, message.sha256,
+                    _iso(message.created_at), delivery.recipient, delivery.addressed_as,
+                    delivery.state, _iso(delivery.acknowledged_at or message.created_at))
 
 
 @dataclass(frozen=True)
 class Settings:
     retention: timedelta = timedelta(days=30)
     nonce_window: timedelta = timedelta(minutes=5)
-    #: agencies the operator lets register others over the protocols (``axis serve
-    #: --registrar CODE``); otherwise only the operator's ``axis agency add`` registers
-    registrars: frozenset[str] = frozenset()
     #: key-encryption key of the agency secrets at rest (axis.server.sealing); None: plain
     secrets_key: bytes | None = field(default=None, repr=False)
 
@@ -88,46 +83,109 @@ class AxisCore:
     # -- agencies -------------------------------------------------------------------------
 
     def secret_of(self, code: str) -> str | None:
+        """The secret of a current agency (a merged, renamed or deleted one may not call)."""
         with self.sessions() as session:
             agency = session.get(Agency, code)
-            return unseal(self.settings.secrets_key, code, agency.secret) if agency else None
+            if not directory.current(agency):
+                return None
+            return unseal(self.settings.secrets_key, code, agency.secret)
 
-    def add_agency(self, code: str, name: str, secret: str, parent: str | None = None) -> None:
+    def add_agency(self, code: str, name: str, secret: str, parent: str | None = None, *,
+                   operator: bool = False, mail: str | None = None) -> None:
         """Register an agency (the operator's ``agency add``); re-adding updates it."""
         if not code or not secret:
             raise InvalidRequest("an agency needs a code and a secret")
-        check_agency(code, name)
+        code = directory.check_code(code)
         with self.sessions.begin() as session:
-            if parent and session.get(Agency, parent) is None:
-                raise UnknownRecipient(f"parent agency {parent} is not registered")
-            agency = session.get(Agency, code) or Agency(code=code, created_at=_now())
-            agency.name, agency.parent_code = name, parent
-            agency.secret = seal(self.settings.secrets_key, code, secret)
-            session.add(agency)
+            directory.check_parent(session, parent)
+            version = directory.next_version(session)
+            existing = session.get(Agency, code)
+            if existing is None:
+                directory.stored(session, directory.Entry(code, name, parent, mail), version,
+                                 secret=seal(self.settings.secrets_key, code, secret),
+                                 operator=operator)
+                return
+            # An imported directory entry keeps its history; it gains credentials.
+            existing.name, existing.parent_code = name, parent
+            existing.secret = seal(self.settings.secrets_key, code, secret)
+            existing.operator = operator
+            existing.mail = existing.mail if mail is None else mail
+            directory.touch(existing, version)
 
-    def register_agency(self, caller: str, code: str, name: str) -> Registered:
-        """A registrar the operator named registers a subordinate (đơn vị trực thuộc); the
-        axis draws its secret, answered once."""
-        if caller not in self.settings.registrars:
-            raise NotPermitted(f"agency {caller} may not register agencies: the axis operator "
-                               "registers them")
-        check_agency(code, name)
+    def register_agency(self, caller: str, code: str, name: str, mail: str | None = None,
+                        parent_id: str = "", parent_code: str = "") -> Registered:
+        """An operator (an agency the axis operator registered with ``--operator``: the admin
+        credential) registers an agency under itself or under any agency named by
+        ``parent_id`` or ``parent_code``; the axis draws its secret, answered once. Other
+        agencies may not register agencies at all."""
+        if not code.strip() or not name.strip():
+            raise InvalidRequest("registerAgency needs a code and a name")
+        code = directory.check_code(code)
         secret = secrets.token_urlsafe(32)
         try:
             with self.sessions.begin() as session:
+                me = session.get(Agency, caller)
+                if me is None or not me.operator:
+                    raise NotPermitted(f"agency {caller} may not register agencies: only the "
+                                       "axis operator does")
+                parent = self._parent(session, me, parent_id.strip(), parent_code.strip())
                 if session.get(Agency, code) is not None:
                     raise AgencyExists(f"agency {code} is already registered")
-                session.add(Agency(code=code, name=name, parent_code=caller,
-                                   secret=seal(self.settings.secrets_key, code, secret),
-                                   created_at=_now()))
+                directory.stored(session, directory.Entry(code, name.strip(), parent, mail),
+                                 directory.next_version(session),
+                                 secret=seal(self.settings.secrets_key, code, secret))
+                registered = directory.describe(session, code)
         except IntegrityError as exc:
             raise AgencyExists(f"agency {code} is already registered") from exc
-        return Registered(AgencyInfo(code, name, caller), secret)
+        return Registered(registered, secret)
+
+    @staticmethod
+    def _parent(session: Session, me: Agency, parent_id: str, parent_code: str) -> str:
+        if parent_code and parent_code != me.code:
+            other = session.get(Agency, parent_code)
+        elif parent_id and parent_id != str(me.unit_id):
+            other = session.scalar(select(Agency).where(
+                Agency.unit_id == _int(parent_id, "pid")))
+        else:
+            return me.code
+        if not me.operator:
+            raise NotPermitted(f"agency {me.code} may register agencies only under itself")
+        if not directory.current(other):
+            raise UnknownRecipient(f"parent agency {parent_code or 'id ' + parent_id} is not "
+                                   "a current agency")
+        return other.code
 
     def agencies(self) -> tuple[AgencyInfo, ...]:
+        """The current agencies (not merged, renamed or deleted), with their former codes."""
         with self.sessions() as session:
-            rows = session.scalars(select(Agency).order_by(Agency.code))
-            return tuple(AgencyInfo(a.code, a.name, a.parent_code) for a in rows)
+            return directory.listing(session)
+
+    def changes_since(self, version: int) -> tuple[AgencyInfo, ...]:
+        """Every directory entry changed after ``version``, deleted and former ones included,
+        in version order (``getSynchronizeUnit``)."""
+        with self.sessions() as session:
+            return directory.listing(session, since=version)
+
+    def delete_agency(self, caller: str, code: str) -> None:
+        """An operator withdraws an agency from the directory (kept, marked deleted)."""
+        with self.sessions.begin() as session:
+            me = session.get(Agency, caller)
+            if me is None or not me.operator:
+                raise NotPermitted(f"agency {caller} is not an operator of this axis")
+            agency = session.get(Agency, directory.check_code(code))
+            if agency is None or agency.deleted:
+                raise UnknownRecipient(f"agency {code} is not in the directory")
+            if code == caller:
+                raise InvalidRequest("an operator cannot delete its own agency")
+            agency.deleted = True
+            agency.valid_to = agency.valid_to or _now().date()
+            directory.touch(agency, directory.next_version(session))
+
+    def import_directory(self, entries: list[directory.Entry]) -> int:
+        """Store directory entries (from a file or another axis) in one transaction; returns
+        the directory version they took."""
+        with self.sessions.begin() as session:
+            return directory.import_entries(session, entries)
 
     def remember_nonce(self, caller: str, nonce: bytes, created: datetime) -> None:
         """Refuse a WS-Security request whose nonce (its decoded bytes: base64 has several
@@ -173,18 +231,20 @@ class AxisCore:
         with self.sessions() as session:
             if (earlier := self._earlier(session, caller, message_id)) is not None:
                 return self._receipt_for_duplicate(earlier, staged)
-            known = set(session.scalars(select(Agency.code).where(Agency.code.in_(recipients))))
-            if unknown := [r for r in recipients if r not in known]:
-                raise UnknownRecipient(f"unknown recipient agency: {', '.join(unknown)}")
+            routes: dict[str, list[str]] = {}
+            for target, addressed in directory.resolve(session, recipients):
+                routes.setdefault(target, []).append(addressed)
         doc_id = str(uuid.uuid4())
         self.store.keep(staged, doc_id)
         try:
             with self.sessions.begin() as session:
                 session.add(Message(
                     doc_id=doc_id, sender=caller, sender_message_id=message_id,
-                    kind=routing.kind, sha256=staged.sha256, size=staged.size,
-                    created_at=_now(),
-                    deliveries=[Delivery(recipient=r, state="pending") for r in recipients],
+                    kind=routing.kind, subject=routing.subject, notation=routing.notation,
+                    sha256=staged.sha256, size=staged.size, created_at=_now(),
+                    deliveries=[Delivery(recipient=target, state="pending",
+                                         addressed_as=_former(target, addressed))
+                                for target, addressed in routes.items()],
                 ))
         except IntegrityError:
             self.store.remove(doc_id)  # a concurrent copy of the same send won the race
@@ -196,7 +256,7 @@ class AxisCore:
         except BaseException:
             self.store.remove(doc_id)
             raise
-        return SendReceipt(doc_id, message_id, recipients)
+        return SendReceipt(doc_id, message_id, tuple(routes))
 
     @staticmethod
     def _earlier(session: Session, caller: str, message_id: str) -> Message | None:
@@ -211,23 +271,35 @@ class AxisCore:
         recipients = tuple(d.recipient for d in earlier.deliveries)
         return SendReceipt(earlier.doc_id, earlier.sender_message_id, recipients, duplicate=True)
 
-    def received(self, caller: str, kind: str | None = None) -> tuple[Received, ...]:
-        """Messages queued for ``caller`` and not yet acknowledged, oldest first."""
-        query = (select(Message).join(Delivery)
+    def received(self, caller: str, kind: str | None = None, since: datetime | None = None,
+                 until: datetime | None = None) -> tuple[Received, ...]:
+        """Messages queued for ``caller`` and not yet acknowledged, oldest first (optionally
+        only those stored within [``since``, ``until``))."""
+        query = (select(Message, Delivery).join(Delivery)
                  .where(Delivery.recipient == caller, Delivery.state == "pending")
                  .order_by(Message.created_at, Message.doc_id))
         if kind:
             query = query.where(Message.kind == kind)
+        if since is not None:
+            query = query.where(Message.created_at >= since)
+        if until is not None:
+            query = query.where(Message.created_at < until)
         with self.sessions() as session:
-            return tuple(Received(m.doc_id, m.sender, m.kind, m.size, m.sha256,
-                                  _iso(m.created_at)) for m in session.scalars(query))
+            return tuple(_received(m, d) for m, d in session.execute(query))
+
+    def count_received(self, caller: str, kind: str | None = None) -> int:
+        query = (select(func.count()).select_from(Delivery).join(Message)
+                 .where(Delivery.recipient == caller, Delivery.state == "pending"))
+        if kind:
+            query = query.where(Message.kind == kind)
+        with self.sessions() as session:
+            return session.scalar(query) or 0
 
     def open(self, caller: str, doc_id: str) -> tuple[Received, Path]:
         """The message ``doc_id`` and its file, if it was addressed to ``caller``."""
         with self.sessions() as session:
-            self._delivery(session, caller, doc_id)
-            m = session.get(Message, doc_id)
-            info = Received(m.doc_id, m.sender, m.kind, m.size, m.sha256, _iso(m.created_at))
+            delivery = self._delivery(session, caller, doc_id)
+            info = _received(session.get(Message, doc_id), delivery)
         return info, self.store.path(doc_id)
 
     def acknowledge(self, caller: str, doc_id: str, state: str) -> None:
@@ -249,12 +321,16 @@ class AxisCore:
             raise MessageNotFound(f"no message {doc_id} addressed to {caller}")
         return delivery
 
-    def sent(self, caller: str) -> tuple[Sent, ...]:
+    def sent(self, caller: str, doc_id: str | None = None) -> tuple[Sent, ...]:
         query = select(Message).where(Message.sender == caller).order_by(Message.created_at)
+        if doc_id:
+            query = query.where(Message.doc_id == doc_id)
         with self.sessions() as session:
             return tuple(
                 Sent(m.doc_id, m.sender_message_id, m.kind, _iso(m.created_at),
-                     tuple(RecipientState(d.recipient, d.state) for d in m.deliveries))
+                     tuple(RecipientState(d.recipient, d.state, d.addressed_as,
+                                          _iso(d.acknowledged_at)) for d in m.deliveries),
+                     m.subject or "", m.notation or "")
                 for m in session.scalars(query)
             )
 

@@ -24,7 +24,14 @@ from lxml import etree
 from starlette.concurrency import run_in_threadpool
 
 from axis.errors import AuthenticationFailed, ExchangeError, InvalidRequest, MessageTooLarge
-from axis.protocol.messages import AgencyInfo, Received
+from axis.protocol.messages import AgencyInfo, Received, RecipientState
+from axis.server.conventions import (
+    RECEIVE_STATUS,
+    SEND_STATUS,
+    SERVICE_TYPE,
+    moment,
+    send_status_desc,
+)
 from axis.server.core import AxisCore
 from axis.server.deps import CoreDep
 
@@ -246,14 +253,26 @@ def _send(core: AxisCore, caller: str, request: etree._Element) -> etree._Elemen
 
 
 def _received(name: str, item: Received) -> etree._Element:
+    addressed = [_el("addressedTo", text=item.addressed_as)] if item.addressed_as else []
     return _el(name, _el("docId", text=item.doc_id), _el("from", text=item.sender),
                _el("kind", text=item.kind), _el("size", text=str(item.size)),
-               _el("sha256", text=item.sha256), _el("created", text=item.created))
+               _el("sha256", text=item.sha256), _el("created", text=item.created),
+               _el("serviceType", text=SERVICE_TYPE), _el("to", text=item.recipient),
+               *addressed, _el("status", text=item.state),
+               _el("statusDesc", text=RECEIVE_STATUS[item.state]),
+               _el("updated", text=item.updated))
 
 
 def _list_received(core: AxisCore, caller: str, request: etree._Element) -> etree._Element:
-    items = core.received(caller, _field(request, "kind"))
+    items = core.received(caller, _field(request, "kind"),
+                          moment(_field(request, "fromDate") or ""),
+                          moment(_field(request, "toDate") or "", end=True))
     return _el("ListReceivedResponse", *(_received("message", item) for item in items))
+
+
+def _count_received(core: AxisCore, caller: str, request: etree._Element) -> etree._Element:
+    count = core.count_received(caller, _field(request, "kind"))
+    return _el("CountReceivedResponse", _el("count", text=str(count)))
 
 
 def _get(core: AxisCore, caller: str, request: etree._Element) -> etree._Element:
@@ -267,33 +286,73 @@ def _acknowledge(core: AxisCore, caller: str, request: etree._Element) -> etree.
     return _el("AcknowledgeResponse")
 
 
+def _recipient(state: RecipientState) -> etree._Element:
+    addressed = [_el("addressedTo", text=state.addressed_as)] if state.addressed_as else []
+    return _el("recipient", _el("to", text=state.recipient), _el("status", text=state.state),
+               *addressed,
+               _el("receivedTime", text=state.acknowledged if state.state == "done" else ""),
+               _el("sendStatus", text=SEND_STATUS),
+               _el("sendStatusDesc", text=send_status_desc(state)),
+               _el("receiveStatusDesc", text=RECEIVE_STATUS[state.state]))
+
+
 def _list_sent(core: AxisCore, caller: str, _request: etree._Element) -> etree._Element:
     return _el("ListSentResponse", *(
         _el("message", _el("docId", text=s.doc_id), _el("messageId", text=s.message_id),
             _el("kind", text=s.kind), _el("created", text=s.created),
-            *(_el("recipient", _el("to", text=r.recipient), _el("status", text=r.state))
-              for r in s.recipients))
+            _el("serviceType", text=SERVICE_TYPE), _el("title", text=s.subject),
+            _el("notation", text=s.notation), *(_recipient(r) for r in s.recipients))
         for s in core.sent(caller)))
 
 
 def _agency(agency: AgencyInfo) -> etree._Element:
-    parent = [_el("parent", text=agency.parent)] if agency.parent else []
-    return _el("agency", _el("code", text=agency.code), _el("name", text=agency.name), *parent)
+    def optional(name: str, value: str | None) -> list[etree._Element]:
+        return [_el(name, text=value)] if value else []
+
+    return _el("agency", _el("code", text=agency.code), _el("name", text=agency.name),
+               *optional("parent", agency.parent), _el("id", text=agency.id),
+               _el("pid", text=agency.parent_id), _el("mail", text=agency.mail),
+               _el("oldCode", text=",".join(agency.old_codes)),
+               _el("code102", text=agency.code102), _el("centerCode", text=agency.center_code),
+               _el("isAgency", text=_bool(agency.is_agency)),
+               *optional("successor", agency.successor),
+               *optional("validFrom", agency.valid_from), *optional("validTo", agency.valid_to),
+               _el("deleted", text=_bool(agency.deleted)),
+               _el("version", text=str(agency.version)),
+               _el("modifyDate", text=agency.modified))
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
 
 
 def _list_agencies(core: AxisCore, _caller: str, _request: etree._Element) -> etree._Element:
     return _el("ListAgenciesResponse", *(_agency(a) for a in core.agencies()))
 
 
+def _sync_agencies(core: AxisCore, _caller: str, request: etree._Element) -> etree._Element:
+    since = int(_field(request, "version") or 0)
+    return _el("SyncAgenciesResponse", *(_agency(a) for a in core.changes_since(since)))
+
+
 def _register_agency(core: AxisCore, caller: str, request: etree._Element) -> etree._Element:
-    registered = core.register_agency(caller, _field(request, "code"), _field(request, "name"))
+    registered = core.register_agency(caller, _field(request, "code"), _field(request, "name"),
+                                      _field(request, "mail") or None,
+                                      _field(request, "pid") or "")
     return _el("RegisterAgencyResponse", _agency(registered.agency),
                _el("secret", text=registered.secret))
+
+
+def _delete_agency(core: AxisCore, caller: str, request: etree._Element) -> etree._Element:
+    core.delete_agency(caller, _field(request, "code"))
+    return _el("DeleteAgencyResponse")
 
 
 OPERATIONS: dict[str, Callable[[AxisCore, str, etree._Element], etree._Element]] = {
     f"{{{TNS}}}{name}": handler for name, handler in (
         ("Send", _send), ("ListReceived", _list_received), ("Get", _get),
         ("Acknowledge", _acknowledge), ("ListSent", _list_sent),
-        ("ListAgencies", _list_agencies), ("RegisterAgency", _register_agency))
+        ("CountReceived", _count_received), ("ListAgencies", _list_agencies),
+        ("SyncAgencies", _sync_agencies), ("RegisterAgency", _register_agency),
+        ("DeleteAgency", _delete_agency))
 }

@@ -9,7 +9,6 @@ answer, so neither side ever holds a whole envelope.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -21,6 +20,13 @@ from starlette.concurrency import run_in_threadpool
 
 from axis.errors import HashMismatch, InvalidRequest, MessageTooLarge
 from axis.protocol.vxp_signing import hash_file_hex
+from axis.server.conventions import (
+    RECEIVE_STATUS,
+    SEND_STATUS,
+    SERVICE_TYPE,
+    moment,
+    send_status_desc,
+)
 from axis.server.deps import CoreDep, VxpCaller, VxpCallerDep
 from axis.server.multipart import FileDocReader
 from axis.server.store import CHUNK, Staged
@@ -35,7 +41,20 @@ def _ok(**fields: object) -> JSONResponse:
 
 
 def recipients_of(value: str) -> tuple[str, ...]:
-    return tuple(code for code in re.split(r"[,;#\s]+", value) if code)
+    """The ``to`` header as the SDK sends it (the JSON text of its value: an array of codes or a
+    quoted string), or a plain code, or a comma-separated list."""
+    text = value.strip()
+    if text[:1] in ('[', '"'):
+        try:
+            parsed = json.loads(text)
+        except ValueError as exc:
+            raise InvalidRequest(f"the to header is not valid JSON: {text[:80]!r}") from exc
+        items = parsed if isinstance(parsed, list) else [parsed]
+        if not all(isinstance(item, str) for item in items):
+            raise InvalidRequest("the to header must be a JSON array of agency codes or a "
+                                 "quoted code")
+        text = ",".join(items)
+    return tuple(code for code in re.split(r"[,;\s]+", text) if code)
 
 
 @router.api_route("/sendEdoc", methods=["POST"])
@@ -62,7 +81,7 @@ async def send_edoc(request: Request, caller: VxpCallerDep, core: CoreDep) -> JS
             recipients_of(caller.param("to")), caller.param("messageid") or None)
     finally:
         staged.discard()
-    return _ok(docId=receipt.doc_id, messageId=receipt.message_id, to=list(receipt.recipients),
+    return _ok(DocId=receipt.doc_id, messageId=receipt.message_id, to=list(receipt.recipients),
                duplicate=receipt.duplicate)
 
 
@@ -80,9 +99,24 @@ async def _receive_body(request: Request, staged: Staged) -> None:
 
 @router.api_route("/getReceivedEdocList", methods=["GET", "POST"])
 def get_received_edoc_list(caller: VxpCallerDep, core: CoreDep) -> JSONResponse:
-    items = core.received(caller.agency, caller.param("messagetype") or None)
-    return _ok(data=[{"docId": i.doc_id, "from": i.sender, "messageType": i.kind,
-                      "size": i.size, "sha256": i.sha256, "created": i.created} for i in items])
+    since, until = moment(caller.param("fromdate")), moment(caller.param("todate"), end=True)
+    items = core.received(caller.agency, caller.param("messagetype") or None, since, until)
+    return _ok(data=[{
+        "docId": i.doc_id, "serviceType": SERVICE_TYPE, "messageType": i.kind,
+        "created_time": i.created, "updated_time": i.updated, "from": i.sender,
+        "to": i.recipient, "status": i.state, "status_desc": RECEIVE_STATUS[i.state],
+        "addressedTo": i.addressed_as or "", "size": i.size, "sha256": i.sha256,
+    } for i in items])
+
+
+@router.api_route("/countReceiveEdoc", methods=["GET", "POST"])
+def count_receive_edoc(caller: VxpCallerDep, core: CoreDep) -> JSONResponse:
+    return _ok(count=core.count_received(caller.agency, caller.param("messagetype") or "edoc"))
+
+
+@router.api_route("/countReceiveStatus", methods=["GET", "POST"])
+def count_receive_status(caller: VxpCallerDep, core: CoreDep) -> JSONResponse:
+    return _ok(count=core.count_received(caller.agency, "status"))
 
 
 @router.api_route("/getEdoc", methods=["GET", "POST"])
@@ -112,39 +146,16 @@ def update_status(caller: VxpCallerDep, core: CoreDep) -> JSONResponse:
 
 @router.api_route("/getSentEdocList", methods=["GET", "POST"])
 def get_sent_edoc_list(caller: VxpCallerDep, core: CoreDep) -> JSONResponse:
-    return _ok(data=[{"docId": s.doc_id, "messageId": s.message_id, "messageType": s.kind,
-                      "created": s.created,
-                      "recipients": [{"to": r.recipient, "status": r.state}
-                                     for r in s.recipients]}
-                     for s in core.sent(caller.agency)])
-
-
-@router.api_route("/getAgenciesList", methods=["GET", "POST"])
-def get_agencies_list(_caller: VxpCallerDep, core: CoreDep) -> JSONResponse:
-    return _ok(data=[{"code": a.code, "name": a.name, "parent": a.parent}
-                     for a in core.agencies()])
-
-
-@router.api_route("/registerAgency", methods=["POST"])
-async def register_agency(request: Request, caller: VxpCallerDep, core: CoreDep) -> JSONResponse:
-    """The new agency travels as a small JSON body ``{"code", "name"}`` (names are Vietnamese,
-    headers cannot carry them), covered by the signature through ``hash-file``."""
-    body = await request.body()
-    if len(body) > 64 * 1024:
-        raise MessageTooLarge("registerAgency body is larger than 64 KiB")
-    if hash_file_hex(hashlib.sha256(body).digest()) != caller.param("hash-file").lower():
-        raise HashMismatch("hash-file does not match the registerAgency body")
-    try:
-        fields = json.loads(body)
-    except ValueError as exc:
-        raise InvalidRequest("registerAgency body is not JSON") from exc
-    if not isinstance(fields, dict):
-        raise InvalidRequest("registerAgency body must be a JSON object")
-    registered = await run_in_threadpool(core.register_agency, caller.agency,
-                                         str(fields.get("code", "")), str(fields.get("name", "")))
-    agency = registered.agency
-    return _ok(data={"code": agency.code, "name": agency.name, "parent": agency.parent,
-                     "secret": registered.secret})
+    """One row per message and recipient, as the SDK reads it."""
+    return _ok(data=[{
+        "senderDocId": s.doc_id, "receiverDocId": s.doc_id, "fromCode": caller.agency,
+        "toCode": r.recipient, "serviceType": SERVICE_TYPE, "messageType": s.kind,
+        "title": s.subject, "notation": s.notation, "sentTime": s.created,
+        "receivedTime": r.acknowledged if r.state == "done" else "",
+        "sendStatus": SEND_STATUS, "sendStatusDesc": send_status_desc(r),
+        "receiveStatus": r.state, "receiveStatusDesc": RECEIVE_STATUS[r.state],
+        "messageId": s.message_id, "addressedTo": r.addressed_as or "",
+    } for s in core.sent(caller.agency, caller.param("docid") or None) for r in s.recipients])
 
 
 def _doc_id(caller: VxpCaller) -> str:

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from axis.errors import AxisUnavailable, HashMismatch
 from axis.protocol.messages import (
@@ -23,6 +23,7 @@ from axis.protocol.messages import (
     AgencyInfo,
     AxisRequest,
     AxisResponse,
+    DeleteAgency,
     Fetch,
     ListAgencies,
     ListReceived,
@@ -33,6 +34,7 @@ from axis.protocol.messages import (
     Send,
     SendReceipt,
     Sent,
+    SyncAgencies,
 )
 
 
@@ -65,7 +67,8 @@ class Retrying:
 
 
 class AxisClient:
-    """What the register calls: the axis operations as methods, over any transport."""
+    """What the register calls: the axis operations as methods, over any transport. Each
+    request decides which member of ``AxisResponse`` comes back, hence the casts."""
 
     def __init__(self, transport: AxisTransport) -> None:
         self.transport = transport
@@ -73,10 +76,10 @@ class AxisClient:
     def send(self, path: Path, kind: str | None = None, recipients: tuple[str, ...] = (),
              message_id: str | None = None) -> SendReceipt:
         request = Send(path, kind, tuple(recipients), message_id or str(uuid.uuid4()))
-        return self.transport.handle_request(request)
+        return cast(SendReceipt, self.transport.handle_request(request))
 
     def received(self, kind: str | None = None) -> tuple[Received, ...]:
-        return self.transport.handle_request(ListReceived(kind))
+        return cast(tuple[Received, ...], self.transport.handle_request(ListReceived(kind)))
 
     def fetch(self, doc_id: str, destination: Path) -> None:
         self.transport.handle_request(Fetch(doc_id, destination))
@@ -85,13 +88,19 @@ class AxisClient:
         self.transport.handle_request(Acknowledge(doc_id, state))
 
     def sent(self) -> tuple[Sent, ...]:
-        return self.transport.handle_request(ListSent())
+        return cast(tuple[Sent, ...], self.transport.handle_request(ListSent()))
 
     def agencies(self) -> tuple[AgencyInfo, ...]:
-        return self.transport.handle_request(ListAgencies())
+        return cast(tuple[AgencyInfo, ...], self.transport.handle_request(ListAgencies()))
 
-    def register_agency(self, code: str, name: str) -> Registered:
-        return self.transport.handle_request(RegisterAgency(code, name))
+    def sync_agencies(self, since: int = 0) -> tuple[AgencyInfo, ...]:
+        return cast(tuple[AgencyInfo, ...], self.transport.handle_request(SyncAgencies(since)))
+
+    def register_agency(self, code: str, name: str, mail: str = "") -> Registered:
+        return cast(Registered, self.transport.handle_request(RegisterAgency(code, name, mail)))
+
+    def delete_agency(self, code: str) -> None:
+        self.transport.handle_request(DeleteAgency(code))
 
     def close(self) -> None:
         self.transport.close()

@@ -11,6 +11,7 @@ from axis.protocol.messages import (
     Acknowledge,
     AxisRequest,
     AxisResponse,
+    DeleteAgency,
     Done,
     Fetch,
     ListAgencies,
@@ -18,6 +19,7 @@ from axis.protocol.messages import (
     ListSent,
     RegisterAgency,
     Send,
+    SyncAgencies,
 )
 from axis.server.core import AxisCore, Settings
 from axis.transports.base import Download
@@ -62,6 +64,11 @@ class LocalTransport:
                 return core.sent(caller)
             case ListAgencies():
                 return core.agencies()
-            case RegisterAgency(code=code, name=name):
-                return core.register_agency(caller, code, name)
+            case SyncAgencies(since=since):
+                return core.changes_since(since)
+            case RegisterAgency(code=code, name=name, mail=mail):
+                return core.register_agency(caller, code, name, mail or None)
+            case DeleteAgency(code=code):
+                core.delete_agency(caller, code)
+                return Done()
         raise TypeError(f"not an axis request: {request!r}")

@@ -22,6 +22,7 @@ from axis.protocol.messages import (
     AgencyInfo,
     AxisRequest,
     AxisResponse,
+    DeleteAgency,
     Done,
     Fetch,
     ListAgencies,
@@ -34,6 +35,7 @@ from axis.protocol.messages import (
     Send,
     SendReceipt,
     Sent,
+    SyncAgencies,
 )
 from axis.transports.base import Download
 
@@ -94,21 +96,38 @@ class SoapTransport:
             case ListSent():
                 return tuple(
                     Sent(m.docId, m.messageId, m.kind, m.created,
-                         tuple(RecipientState(r.to, r.status) for r in m.recipient))
+                         tuple(RecipientState(r.to, r.status, r.addressedTo, r.receivedTime)
+                               for r in m.recipient), m.title or "", m.notation or "")
                     for m in service.ListSent() or ())
             case ListAgencies():
                 return tuple(_agency(a) for a in service.ListAgencies() or ())
-            case RegisterAgency(code=code, name=name):
-                answer = service.RegisterAgency(code=code, name=name)
+            case SyncAgencies(since=since):
+                return tuple(_agency(a) for a in service.SyncAgencies(version=since) or ())
+            case RegisterAgency(code=code, name=name, mail=mail):
+                answer = service.RegisterAgency(code=code, name=name, mail=mail or None)
                 return Registered(_agency(answer.agency), answer.secret)
+            case DeleteAgency(code=code):
+                service.DeleteAgency(code=code)
+                return Done()
         raise TypeError(f"not an axis request: {request!r}")
 
 
 def _received(message: object) -> Received:
     return Received(message.docId, getattr(message, "from"), message.kind, message.size,
-                    message.sha256, message.created)
+                    message.sha256, message.created, message.to, message.addressedTo,
+                    message.status, message.updated)
 
 
 def _agency(agency: object) -> AgencyInfo:
-    return AgencyInfo(agency.code, agency.name, agency.parent)
+    def day(value: object) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return AgencyInfo(
+        agency.code, agency.name, agency.parent, id=agency.id, parent_id=agency.pid or "",
+        mail=agency.mail or "", code102=agency.code102 or "",
+        center_code=agency.centerCode or "", is_agency=agency.isAgency,
+        old_codes=tuple(c for c in (agency.oldCode or "").split(",") if c),
+        successor=agency.successor, valid_from=day(agency.validFrom),
+        valid_to=day(agency.validTo), deleted=agency.deleted, version=agency.version,
+        modified=agency.modifyDate or "")
 

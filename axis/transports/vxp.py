@@ -25,6 +25,7 @@ from axis.protocol.messages import (
     AgencyInfo,
     AxisRequest,
     AxisResponse,
+    DeleteAgency,
     Done,
     Fetch,
     ListAgencies,
@@ -37,7 +38,9 @@ from axis.protocol.messages import (
     Send,
     SendReceipt,
     Sent,
+    SyncAgencies,
 )
+from axis.protocol.operations import request_id_headers
 from axis.protocol.vxp_signing import hash_file_hex, sdk_timestamp, signed_headers
 from axis.transports.base import Download
 
@@ -74,30 +77,36 @@ class VxpTransport:
                 params = {"servicetype": "eDoc", **({"messagetype": kind} if kind else {})}
                 data = self._call("getReceivedEdocList", params)
                 return tuple(Received(i["docId"], i["from"], i["messageType"], i["size"],
-                                      i["sha256"], i["created"]) for i in data["data"])
+                                      i["sha256"], i["created_time"], i["to"],
+                                      i.get("addressedTo") or None, i["status"],
+                                      i["updated_time"]) for i in data["data"])
             case Acknowledge(doc_id=doc_id, state=state):
                 self._call("updateStatus", {"docid": doc_id, "status": state})
                 return Done()
             case ListSent():
-                data = self._call("getSentEdocList", {"servicetype": "eDoc"})
-                return tuple(Sent(i["docId"], i["messageId"], i["messageType"], i["created"],
-                                  tuple(RecipientState(r["to"], r["status"])
-                                        for r in i["recipients"])) for i in data["data"])
+                return _sent(self._call("getSentEdocList", {"servicetype": "eDoc"})["data"])
             case ListAgencies():
-                data = self._call("getAgenciesList", {})
-                return tuple(AgencyInfo(a["code"], a["name"], a.get("parent"))
-                             for a in data["data"])
-            case RegisterAgency(code=code, name=name):
-                body = json.dumps({"code": code, "name": name}).encode()
+                return tuple(_agency(a) for a in self._call("getAgenciesList", {})["data"])
+            case SyncAgencies(since=since):
+                data = self._call("getSynchronizeUnit", {"version": str(since)})["data"]
+                return tuple(_agency(a) for a in data)
+            case RegisterAgency(code=code, name=name, mail=mail):
+                body = json.dumps({"id": "", "pid": "", "code": code, "name": name,
+                                   "mail": mail}).encode()
                 digest = hash_file_hex(hashlib.sha256(body).digest())
                 data = self._call("registerAgency", {"hash-file": digest}, content=body)["data"]
-                return Registered(AgencyInfo(data["code"], data["name"], data["parent"]),
-                                  data["secret"])
+                return Registered(_agency(data), data["secret"])
+            case DeleteAgency(code=code):
+                self._call("deleteAgency", {"AgencyCode": code})
+                return Done()
         raise TypeError(f"not an axis request: {request!r}")
 
     def _headers(self, params: dict[str, str], content_type: str) -> dict[str, str]:
-        return signed_headers({**params, "systemid": self.agency, "timestamp": self._timestamp,
-                               "Content-Type": content_type}, self._secret)
+        # the request id (outside the signed set: the SDK knows no such header) lets the
+        # axis log the hub's request under the same id
+        return {**signed_headers({**params, "systemid": self.agency,
+                                  "timestamp": self._timestamp, "Content-Type": content_type},
+                                 self._secret), **request_id_headers()}
 
     def _call(self, operation: str, params: dict[str, str], content: bytes = b"",
               content_type: str = "application/json") -> dict:
@@ -114,13 +123,13 @@ class VxpTransport:
                   "hash-file": hash_file_hex(digest.digest()), "messageid": request.message_id}
         if request.kind:
             params["messagetype"] = request.kind
-        if request.recipients:
-            params["to"] = ",".join(request.recipients)
+        if request.recipients:  # as the SDK sends it: the JSON text of the array
+            params["to"] = json.dumps(list(request.recipients))
         response = self._client.post(
             f"{self.endpoint}/sendEdoc", content=_file_then_crlf(request.path),
             headers=self._headers(params, "application/octet-stream"))
         data = _answer(response, response.content)
-        return SendReceipt(data["docId"], data["messageId"], tuple(data["to"]),
+        return SendReceipt(data["DocId"], data["messageId"], tuple(data["to"]),
                            bool(data.get("duplicate")))
 
     def _fetch(self, request: Fetch) -> Done:
@@ -136,6 +145,33 @@ class VxpTransport:
                 download.abort()
                 raise
         return Done()
+
+
+def _agency(fields: dict) -> AgencyInfo:
+    """A directory entry from ``getAgenciesList``, ``getSynchronizeUnit`` or
+    ``registerAgency`` (the latter two carry more of its history)."""
+    return AgencyInfo(
+        code=fields["code"], name=fields["name"], parent=fields.get("parentCode") or None,
+        id=str(fields.get("id", "")), parent_id=str(fields.get("pid", "")),
+        mail=fields.get("mail") or "", code102=fields.get("code102") or "",
+        center_code=fields.get("centerCode") or "", is_agency=fields.get("isAgency", True),
+        old_codes=tuple(c for c in (fields.get("oldCode") or "").split(",") if c),
+        successor=fields.get("successor") or None, valid_from=fields.get("validFrom") or None,
+        valid_to=fields.get("validTo") or None, deleted=bool(fields.get("deleted", False)),
+        version=int(fields.get("version", 0)), modified=fields.get("modifyDate") or "")
+
+
+def _sent(rows: list[dict]) -> tuple[Sent, ...]:
+    """``getSentEdocList`` answers one row per message and recipient; regroup by message."""
+    by_message: dict[str, list[dict]] = {}
+    for row in rows:
+        by_message.setdefault(row["senderDocId"], []).append(row)
+    return tuple(
+        Sent(doc_id, group[0]["messageId"], group[0]["messageType"], group[0]["sentTime"],
+             tuple(RecipientState(r["toCode"], r["receiveStatus"], r["addressedTo"] or None,
+                                  r["receivedTime"]) for r in group),
+             group[0]["title"], group[0]["notation"])
+        for doc_id, group in by_message.items())
 
 
 def _file_then_crlf(path: Path) -> Iterator[bytes]:

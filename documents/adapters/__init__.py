@@ -17,10 +17,11 @@ from documents.adapters.signing import (
     PadesDocumentSigner,
     PadesDocumentValidator,
 )
-from documents.adapters.storage import open_store
+from documents.adapters.storage import BlobStore, open_store
 
 __all__ = [
     "AxisClientLink",
+    "BlobStore",
     "EdxmlCodec",
     "InboxMessage",
     "IncomingDocument",

@@ -63,9 +63,22 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    # Alembic owns the transaction (env.py's begin_transaction), so that a migration may step
+    # outside it for what PostgreSQL runs only there (CREATE INDEX CONCURRENTLY)
+    with engine.connect() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def schema_revisions(engine: Engine) -> tuple[str | None, str]:
+    """The schema's revision in the database (None: never migrated) and the code's head."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, head or ""
 
 
 #: where sessions carry the audit log's key (``Session.info``; documents.services.audit)

@@ -272,3 +272,20 @@ class PendingTokenSignature(Base):
     request_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DirectoryAgency(Base):
+    """This hub's copy of the axis's agency directory, kept by incremental sync: a former
+    agency keeps its row with the ``successor_code`` it merged into or was renamed to, so
+    documents from or to it are still found under either code."""
+
+    __tablename__ = "directory_agencies"
+
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    parent_code: Mapped[str | None] = mapped_column(String(50))
+    successor_code: Mapped[str | None] = mapped_column(String(50), index=True)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, index=True)

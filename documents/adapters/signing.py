@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -22,11 +22,13 @@ from axis.errors import EdxmlError
 from decree30 import VIETNAM_TIME, vietnam_time
 from documents.domain.errors import InvalidInput
 from documents.domain.ports import (
+    AgencyRecord,
     DocumentEnvelope,
     FilePart,
     LeaderKey,
     Party,
     Received,
+    RemoteApproval,
     StatusEnvelope,
     Waiting,
 )
@@ -228,6 +230,14 @@ class AxisClientLink:
     def acknowledge(self, axis_id: str) -> None:
         self.client.acknowledge(axis_id, "done")
 
+    def directory_changes(self, since: int) -> list[AgencyRecord]:
+        def day(text: str | None) -> date | None:
+            return date.fromisoformat(text) if text else None
+
+        return [AgencyRecord(a.code, a.name, a.version, a.parent, a.successor,
+                             day(a.valid_from), day(a.valid_to), a.deleted)
+                for a in self.client.sync_agencies(since)]
+
 
 @dataclass(frozen=True)
 class KeyFiles:
@@ -239,6 +249,9 @@ class KeyFiles:
     seal_png: bytes
     signatures_png: dict[str, bytes]
     password_env: str | None = None
+    #: leaders who sign with a remote-signing service: user name → its credential
+    #: (``signing.pades.keys.CscSource`` or ``PolledSource``)
+    remote: dict[str, object] = field(default_factory=dict)
 
 
 #: how long (seconds) the hub reuses its signers' certificate checks and the OCSP/CRL answers
@@ -378,6 +391,28 @@ class PadesDocumentSigner:
             SignatureOptions(trust_roots=self.options.trust_roots, trust_key_root=False),
             profile=self._leader_profile(leader))
         return prepared, request.to_json()
+
+    def remote_signing(self, username: str) -> str | None:
+        from signing.pades import CscSource
+
+        source = self.keys.remote.get(username)
+        if source is None:
+            return None
+        return "csc" if isinstance(source, CscSource) else "phone"
+
+    async def sign_remotely(self, pdf: bytes, leader: LeaderKey,
+                            approval: RemoteApproval) -> bytes:
+        from signing.pades import Authorisation, async_open_key
+        from signing.stamping import async_sign_profile
+
+        source = self.keys.remote.get(leader.username)
+        if source is None:
+            raise InvalidInput(f"leader {leader.username!r} has no remote-signing account")
+        authorisation = Authorisation(pin=approval.pin or None, otp=approval.otp or None)
+        # as for a token: only the hub's own anchors decide whether the certificate may sign
+        options = replace(self.options, trust_key_root=False)
+        async with async_open_key(source, authorisation) as key:  # type: ignore[arg-type]
+            return await async_sign_profile(key, options, self._leader_profile(leader), pdf)
 
     def _leader_profile(self, leader: LeaderKey):  # noqa: ANN202 - a signing Profile
         from signing.stamping import Profile

@@ -90,7 +90,7 @@ class LocalStore:
 
 class S3Store:
     """Objects under ``prefix`` + hash in ``bucket``; credentials come the usual boto3 way
-    (environment, shared files), the endpoint from ``EDOCHUB_S3_ENDPOINT_URL`` when set."""
+    (environment, shared files); ``endpoint_url`` for an S3-compatible service."""
 
     def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None) -> None:
         import boto3
@@ -131,13 +131,14 @@ class S3Store:
         return True
 
 
-def open_store(spec: str) -> BlobStore:
-    """``/var/lib/edochub/files`` or ``s3://bucket/optional/prefix/``."""
+def open_store(spec: str, s3_endpoint_url: str | None = None) -> BlobStore:
+    """``/var/lib/edochub/files`` or ``s3://bucket/optional/prefix/`` (at ``s3_endpoint_url``
+    when given)."""
     if spec.startswith("s3://"):
         bucket, _, prefix = spec[len("s3://"):].partition("/")
         if not bucket:
             raise ConfigurationError(f"no bucket in file store {spec!r}")
-        return S3Store(bucket, prefix, os.environ.get("EDOCHUB_S3_ENDPOINT_URL"))
+        return S3Store(bucket, prefix, s3_endpoint_url)
     if "://" in spec:
         raise ConfigurationError(f"unsupported file store {spec!r}: use a folder or s3://bucket")
     return LocalStore(Path(spec))

@@ -2,12 +2,22 @@
 it needs from signing, edXML and the axis, its errors, and accent folding for search."""
 
 from documents.domain.errors import ConfigurationError, RegisterError
-from documents.domain.ports import FilePart, LeaderKey, Party
+from documents.domain.ports import (
+    DocumentSigner,
+    DocumentValidator,
+    FilePart,
+    LeaderKey,
+    Party,
+)
+from documents.domain.text import fold
 
 __all__ = [
     "ConfigurationError",
+    "DocumentSigner",
+    "DocumentValidator",
     "FilePart",
     "LeaderKey",
     "Party",
     "RegisterError",
+    "fold",
 ]

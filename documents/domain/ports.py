@@ -155,6 +155,22 @@ class Waiting:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class AgencyRecord:
+    """A changed entry of the axis's agency directory (the 2025 reorganisation: agencies
+    merge, are renamed and disappear). ``successor`` is the code it merged into or was renamed
+    to; ``version`` the directory version of the change."""
+
+    code: str
+    name: str
+    version: int
+    parent: str | None = None
+    successor: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    deleted: bool = False
+
+
 class AxisLink(Protocol):
     """This agency's connection to the axis."""
 
@@ -166,6 +182,10 @@ class AxisLink(Protocol):
 
     def acknowledge(self, axis_id: str) -> None: ...
 
+    def directory_changes(self, since: int) -> list[AgencyRecord]:
+        """Directory entries changed after version ``since`` (0: all), in version order."""
+        ...
+
 
 @dataclass(frozen=True)
 class LeaderKey:
@@ -174,6 +194,16 @@ class LeaderKey:
     username: str
     full_name: str
     position: str
+
+
+@dataclass(frozen=True)
+class RemoteApproval:
+    """What the leader types on the page to authorise one remote signature (ký số từ xa):
+    the PIN and/or the one-time code of their remote-signing account. Held for that one
+    request only: never stored, logged or shown (``repr`` leaves it out)."""
+
+    pin: str = field(default="", repr=False)
+    otp: str = field(default="", repr=False)
 
 
 class DocumentSigner(Protocol):
@@ -189,6 +219,15 @@ class DocumentSigner(Protocol):
         """Split signing (the leader's key is on a token at the leader's PC): the PDF with the
         leader's Decree 30 appearance and role in place, and the request the token signs
         (``signing.stamping.split.SigningRequest`` as JSON)."""
+
+    def remote_signing(self, username: str) -> str | None:
+        """How this leader signs with a remote-signing service: ``"csc"`` (authorised with the
+        PIN / one-time code typed on the page), ``"phone"`` (confirmed on their phone), or
+        None when their account is not configured for remote signing."""
+
+    async def sign_remotely(self, pdf: bytes, leader: LeaderKey,
+                            approval: RemoteApproval) -> bytes:
+        """The leader's Decree 30 signature made by their remote-signing service."""
 
     def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
         """Fill number and date into the leader-signed PDF and apply the organization seal."""

@@ -7,8 +7,9 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
 from axis.errors import AxisError
+from axis.protocol import RequestContext
 from documents.domain import errors
-from documents.http.api import auth, incoming, misc, outgoing
+from documents.http.api import auth, incoming, misc, operations, outgoing
 from documents.http.errors import ERROR_RESPONSES, bad_request, domain_error, out_of_range
 from documents.http.limits import BodyGate
 from documents.http.pages import router as pages_router
@@ -28,8 +29,10 @@ def create_app(hub: Hub) -> FastAPI:
         app.add_exception_handler(kind, domain_error)
     app.add_exception_handler(RequestValidationError, bad_request)
     app.add_exception_handler(OverflowError, out_of_range)
-    for module in (auth, outgoing, incoming, misc):
+    for module in (auth, outgoing, incoming, misc, operations):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(pages_router)  # the web pages (documents.http.pages), under /ui
     app.add_middleware(BodyGate, hub=hub)  # credentials and size before any body is read
+    # request id, JSON access log line and request metrics (axis.protocol.operations)
+    app.add_middleware(RequestContext, service=f"hub:{hub.settings.organ_id}")
     return app

@@ -140,6 +140,15 @@ class TokenSignComplete(BaseModel):
     signature: str = Field(min_length=1)
 
 
+class RemoteSign(BaseModel):
+    """Remote signing (ký số từ xa): the PIN and/or one-time code of the leader's
+    remote-signing account; both empty for a service that asks on the leader's phone. Used
+    for this one signature only, never stored."""
+
+    pin: str = Field(default="", repr=False)
+    otp: str = Field(default="", repr=False)
+
+
 class ChangeAfterSending(BaseModel):
     """Recall, update (new subject) or replace (by an issued document)."""
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,13 +28,15 @@ from documents.adapters.db import transaction
 from documents.adapters.models import InboxMessage, OutboxMessage
 from documents.domain.errors import RegisterError
 from documents.domain.ports import DocumentEnvelope, FileVerdict, Received
-from documents.services import incoming
+from documents.services import directory, incoming, metrics
 from documents.services.hub import Hub
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
+#: seconds between two syncs of the agency directory from the axis
+DIRECTORY_EVERY = 3600.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -75,6 +78,7 @@ def deliver_due(hub: Hub, limit: int = 1000, lease: timedelta = LEASE) -> Delive
             error = None
         except (AxisError, OSError) as exc:
             error = str(exc) or type(exc).__name__
+            metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "send").inc()
         with transaction(hub.sessions) as session:
             message = session.get(OutboxMessage, claimed.id)
             if error is None:
@@ -170,6 +174,9 @@ def _process_batch(hub: Hub, inbox_ids: list[int]) -> Processing:
     results = iter(asyncio.run(hub.validator.validate(flat)) if flat else [])
     for inbox_id, received, pdfs in parsed:
         mine = [next(results) for _ in pdfs]
+        for result in mine:
+            verdict = "passed" if result.bottom_line else "not passed"
+            metrics.SIGNATURES_VALIDATED.labels(hub.settings.organ_id, verdict).inc()
         try:
             with transaction(hub.sessions) as session:
                 row = session.get(InboxMessage, inbox_id, with_for_update=True)
@@ -178,6 +185,7 @@ def _process_batch(hub: Hub, inbox_ids: list[int]) -> Processing:
                 kind = _apply(session, hub, received, row.blob_hash, mine)
                 row.state = "processed"
         except RegisterError as exc:
+            metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "arrival").inc()
             with transaction(hub.sessions) as session:
                 row = session.get(InboxMessage, inbox_id)
                 row.state, row.error = "failed", str(exc)
@@ -213,15 +221,21 @@ def _apply(session, hub: Hub, received: Received, blob: str,  # noqa: ANN001
 class Worker:
     """Runs delivery, collection and processing in a background thread until stopped."""
 
-    def __init__(self, hub: Hub, interval: float = 1.0) -> None:
-        self.hub, self.interval = hub, interval
+    def __init__(self, hub: Hub, interval: float = 1.0,
+                 directory_every: float = DIRECTORY_EVERY) -> None:
+        self.hub, self.interval, self.directory_every = hub, interval, directory_every
+        self._next_directory_sync = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="edochub-worker", daemon=True)
 
     def run_once(self) -> tuple[Delivery, Processing]:
         delivery = deliver_due(self.hub)
         collect(self.hub)
-        return delivery, process_stored(self.hub)
+        processing = process_stored(self.hub)
+        if time.monotonic() >= self._next_directory_sync:
+            directory.sync(self.hub)  # the axis's agency directory: what changed since last
+            self._next_directory_sync = time.monotonic() + self.directory_every
+        return delivery, processing
 
     def _run(self) -> None:
         while not self._stop.is_set():

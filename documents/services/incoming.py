@@ -34,7 +34,7 @@ from documents.domain.ports import (
 )
 from documents.domain.text import fold
 from documents.domain.workflow import Assignment, BusinessType, IncomingState, Role, StatusCode
-from documents.services import audit, books
+from documents.services import audit, books, directory
 from documents.services.hub import Hub, load
 
 HUB_ACTOR = "hub"  # audit actor for what the hub does by itself
@@ -110,7 +110,9 @@ def accept_document(session: Session, hub: Hub, envelope: DocumentEnvelope,
     """Store a new document (business type 0) and answer 01; flags stay on the row."""
     document = IncomingDocument(
         state=IncomingState.RECEIVED.value, sender_organ_id=envelope.sender.organ_id,
-        sender_name=envelope.sender.name, message_id=envelope.document_id,
+        sender_name=(envelope.sender.name
+                     or directory.name_of(session, envelope.sender.organ_id)),
+        message_id=envelope.document_id,
         code_number=envelope.number, code_notation=envelope.notation,
         promulgated_on=envelope.promulgated_on, doc_type=envelope.doc_type,
         subject=envelope.subject, subject_folded=fold(envelope.subject),

@@ -28,7 +28,7 @@ from documents.domain.errors import (
 from documents.domain.ports import DocumentEnvelope, FilePart, LeaderKey, Party
 from documents.domain.text import fold
 from documents.domain.workflow import BusinessType, OutgoingState, Role, StatusCode
-from documents.services import audit, books
+from documents.services import audit, books, metrics
 from documents.services.hub import Hub, check_pdf, load
 
 
@@ -156,6 +156,7 @@ def record_leader_signature(session: Session, hub: Hub, actor: User, document_id
     document.signer_position = document.signer_position or actor.position
     audit.record(session, actor.username, "sign", "outgoing", document.id, main.blob_hash,
                  method=method)
+    metrics.SIGNATURES_MADE.labels(hub.settings.organ_id, "leader").inc()
     return document
 
 
@@ -181,6 +182,8 @@ def issue(session: Session, hub: Hub, actor: User, document_id: int) -> Outgoing
                                  hub.settings.place, today)
                 if part.is_main else hub.signer.seal_attachment(data, shown))
         part.blob_hash, part.size = hub.store.put(data), len(data)
+        metrics.SIGNATURES_MADE.labels(hub.settings.organ_id,
+                                       "seal" if part.is_main else "attachment").inc()
     audit.record(session, actor.username, "issue", "outgoing", document.id,
                  main_file(document).blob_hash, number=shown, date=today.isoformat())
     return document

@@ -1,5 +1,6 @@
 """Tra cứu: find documents in both books by number/notation, subject (accent-insensitive),
-sender, date range and status."""
+sender, date range and status, newest first, a page at a time (keyset: ``before`` the last id
+seen). On PostgreSQL the subject and sender searches use trigram indexes (migration 0010)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from decree30 import VIETNAM_TIME, numbering
 from documents.adapters.models import IncomingDocument, OutgoingDocument
 from documents.domain.errors import InvalidInput
 from documents.domain.text import fold
+from documents.services.directory import same_agency_codes
 
 
 @dataclass(frozen=True)
@@ -20,11 +22,14 @@ class Query:
     direction: str = "incoming"  # incoming | outgoing
     number: str = ""  # "05/QĐ-UBND", "QĐ-UBND" or "05"
     subject: str = ""
-    sender: str = ""  # agency code or part of its name (incoming)
+    sender: str = ""  # agency code (its former or later codes too) or part of its name
     date_from: date | None = None
     date_to: date | None = None
     status: str = ""
     limit: int = 100
+    #: keyset pagination: only documents older than this id (the last id of the previous page),
+    #: so a deep page costs what the first does
+    before: int | None = None
 
 
 def _split_number(text: str) -> tuple[int | None, str]:
@@ -46,13 +51,15 @@ def search(session: Session, query: Query) -> list[OutgoingDocument] | list[Inco
     if query.direction == "outgoing":
         return list(session.scalars(_outgoing(query)))
     if query.direction == "incoming":
-        return list(session.scalars(_incoming(query)))
+        return list(session.scalars(_incoming(session, query)))
     raise InvalidInput(f"direction must be incoming or outgoing, not {query.direction!r}")
 
 
 def _outgoing(query: Query) -> Select:
     model = OutgoingDocument
     statement = select(model).order_by(model.id.desc()).limit(query.limit)
+    if query.before is not None:
+        statement = statement.where(model.id < query.before)
     if query.number:
         number, notation = _split_number(query.number)
         if number is not None:
@@ -75,9 +82,11 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, VIETNAM_TIME)
 
 
-def _incoming(query: Query) -> Select:
+def _incoming(session: Session, query: Query) -> Select:
     model = IncomingDocument
     statement = select(model).order_by(model.id.desc()).limit(query.limit)
+    if query.before is not None:
+        statement = statement.where(model.id < query.before)
     if query.number:
         number, notation = _split_number(query.number)
         if number is not None:
@@ -91,8 +100,9 @@ def _incoming(query: Query) -> Select:
         statement = statement.where(
             model.subject_folded.like(f"%{_escape(fold(query.subject))}%", escape="\\"))
     if query.sender:
+        codes = same_agency_codes(session, query.sender.strip())
         statement = statement.where(
-            (model.sender_organ_id == query.sender)
+            model.sender_organ_id.in_(codes)
             | model.sender_name.ilike(f"%{_escape(query.sender)}%", escape="\\"))
     if query.date_from:
         statement = statement.where(model.received_at >= _day_start(query.date_from))

@@ -1,28 +1,13 @@
-"""One hub's configuration: which agency it is, where it keeps data, and its secrets.
-
-Secrets (token signing key, axis secret, first admin password) come from the environment or
-from files named there (``EDOCHUB_X_FILE``), never from code.
-"""
+"""One hub's settings as the services see them: which agency it is, where it keeps data, and
+its token signing key. Reading them (file, environment, secrets by reference) is the job of
+:mod:`edochub.config`; nothing here reads the environment."""
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from documents.domain.errors import ConfigurationError
-
-
-def secret(name: str, environ: dict[str, str] | None = None) -> str:
-    """``EDOCHUB_<NAME>`` or the content of the file ``EDOCHUB_<NAME>_FILE``."""
-    env = os.environ if environ is None else environ
-    key = f"EDOCHUB_{name}"
-    if env.get(key):
-        return env[key]
-    if env.get(f"{key}_FILE"):
-        return Path(env[f"{key}_FILE"]).read_text().strip()
-    raise ConfigurationError(f"secret {key} is not set (give it or {key}_FILE)")
 
 
 @dataclass(frozen=True)
@@ -64,24 +49,3 @@ class HubSettings:
             raise ConfigurationError("EDOCHUB_DATA_DIR is not set and the file store is not a "
                                      "local folder: name a folder for the hub's working files")
         return Path(self.file_store).parent
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> HubSettings:
-        env = os.environ if environ is None else environ
-        data_dir = Path(env.get("EDOCHUB_DATA_DIR", "var"))
-        try:
-            organ_id = env["EDOCHUB_ORGAN_ID"]
-        except KeyError:
-            raise ConfigurationError("EDOCHUB_ORGAN_ID (this agency's code) is not set") from None
-        return cls(
-            organ_id=organ_id,
-            organ_name=env.get("EDOCHUB_ORGAN_NAME", organ_id),
-            abbreviation=env.get("EDOCHUB_ABBREVIATION", "UBND"),
-            place=env.get("EDOCHUB_PLACE", "Hà Nội"),
-            database_url=env.get("DATABASE_URL", f"sqlite:///{data_dir / 'edochub.db'}"),
-            file_store=env.get("EDOCHUB_FILE_STORE", str(data_dir / "files")),
-            token_key=secret("TOKEN_KEY", env),
-            audit_key=secret("AUDIT_KEY", env),
-            seal_identifiers=json.loads(env.get("EDOCHUB_SEAL_IDENTIFIERS", "{}")),
-            data_dir=str(data_dir),
-        )

@@ -80,7 +80,7 @@ def _common_name(certificate: x509.Certificate) -> str:
     return (certificate.subject.native.get("common_name") or "").strip()
 
 
-def _may_sign(document: OutgoingDocument, actor: User) -> None:
+def may_sign(document: OutgoingDocument, actor: User) -> None:
     """The workflow's own rule for "sign" (role, then state), before any work is done."""
     workflow.next_outgoing(document.state, "sign", Role(actor.role))
 
@@ -99,7 +99,7 @@ async def prepare(hub: Hub, actor: User, document_id: int, certificate: x509.Cer
     def source() -> tuple[str, bytes, LeaderKey]:
         with db.transaction(hub.sessions) as session:
             document = load(session, OutgoingDocument, document_id, "outgoing document")
-            _may_sign(document, actor)
+            may_sign(document, actor)
             main = outgoing.main_file(document)
             leader = LeaderKey(actor.username, actor.full_name,
                                actor.position or document.signer_position)
@@ -162,11 +162,11 @@ async def complete(hub: Hub, actor: User, document_id: int, pending_id: str,
         signed = embed(prepared, SigningRequest.from_json(row.request_json), signature)
     except SigningError as exc:
         raise InvalidInput(f"the signature is refused: {exc}") from None
-    await _refuse_untrusted(hub, signed)
+    await refuse_untrusted(hub, signed)
     return await asyncio.to_thread(_record, hub, actor, row, signed)
 
 
-async def _refuse_untrusted(hub: Hub, signed: bytes) -> None:
+async def refuse_untrusted(hub: Hub, signed: bytes) -> None:
     """Only a signature that validates TOTAL-PASSED against the hub's trust anchors is
     recorded: one that is broken (TOTAL-FAILED) or that cannot be trusted (INDETERMINATE, e.g.
     NO_CERTIFICATE_CHAIN_FOUND for a certificate of a PKI the hub does not trust, or revocation

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "edochub.cli.demo",
     "edochub.cli.trust",
     "edochub.cli.archive",
+    "edochub.cli.setup",
     "edochub.cli.register",
     "edochub.cli.agent",
 )

@@ -1,49 +1,65 @@
 """``edochub sign-agent``: run the local signing agent on a leader's PC (see
-signing.agent.service)."""
+signing.agent.service). Options not given come from the configuration's ``[sign_agent]``
+section (or its ``EDOCHUB_*`` variables), read as every command reads it."""
 
 from __future__ import annotations
 
 import argparse
-import os
 
-DEFAULT_PORT = 8765
+from edochub.cli.config_option import add_config_option, load_config
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "sign-agent",
         help="sign on this PC with a token (PKCS#11) for the hub's pages (split signing)",
         description="Listen on 127.0.0.1 and sign the hub's split-signing requests with the "
                     "token's key. Only the hub's page (--hub-origin) may use it; the PIN is "
-                    "read from the environment. Options default to EDOCHUB_* variables.",
+                    "read from the environment. Options default to the configuration's "
+                    "[sign_agent] section and its EDOCHUB_* variables.",
     )
-    env = os.environ.get
-    parser.add_argument("--hub-origin", default=env("EDOCHUB_HUB_ORIGIN"),
+    parser.add_argument("--hub-origin", default=None,
                         help="the hub's origin, e.g. https://edoc.example.gov.vn "
                              "(EDOCHUB_HUB_ORIGIN)")
-    parser.add_argument("--port", type=int, default=int(env("EDOCHUB_AGENT_PORT",
-                                                            DEFAULT_PORT)),
-                        help=f"port on 127.0.0.1 ({DEFAULT_PORT})")
-    parser.add_argument("--tsa", default=env("EDOCHUB_TSA_URL"),
-                        help="RFC 3161 time-stamping service: makes B-T signatures")
+    parser.add_argument("--port", type=int, default=None,
+                        help="port on 127.0.0.1 (EDOCHUB_AGENT_PORT, 8765)")
+    parser.add_argument("--tsa", default=None,
+                        help="RFC 3161 time-stamping service: makes B-T signatures "
+                             "(EDOCHUB_TSA_URL)")
     key = parser.add_argument_group("key (one of --pkcs11-* or --p12)")
-    key.add_argument("--pkcs11-module", default=env("EDOCHUB_PKCS11_MODULE"),
+    key.add_argument("--pkcs11-module", default=None,
                      help="PKCS#11 module (.so) of the token (EDOCHUB_PKCS11_MODULE)")
-    key.add_argument("--pkcs11-token", default=env("EDOCHUB_PKCS11_TOKEN"),
-                     help="token label (EDOCHUB_PKCS11_TOKEN)")
-    key.add_argument("--pkcs11-key", default=env("EDOCHUB_PKCS11_KEY"),
+    key.add_argument("--pkcs11-token", default=None, help="token label (EDOCHUB_PKCS11_TOKEN)")
+    key.add_argument("--pkcs11-key", default=None,
                      help="key and certificate label (EDOCHUB_PKCS11_KEY)")
     key.add_argument("--pkcs11-pin-env", default=None,
                      help="environment variable holding the PIN (default EDOCHUB_PKCS11_PIN)")
     key.add_argument("--p12", default=None, help="PKCS#12 file instead of a token")
     key.add_argument("--p12-password-env", default=None,
                      help="environment variable holding the PKCS#12 password")
+    add_config_option(parser)
     parser.set_defaults(handler=_run)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _with_configuration(args: argparse.Namespace) -> argparse.Namespace:
+    """Fill what the command line left out from the configuration."""
     from pathlib import Path
 
+    config = load_config(args)
+    args.hub_origin = args.hub_origin or config["sign_agent.hub_origin"] or None
+    args.port = args.port or config["sign_agent.port"]
+    args.tsa = args.tsa or config["tsa.url"] or None
+    if args.p12 is None:
+        module = config["sign_agent.pkcs11_module"]
+        args.pkcs11_module = args.pkcs11_module or (str(module) if module else None)
+        args.pkcs11_token = args.pkcs11_token or config["sign_agent.pkcs11_token"] or None
+        args.pkcs11_key = args.pkcs11_key or config["sign_agent.pkcs11_key"] or None
+        args.pkcs11_pin_env = args.pkcs11_pin_env or config["sign_agent.pin_env"]
+    args.p12 = Path(args.p12) if args.p12 else None
+    return args
+
+
+def _run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from edochub.cli.common import key_source  # the same key options as `edochub sign`
@@ -51,9 +67,10 @@ def _run(args: argparse.Namespace) -> int:
     from signing.errors import SigningError
     from signing.pades import open_key
 
+    args = _with_configuration(args)
     if not args.hub_origin:
-        raise SigningError("give the hub's origin: --hub-origin or EDOCHUB_HUB_ORIGIN")
-    args.p12 = Path(args.p12) if args.p12 else None
+        raise SigningError("give the hub's origin: --hub-origin, [sign_agent] hub_origin in "
+                           "edochub.toml or EDOCHUB_HUB_ORIGIN")
     with open_key(key_source(args)) as key:
         print(f"edochub sign-agent: {key.subject} on http://127.0.0.1:{args.port} "
               f"for {args.hub_origin}", flush=True)

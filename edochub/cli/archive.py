@@ -12,6 +12,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from decree30 import vietnam_time
 from edochub.cli.common import quiet_libraries
 from edochub.cli.trust import add_trust_options, trust_paths
 from signing.errors import SigningError
@@ -98,6 +99,6 @@ def _preserve(args: argparse.Namespace) -> int:
         renewed += 1
         verb = "due" if args.dry_run else "renewed"
         print(f"{verb}: {path} (latest {due.kind} time-stamp by {due.tsa}, certificate "
-              f"expires {due.tsa_not_after:%Y-%m-%d})")
+              f"expires {vietnam_time.human(due.tsa_not_after)})")
     print(f"{renewed} file(s) {'due' if args.dry_run else 'renewed'}", file=sys.stderr)
     return 2 if failures else 0

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from axis.errors import AxisError
+from edochub.cli.common import json_logs
 
 DEFAULT_DATA_DIR = Path("axis-data")
 
@@ -30,9 +31,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--public-url", default=None, metavar="URL",
                        help="the address clients reach this axis at, written into the WSDL "
                             "(default: http://HOST:PORT)")
-    serve.add_argument("--registrar", action="append", default=[], metavar="CODE",
-                       help="an agency that may register others over the protocols "
-                            "(repeatable; default: none, only `axis agency add`)")
     serve.set_defaults(handler=_serve)
 
     agency = actions.add_parser("agency", help="manage the reference axis's agency registry")
@@ -43,8 +41,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--parent", default=None, help="code of the parent agency")
     add.add_argument("--secret-env", required=True, metavar="NAME",
                      help="environment variable holding the agency's secret")
+    add.add_argument("--mail", default=None, help="the agency's mail address")
+    add.add_argument("--operator", action="store_true",
+                     help="this agency operates the axis (may delete agencies)")
     _storage_args(add)
     add.set_defaults(handler=_agency_add)
+    load = agency_actions.add_parser(
+        "import", help="import directory entries (a reorganisation) from a CSV or JSON file")
+    load.add_argument("file", type=Path, metavar="FILE.csv|FILE.json")
+    _storage_args(load)
+    load.set_defaults(handler=_agency_import)
 
     send = actions.add_parser("send", help="send an edXML envelope")
     send.add_argument("file", type=Path, metavar="FILE.edxml")
@@ -65,6 +71,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     agencies = actions.add_parser("agencies", help="list the agencies registered on the axis")
     _client_args(agencies)
+    agencies.add_argument("--changes-since", type=int, default=None, metavar="VERSION",
+                          help="every directory entry changed after this directory version "
+                               "(merged, renamed and deleted ones included)")
     agencies.set_defaults(handler=_agencies)
 
     sent = actions.add_parser("sent", help="list what this agency sent, per recipient state")
@@ -109,6 +118,7 @@ def _server_config(args: argparse.Namespace, **extra: object):
 
 
 def _serve(args: argparse.Namespace) -> int:
+    json_logs()
     from datetime import timedelta
 
     from axis.server import MiB, Settings, serve
@@ -116,8 +126,7 @@ def _serve(args: argparse.Namespace) -> int:
     config = _server_config(
         args, max_message_bytes=int(args.max_message_mb * MiB),
         soap_max_bytes=int(args.soap_max_mb * MiB),
-        settings=Settings(retention=timedelta(days=args.retention_days),
-                          registrars=frozenset(args.registrar)),
+        settings=Settings(retention=timedelta(days=args.retention_days)),
         public_url=args.public_url or f"http://{args.host}:{args.port}")
     base = f"http://{args.host}:{args.port}"
     print(f"reference axis at {base}: SOAP {base}/soap (WSDL {base}/soap?wsdl), "
@@ -130,8 +139,19 @@ def _agency_add(args: argparse.Namespace) -> int:
     from axis.server import open_core
 
     open_core(_server_config(args)).add_agency(args.code, args.name, _secret(args.secret_env),
-                                               args.parent)
+                                               args.parent, operator=args.operator,
+                                               mail=args.mail)
     print(f"agency {args.code} registered")
+    return 0
+
+
+def _agency_import(args: argparse.Namespace) -> int:
+    from axis.server import open_core, read_directory_file
+
+    entries = read_directory_file(args.file)
+    version = open_core(_server_config(args)).import_directory(entries)
+    print(f"{len(entries)} directory entries imported from {args.file} "
+          f"(directory version {version})")
     return 0
 
 
@@ -165,9 +185,16 @@ def _receive(args: argparse.Namespace) -> int:
 
 def _agencies(args: argparse.Namespace) -> int:
     with _client(args) as client:
+        if args.changes_since is not None:
+            for agency in client.sync_agencies(args.changes_since):
+                state = ("deleted" if agency.deleted else
+                         f"now {agency.successor}" if agency.successor else "current")
+                print(f"{agency.version}\t{agency.code}\t{agency.name}\t{state}")
+            return 0
         for agency in client.agencies():
             parent = f" (under {agency.parent})" if agency.parent else ""
-            print(f"{agency.code}\t{agency.name}{parent}")
+            former = f" (formerly {', '.join(agency.old_codes)})" if agency.old_codes else ""
+            print(f"{agency.code}\t{agency.name}{parent}{former}")
     return 0
 
 

@@ -12,10 +12,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from decree30 import vietnam_time
 from signing.errors import SigningError
 
 if TYPE_CHECKING:
-    from signing.pades import KeySource, SignatureOptions
+    from signing.pades import Authorisation, KeySource, SignatureOptions
     from signing.stamping import Rect
     from signing.validation import FileResult
 
@@ -26,7 +27,7 @@ REVOCATION_MODES = ("require", "soft", "offline")
 
 
 def add_signing_options(parser: argparse.ArgumentParser) -> None:
-    key = parser.add_argument_group("key (one of --p12 or --pkcs11-*)")
+    key = parser.add_argument_group("key (one of --p12, --pkcs11-* or --csc-*)")
     key.add_argument("--p12", type=Path, metavar="PATH", help="PKCS#12 file")
     key.add_argument("--p12-password-env", metavar="NAME",
                      help="environment variable holding the PKCS#12 password")
@@ -35,6 +36,16 @@ def add_signing_options(parser: argparse.ArgumentParser) -> None:
     key.add_argument("--pkcs11-key", metavar="LABEL", help="key (and certificate) label")
     key.add_argument("--pkcs11-pin-env", metavar="NAME", default=None,
                      help="environment variable holding the PIN (default EDOCHUB_PKCS11_PIN)")
+    remote = parser.add_argument_group("remote signing (CSC API v1; instead of --p12/--pkcs11-*)")
+    remote.add_argument("--csc-url", metavar="URL",
+                        help="the remote-signing service (the part before /csc/v1/)")
+    remote.add_argument("--csc-credential", metavar="ID", help="the signer's credential id")
+    remote.add_argument("--csc-auth-env", metavar="NAME",
+                        help="environment variable holding the PIN or one-time code that "
+                             "authorises the credential (default: none asked)")
+    remote.add_argument("--csc-token-env", metavar="NAME",
+                        help="environment variable holding the service's OAuth2 access token, "
+                             "if it asks for one (sent as Authorization: Bearer)")
     parser.add_argument("--level", choices=LEVELS, default="B-B", help="PAdES level (B-B)")
     parser.add_argument("--tsa", metavar="URL", help="RFC 3161 time-stamping service URL")
     parser.add_argument("--trust", type=Path, action="append", default=[], metavar="PEM_OR_DIR",
@@ -55,9 +66,16 @@ def iso_moment(text: str) -> datetime:
 
 
 def key_source(args: argparse.Namespace) -> KeySource:
-    from signing.pades import DEFAULT_PKCS11_PIN_ENV, Pkcs11Source, Pkcs12Source
+    from signing.pades import DEFAULT_PKCS11_PIN_ENV, CscSource, Pkcs11Source, Pkcs12Source
 
     pkcs11_args = (args.pkcs11_module, args.pkcs11_token, args.pkcs11_key)
+    csc_args = (getattr(args, "csc_url", None), getattr(args, "csc_credential", None))
+    if any(csc_args):
+        if args.p12 is not None or any(pkcs11_args):
+            raise SigningError("give one key: --p12, --pkcs11-* or --csc-*")
+        if not all(csc_args):
+            raise SigningError("remote signing needs --csc-url and --csc-credential")
+        return CscSource(str(args.csc_url), str(args.csc_credential))
     if args.p12 is not None:
         if any(pkcs11_args):
             raise SigningError("give either --p12 or --pkcs11-*, not both")
@@ -67,7 +85,31 @@ def key_source(args: argparse.Namespace) -> KeySource:
     if any(pkcs11_args):
         raise SigningError("PKCS#11 signing needs --pkcs11-module, --pkcs11-token and "
                            "--pkcs11-key")
-    raise SigningError("no key: give --p12 PATH or --pkcs11-module/--pkcs11-token/--pkcs11-key")
+    raise SigningError("no key: give --p12 PATH, --pkcs11-module/--pkcs11-token/--pkcs11-key "
+                       "or --csc-url/--csc-credential")
+
+
+def remote_authorisation(args: argparse.Namespace) -> Authorisation:
+    """The PIN or one-time code for a remote-signing credential and the service's access
+    token, from the environment variables ``--csc-auth-env`` and ``--csc-token-env`` name
+    (never from the command line)."""
+    from signing.pades import Authorisation
+
+    return Authorisation(pin=_from_env(getattr(args, "csc_auth_env", None),
+                                       "the remote-signing PIN"),
+                         bearer_token=_from_env(getattr(args, "csc_token_env", None),
+                                                "the remote-signing access token"))
+
+
+def _from_env(name: str | None, what: str) -> str | None:
+    import os
+
+    if name is None:
+        return None
+    value = os.environ.get(name)
+    if value is None:
+        raise SigningError(f"environment variable {name} ({what}) is not set")
+    return value
 
 
 def signature_options(args: argparse.Namespace, field: str | None = None) -> SignatureOptions:
@@ -99,8 +141,8 @@ def describe_result(result: FileResult) -> str:
         verdict = sig.indication.value + (f"/{sig.sub_indication.value}"
                                           if sig.sub_indication else "")
         details = [f"level {sig.level.value}" if sig.level else None,
-                   f"signed {sig.signing_time.isoformat()}" if sig.signing_time else None,
-                   f"time-stamp {sig.timestamp_time.isoformat()}" if sig.timestamp_time
+                   f"signed {vietnam_time.iso(sig.signing_time)}" if sig.signing_time else None,
+                   f"time-stamp {vietnam_time.iso(sig.timestamp_time)}" if sig.timestamp_time
                    else None,
                    f"changes after: {sig.modification_level.value}"
                    if sig.modification_level else None]
@@ -138,3 +180,16 @@ def read_file(path: Path) -> bytes:
 def refuse_overwrite(source: Path, target: Path) -> None:
     if source.resolve() == target.resolve():
         raise SigningError("the output must not overwrite the input")
+
+
+def json_logs() -> None:
+    """Servers log one JSON object per line on stderr (``edochub.*`` at INFO: one access line
+    per request with its request id), for the operators' log collector."""
+    from axis.protocol import JsonLogFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLogFormatter())
+    logger = logging.getLogger("edochub")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

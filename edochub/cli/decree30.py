@@ -18,6 +18,7 @@ from edochub.cli.common import (
     quiet_libraries,
     read_file,
     refuse_overwrite,
+    remote_authorisation,
     signature_options,
 )
 
@@ -69,7 +70,7 @@ def _prepare(args: argparse.Namespace) -> int:
 
 def _issue(args: argparse.Namespace) -> int:
     from decree30 import vietnam_time
-    from signing.pades import open_key, read_pdf, write_atomically
+    from signing.pades import async_open_key, read_pdf, write_atomically
     from signing.stamping import Issuance, async_issue
     from signing.validation import ValidationSettings
 
@@ -79,10 +80,11 @@ def _issue(args: argparse.Namespace) -> int:
                         place=args.place, day=args.date or vietnam_time.today())
     settings = ValidationSettings.from_paths(args.trust, revocation=args.revocation)
     source, options = key_source(args), signature_options(args)
+    authorisation = remote_authorisation(args)
     pdf = read_pdf(args.input)
 
     async def run() -> bytes:
-        with open_key(source) as key:
+        async with async_open_key(source, authorisation) as key:
             return await async_issue(pdf, key, options, settings, issuance)
 
     write_atomically(args.output, asyncio.run(run()))

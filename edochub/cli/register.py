@@ -1,17 +1,29 @@
 """Sub-commands of the register: ``db upgrade``, ``users add``, ``audit verify``, ``audit
-anchor``, ``serve``."""
+anchor``, ``serve``.
+
+Each reads the hub's configuration (:mod:`edochub.config`, ``--config``) the same way.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
+
+from edochub.cli.config_option import add_config_option, load_config
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+from edochub.cli.common import json_logs
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    database = subparsers.add_parser("db", help="the register's database (DATABASE_URL)")
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    database = subparsers.add_parser("db", help="the register's database")
     db_actions = database.add_subparsers(dest="action", required=True, metavar="ACTION")
-    db_actions.add_parser("upgrade", help="create or upgrade the schema (Alembic)").set_defaults(
-        handler=_db_upgrade)
+    upgrade = db_actions.add_parser("upgrade", help="create or upgrade the schema (Alembic)")
+    add_config_option(upgrade)
+    upgrade.set_defaults(handler=_db_upgrade)
 
     people = subparsers.add_parser("users", help="user accounts of the register")
     user_actions = people.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -24,52 +36,53 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--position", default="")
     add.add_argument("--password-env", required=True,
                      help="name of the environment variable holding the password")
+    add_config_option(add)
     add.set_defaults(handler=_users_add)
 
     audit = subparsers.add_parser("audit", help="the register's keyed, hash-chained audit log "
-                                                "(key: EDOCHUB_AUDIT_KEY or _FILE)")
+                                                "(key: the audit_key secret)")
     audit_actions = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
     verify = audit_actions.add_parser("verify", help="check that no entry was changed or "
                                                      "removed, and every anchor")
     verify.add_argument("--tsa-trust", action="append", default=[], metavar="PEM",
-                        help="root(s) of the time-stamping authority (default: EDOCHUB_TRUST)")
+                        help="root(s) of the time-stamping authority (default: the trust "
+                             "anchors of the configuration)")
+    add_config_option(verify)
     verify.set_defaults(handler=_audit_verify)
     anchor = audit_actions.add_parser("anchor", help="time-stamp the log's head (RFC 3161); "
                                                      "run it periodically")
-    anchor.add_argument("--tsa", default=os.environ.get("EDOCHUB_TSA_URL"), metavar="URL",
-                        help="time-stamping authority (default: EDOCHUB_TSA_URL)")
+    anchor.add_argument("--tsa", default=None, metavar="URL",
+                        help="time-stamping authority (default: [tsa] url of the "
+                             "configuration)")
+    add_config_option(anchor)
     anchor.set_defaults(handler=_audit_anchor)
 
     serve = subparsers.add_parser("serve", help="run one agency's hub: HTTP API and the "
-                                                "exchange worker (configuration from EDOCHUB_*)")
+                                                "exchange worker")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--worker-interval", type=float, default=5.0,
                        help="seconds between exchange rounds with the axis")
+    add_config_option(serve)
     serve.set_defaults(handler=_serve)
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from documents.adapters import db
-    from documents.services import HubSettings
+    from edochub import bootstrap
 
-    url = os.environ.get("DATABASE_URL") or HubSettings.from_env().database_url
-    db.migrate(db.make_engine(url))
-    print(f"schema is up to date in {db.make_engine(url).url.render_as_string()}")
+    engine = bootstrap.open_engine(load_config(args))
+    print(f"schema is up to date in {engine.url.render_as_string()}")
+    engine.dispose()
     return 0
 
 
-def _open_sessions():  # noqa: ANN202
+def _open_sessions(args: argparse.Namespace) -> sessionmaker[Session]:
     from documents.adapters import db
-    from documents.domain import ConfigurationError
-    from documents.services import secret
+    from edochub import bootstrap
 
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        raise ConfigurationError("DATABASE_URL is not set")
-    engine = db.make_engine(url)
-    db.migrate(engine)
-    return db.session_factory(engine, audit_key=secret("AUDIT_KEY"))
+    config = load_config(args)
+    return db.session_factory(bootstrap.open_engine(config),
+                              audit_key=config.secrets["audit_key"].resolve())
 
 
 def _users_add(args: argparse.Namespace) -> int:
@@ -79,8 +92,9 @@ def _users_add(args: argparse.Namespace) -> int:
 
     password = os.environ.get(args.password_env)
     if not password:
-        raise ConfigurationError(f"environment variable {args.password_env} is empty")
-    with transaction(_open_sessions()) as session:
+        raise ConfigurationError(f"environment variable {args.password_env} is empty: put "
+                                 "the new user's password in it")
+    with transaction(_open_sessions(args)) as session:
         user = users.create_user(session, "cli", args.username, args.full_name, args.role,
                                  password, args.position)
         print(f"user {user.username} ({user.role}) added")
@@ -94,15 +108,15 @@ def _audit_verify(args: argparse.Namespace) -> int:
     from signing.timestamps import check_timestamp
     from signing.validation import load_certificates
 
-    named = args.tsa_trust or [p for p in os.environ.get("EDOCHUB_TRUST", "").split(":") if p]
-    roots = load_certificates([Path(p) for p in named]) if named else ()
+    named = [Path(p) for p in args.tsa_trust] or list(load_config(args)["trust.anchors"] or [])
+    roots = load_certificates(named) if named else ()
 
     def check(token: bytes, digest: bytes):  # noqa: ANN202 - the attested datetime
         if not roots:
             raise ValueError("no time-stamping authority roots given (--tsa-trust)")
         return check_timestamp(token, digest, roots)
 
-    with _open_sessions()() as session:
+    with _open_sessions(args)() as session:
         report = audit.verify(session, check)
     for problem in report.problems:
         print(f"BROKEN: {problem}")
@@ -121,15 +135,16 @@ def _audit_anchor(args: argparse.Namespace) -> int:
     from documents.services import audit
     from signing.timestamps import request_timestamp
 
-    if not args.tsa:
-        raise ConfigurationError("name the time-stamping authority: --tsa URL or "
-                                 "EDOCHUB_TSA_URL")
-    entry = audit.anchor(_open_sessions(), lambda digest: request_timestamp(args.tsa, digest),
-                         args.tsa)
+    tsa = args.tsa or load_config(args)["tsa.url"]
+    if not tsa:
+        raise ConfigurationError("name the time-stamping authority: --tsa URL, or [tsa] url "
+                                 "in the configuration (EDOCHUB_TSA_URL)")
+    entry = audit.anchor(_open_sessions(args), lambda digest: request_timestamp(tsa, digest),
+                         tsa)
     if entry is None:
         print("nothing new to anchor (the log is empty or its head is an anchor)")
     else:
-        print(f"audit log anchored: entry {entry.entity_id} time-stamped by {args.tsa} "
+        print(f"audit log anchored: entry {entry.entity_id} time-stamped by {tsa} "
               f"(anchor entry {entry.id})")
     return 0
 
@@ -156,18 +171,21 @@ def _anchor_periodically(hub, tsa: str, seconds: float) -> None:  # noqa: ANN001
 
 
 def _serve(args: argparse.Namespace) -> int:
+    json_logs()
     import uvicorn
 
     from documents.http import create_app
-    from documents.services import Worker, secret
-    from edochub import bootstrap as runtime
+    from documents.services import Worker
+    from edochub import bootstrap
 
-    hub = runtime.hub_from_env()
-    if os.environ.get("EDOCHUB_ADMIN_PASSWORD") or os.environ.get("EDOCHUB_ADMIN_PASSWORD_FILE"):
-        runtime.ensure_admin(hub, secret("ADMIN_PASSWORD"))
+    config = load_config(args)
+    hub = bootstrap.hub_from_config(config)
+    admin_password = config.secrets["admin_password"]
+    if admin_password.given:
+        bootstrap.ensure_admin(hub.sessions, admin_password.resolve())
     worker = Worker(hub, args.worker_interval).start() if hub.axis else None
-    if os.environ.get("EDOCHUB_TSA_URL"):
-        _anchor_periodically(hub, os.environ["EDOCHUB_TSA_URL"],
+    if config["tsa.url"]:
+        _anchor_periodically(hub, config["tsa.url"],
                              60 * float(os.environ.get("EDOCHUB_AUDIT_ANCHOR_MINUTES", "60")))
     print(f"edochub hub of {hub.settings.organ_id} on http://{args.host}:{args.port} "
           f"(OpenAPI schema at /openapi.json)", flush=True)

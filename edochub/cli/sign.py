@@ -1,7 +1,8 @@
 """``edochub sign`` and ``edochub sign-batch``: one PDF or a folder, with a PKCS#12 file or a
-PKCS#11 token; plain PAdES, a Decree 30 role (``--profile``: leader, organization, attachment,
-copy), or split signing where the key is on the signer's own machine (``--prepare``,
-``--complete``, ``--embed``).
+PKCS#11 token (``sign`` also with a remote-signing service, CSC API v1: ``--csc-*``); plain
+PAdES, a Decree 30 role (``--profile``: leader, organization, attachment, copy), or split
+signing where the key is on the signer's own machine (``--prepare``, ``--complete``,
+``--embed``).
 
 Heavy imports happen inside the handlers.
 """
@@ -20,6 +21,7 @@ from edochub.cli.common import (
     quiet_libraries,
     read_file,
     refuse_overwrite,
+    remote_authorisation,
     signature_options,
 )
 from signing.errors import SigningError
@@ -86,8 +88,6 @@ def _add_split_options(sign: argparse.ArgumentParser) -> None:
                        help="--prepare: the signer's certificate, then its issuers")
     split.add_argument("--request", type=Path, metavar="JSON",
                        help="the signing request (default: prepared PDF + .request.json)")
-    one_shot = sign.get_default("handler")
-    sign.set_defaults(handler=lambda args: _sign(args, one_shot))
 
 
 def _sign(args: argparse.Namespace) -> int:
@@ -106,32 +106,42 @@ def _sign(args: argparse.Namespace) -> int:
 
 
 def _sign_plain(args: argparse.Namespace) -> int:
-    from signing.pades import PadesSigner, open_key
+    from signing.pades import PadesSigner, async_open_key
 
     quiet_libraries()
     source, options = key_source(args), signature_options(args, args.field)
     if args.input.resolve() == args.output.resolve():
         raise SigningError("the output must not overwrite the input")
-    with open_key(source) as key:
-        PadesSigner(key, options).sign_file(args.input, args.output)
+    authorisation = remote_authorisation(args)
+
+    async def run() -> None:
+        async with async_open_key(source, authorisation) as key:
+            signer = PadesSigner(key, options)
+            try:
+                await signer.async_sign_file(args.input, args.output)
+            finally:
+                await signer.aclose()
+
+    asyncio.run(run())
     print(f"signed {args.input} -> {args.output} ({args.level})")
     return 0
 
 
 def _sign_profile(args: argparse.Namespace) -> int:
-    from signing.pades import open_key, read_pdf, write_atomically
+    from signing.pades import async_open_key, read_pdf, write_atomically
     from signing.stamping import async_sign_profile
 
     quiet_libraries()
     refuse_overwrite(args.input, args.output)
     source, options = key_source(args), signature_options(args)
+    authorisation = remote_authorisation(args)
     profile = _profile(args)
     pdf = read_pdf(args.input)
 
     async def run() -> bytes:
         from signing.validation import SignatureRole
 
-        with open_key(source) as key:
+        async with async_open_key(source, authorisation) as key:
             if profile.role is SignatureRole.ORGANIZATION:
                 await _require_leader(pdf, args, key)
             return await async_sign_profile(key, options, profile, pdf)
@@ -187,14 +197,15 @@ def _split_prepare(args: argparse.Namespace) -> int:
 
 
 def _split_complete(args: argparse.Namespace) -> int:
-    from signing.pades import open_key, write_atomically
+    from signing.pades import async_open_key, write_atomically
     from signing.stamping import split
 
     quiet_libraries()
     request = split.SigningRequest.from_json(read_file(args.input))
+    source, authorisation = key_source(args), remote_authorisation(args)
 
     async def run() -> bytes:
-        with open_key(key_source(args)) as key:
+        async with async_open_key(source, authorisation) as key:
             return await split.async_complete(request, key, args.tsa)
 
     write_atomically(args.output, asyncio.run(run()))
@@ -240,10 +251,13 @@ def _default_request(pdf: Path) -> Path:
 def _sign_batch(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from signing.pades import plan, sign_batch
+    from signing.pades import CscSource, plan, sign_batch
 
     quiet_libraries()
     source, options = key_source(args), signature_options(args)
+    if isinstance(source, CscSource):
+        raise SigningError("sign-batch signs with a local key; remote signing (--csc-*) "
+                           "authorises each document: use `edochub sign`")
     total = len(plan(args.input_dir, args.output_dir))
     failures = 0
     with tqdm(total=total, unit="file", desc="signing", file=sys.stderr) as bar:

@@ -7,6 +7,8 @@ import argparse
 import json
 from pathlib import Path
 
+from decree30 import vietnam_time
+
 PURPOSE_CHOICES = ("signatures", "timestamps", "both")
 
 
@@ -73,7 +75,8 @@ def _trust_list(args: argparse.Namespace) -> int:
                           for c in certs], ensure_ascii=False, indent=2))
     else:
         for c in certs:
-            print(f"{c.purpose.value:10}  {c.fingerprint[:16]}  {c.not_after:%Y-%m-%d}  "
+            print(f"{c.purpose.value:10}  {c.fingerprint[:16]}  "
+                  f"{vietnam_time.in_vietnam(c.not_after):%Y-%m-%d}  "
                   f"{c.subject}")
     return 0
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from decree30 import vietnam_time
 from edochub.cli.common import REVOCATION_MODES, describe_result, iso_moment, quiet_libraries
 from edochub.cli.trust import trust_paths
 from signing.errors import SigningError
@@ -100,7 +101,7 @@ def _verify(args: argparse.Namespace) -> int:
             print(describe_result(result))
             if outlooks is not None:
                 answer = outlooks[index]
-                print(f"  valid on {args.until:%Y-%m-%d} with its own data: "
+                print(f"  valid on {vietnam_time.human(args.until)} with its own data: "
                       f"{'yes' if answer['will_validate'] else 'NO'} - {answer['reason']}")
     code = combined_exit_code(results)
     if code == 0 and outlooks is not None and not all(o["will_validate"] for o in outlooks):

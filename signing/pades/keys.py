@@ -1,4 +1,5 @@
-"""Key sources (nguồn khóa ký): a PKCS#12 file or a PKCS#11 token, opened into a ready signer.
+"""Key sources (nguồn khóa ký): a PKCS#12 file, a PKCS#11 token or a remote-signing service
+(CSC API, or a service that confirms on the official's phone), opened into a ready signer.
 
 API::
 
@@ -9,6 +10,12 @@ API::
         key.signer        # pyHanko Signer, loaded once, reused for every document
         key.certificate   # the signer's asn1crypto certificate
         key.chain         # issuer certificates found with the key (PKCS#12 bag / token)
+
+    # remote signing (signing.pades.remote), and any other source in async code
+    # (signing.pades.opening): the HTTP session lives on the running event loop
+    source = CscSource("https://csc.example.vn", "credential-id")
+    async with async_open_key(source, Authorisation(pin=pin)) as key:
+        ...
 
     # split signing: the key is elsewhere (the leader's USB token); the hub prepares the
     # document and its digest with the certificate only, then completes the PDF
@@ -27,7 +34,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from asn1crypto import x509
@@ -58,7 +65,45 @@ class Pkcs11Source:
         return f"key {self.key_label!r} on token {self.token_label!r}"
 
 
-KeySource = Pkcs12Source | Pkcs11Source
+@dataclass(frozen=True)
+class CscSource:
+    """A credential of a remote-signing service speaking the CSC API v1 (``url`` is the part
+    before ``/csc/v1/...``)."""
+
+    url: str
+    credential_id: str
+
+    def describe(self) -> str:
+        return f"credential {self.credential_id!r} at {self.url}"
+
+
+@dataclass(frozen=True)
+class PolledSource:
+    """A credential of a service that has the official confirm each signature on their phone
+    and is polled for the answer (protocol in :mod:`signing.pades.remote`)."""
+
+    url: str
+    credential_id: str
+    #: seconds the official has to confirm before the request is withdrawn
+    time_limit: float = 120.0
+    poll_interval: float = 2.0
+
+    def describe(self) -> str:
+        return f"credential {self.credential_id!r} at {self.url}"
+
+
+@dataclass(frozen=True)
+class Authorisation:
+    """What the official gives to authorise one remote signature: PIN and/or one-time code
+    (CSC ``credentials/authorize``), and the service's OAuth bearer token if it needs one.
+    Never shown by ``repr``."""
+
+    pin: str | None = field(default=None, repr=False)
+    otp: str | None = field(default=None, repr=False)
+    bearer_token: str | None = field(default=None, repr=False)
+
+
+KeySource = Pkcs12Source | Pkcs11Source | CscSource | PolledSource
 
 
 @dataclass(frozen=True)
@@ -87,9 +132,12 @@ def open_key(source: KeySource) -> Iterator[SigningKey]:
     """Open ``source``; the PKCS#11 session (if any) stays open for the ``with`` block."""
     if isinstance(source, Pkcs12Source):
         yield _open_pkcs12(source)
-    else:
+    elif isinstance(source, Pkcs11Source):
         with _open_pkcs11(source) as key:
             yield key
+    else:
+        raise KeySourceError(f"{source.describe()} is a remote-signing service: it is opened "
+                             "with signing.pades.opening.async_open_key")
 
 
 def external_key(certificate: x509.Certificate, chain: tuple[x509.Certificate, ...] = (),

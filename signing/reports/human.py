@@ -9,9 +9,10 @@ sub-indication, and what changed in the file after it.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from decree30 import vietnam_time
 from signing.errors import SigningError
 from signing.reports import texts
 from signing.validation.results import FileResult, Indication, SignatureResult
@@ -88,6 +89,4 @@ def _signature_view(signature: SignatureResult, language: str) -> dict[str, obje
 def _when(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return vietnam_time.human(moment)

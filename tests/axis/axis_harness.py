@@ -3,7 +3,9 @@ port, over SQLite or a throwaway PostgreSQL database, and agencies registered on
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -24,14 +26,15 @@ from tests.conftest import free_port
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 #: the key that encrypts agency secrets at rest, one per test session (child servers inherit it)
 os.environ.setdefault("EDOCHUB_AXIS_KEK", new_kek())
-#: the one agency the test servers let register others (``axis serve --registrar``)
-REGISTRAR = "000.00.00.H99"
 
 
-def random_code() -> str:
-    """A fresh agency code of the form 000.00.00.H41."""
-    n = uuid.uuid4().int
-    return f"{n % 1000:03}.{n // 10**3 % 100:02}.{n // 10**5 % 100:02}.H{n // 10**7 % 100:02}"
+_numbers = itertools.count(random.randrange(1000))
+
+
+def fresh_code(level1: str = "H41") -> str:
+    """A four-level agency code no other agency of this test session has."""
+    number = next(_numbers)
+    return f"{number % 1000:03d}.{number // 1000 % 100:02d}.{random.randrange(100):02d}.{level1}"
 
 
 @dataclass(frozen=True)
@@ -92,14 +95,14 @@ class AxisServer:
             self._core.sessions.kw["bind"].dispose()
             self._core = None
 
-    def add_agency(self, name: str = "Cơ quan thử nghiệm",
-                   parent: str | None = None, code: str | None = None) -> Credentials:
+    def add_agency(self, name: str = "Cơ quan thử nghiệm", parent: str | None = None, *,
+                   operator: bool = False, level1: str = "H41") -> Credentials:
         """A fresh agency with a random secret, registered through ``edochub axis agency add``'s
         own code path (the core on the server's database)."""
-        agency = Credentials(code=code or random_code(),
+        agency = Credentials(code=fresh_code(level1),
                             secret=uuid.uuid4().hex, secret_env=f"AXIS_SECRET_{uuid.uuid4().hex}")
         os.environ[agency.secret_env] = agency.secret
-        self.core().add_agency(agency.code, name, agency.secret, parent)
+        self.core().add_agency(agency.code, name, agency.secret, parent, operator=operator)
         return agency
 
     def core(self) -> AxisCore:
@@ -160,8 +163,7 @@ def axis_server(request: pytest.FixtureRequest,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[AxisServer]:
     """A running reference axis over SQLite, then over a throwaway PostgreSQL database."""
     db_url = create_postgres_database() if request.param == "postgresql" else None
-    server = AxisServer(tmp_path_factory.mktemp(f"axis-{request.param}"), db_url,
-                        ("--registrar", REGISTRAR)).start()
+    server = AxisServer(tmp_path_factory.mktemp(f"axis-{request.param}"), db_url).start()
     yield server
     server.stop()
     if db_url:

@@ -19,7 +19,7 @@ from axis.errors import (
     UnknownRecipient,
 )
 from axis.protocol.vxp_signing import hash_file_hex, signed_headers
-from tests.axis.axis_harness import REGISTRAR, AxisServer, addressed, client_for, random_code
+from tests.axis.axis_harness import AxisServer, addressed, client_for, fresh_code
 
 PROTOCOLS = ["soap", "http"]
 
@@ -128,13 +128,13 @@ def test_cli_reports_refusal_in_one_line(axis_server: AxisServer, cli, tmp_path)
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_agencies_listed_and_subordinate_registered(axis_server: AxisServer,
                                                     protocol: str) -> None:
-    parent = axis_server.add_agency("Ủy ban nhân dân tỉnh Mẫu", code=REGISTRAR)
-    subordinate = random_code()
+    parent = axis_server.add_agency("Ủy ban nhân dân tỉnh Mẫu", operator=True)
     with client_for(axis_server, parent, protocol) as client:
-        registered = client.register_agency(subordinate, "Sở Nội vụ tỉnh Mẫu")
+        child_code = fresh_code()
+        registered = client.register_agency(child_code, "Sở Nội vụ tỉnh Mẫu")
         listed = {a.code: a for a in client.agencies()}
     assert listed[parent.code].name == "Ủy ban nhân dân tỉnh Mẫu"
-    assert listed[subordinate].parent == parent.code
+    assert listed[child_code].parent == parent.code
     child = type(parent)(registered.agency.code, registered.secret, "UNUSED")
     with client_for(axis_server, child, protocol) as client:
         assert parent.code in {a.code for a in client.agencies()}

@@ -206,7 +206,7 @@ def test_national_protocol_client_from_domain_notes(axis_server: AxisServer, tmp
     assert inbox.call("getReceivedEdocList", servicetype="eDoc").json()["data"] == []
 
     outbox = out.call("getSentEdocList", servicetype="eDoc").json()["data"]
-    assert sorted(r["status"] for m in outbox for r in m["recipients"]) == ["done", "done"]
+    assert sorted(row["receiveStatus"] for row in outbox) == ["done", "done"]
     agencies = {a["code"] for a in out.call("getAgenciesList").json()["data"]}
     assert {sender.code, receiver.code} <= agencies
 

@@ -85,7 +85,7 @@ def test_schema_is_created_and_upgraded_by_alembic(backend: str, tmp_path: Path)
                 db.VERSION_TABLE} <= tables
         with engine.connect() as connection:
             version = connection.execute(text("SELECT version_num FROM axis_alembic_version"))
-            assert version.scalar_one() == "0001_axis_initial"
+            assert version.scalar_one() == "0002_axis_directory"
         engine.dispose()
     finally:
         if backend == "postgresql":

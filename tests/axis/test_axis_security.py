@@ -16,7 +16,7 @@ from lxml import etree
 from zeep.wsse.username import UsernameToken
 
 from axis.protocol.vxp_signing import sdk_timestamp, signed_headers
-from tests.axis.axis_harness import REGISTRAR, AxisServer, Credentials, addressed, random_code
+from tests.axis.axis_harness import AxisServer, Credentials, addressed, fresh_code
 from tests.raw_http import post_partly
 
 MB = 1_000_000
@@ -104,7 +104,7 @@ def test_a_replayed_nonce_in_another_base64_spelling_is_refused(axis_server, tmp
 def test_unknown_agency_and_wrong_secret_get_the_same_answer(axis_server):
     known = axis_server.add_agency()
     wrong = Credentials(known.code, "not-the-secret", "UNUSED")
-    unknown = Credentials(random_code(), "whatever", "UNUSED")
+    unknown = Credentials(fresh_code(), "whatever", "UNUSED")
     faults = []
     for agency in (wrong, unknown):
         with pytest.raises(zeep.exceptions.Fault) as fault:
@@ -124,24 +124,25 @@ def test_unknown_agency_and_wrong_secret_get_the_same_answer(axis_server):
 
 
 @pytest.mark.parametrize("protocol", ["soap", "http"])
-def test_only_the_operators_registrar_registers_and_only_well_formed_codes(axis_server, protocol):
+def test_only_an_operator_registers_and_only_well_formed_codes(axis_server, protocol):
     from axis.errors import InvalidRequest, NotPermitted
     from tests.axis.axis_harness import client_for
 
     before = {a.code for a in axis_server.core().agencies()}
     anyone = axis_server.add_agency()
     with client_for(axis_server, anyone, protocol) as client, \
-            pytest.raises(NotPermitted, match="may not register agencies"):
-        client.register_agency("000.00.00.A01", "Cơ quan giả")
-    registrar = axis_server.add_agency("Ủy ban nhân dân", code=REGISTRAR)
+            pytest.raises(NotPermitted, match="may not register agencies: only the axis "
+                                              "operator does"):
+        client.register_agency(fresh_code(), "Cơ quan giả")
+    registrar = axis_server.add_agency("Trung tâm điều hành", operator=True, level1="G22")
     with client_for(axis_server, registrar, protocol) as client:
         for junk in ("X" * 300, "000.00.00.h41", "000.00.00.H41.01", "", "000.00.00.H41 "):
             # the SOAP face's schema refuses some before the core does
-            with pytest.raises(InvalidRequest, match=r"is not of the form 000\.00\.00\.H41|"
+            with pytest.raises(InvalidRequest, match=r"is not a four-level QCVN 102 code|"
                                                      r"maximum length|by the pattern"):
                 client.register_agency(junk, "Cơ quan giả")
     after = {a.code for a in axis_server.core().agencies()}
-    assert after - before <= {anyone.code, REGISTRAR}
+    assert after - before == {anyone.code, registrar.code}
 
 
 def test_agency_secrets_are_sealed_at_rest_in_owner_only_files(axis_server):

@@ -130,7 +130,8 @@ def test_harmless_flaws_become_warnings():
     envelope.find(f".//{Q}DueDate").text = "2014/02/30"
     back = decode.message_from_tree(as_document(envelope))
     assert back.due_date is None
-    assert "DueDate '2014/02/30' is not a possible date yyyy/MM/dd; ignored" in back.warnings
+    assert ("DueDate '2014/02/30' is not a possible date in any accepted form (yyyy/MM/dd, "
+            "dd/MM/yyyy, yyyy-MM-dd or ISO 8601); ignored") in back.warnings
     assert ("To OrganId '28.22.H17' is not a four-level agency code like 000.00.00.H41"
             in back.warnings)
     assert ("manifest Reference cid:1 has a non-standard ContentType 'application/doc'"
@@ -154,7 +155,8 @@ def test_meaningless_document_header_is_refused(change, error):
 
 @pytest.mark.parametrize(("element", "value", "error"), [
     ("StatusCode", "99", "StatusCode '99' is not one of 01, 02"),
-    ("Timestamp", "21/11/2026", "status Timestamp '21/11/2026' is not yyyy/MM/dd HH:mm:ss"),
+    ("Timestamp", "21/11/2026", "status Timestamp '21/11/2026' is not a possible date and"),
+    ("Timestamp", "30/02/2026 10:00:00", "status Timestamp '30/02/2026 10:00:00' is not a"),
 ])
 def test_meaningless_status_is_refused(element, value, error):
     envelope = encode.envelope_element(status())

@@ -114,11 +114,11 @@ def test_the_hubs_working_folder():
 
     from documents.domain.errors import ConfigurationError
     from documents.services.settings import HubSettings
+    from edochub import config
 
     env = {"EDOCHUB_ORGAN_ID": "000.00.00.H41", "EDOCHUB_TOKEN_KEY": "test-only",
-           "EDOCHUB_AUDIT_KEY": "test-only"}
-    assert HubSettings.from_env({**env, "EDOCHUB_DATA_DIR": "/srv/hub"}).local_data_dir() == (
-        Path("/srv/hub"))
+           "EDOCHUB_DATA_DIR": "/srv/hub", "EDOCHUB_AUDIT_KEY": "test-only"}
+    assert config.load(environ=env).settings().local_data_dir() == Path("/srv/hub")
     plain = HubSettings("000.00.00.H41", "H41", "UBND", "Hà Nội", "sqlite://", "/srv/x/files",
                         "k")
     assert plain.local_data_dir() == Path("/srv/x")

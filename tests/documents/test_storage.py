@@ -29,9 +29,8 @@ def s3_store(s3_endpoint, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("EDOCHUB_S3_ENDPOINT_URL", s3_endpoint)
     boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket="edochub")
-    return open_store("s3://edochub/files/")
+    return open_store("s3://edochub/files/", s3_endpoint)
 
 
 @pytest.fixture(params=["local", "s3"])

@@ -131,7 +131,7 @@ def test_vietnamese_report_renders_and_reads_back(cli, pki_services, inputs, tmp
         assert expected in text, (expected, text)
     # the plain-language reason, who signed and when, in the text layer
     assert "không có bằng chứng (dấu thời gian) rằng chữ ký có trước thời điểm thu hồi" in text
-    assert "2025-07-01 09:00:00 UTC" in text
+    assert "01/07/2025 16:00:00 (UTC+07:00)" in text  # 09:00 UTC, in Vietnam time
     assert "không có dấu thời gian chứng minh" in text
     html = (out / "thu-hoi.report.html").read_text(encoding="utf-8")
     assert '<html lang="vi">' in html and "Lê Văn Thu Hồi" in html

@@ -6,10 +6,11 @@ from functools import cache
 from pathlib import Path
 
 
-def login(browser, hub, username: str):  # noqa: ANN001, ANN201
-    """A fresh browser context (its own cookies) on ``hub`` (a RunningHub) logged in as
-    ``username``; the page."""
-    context = browser.new_context(base_url=hub.url, locale="vi-VN")
+def login(browser, hub, username: str, **options):  # noqa: ANN001, ANN003, ANN201
+    """A fresh browser context (its own cookies; Playwright ``options`` such as
+    ``java_script_enabled=False``) on ``hub`` (a RunningHub) logged in as ``username``; the
+    page."""
+    context = browser.new_context(base_url=hub.url, locale="vi-VN", **options)
     page = context.new_page()
     page.goto("/ui/login")
     page.get_by_label("Tên đăng nhập").fill(username)

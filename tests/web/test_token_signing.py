@@ -156,7 +156,8 @@ def test_sign_agent_refuses_to_start_without_the_hubs_origin_or_a_key(cli, monke
     no_origin = cli("sign-agent", "--p12", "missing.p12")
     assert no_origin.returncode == 2
     assert no_origin.stderr.strip() == (
-        "edochub: give the hub's origin: --hub-origin or EDOCHUB_HUB_ORIGIN")
+        "edochub: give the hub's origin: --hub-origin, [sign_agent] hub_origin in "
+        "edochub.toml or EDOCHUB_HUB_ORIGIN")
     no_key = cli("sign-agent", "--hub-origin", "http://127.0.0.1:8000")
     assert no_key.returncode == 2 and len(no_key.stderr.strip().splitlines()) == 1
     assert "no key" in no_key.stderr

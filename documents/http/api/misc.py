@@ -20,9 +20,10 @@ router = APIRouter(tags=["register"])
 def find(hub: HubDep, session: SessionDep, user: Staff, direction: str = "incoming",
          number: str = "", subject: str = "", sender: str = "",
          date_from: date | None = None, date_to: date | None = None, status: str = "",
-         limit: int = 100) -> list:
+         limit: int = 100, before: int | None = None) -> list:
+    """Newest first; for the next page, pass the last id of this one as ``before``."""
     rows = search.search(session, search.Query(direction, number, subject, sender, date_from,
-                                               date_to, status, min(limit, 500)))
+                                               date_to, status, min(limit, 500), before))
     if direction == "outgoing":
         return [OutgoingPublic.model_validate(r) for r in rows if isinstance(r, OutgoingDocument)]
     return [public(hub, r) for r in rows]

@@ -11,18 +11,19 @@ from sqlalchemy import select
 
 from documents.adapters.models import Attachment, OutgoingDocument
 from documents.domain.errors import InvalidInput, NotFound
-from documents.domain.ports import FilePart, Party
+from documents.domain.ports import FilePart, Party, RemoteApproval
 from documents.http.deps import Clerk, HubDep, Leader, SessionDep, Specialist, Staff
 from documents.http.schemas import (
     ChangeAfterSending,
     DraftCreate,
     OutgoingPublic,
+    RemoteSign,
     SendBack,
     TokenSignComplete,
     TokenSignPrepare,
     TokenSignRequest,
 )
-from documents.services import outgoing, token_signing
+from documents.services import outgoing, remote_signing, token_signing
 from documents.services.hub import load
 
 router = APIRouter(prefix="/outgoing", tags=["outgoing"])
@@ -101,6 +102,16 @@ def send_back(hub: HubDep, session: SessionDep, user: Leader, document_id: int,
 @router.post("/{document_id}/sign", response_model=OutgoingPublic)
 def sign(hub: HubDep, session: SessionDep, user: Leader, document_id: int) -> OutgoingPublic:
     return OutgoingPublic.model_validate(outgoing.sign(session, hub, user, document_id))
+
+
+@router.post("/{document_id}/remote-sign", response_model=OutgoingPublic)
+async def remote_sign(hub: HubDep, user: Leader, document_id: int,
+                      body: RemoteSign) -> OutgoingPublic:
+    """Remote signing: the leader's remote-signing service signs, authorised by the PIN or
+    one-time code given here (or confirmed on the leader's phone); validated and recorded."""
+    document = await remote_signing.sign(hub, user, document_id,
+                                         RemoteApproval(pin=body.pin, otp=body.otp))
+    return OutgoingPublic.model_validate(document)
 
 
 @router.post("/{document_id}/token-sign/prepare", response_model=TokenSignRequest,

@@ -42,7 +42,7 @@ from documents.http.pages import i18n, signatures
 from documents.http.pages.collation import sort_key
 from documents.http.pages.rendering import PREFIX, PageRoute, go, render
 from documents.http.pages.session import check_csrf, current_user, hub_of, language_of
-from documents.services import exchange, incoming, outgoing
+from documents.services import exchange, incoming, outgoing, remote_signing
 from documents.services.hub import Hub, load
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -179,6 +179,7 @@ async def show_outgoing(request: Request, user: User, document_id: int,
                         OutgoingDocument.replaces_id == document.id))),
                     "replacements": _replacements(session, document) if "replace" in actions
                     else [],
+                    "remote_kind": remote_signing.kind_for(hub, user),
                     "pdfs": _pdf_files(hub, list(document.files))}
 
     return await _render_document(request, user, "outgoing.html", read, state)

@@ -103,6 +103,20 @@ _T: dict[str, tuple[str, str]] = {
     "sign_token": ("Ký bằng USB token (sign-agent)", "Sign with USB token (sign-agent)"),
     "sign_token_help": ("Cắm USB token và chạy “edochub sign-agent” trên máy của bạn.",
                         "Plug in the token and run “edochub sign-agent” on your PC."),
+    "sign_remote_csc_help": (
+        "Nhập mã PIN hoặc mã OTP của tài khoản ký số từ xa để cho phép ký văn bản này. "
+        "Mã chỉ dùng cho lần ký này và không được lưu.",
+        "Type the PIN or one-time code of your remote-signing account to authorise this "
+        "signature. It is used for this signature only and never stored."),
+    "sign_remote_phone_help": (
+        "Bấm ký, rồi xác nhận yêu cầu ký trên ứng dụng điện thoại của bạn.",
+        "Press sign, then confirm the signing request in the app on your phone."),
+    "remote_pin": ("Mã PIN", "PIN"),
+    "remote_otp": ("Mã OTP (nếu có)", "One-time code (if any)"),
+    "remote_waiting_csc": ("Đang ký qua dịch vụ ký số từ xa…",
+                           "Signing through the remote-signing service…"),
+    "remote_waiting_phone": ("Đang chờ bạn xác nhận trên điện thoại…",
+                             "Waiting for your confirmation on your phone…"),
     "agent_url": ("Địa chỉ sign-agent", "Sign-agent address"),
     "signing_progress": ("Đang ký…", "Signing…"),
     "agent_unreachable": ("Không kết nối được sign-agent tại {url}.",
@@ -209,6 +223,7 @@ ACTIONS = {
     "send_back": ("Trả lại", "Send back"), "sign": ("Ký duyệt (khóa trên máy chủ)",
                                                     "Sign (key held by the hub)"),
     "sign_split": ("Ký duyệt bằng USB token", "Signed with the leader's token"),
+    "sign_remote": ("Ký số từ xa", "Sign remotely"),
     "issue": ("Ban hành (cấp số, đóng dấu)", "Issue (number and seal)"),
     "send": ("Gửi qua trục", "Send via the axis"),
     "recall": ("Thu hồi", "Recall"), "update": ("Cập nhật", "Update"),

@@ -1,9 +1,17 @@
-"""Ký duyệt bằng USB token from the page: the page asks the leader's sign-agent for the
-token's certificate, posts it here (``prepare``), passes the answer to the sign-agent, which
-signs with the token, and posts the signature back (``complete``).
+"""The leader signs from the document page with a key the hub does not hold.
 
-Both steps are ``documents.services.token_signing``, the same service as the JSON API's
-``/outgoing/{id}/token-sign/*``; this module only adds the page's session and CSRF check.
+Ký duyệt bằng USB token: the page asks the leader's sign-agent for the token's certificate,
+posts it here (``prepare``), passes the answer to the sign-agent, which signs with the token,
+and posts the signature back (``complete``): ``documents.services.token_signing``, the same
+service as the JSON API's ``/outgoing/{id}/token-sign/*``.
+
+Ký số từ xa: a leader configured for remote signing types the PIN or one-time code of their
+remote-signing account into the page's form (or confirms on their phone) and posts it here
+(``remote-sign``): ``documents.services.remote_signing``, as the JSON API's
+``/outgoing/{id}/remote-sign``. The PIN is used for that one signature: it is never shown
+again, stored or logged.
+
+This module only adds the page's session and CSRF check.
 """
 
 from __future__ import annotations
@@ -11,13 +19,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from documents.adapters.models import User
-from documents.domain.errors import InvalidInput
-from documents.http.pages.rendering import PREFIX, PageRoute
+from documents.domain.errors import Forbidden, InvalidInput, RegisterError
+from documents.domain.ports import RemoteApproval
+from documents.http.errors import status_of
+from documents.http.pages.document_pages import FormState, show_outgoing
+from documents.http.pages.rendering import PREFIX, PageRoute, go
 from documents.http.pages.session import check_csrf, current_user, hub_of
-from documents.services import token_signing
+from documents.services import remote_signing, token_signing
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PageUser = Annotated[User, Depends(current_user)]
@@ -49,3 +60,21 @@ async def complete(request: Request, user: PageUser, document_id: int) -> JSONRe
                                  str(body.get("pending", "")),
                                  token_signing.read_signature(str(body.get("signature", ""))))
     return JSONResponse({"next": f"{PREFIX}/outgoing/{document_id}?done=sign_split"})
+
+
+@router.post(PREFIX + "/outgoing/{document_id}/remote-sign", dependencies=[Depends(check_csrf)])
+async def remote_sign(request: Request, user: PageUser, document_id: int) -> Response:
+    form = await request.form()
+    approval = RemoteApproval(pin=str(form.get("pin") or ""), otp=str(form.get("otp") or ""))
+    done = f"{PREFIX}/outgoing/{document_id}?done=sign_remote"
+    scripted = "application/json" in request.headers.get("accept", "")  # the page's script
+    try:
+        await remote_signing.sign(hub_of(request), user, document_id, approval)
+    except Forbidden:
+        raise
+    except RegisterError as exc:  # the reason, without what was typed
+        if scripted:
+            return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
+        return await show_outgoing(request, user, document_id, FormState(
+            status_of(exc), problem=str(exc), failed_action="sign_remote"))
+    return JSONResponse({"next": done}) if scripted else go(done)

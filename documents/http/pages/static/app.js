@@ -83,7 +83,32 @@ async function signWithToken(box) {
   }
 }
 
+// Remote signing: the page stays while the service signs (or waits for the leader's
+// confirmation on their phone) and says so; then it shows the signed document, or the reason
+// of a refusal with the PIN fields emptied. Without scripts the form posts as any other.
+function watchRemoteSign(form) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = form.querySelector(".remote-status");
+    const button = form.querySelector("button[type=submit]");
+    status.textContent = status.dataset.working;
+    button.disabled = true;
+    try {
+      const answer = await fetch(form.action, {method: "POST", body: new FormData(form),
+                                               headers: {"Accept": "application/json"}});
+      const body = await answer.json();
+      if (!answer.ok) { throw new Error(body.detail); }
+      window.location.assign(body.next);
+    } catch (e) {
+      status.textContent = e.message;
+      form.querySelectorAll("input[name=pin], input[name=otp]").forEach((i) => { i.value = ""; });
+      button.disabled = false;
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form.remote-sign").forEach(watchRemoteSign);
   document.querySelectorAll(".progress-box[data-progress-url]").forEach(watchProgress);
   const exchange = document.getElementById("exchange");
   if (exchange) { exchange.addEventListener("click", () => runExchange(exchange)); }

@@ -1,6 +1,7 @@
 """Agency secrets sealed at rest: AES-256-GCM under a key-encryption key (KEK) that comes from
-the environment (``EDOCHUB_AXIS_KEK``, or the file named by ``EDOCHUB_AXIS_KEK_FILE``: 32 bytes
-in URL-safe base64), never from the database. The agency code is the associated data, so a
+the environment (``EDOCHUB_AXIS_KEK``, or the file named by ``EDOCHUB_AXIS_KEK_FILE``: a random
+string of at least 32 characters, e.g. ``openssl rand -hex 32``; the AES key is its SHA-256),
+never from the database. The agency code is the associated data, so a
 sealed secret copied onto another agency's row does not open.
 
 The axis must be able to use a secret (HMAC and WS-Security digests are keyed by it), so it is
@@ -10,8 +11,9 @@ KEK does. A row written without a KEK (a library user's core) stays readable as 
 from __future__ import annotations
 
 import base64
-import binascii
+import hashlib
 import os
+import secrets
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -20,6 +22,7 @@ from axis.errors import ExchangeError
 
 PREFIX = "aesgcm:"
 KEK_ENV = "EDOCHUB_AXIS_KEK"
+MIN_KEK_CHARACTERS = 32
 
 
 class SealingError(ExchangeError):
@@ -28,7 +31,7 @@ class SealingError(ExchangeError):
 
 def new_kek() -> str:
     """A fresh KEK, as the environment carries it."""
-    return base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)).decode("ascii")
+    return secrets.token_hex(32)
 
 
 def kek_from_env(environ: dict[str, str] | None = None) -> bytes:
@@ -39,15 +42,11 @@ def kek_from_env(environ: dict[str, str] | None = None) -> bytes:
         text = Path(env[f"{KEK_ENV}_FILE"]).read_text().strip()
     if not text:
         raise SealingError(f"{KEK_ENV} (or {KEK_ENV}_FILE) is not set: the key that encrypts "
-                           "agency secrets at rest (create one with: python -c 'import base64,"
-                           "os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())')")
-    try:
-        key = base64.urlsafe_b64decode(text)
-    except (binascii.Error, ValueError):
-        key = b""
-    if len(key) != 32:
-        raise SealingError(f"{KEK_ENV} must be 32 bytes in URL-safe base64")
-    return key
+                           "agency secrets at rest (create one with: openssl rand -hex 32)")
+    if len(text) < MIN_KEK_CHARACTERS:
+        raise SealingError(f"{KEK_ENV} is too short: give a random string of at least "
+                           f"{MIN_KEK_CHARACTERS} characters (openssl rand -hex 32)")
+    return hashlib.sha256(text.encode()).digest()
 
 
 def seal(kek: bytes | None, code: str, secret: str) -> str:

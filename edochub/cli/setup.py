@@ -106,8 +106,8 @@ def _write_hub(directory: Path, created: list[Path], code: str, name: str, abbre
         path.mkdir(mode=0o700)
         created.append(path)
         path.chmod(0o700)  # whatever the umask
-    for name in ("token-key", "audit-key"):
-        descriptor = os.open(directory / "secrets" / name,
+    for key_file in ("token-key", "audit-key"):
+        descriptor = os.open(directory / "secrets" / key_file,
                              os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as out:
             out.write(secrets.token_urlsafe(32) + "\n")

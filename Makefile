@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 #   Liberation fonts (Times New Roman metrics); Pango, HarfBuzz-subset and DejaVu fonts for
 #   WeasyPrint (reports and specimens as PDF with Vietnamese glyphs; HarfBuzz subsetting is ~15x
 #   faster than its fontTools fallback); Tesseract with Vietnamese data reads rendered reports
-#   back; Chromium for the browser tests (Playwright drives Debian's build).
+#   back; LibreOffice Writer turns the typed drafts the tests write into PDFs; Chromium for the
+#   browser tests (Playwright drives Debian's build).
 APT_PACKAGES := \
 	softhsm2 \
 	poppler-utils \
@@ -19,6 +20,7 @@ APT_PACKAGES := \
 	fonts-dejavu-core \
 	tesseract-ocr \
 	tesseract-ocr-vie \
+	libreoffice-writer-nogui \
 	chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -129,7 +129,7 @@ def _storage(config: Config) -> Item:
 
 def _keys(config: Config, loaded: list[_Key]) -> Iterator[Item]:
     from signing.errors import SigningError
-    from signing.pades import Pkcs11Source, Pkcs12Source, open_key
+    from signing.pades import Pkcs11Source, Pkcs12Source, open_key, read_certificates
 
     password_env = config["keys.password_env"] or None
     sources: list[tuple[str, Any, bool]] = []
@@ -147,14 +147,19 @@ def _keys(config: Config, loaded: list[_Key]) -> Iterator[Item]:
                                   "PKCS#12) in the configuration or EDOCHUB_ORG_KEY")
     for name, source, is_seal in sources:
         try:
-            with open_key(source) as key:
-                loaded.append(_Key(name, key.certificate, key.chain, is_seal))
-                yield Item(name, True, f"{source.describe()} loads ({key.subject})")
+            if isinstance(source, Pkcs11Source):  # the sign-agent's PIN is typed when signing
+                certificate, chain = read_certificates(source)
+            else:
+                with open_key(source) as key:
+                    certificate, chain = key.certificate, key.chain
+            loaded.append(_Key(name, certificate, chain, is_seal))
+            yield Item(name, True, f"{source.describe()} loads "
+                                   f"({certificate.subject.human_friendly})")
         except SigningError as exc:
             yield Item(name, False, f"{exc}: check the file and its password "
                                     f"({config.where('keys.password_env')})"
                        if isinstance(source, Pkcs12Source)
-                       else f"{exc}: plug in the token and check its labels and PIN")
+                       else f"{exc}: plug in the token and check its labels")
     yield from _images(config)
 
 

@@ -50,3 +50,16 @@ class RemoteSigningError(KeySourceError):
     """A remote-signing service (CSC, or a vendor's phone-confirmed signing) could not be
     used, or did not sign: unreachable, unknown credential, authorisation refused, the
     official refused or let the request expire, or no answer within the time limit."""
+
+
+#: seconds one request to a TSA, OCSP or CRL service may take (--service-timeout)
+DEFAULT_SERVICE_TIMEOUT = 10.0
+
+
+class ServiceError(SigningError):
+    """An outside service (time-stamping, OCSP, CRL) is unreachable, too slow or answered an
+    error: nothing was signed. The register's API answers 503."""
+
+
+class CryptoRuleError(SigningError):
+    """A key or digest under the rules of :mod:`signing.crypto_rules`: nothing is signed."""

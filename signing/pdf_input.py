@@ -1,7 +1,15 @@
 """The first look at bytes said to be a PDF, before any parser sees them: shared by signing,
-validation and the register's upload checks."""
+validation and the register's upload checks; and the guards against hostile PDFs around the
+parsers (below)."""
 
 from __future__ import annotations
+
+import io
+import re
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import chain
 
 from signing.errors import BadInputError
 
@@ -14,3 +22,137 @@ def check_pdf_bytes(data: bytes) -> None:
         raise BadInputError("not a PDF file (no %PDF- header)")
     if not data.rstrip(b" \t\r\n\x00").endswith(b"%%EOF"):
         raise BadInputError("truncated PDF (it does not end with the %%EOF marker)")
+
+
+# --- hostile PDFs, before a parser reads them for preparation or signing ---------------------
+# check_inflation: every Flate stream (and a Flate stream inside one) is inflated once, in
+#   bounded steps, and counted; a file whose streams inflate beyond MAX_STREAM_INFLATED each or
+#   MAX_TOTAL_INFLATED together is refused before a reader decodes it whole (a one-megabyte
+#   stream can inflate to gigabytes);
+# check_reference_loops: an object that is only a reference to another, which is only a
+#   reference back (pdfminer's resolve1 would follow them for ever), is refused;
+# readable: a structure the readers trip over (10,000 nested arrays, a loop of form fields)
+#   becomes BadInputError instead of escaping as a RecursionError or a reader's own error.
+
+MAX_STREAM_INFLATED = 128 * 1024 * 1024
+MAX_TOTAL_INFLATED = 512 * 1024 * 1024
+#: a Flate stream holding another (``/Filter [/FlateDecode /FlateDecode]``) is followed down
+#: this many levels
+NESTED_LEVELS = 3
+_STREAM = re.compile(rb"stream\r?\n")
+_STEP = 1 << 20
+_INPUT_STEP = 1 << 16
+
+
+def _zlib_header(data: bytes) -> bool:
+    return len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+
+
+def _inflate(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The inflated bytes of the zlib stream at the start of ``chunks``, one bounded step at
+    a time; stops at its end or at the first error (the reader will refuse that itself)."""
+    inflater = zlib.decompressobj()
+    try:
+        for chunk in chunks:
+            data = chunk
+            while data and not inflater.eof:
+                out = inflater.decompress(data, _STEP)
+                if out:
+                    yield out
+                data = inflater.unconsumed_tail
+            if inflater.eof:
+                return
+    except zlib.error:
+        return
+
+
+def _inflated_size(pdf: bytes, start: int, limit: int) -> int:
+    """How much the stream at ``start`` inflates to, counting at most ``limit + 1``."""
+    view = memoryview(pdf)
+    stream: Iterator[bytes] = _inflate(bytes(view[i:i + _INPUT_STEP])
+                                       for i in range(start, len(pdf), _INPUT_STEP))
+    for _ in range(NESTED_LEVELS):
+        first = next(stream, b"")
+        if not _zlib_header(first):
+            stream = chain([first], stream)
+            break
+        stream = _inflate(chain([first], stream))
+    size = 0
+    for out in stream:
+        size += len(out)
+        if size > limit:
+            return size
+    return size
+
+
+def check_inflation(pdf: bytes, per_stream: int = MAX_STREAM_INFLATED,
+                    total: int = MAX_TOTAL_INFLATED) -> None:
+    """Refuse a PDF whose compressed streams inflate beyond the limits."""
+    inflated = 0
+    for match in _STREAM.finditer(pdf):
+        start = match.end()
+        if not _zlib_header(pdf[start:start + 2]):
+            continue
+        size = _inflated_size(pdf, start, min(per_stream, total - inflated))
+        if size > per_stream:
+            raise BadInputError(f"a stream of the PDF inflates to more than {per_stream} bytes "
+                                "(a decompression bomb?)")
+        inflated += size
+        if inflated > total:
+            raise BadInputError(f"the PDF's streams inflate to more than {total} bytes")
+
+
+_ALIAS = re.compile(rb"(\d+)\s+(\d+)\s+obj\s*(\d+)\s+(\d+)\s+R\s*endobj")
+
+
+def _aliases(pdf: bytes) -> dict[tuple[int, int], tuple[int, int]]:
+    """Objects whose whole value is a reference to another: as written in the file, and as
+    pyHanko reads them through the cross-reference tables (object streams included)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    found = {(int(m[1]), int(m[2])): (int(m[3]), int(m[4])) for m in _ALIAS.finditer(pdf)}
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        refs = set().union(*(reader.xrefs.explicit_refs_in_revision(revision)
+                             for revision in range(reader.xrefs.total_revisions)))
+    except (PdfError, ValueError, KeyError, IndexError, TypeError, RecursionError):
+        return found  # unreadable here: the reader that follows says so in its own words
+    for ref in refs:
+        try:
+            value = reader.get_object(ref)
+        except (PdfError, ValueError, KeyError, IndexError, TypeError, RecursionError):
+            continue
+        if isinstance(value, generic.IndirectObject):
+            found[ref.idnum, ref.generation] = (value.idnum, value.generation)
+    return found
+
+
+def check_reference_loops(pdf: bytes) -> None:
+    """Refuse a PDF where following references from one object leads back to it."""
+    aliases = _aliases(pdf)
+    for start in aliases:
+        seen = {start}
+        current = aliases[start]
+        while current in aliases:
+            if current in seen:
+                raise BadInputError(f"object {start[0]} of the PDF is a loop of references")
+            seen.add(current)
+            current = aliases[current]
+
+
+@contextmanager
+def readable(what: str = "the PDF") -> Iterator[None]:
+    """Reading ``what``: what the readers cannot cope with is :class:`BadInputError`."""
+    from pdfminer.pdfexceptions import PDFException
+    from pdfminer.psexceptions import PSException
+    from pyhanko.pdf_utils.misc import PdfError
+
+    try:
+        yield
+    except RecursionError:
+        raise BadInputError(f"{what} is nested too deeply or loops on itself") from None
+    except (PdfError, PDFException, PSException) as exc:
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise BadInputError(f"{what} cannot be read: {reason}") from None

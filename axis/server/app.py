@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from axis.protocol import RequestContext, metrics_body, readiness
 from axis.server import db, soap, vxp, vxp_agencies
 from axis.server.core import AxisCore, Settings
 from axis.server.limits import BodyLimit
-from axis.server.store import MessageStore
+from axis.server.store import EnvelopeStore, MessageStore, parse_store
 
 MiB = 1 << 20
 
@@ -48,21 +47,39 @@ class ServerConfig:
     purge_every_seconds: float = 3600
     #: where clients reach this axis (the WSDL's address); never taken from a request
     public_url: str = "http://127.0.0.1:8700"
+    #: A folder, or ``s3://bucket/prefix`` to share envelopes between servers (default: the
+    #: folder ``messages`` in ``data_dir``); ``s3_endpoint_url`` names a non-AWS S3 service.
+    store: str | None = None
+    s3_endpoint_url: str | None = None
+
+    def __post_init__(self) -> None:
+        parse_store(self.store)  # a bad spec is refused before anything is opened
 
     @property
     def database_url(self) -> str:
         return self.db_url or db.default_url(self.data_dir)
 
 
+def open_message_store(spec: str | None, data_dir: Path, max_size: int,
+                       endpoint_url: str | None = None) -> EnvelopeStore:
+    """The store ``spec`` names: a folder (default ``DATA_DIR/messages``) or
+    ``s3://bucket/prefix`` (staging then goes to ``DATA_DIR/staging``)."""
+    if (bucket_and_prefix := parse_store(spec)) is not None:
+        from axis.server.store_s3 import S3MessageStore
+
+        return S3MessageStore(*bucket_and_prefix, data_dir / "staging", max_size, endpoint_url)
+    return MessageStore(Path(spec) if spec else data_dir / "messages", max_size)
+
+
 def open_core(config: ServerConfig) -> AxisCore:
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    store = MessageStore(config.data_dir / "messages", config.max_message_bytes)
+    store = open_message_store(config.store, config.data_dir, config.max_message_bytes,
+                               config.s3_endpoint_url)
     return AxisCore(db.open_database(config.database_url), store, config.settings)
 
 
 def create_app(config: ServerConfig) -> FastAPI:
-    core = open_core(config)
-    core.store.sweep_staging()  # one server per data folder: any staging file is a crash's
+    core = open_core(config)  # leftovers of crashed uploads go by purge, once past their lease
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -111,18 +128,13 @@ def _add_operations_routes(app: FastAPI, core: AxisCore) -> None:
         with core.sessions() as session:
             session.execute(text("SELECT 1"))
 
-    def storage() -> None:
-        probe = core.store.root / f".readyz-{os.getpid()}"
-        probe.write_bytes(b"ok")
-        probe.unlink()
-
     @app.get("/healthz")
     def alive() -> dict[str, str]:
         return {"status": "alive"}
 
     @app.get("/readyz")
     def ready() -> JSONResponse:
-        ok, answers = readiness({"database": database, "storage": storage})
+        ok, answers = readiness({"database": database, "storage": core.store.check})
         return JSONResponse({"ready": ok, "checks": answers}, status_code=200 if ok else 503)
 
     @app.get("/metrics")

@@ -2,18 +2,24 @@
 
 Every operation takes the authenticated caller's agency code: an agency sends only as itself,
 lists and reads only the messages queued for it, and sees per-recipient states only of what it
-sent. A message is committed (file fsynced, row committed) before ``send`` returns, and stays
+sent. A message is committed (envelope stored, row committed) before ``send`` returns, and stays
 queued for a recipient until that recipient acknowledges it ``done`` or ``fail``.
+
+Several servers may run on one database and one object store: everything they must agree on is
+in the database (de-duplication by a unique (sender, message id), nonces by a unique key,
+acknowledgements under a row lock, purges claiming rows with ``FOR UPDATE SKIP LOCKED``), and no
+server deletes what another may be writing (staging files and stored envelopes without a row
+are removed only once older than ``Settings.upload_lease``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -42,7 +48,7 @@ from axis.protocol.messages import (
 from axis.server import directory
 from axis.server.models import Agency, Delivery, Message, SeenNonce
 from axis.server.sealing import seal, unseal
-from axis.server.store import MessageStore, Staged
+from axis.server.store import EnvelopeStore, Staged, StoredEnvelope
 
 _now, _iso = directory.now, directory.iso
 
@@ -72,10 +78,13 @@ class Settings:
     nonce_window: timedelta = timedelta(minutes=5)
     #: key-encryption key of the agency secrets at rest (axis.server.sealing); None: plain
     secrets_key: bytes | None = field(default=None, repr=False)
+    #: How long a staging file may go unwritten, or a stored envelope stay without its row,
+    #: before a purge takes it for a crash's leftover.
+    upload_lease: timedelta = timedelta(hours=1)
 
 
 class AxisCore:
-    def __init__(self, sessions: sessionmaker[Session], store: MessageStore,
+    def __init__(self, sessions: sessionmaker[Session], store: EnvelopeStore,
                  settings: Settings | None = None) -> None:
         self.sessions, self.store = sessions, store
         self.settings = settings or Settings()
@@ -295,18 +304,19 @@ class AxisCore:
         with self.sessions() as session:
             return session.scalar(query) or 0
 
-    def open(self, caller: str, doc_id: str) -> tuple[Received, Path]:
-        """The message ``doc_id`` and its file, if it was addressed to ``caller``."""
+    def open(self, caller: str, doc_id: str) -> tuple[Received, StoredEnvelope]:
+        """The message ``doc_id`` and its envelope, if it was addressed to ``caller``."""
         with self.sessions() as session:
             delivery = self._delivery(session, caller, doc_id)
             info = _received(session.get(Message, doc_id), delivery)
-        return info, self.store.path(doc_id)
+        return info, StoredEnvelope(self.store, doc_id)
 
     def acknowledge(self, caller: str, doc_id: str, state: str) -> None:
         if state not in ACK_STATES:
             raise InvalidRequest(f"acknowledgement must be done or fail, not {state!r}")
         with self.sessions.begin() as session:
-            delivery = self._delivery(session, caller, doc_id)
+            # Locked: of two servers acknowledging at once, the second sees the first's state.
+            delivery = self._delivery(session, caller, doc_id, lock=True)
             if delivery.state == "pending":
                 delivery.state, delivery.acknowledged_at = state, _now()
             elif delivery.state != state:
@@ -314,8 +324,8 @@ class AxisCore:
                                      f"{delivery.state}")
 
     @staticmethod
-    def _delivery(session: Session, caller: str, doc_id: str) -> Delivery:
-        delivery = session.get(Delivery, (doc_id, caller))
+    def _delivery(session: Session, caller: str, doc_id: str, lock: bool = False) -> Delivery:
+        delivery = session.get(Delivery, (doc_id, caller), with_for_update=lock)
         if delivery is None:
             # Same answer whether it does not exist or belongs to someone else: no leak.
             raise MessageNotFound(f"no message {doc_id} addressed to {caller}")
@@ -339,19 +349,46 @@ class AxisCore:
         if claimed and claimed != caller:
             raise NotPermitted(f"agency {caller} may not send as {claimed}")
 
-    def purge(self) -> int:
-        """Forget messages every recipient acknowledged longer ago than the retention time."""
+    def purge(self, batch: int = 500) -> int:
+        """Forget messages every recipient acknowledged longer ago than the retention time
+        (each server claims its own rows: ``FOR UPDATE SKIP LOCKED`` where the database has it),
+        then the leftovers of crashed uploads; returns how many messages went."""
         cutoff = _now() - self.settings.retention
         still_needed = select(Delivery.doc_id).where(
             (Delivery.state == "pending") | (Delivery.acknowledged_at > cutoff))
-        with self.sessions.begin() as session:
-            done = list(session.scalars(
-                select(Message).where(Message.doc_id.not_in(still_needed))))
-            for message in done:
-                session.delete(message)
-        for message in done:
-            self.store.remove(message.doc_id)
-        return len(done)
+        claim = (select(Message.doc_id).where(Message.doc_id.not_in(still_needed))
+                 .order_by(Message.doc_id).limit(batch).with_for_update(skip_locked=True))
+        purged = 0
+        while True:
+            with self.sessions.begin() as session:
+                done = list(session.scalars(claim))
+                session.execute(delete(Delivery).where(Delivery.doc_id.in_(done)))
+                session.execute(delete(Message).where(Message.doc_id.in_(done)))
+            for doc_id in done:  # a crash here leaves envelopes without rows: see below
+                self.store.remove(doc_id)
+            purged += len(done)
+            if len(done) < batch:
+                break
+        self.store.sweep_staging(self.settings.upload_lease)
+        self._remove_orphans()
+        return purged
+
+    def _remove_orphans(self, batch: int = 500) -> int:
+        """Remove stored envelopes older than the upload lease whose row does not exist (a
+        server died between storing one and committing its row, or between a purge's commit
+        and its removal)."""
+        cutoff = _now() - self.settings.upload_lease
+        old = (doc_id for doc_id, kept in self.store.stored() if kept < cutoff)
+        removed = 0
+        while chunk := list(itertools.islice(old, batch)):
+            with self.sessions() as session:
+                known = set(session.scalars(
+                    select(Message.doc_id).where(Message.doc_id.in_(chunk))))
+            for doc_id in chunk:
+                if doc_id not in known:
+                    self.store.remove(doc_id)
+                    removed += 1
+        return removed
 
 
 def _routing(staged: Staged) -> Routing:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -16,6 +16,8 @@ from axis.server.store import private_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "axis_alembic_version"
+#: Advisory lock key: servers starting together on one PostgreSQL database migrate one by one.
+_PG_MIGRATION_LOCK = 7_300_017
 
 
 def default_url(data_dir: Path) -> str:
@@ -54,6 +56,9 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # the others wait, then find it done
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": _PG_MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -276,8 +276,8 @@ def _count_received(core: AxisCore, caller: str, request: etree._Element) -> etr
 
 
 def _get(core: AxisCore, caller: str, request: etree._Element) -> etree._Element:
-    info, path = core.open(caller, _field(request, "docId"))
-    content = base64.b64encode(path.read_bytes()).decode("ascii")
+    info, envelope = core.open(caller, _field(request, "docId"))
+    content = base64.b64encode(envelope.read_bytes()).decode("ascii")
     return _el("GetResponse", _received("message", info), _el("content", text=content))
 
 

@@ -1,7 +1,11 @@
-"""Where the axis keeps envelopes: one file per message, written durably before any answer.
+"""Where the axis keeps envelopes: one file per message in a folder (the default), or one
+object per message in an S3-compatible object store (``store_s3``), written before any answer.
 
-An incoming body is streamed into a staging file in the same folder (so the final rename is
-atomic), hashed on the way, bounded by the size limit; it never sits whole in memory.
+An incoming body is streamed into a staging file on local disk, hashed on the way, bounded by
+the size limit; it never sits whole in memory. Each upload removes its own staging file when it
+fails or its sender hangs up; only a crash leaves one behind, and ``sweep_staging`` removes those
+untouched for longer than a lease (a live upload writes, so it keeps its file fresh), so several
+servers may share nothing, or a folder, without deleting each other's uploads.
 """
 
 from __future__ import annotations
@@ -9,11 +13,17 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO, Protocol
 
-from axis.errors import MessageTooLarge
+from axis.errors import AxisError, MessageNotFound, MessageTooLarge
 
 CHUNK = 1 << 20
+STAGING_PATTERN = "incoming-*.part"
+SUFFIX = ".edxml"
 
 
 def private_dir(path: Path) -> Path:
@@ -85,21 +95,30 @@ class Staged:
         self.path.unlink(missing_ok=True)
 
 
-class MessageStore:
-    def __init__(self, root: Path, max_size: int) -> None:
-        self.root = root
-        self.max_size = max_size
-        private_dir(root)
+class StagingArea:
+    """Where bodies are received: a local folder of staging files, shared by both stores."""
 
-    def sweep_staging(self) -> int:
-        """Delete bodies a crash left half-received (never acknowledged, so never owed)."""
-        leftovers = list(self.root.glob("incoming-*.part"))
-        for path in leftovers:
-            path.unlink(missing_ok=True)
-        return len(leftovers)
+    def __init__(self, staging: Path, max_size: int) -> None:
+        self.staging, self.max_size = staging, max_size
+        private_dir(staging)
+
+    def sweep_staging(self, lease: timedelta) -> int:
+        """Delete staging files nobody wrote to for longer than ``lease``: a crash left them
+        half-received (never acknowledged, so never owed). Younger ones may be live uploads of
+        this or another server."""
+        cutoff = time.time() - lease.total_seconds()
+        removed = 0
+        for path in self.staging.glob(STAGING_PATTERN):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # its upload finished or failed meanwhile
+        return removed
 
     def stage(self) -> Staged:
-        return Staged(self.root, self.max_size)
+        return Staged(self.staging, self.max_size)
 
     def stage_file(self, path: Path) -> Staged:
         """Stage a copy of a local file (the in-process transport and SOAP use this)."""
@@ -114,8 +133,17 @@ class MessageStore:
             raise
         return staged
 
+
+class MessageStore(StagingArea):
+    """Envelopes as files ``<doc id>.edxml`` in ``root``; staging files beside them, so keeping
+    one is an atomic rename. The other stores keep this interface (``store_s3``)."""
+
+    def __init__(self, root: Path, max_size: int) -> None:
+        super().__init__(root, max_size)
+        self.root = root
+
     def path(self, doc_id: str) -> Path:
-        return self.root / f"{doc_id}.edxml"
+        return self.root / f"{doc_id}{SUFFIX}"
 
     def keep(self, staged: Staged, doc_id: str) -> None:
         """Move a finished staging file into place and make the rename itself durable."""
@@ -126,5 +154,77 @@ class MessageStore:
         finally:
             os.close(directory)
 
+    def open(self, doc_id: str) -> BinaryIO:
+        """The stored envelope, to read as a stream (close it)."""
+        try:
+            return open(self.path(doc_id), "rb")
+        except FileNotFoundError:
+            raise MessageNotFound(f"message {doc_id} is not in the store") from None
+
     def remove(self, doc_id: str) -> None:
         self.path(doc_id).unlink(missing_ok=True)
+
+    def stored(self) -> Iterator[tuple[str, datetime]]:
+        """Every kept envelope's doc id and when it was kept."""
+        for path in self.root.glob(f"*{SUFFIX}"):
+            try:
+                kept = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            except FileNotFoundError:
+                continue
+            yield path.name.removesuffix(SUFFIX), kept
+
+    def check(self) -> None:
+        """Raise unless an envelope could be written now (the readiness probe)."""
+        probe = self.root / f".readyz-{os.getpid()}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+
+
+class EnvelopeStore(Protocol):
+    """What the core needs of a store (``MessageStore``, ``store_s3.S3MessageStore``)."""
+
+    max_size: int
+
+    def sweep_staging(self, lease: timedelta) -> int: ...
+
+    def stage(self) -> Staged: ...
+
+    def stage_file(self, path: Path) -> Staged: ...
+
+    def keep(self, staged: Staged, doc_id: str) -> None: ...
+
+    def open(self, doc_id: str) -> BinaryIO: ...
+
+    def remove(self, doc_id: str) -> None: ...
+
+    def stored(self) -> Iterator[tuple[str, datetime]]: ...
+
+    def check(self) -> None: ...
+
+
+class StoredEnvelope:
+    """A kept envelope, opened on demand (the faces stream it from the store)."""
+
+    def __init__(self, store: EnvelopeStore, doc_id: str) -> None:
+        self.store, self.doc_id = store, doc_id
+
+    def open(self) -> BinaryIO:
+        return self.store.open(self.doc_id)
+
+    def read_bytes(self) -> bytes:
+        with self.open() as source:
+            return source.read()
+
+
+def parse_store(spec: str | None) -> tuple[str, str] | None:
+    """``(bucket, prefix)`` of an ``s3://bucket/prefix`` spec, None for a folder (or none);
+    anything else is refused in one line."""
+    if spec and spec.startswith("s3://"):
+        bucket, _, prefix = spec[len("s3://"):].partition("/")
+        if not bucket:
+            raise AxisError(f"no bucket in message store {spec!r}: use s3://bucket/prefix")
+        return bucket, prefix if not prefix or prefix.endswith("/") else prefix + "/"
+    if spec and "://" in spec:
+        raise AxisError(f"unsupported message store {spec!r}: use a folder or "
+                        "s3://bucket/prefix")
+    return None

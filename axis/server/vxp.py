@@ -12,7 +12,7 @@ import base64
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
+from typing import BinaryIO
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -121,21 +121,26 @@ def count_receive_status(caller: VxpCallerDep, core: CoreDep) -> JSONResponse:
 
 @router.api_route("/getEdoc", methods=["GET", "POST"])
 def get_edoc(caller: VxpCallerDep, core: CoreDep) -> StreamingResponse:
-    info, path = core.open(caller.agency, _doc_id(caller))
+    info, envelope = core.open(caller.agency, _doc_id(caller))
     head = {**OK, "docId": info.doc_id, "from": info.sender, "messageType": info.kind,
             "size": info.size, "sha256": info.sha256}
     # "data" comes last so a client can stream it out of the answer; no JSON escape is ever
     # needed inside base64.
     prefix = json.dumps(head)[:-1] + ', "data": "'
-    return StreamingResponse(_base64_json(prefix, path), media_type="application/json")
+    source = envelope.open()  # a missing envelope answers an error, not a cut-off stream
+    return StreamingResponse(_base64_json(prefix, source), media_type="application/json")
 
 
-def _base64_json(prefix: str, path: Path) -> Iterator[bytes]:
+def _base64_json(prefix: str, source: BinaryIO) -> Iterator[bytes]:
     yield prefix.encode()
-    with open(path, "rb") as source:
-        while chunk := source.read(3 * CHUNK):  # multiple of 3: no padding mid-stream
-            yield base64.b64encode(chunk)
-    yield b'"}'
+    rest = b""  # base64 only whole 3-byte groups until the end: no padding mid-stream
+    with source:  # an object store may answer a read with fewer bytes than asked
+        while chunk := source.read(3 * CHUNK):
+            data = rest + chunk if rest else chunk
+            whole = len(data) - len(data) % 3
+            yield base64.b64encode(data[:whole])
+            rest = data[whole:]
+    yield base64.b64encode(rest) + b'"}'
 
 
 @router.api_route("/updateStatus", methods=["POST"])

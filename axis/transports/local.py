@@ -51,9 +51,9 @@ class LocalTransport:
             case ListReceived(kind=kind):
                 return core.received(caller, kind)
             case Fetch(doc_id=doc_id, destination=destination):
-                info, path = core.open(caller, doc_id)
+                info, envelope = core.open(caller, doc_id)
                 download = Download(destination)
-                with open(path, "rb") as source:
+                with envelope.open() as source:
                     shutil.copyfileobj(source, download)
                 download.commit(info.sha256)
                 return Done()

@@ -289,3 +289,13 @@ class DirectoryAgency(Base):
     valid_to: Mapped[date | None] = mapped_column(Date)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class RevokedToken(Base):
+    """A session or bearer token ended by logging out before it expired: refused from then on.
+    Kept until the token would have expired anyway."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

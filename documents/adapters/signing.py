@@ -368,9 +368,13 @@ class PadesDocumentSigner:
         return self._state.run(sign())
 
     def prepare(self, pdf: bytes) -> bytes:
+        from signing.pdf_input import check_inflation, check_reference_loops, readable
         from signing.stamping import has_fields, prepare
 
-        return pdf if has_fields(pdf) else prepare(pdf)
+        check_inflation(pdf)
+        with readable("the document"):
+            check_reference_loops(pdf)
+            return pdf if has_fields(pdf) else prepare(pdf)
 
     def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes:
         key = self.keys.leaders.get(leader.username)

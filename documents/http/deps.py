@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,15 @@ from documents.domain.errors import Forbidden, NotAuthenticated
 from documents.domain.workflow import Role
 from documents.http.security import user_of
 from documents.services.hub import Hub
+
+#: the largest row id either database holds (a 64-bit integer); a larger one cannot exist
+MAX_ROW_ID = 2**63 - 1
+#: a row's id in a path: refused (422) unless a row could have it, before any query
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+#: "rows older than this one" (paging): a row id, or none
+BeforeId = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
+#: how many rows a list answers: at least 1, at most 500 (a larger value means 500)
+Limit = Annotated[int, Query(ge=1, description="at most 500 rows are answered")]
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 

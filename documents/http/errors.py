@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from axis.errors import AxisError
 from documents.domain import errors
-from signing.errors import SigningError
+from signing.errors import ServiceError, SigningError
 
 #: Most specific first: the first matching class decides the status.
 HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
@@ -23,6 +23,7 @@ HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (errors.TooManyRequests, 429),
     (errors.ConfigurationError, 503),
     (errors.RegisterError, 400),
+    (ServiceError, 503),  # a TSA, OCSP or CRL service down, slow or answering an error
     (SigningError, 422),
     (AxisError, 502),
 )

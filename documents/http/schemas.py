@@ -155,7 +155,7 @@ class ChangeAfterSending(BaseModel):
     action: str = Field(pattern="^(recall|update|replace)$")
     reason: str = Field(min_length=1)
     subject: str | None = None
-    replacement_id: int | None = None
+    replacement_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
 
 
 class IncomingPublic(BaseModel):

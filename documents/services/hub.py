@@ -60,14 +60,16 @@ def load(session: Session, model: type, ident: int, what: str):  # noqa: ANN201
 
 
 def check_pdf(data: bytes, name: str, limit: int) -> bytes:
-    """Refuse what is too large or plainly not a whole PDF, before anything is stored."""
+    """Refuse what is too large, plainly not a whole PDF, or inflates beyond the limits
+    (``signing.pdf_input``), before anything is stored."""
     from signing.errors import BadInputError
-    from signing.pdf_input import check_pdf_bytes
+    from signing.pdf_input import check_inflation, check_pdf_bytes
 
     if len(data) > limit:
         raise InvalidInput(f"{name} is {len(data)} bytes; the limit is {limit}")
     try:
         check_pdf_bytes(data)
+        check_inflation(data)
     except BadInputError as exc:
         raise InvalidInput(f"{name}: {exc}") from None
     return data

@@ -98,8 +98,10 @@ def create_draft(session: Session, hub: Hub, actor: User, draft: Draft, pdf: byt
 
 def _attach(session: Session, hub: Hub, document: OutgoingDocument, part: FilePart,
             is_main: bool) -> Attachment:
-    attachment = Attachment(outgoing_id=document.id, is_main=is_main, name=part.name,
-                            content_type=part.content_type, blob_hash=hub.store.put(part.data),
+    # every file of an outgoing document passed check_pdf: its type is PDF, whatever the
+    # uploader declared (a declared text/html would otherwise be served as a page)
+    attachment = Attachment(outgoing_id=document.id, is_main=is_main, name=part.name[:255],
+                            content_type="application/pdf", blob_hash=hub.store.put(part.data),
                             size=len(part.data))
     session.add(attachment)
     return attachment

@@ -32,13 +32,23 @@ class Query:
     before: int | None = None
 
 
+#: a book's numbers restart each year: nine digits are more than any book reaches
+MAX_NUMBER_DIGITS = 9
+
+
+def _number(head: str, text: str) -> int:
+    """``head`` as a book number: ASCII digits only (``²`` or ``٣`` are digits to Python, but
+    no number a book holds), and not longer than any book's."""
+    if not (head.isascii() and head.isdigit()) or len(head) > MAX_NUMBER_DIGITS:
+        raise InvalidInput(f"{text!r} is not a number/notation such as 05/QĐ-UBND")
+    return int(head)
+
+
 def _split_number(text: str) -> tuple[int | None, str]:
     head, slash, tail = text.strip().partition("/")
-    if not slash:
-        return (int(head), "") if head.isdigit() else (None, head)
-    if not head.isdigit():
-        raise InvalidInput(f"{text!r} is not a number/notation such as 05/QĐ-UBND")
-    return int(head), tail
+    if not slash:  # a number alone, or a notation alone
+        return (_number(head, text), "") if head.isdigit() else (None, head)
+    return _number(head, text), tail
 
 
 def _escape(text: str) -> str:

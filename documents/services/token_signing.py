@@ -38,7 +38,7 @@ from documents.domain.ports import LeaderKey
 from documents.domain.workflow import Role
 from documents.services import outgoing
 from documents.services.hub import Hub, load
-from signing.errors import SigningError
+from signing.errors import ServiceError, SigningError
 from signing.validation import Indication
 
 LIFETIME = timedelta(minutes=15)
@@ -53,6 +53,8 @@ class TokenRequest:
     pending_id: str
     request_json: str
     expires_at: datetime
+    #: the prepared PDF in the file store (the sign-agent is shown it and checks the request)
+    prepared_hash: str
 
 
 def read_certificates(certificate: str, chain: Sequence[str] = ()) -> tuple[
@@ -109,6 +111,8 @@ async def prepare(hub: Hub, actor: User, document_id: int, certificate: x509.Cer
     try:
         prepared, request_json = await hub.signer.prepare_for_token(pdf, leader, certificate,
                                                                     tuple(chain))
+    except ServiceError:
+        raise  # a TSA/OCSP/CRL service failed, not the certificate: 503, try again later
     except SigningError as exc:
         raise InvalidInput(f"cannot prepare the document for this certificate: {exc}") from None
     prepared_hash = await asyncio.to_thread(hub.store.put, prepared)
@@ -118,7 +122,7 @@ async def prepare(hub: Hub, actor: User, document_id: int, certificate: x509.Cer
                                 prepared_hash=prepared_hash, request_json=request_json,
                                 created_at=now, expires_at=now + LIFETIME)
     await asyncio.to_thread(_keep, hub, row)
-    return TokenRequest(row.id, request_json, row.expires_at)
+    return TokenRequest(row.id, request_json, row.expires_at, prepared_hash)
 
 
 def _keep(hub: Hub, row: PendingTokenSignature) -> None:

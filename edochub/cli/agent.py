@@ -14,8 +14,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "sign-agent",
         help="sign on this PC with a token (PKCS#11) for the hub's pages (split signing)",
         description="Listen on 127.0.0.1 and sign the hub's split-signing requests with the "
-                    "token's key. Only the hub's page (--hub-origin) may use it; the PIN is "
-                    "read from the environment. Options default to the configuration's "
+                    "token's key, each only after you check the document and confirm on the "
+                    "agent's own page (with the token's PIN). Only the hub's page "
+                    "(--hub-origin) may send requests. Options default to the configuration's "
                     "[sign_agent] section and its EDOCHUB_* variables.",
     )
     parser.add_argument("--hub-origin", default=None,
@@ -33,7 +34,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     key.add_argument("--pkcs11-key", default=None,
                      help="key and certificate label (EDOCHUB_PKCS11_KEY)")
     key.add_argument("--pkcs11-pin-env", default=None,
-                     help="environment variable holding the PIN (default EDOCHUB_PKCS11_PIN)")
+                     help="environment variable holding a PIN to use when the confirmation "
+                          "page's PIN is left empty (default EDOCHUB_PKCS11_PIN; unset: the "
+                          "PIN is typed on each confirmation)")
     key.add_argument("--p12", default=None, help="PKCS#12 file instead of a token")
     key.add_argument("--p12-password-env", default=None,
                      help="environment variable holding the PKCS#12 password")
@@ -65,15 +68,16 @@ def _run(args: argparse.Namespace) -> int:
     from edochub.cli.common import key_source  # the same key options as `edochub sign`
     from signing.agent import create_agent_app
     from signing.errors import SigningError
-    from signing.pades import open_key
+    from signing.pades import read_certificates
 
     args = _with_configuration(args)
     if not args.hub_origin:
         raise SigningError("give the hub's origin: --hub-origin, [sign_agent] hub_origin in "
                            "edochub.toml or EDOCHUB_HUB_ORIGIN")
-    with open_key(key_source(args)) as key:
-        print(f"edochub sign-agent: {key.subject} on http://127.0.0.1:{args.port} "
-              f"for {args.hub_origin}", flush=True)
-        uvicorn.run(create_agent_app(key, args.hub_origin, args.tsa), host="127.0.0.1",
-                    port=args.port, log_level="warning")
+    source = key_source(args)
+    certificate, chain = read_certificates(source)
+    print(f"edochub sign-agent: {certificate.subject.human_friendly} on "
+          f"http://127.0.0.1:{args.port} for {args.hub_origin}", flush=True)
+    uvicorn.run(create_agent_app(source, certificate, chain, args.hub_origin, args.tsa),
+                host="127.0.0.1", port=args.port, log_level="warning")
     return 0

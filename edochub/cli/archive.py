@@ -15,7 +15,7 @@ from pathlib import Path
 from decree30 import vietnam_time
 from edochub.cli.common import quiet_libraries
 from edochub.cli.trust import add_trust_options, trust_paths
-from signing.errors import SigningError
+from signing.errors import DEFAULT_SERVICE_TIMEOUT, SigningError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          help="signed PDF files or folders")
     augment.add_argument("--to", dest="level", choices=("B-LT", "B-LTA"), required=True)
     augment.add_argument("--tsa", metavar="URL", help="time-stamping service (for B-LTA)")
+    augment.add_argument("--service-timeout", type=float, default=DEFAULT_SERVICE_TIMEOUT,
+                         metavar="SECONDS", help="time limit of each request to the "
+                         f"time-stamping service (default {DEFAULT_SERVICE_TIMEOUT:g})")
     add_trust_options(augment)
     augment.set_defaults(handler=_augment)
 
@@ -64,7 +67,8 @@ def _augment(args: argparse.Namespace) -> int:
         try:
             data = path.read_bytes()
             write_atomically(
-                path, preservation.augment(data, level, settings, args.tsa))
+                path, preservation.augment(data, level, settings, args.tsa,
+                                           args.service_timeout))
         except (SigningError, OSError) as exc:
             failures += 1
             print(f"edochub: {path}: {exc}", file=sys.stderr)

@@ -22,6 +22,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
     _storage_args(serve)
+    serve.add_argument("--store", default=None, metavar="FOLDER|s3://BUCKET/PREFIX",
+                       help="where envelopes are kept (default: DATA_DIR/messages); an S3 "
+                            "bucket lets several servers on one database share them")
+    serve.add_argument("--s3-endpoint-url", default=os.environ.get("EDOCHUB_S3_ENDPOINT_URL"),
+                       metavar="URL", help="an S3-compatible service other than AWS "
+                                           "(default: $EDOCHUB_S3_ENDPOINT_URL)")
     serve.add_argument("--max-message-mb", type=float, default=256,
                        help="largest envelope accepted (default 256 MB)")
     serve.add_argument("--soap-max-mb", type=float, default=96,
@@ -118,16 +124,17 @@ def _server_config(args: argparse.Namespace, **extra: object):
 
 
 def _serve(args: argparse.Namespace) -> int:
-    json_logs()
     from datetime import timedelta
 
     from axis.server import MiB, Settings, serve
 
     config = _server_config(
-        args, max_message_bytes=int(args.max_message_mb * MiB),
+        args, store=args.store, s3_endpoint_url=args.s3_endpoint_url,
+        max_message_bytes=int(args.max_message_mb * MiB),
         soap_max_bytes=int(args.soap_max_mb * MiB),
         settings=Settings(retention=timedelta(days=args.retention_days)),
         public_url=args.public_url or f"http://{args.host}:{args.port}")
+    json_logs()
     base = f"http://{args.host}:{args.port}"
     print(f"reference axis at {base}: SOAP {base}/soap (WSDL {base}/soap?wsdl), "
           f"national protocol {base}/vxp/<operation>", flush=True)

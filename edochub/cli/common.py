@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from decree30 import vietnam_time
-from signing.errors import SigningError
+from signing.errors import DEFAULT_SERVICE_TIMEOUT, SigningError
+from signing.pades import REVOCATION_CHECKS, SIGNING_DIGESTS, RsaPadding
 
 if TYPE_CHECKING:
     from signing.pades import Authorisation, KeySource, SignatureOptions
@@ -26,7 +28,9 @@ LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 REVOCATION_MODES = ("require", "soft", "offline")
 
 
-def add_signing_options(parser: argparse.ArgumentParser) -> None:
+def add_signing_options(parser: argparse.ArgumentParser, revocation: bool = True) -> None:
+    """Key, level, time-stamping, algorithm and service options; ``revocation=False`` for
+    a command with a ``--revocation`` of its own (``issue``)."""
     key = parser.add_argument_group("key (one of --p12, --pkcs11-* or --csc-*)")
     key.add_argument("--p12", type=Path, metavar="PATH", help="PKCS#12 file")
     key.add_argument("--p12-password-env", metavar="NAME",
@@ -51,6 +55,21 @@ def add_signing_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trust", type=Path, action="append", default=[], metavar="PEM_OR_DIR",
                         help="extra trust anchors for the checks made while signing "
                              "(e.g. the TSA's root for B-LT/B-LTA); repeatable")
+    parser.add_argument("--rsa-padding", choices=[p.value for p in RsaPadding],
+                        default=RsaPadding.PSS.value,
+                        help="RSA signatures: pss (RSASSA-PSS, the default) or pkcs1v15 for a "
+                             "relying party that still needs PKCS#1 v1.5")
+    parser.add_argument("--digest", default="sha256", metavar="NAME",
+                        help=f"message digest: {', '.join(SIGNING_DIGESTS)} (default sha256)")
+    if revocation:
+        parser.add_argument("--revocation", choices=REVOCATION_CHECKS, default="require",
+                            help="the signer's revocation status before signing: require it "
+                                 "(default) or soft: sign, saying so, when it cannot be "
+                                 "fetched")
+    parser.add_argument("--service-timeout", type=float, default=DEFAULT_SERVICE_TIMEOUT,
+                        metavar="SECONDS",
+                        help="time limit of each request to a TSA, OCSP or CRL service "
+                             f"(default {DEFAULT_SERVICE_TIMEOUT:g})")
 
 
 def iso_moment(text: str) -> datetime:
@@ -116,8 +135,16 @@ def signature_options(args: argparse.Namespace, field: str | None = None) -> Sig
     from signing.pades import SignatureOptions
     from signing.validation import PadesLevel, load_certificates
 
+    if args.digest not in SIGNING_DIGESTS and args.digest not in ("sha1", "md5"):
+        raise SigningError(f"unknown digest {args.digest!r}: use one of "
+                           + ", ".join(SIGNING_DIGESTS))
+    # issue's --revocation (require|soft|offline) is about the leader's signature; for the
+    # organization's own certificate anything but require is soft
+    revocation = "require" if args.revocation == "require" else "soft"
     return SignatureOptions(level=PadesLevel(args.level), tsa_url=args.tsa, field_name=field,
-                            trust_roots=load_certificates(args.trust))
+                            trust_roots=load_certificates(args.trust),
+                            rsa_padding=RsaPadding(args.rsa_padding), digest_algorithm=args.digest,
+                            revocation=revocation, service_timeout=args.service_timeout)
 
 
 def quiet_libraries() -> None:
@@ -125,6 +152,18 @@ def quiet_libraries() -> None:
     # pyHanko logs warnings (with tracebacks) about what it then reports in its results
     for name in ("pyhanko", "pyhanko_certvalidator"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    # signing notices (a token without RSASSA-PSS, a revocation status tolerated as unknown)
+    notices = logging.getLogger("edochub.notices")
+    if not any(isinstance(h, _NoticeHandler) for h in notices.handlers):
+        notices.addHandler(_NoticeHandler())
+        notices.propagate = False
+
+
+class _NoticeHandler(logging.Handler):
+    """``edochub: MESSAGE`` on the current stderr, one line per notice."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"edochub: {record.getMessage()}", file=sys.stderr)
 
 
 def describe_result(result: FileResult) -> str:

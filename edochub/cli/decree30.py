@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "issue", help="write number and date and apply the organization's signature (seal)")
     issue.add_argument("input", type=Path, metavar="IN", help="PDF signed by the leader")
     issue.add_argument("-o", "--output", type=Path, required=True, metavar="OUT")
-    add_signing_options(issue)
+    add_signing_options(issue, revocation=False)
     issue.add_argument("--seal", type=Path, required=True, metavar="SEAL.png",
                        help="the organization's seal: red, transparent PNG at real size")
     issue.add_argument("--number", type=int, required=True, help="document number (số)")
@@ -49,7 +49,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     issue.add_argument("--date", type=parse_date, default=None, metavar="YYYY-MM-DD",
                        help="issuing date (default: today, Vietnam time)")
     issue.add_argument("--revocation", choices=REVOCATION_MODES,
-                       default="require", help="revocation checks on the leader's signature")
+                       default="require",
+                       help="revocation checks on the leader's signature (and, require or "
+                            "not, on the organization's certificate before signing)")
     issue.set_defaults(handler=_issue)
 
     specimens = subparsers.add_parser(

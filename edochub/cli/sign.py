@@ -197,7 +197,7 @@ def _split_prepare(args: argparse.Namespace) -> int:
 
 
 def _split_complete(args: argparse.Namespace) -> int:
-    from signing.pades import async_open_key, write_atomically
+    from signing.pades import RsaPadding, async_open_key, write_atomically
     from signing.stamping import split
 
     quiet_libraries()
@@ -206,7 +206,9 @@ def _split_complete(args: argparse.Namespace) -> int:
 
     async def run() -> bytes:
         async with async_open_key(source, authorisation) as key:
-            return await split.async_complete(request, key, args.tsa)
+            return await split.async_complete(request, key, args.tsa,
+                                              RsaPadding(args.rsa_padding),
+                                              args.service_timeout)
 
     write_atomically(args.output, asyncio.run(run()))
     print(f"signature written to {args.output}")
@@ -228,7 +230,7 @@ def _split_embed(args: argparse.Namespace) -> int:
     if level in EXTENDABLE:
         # the signer's machine made B-B/B-T; validation data and the document time-stamp
         # are the hub's part, done as for any signed file
-        signed = augment(signed, level, settings, args.tsa)
+        signed = augment(signed, level, settings, args.tsa, args.service_timeout)
 
     async def validate():
         async with Validator(settings) as validator:

@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509
 
@@ -117,6 +118,8 @@ class SigningKey:
     source: KeySource | None
     #: foreign exceptions the key's backend may raise while signing (translated by callers)
     backend_errors: tuple[type[Exception], ...] = ()
+    #: digests for which the key can sign RSASSA-PSS (a token's PSS mechanisms); None: all
+    pss_digests: frozenset[str] | None = None
 
     @property
     def subject(self) -> str:
@@ -128,16 +131,38 @@ class SigningKey:
 
 
 @contextmanager
-def open_key(source: KeySource) -> Iterator[SigningKey]:
-    """Open ``source``; the PKCS#11 session (if any) stays open for the ``with`` block."""
+def open_key(source: KeySource, secret: str | None = None) -> Iterator[SigningKey]:
+    """Open ``source``; the PKCS#11 session (if any) stays open for the ``with`` block.
+    ``secret`` (the PIN or PKCS#12 password a person typed) wins over the environment."""
     if isinstance(source, Pkcs12Source):
-        yield _open_pkcs12(source)
+        yield _open_pkcs12(source, secret)
     elif isinstance(source, Pkcs11Source):
-        with _open_pkcs11(source) as key:
+        with _open_pkcs11(source, secret) as key:
             yield key
     else:
         raise KeySourceError(f"{source.describe()} is a remote-signing service: it is opened "
                              "with signing.pades.opening.async_open_key")
+
+
+def read_certificates(source: KeySource) -> tuple[x509.Certificate, tuple[x509.Certificate, ...]]:
+    """The key's certificate and its issuers, without the PIN: a token's certificates are
+    public objects (a PKCS#12 file is opened as :func:`open_key` would)."""
+    if isinstance(source, Pkcs12Source):
+        key = _open_pkcs12(source)
+        return key.certificate, key.chain
+    import pkcs11
+    from pkcs11 import Attribute, ObjectClass
+
+    try:
+        session = _token(source).open()
+    except pkcs11.PKCS11Error as exc:
+        raise KeySourceError(
+            f"cannot open token {source.token_label!r}: {type(exc).__name__}") from None
+    with session:
+        certificate = _certificate_for_key(session, source)
+        certs = [x509.Certificate.load(obj[Attribute.VALUE]) for obj in
+                 session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE})]
+    return certificate, _chain_for(certificate, certs)
 
 
 def external_key(certificate: x509.Certificate, chain: tuple[x509.Certificate, ...] = (),
@@ -168,11 +193,12 @@ def _secret_from_env(name: str | None, what: str) -> str | None:
     return value
 
 
-def _open_pkcs12(source: Pkcs12Source) -> SigningKey:
+def _open_pkcs12(source: Pkcs12Source, secret: str | None = None) -> SigningKey:
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    password = _secret_from_env(source.password_env, "PKCS#12 password")
+    password = secret if secret else _secret_from_env(source.password_env,
+                                                      "PKCS#12 password")
     try:
         data = source.path.read_bytes()
     except FileNotFoundError:
@@ -203,14 +229,9 @@ def _to_asn1(pyca_cert) -> x509.Certificate:
     return x509.Certificate.load(pyca_cert.public_bytes(Encoding.DER))
 
 
-@contextmanager
-def _open_pkcs11(source: Pkcs11Source) -> Iterator[SigningKey]:
+def _token(source: Pkcs11Source) -> Any:  # a pkcs11.Token
     import pkcs11
-    from pkcs11 import Attribute, ObjectClass
 
-    from signing.pades.signers import TokenSigner
-
-    pin = _secret_from_env(source.pin_env, "token PIN")
     if not os.path.isfile(source.module):
         raise KeySourceError(f"PKCS#11 module not found: {source.module}")
     try:
@@ -218,12 +239,23 @@ def _open_pkcs11(source: Pkcs11Source) -> Iterator[SigningKey]:
     except Exception as exc:  # python-pkcs11 raises bare RuntimeError/OSError types here
         raise KeySourceError(f"cannot load PKCS#11 module {source.module}: {exc}") from None
     try:
-        token = lib.get_token(token_label=source.token_label)
+        return lib.get_token(token_label=source.token_label)
     except pkcs11.NoSuchToken:
         raise KeySourceError(f"no PKCS#11 token labelled {source.token_label!r}") from None
     except pkcs11.MultipleTokensReturned:
         raise KeySourceError(
             f"several PKCS#11 tokens are labelled {source.token_label!r}") from None
+
+
+@contextmanager
+def _open_pkcs11(source: Pkcs11Source, secret: str | None = None) -> Iterator[SigningKey]:
+    import pkcs11
+    from pkcs11 import Attribute, ObjectClass
+
+    from signing.pades.signers import TokenSigner
+
+    pin = secret if secret else _secret_from_env(source.pin_env, "token PIN")
+    token = _token(source)
     try:
         session = token.open(user_pin=pin)
     except pkcs11.PinIncorrect:
@@ -246,9 +278,23 @@ def _open_pkcs11(source: Pkcs11Source) -> Iterator[SigningKey]:
                               ca_chain=chain, other_certs_to_pull=(),
                               use_raw_mechanism=certificate.public_key.algorithm == "ec")
         yield SigningKey(signer=signer, certificate=certificate, chain=chain, source=source,
-                         backend_errors=(pkcs11.PKCS11Error,))
+                         backend_errors=(pkcs11.PKCS11Error,),
+                         pss_digests=_pss_digests(token))
     finally:
         session.close()
+
+
+def _pss_digests(token) -> frozenset[str]:
+    """Digests for which the token offers hash-and-sign RSASSA-PSS (CKM_SHA*_RSA_PKCS_PSS)."""
+    from pkcs11 import Mechanism, PKCS11Error
+
+    try:
+        mechanisms = set(token.slot.get_mechanisms())
+    except PKCS11Error:
+        return frozenset()
+    wanted = {"sha256": Mechanism.SHA256_RSA_PKCS_PSS, "sha384": Mechanism.SHA384_RSA_PKCS_PSS,
+              "sha512": Mechanism.SHA512_RSA_PKCS_PSS}
+    return frozenset(digest for digest, mechanism in wanted.items() if mechanism in mechanisms)
 
 
 def _certificate_for_key(session, source: Pkcs11Source) -> x509.Certificate:

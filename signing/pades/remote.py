@@ -80,9 +80,11 @@ async def open_remote_key(source: CscSource | PolledSource,
         else:
             signer = await _polled_signer(http, source, authorisation)
         chain = tuple(c for c in signer.cert_registry if c != signer.signing_cert)
+        # a credential without RSASSA-PSS signs PKCS#1 v1.5, with a notice (crypto_rules)
         yield SigningKey(signer=signer, certificate=signer.signing_cert, chain=chain,
                          source=source,
-                         backend_errors=(aiohttp.ClientError, TimeoutError))
+                         backend_errors=(aiohttp.ClientError, TimeoutError),
+                         pss_digests=None if signer.prefer_pss else frozenset())
 
 
 # -- CSC API v1 ------------------------------------------------------------------------------

@@ -27,17 +27,27 @@ API (other packages build on this; everything pyHanko-specific stays behind it):
     # tests/signing/test_split_signing.py. ``signature_metadata()`` and ``timestamper`` give
     # the same settings as the one-shot path.
 
-Before the first signature, :meth:`PadesSigner.async_check_certificate` refuses a signer
-certificate that is expired, not yet valid or revoked (checked online, OCSP or CRL, against the
-root found with the key plus ``options.trust_roots``); the answer is kept for the signer's
-lifetime, so a batch checks once. The container size is estimated once (by a dry-run
-signature) and reused, instead of signing every document twice.
+Before the first signature, :meth:`PadesSigner.async_check_certificate` refuses a key or
+digest under the rules of :mod:`signing.crypto_rules` (RSA under 2048 bits, ECDSA under 256,
+SHA-1), and a signer certificate that is expired, not yet valid or revoked (checked online,
+OCSP or CRL, against the root found with the key plus ``options.trust_roots``); the answer is
+kept for the signer's lifetime, so a batch checks once. RSA keys sign RSASSA-PSS unless
+``options.rsa_padding`` asks for PKCS#1 v1.5. An outside service (TSA, OCSP, CRL) that is
+unreachable, slower than ``options.service_timeout`` or answers an error stops signing with a
+:class:`signing.errors.ServiceError` naming it; with ``options.revocation="soft"`` a signer's
+revocation status that cannot be fetched is tolerated and said in a notice.
+
+Notices (one line each: a token signing PKCS#1 v1.5 for want of PSS, a revocation status
+tolerated as unknown) go to the ``edochub.notices`` logger; the command prints them on stderr.
+The container size is estimated once (by a dry-run signature) and reused, instead of signing
+every document twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,9 +55,18 @@ from typing import IO, Any
 
 from asn1crypto import x509
 
+from signing.crypto_rules import (
+    RULES_NAME,
+    RsaPadding,
+    check_signing_algorithms,
+    digest_weakness,
+    use_rsa_padding,
+)
 from signing.errors import (
+    DEFAULT_SERVICE_TIMEOUT,
     BadInputError,
     CertificateNotUsableError,
+    CryptoRuleError,
     KeySourceError,
     Missing,
     SigningError,
@@ -58,6 +77,8 @@ from signing.validation.results import PadesLevel
 
 #: Room kept on top of the first estimate, for time-stamp tokens of varying size.
 _RESERVE_MARGIN = 2048
+REVOCATION_CHECKS = ("require", "soft")
+notices = logging.getLogger("edochub.notices")
 
 
 @dataclass(frozen=True)
@@ -76,10 +97,25 @@ class SignatureOptions:
     #: a key file of one's own; no for a certificate a caller sent (split signing on a hub),
     #: which must then chain to ``trust_roots``
     trust_key_root: bool = True
+    #: RSA signatures: RSASSA-PSS (default) or PKCS#1 v1.5 for relying parties needing it
+    rsa_padding: RsaPadding = RsaPadding.PSS
+    digest_algorithm: str = "sha256"
+    #: the signer's revocation status before signing: ``require`` it, or ``soft``: sign
+    #: (saying so) when it cannot be fetched
+    revocation: str = "require"
+    #: seconds one request to a TSA, OCSP or CRL service may take
+    service_timeout: float = DEFAULT_SERVICE_TIMEOUT
 
     def __post_init__(self) -> None:
         if self.level is not PadesLevel.B_B and not self.tsa_url:
             raise SigningError(f"level {self.level.value} needs a time-stamping service (--tsa)")
+        reason = digest_weakness(self.digest_algorithm)
+        if reason is not None:
+            raise CryptoRuleError(f"refusing to sign: {reason} ({RULES_NAME})")
+        if self.revocation not in REVOCATION_CHECKS:
+            raise SigningError(f"revocation check {self.revocation!r}: expected require or soft")
+        if not self.service_timeout > 0:
+            raise SigningError("the service time limit must be a positive number of seconds")
 
 
 def open_writer(data: bytes):
@@ -109,11 +145,16 @@ class PadesSigner:
         self._checked = False
         self._bytes_reserved: int | None = None
         self._validation_context = None
+        self._fetches = None
         self.timestamper = None
         if options.tsa_url and options.level is not PadesLevel.B_B:
-            from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+            from signing.services import TimeStamper
 
-            self.timestamper = RequestsHTTPTimeStamper(options.tsa_url)
+            self.timestamper = TimeStamper(options.tsa_url, options.service_timeout)
+        notice = use_rsa_padding(key.signer, options.rsa_padding, options.digest_algorithm,
+                                 key.pss_digests)
+        if notice is not None:
+            notices.warning(notice)
 
     # -- settings shared by the one-shot and the split (interrupted) paths ------------------
 
@@ -123,13 +164,17 @@ class PadesSigner:
         if self._validation_context is None:
             from pyhanko_certvalidator import ValidationContext
 
+            from signing.services import WatchedFetcherBackend
+
             roots = [c for c in (self.key.certificate, *self.key.chain)
                      if c.self_signed != "no" and self.options.trust_key_root]
+            self._fetches = WatchedFetcherBackend(self.options.service_timeout)
             self._validation_context = ValidationContext(
                 trust_roots=[*roots, *self.options.trust_roots],
                 other_certs=list(self.key.chain),
                 allow_fetching=True,
-                revocation_mode="require",
+                revocation_mode="soft-fail" if self.options.revocation == "soft" else "require",
+                fetcher_backend=self._fetches,
             )
         return self._validation_context
 
@@ -146,7 +191,7 @@ class PadesSigner:
         long_term = level in (PadesLevel.B_LT, PadesLevel.B_LTA)
         return PdfSignatureMetadata(
             field_name=field_name or self.options.field_name,
-            md_algorithm="sha256",
+            md_algorithm=self.options.digest_algorithm,
             subfilter=SigSeedSubFilter.PADES,
             reason=self.options.reason,
             location=self.options.location,
@@ -191,6 +236,7 @@ class PadesSigner:
         moment = at or datetime.now(UTC)
         cert = self.key.certificate
         who = _common_name(cert)
+        check_signing_algorithms(cert, self.options.digest_algorithm)
         if moment < cert.not_valid_before:
             raise CertificateNotUsableError(
                 f"certificate of {who} is not valid before {cert.not_valid_before:%Y-%m-%d}")
@@ -207,13 +253,27 @@ class PadesSigner:
             raise CertificateNotUsableError(
                 f"certificate of {who} is revoked: {_one_line(exc)}") from None
         except cv_errors.PathBuildingError:
+            self._raise_service_error(who)
             raise CertificateNotUsableError(
                 f"certificate of {who} does not chain to a trusted root",
                 missing=Missing.TRUST_ROOT) from None
         except (cv_errors.PathValidationError, cv_errors.ValidationError) as exc:
+            self._raise_service_error(who)
             raise CertificateNotUsableError(
                 f"certificate of {who} cannot be used: {_one_line(exc)}") from None
+        if self._fetches.failures:  # tolerated: revocation="soft"
+            notices.warning(f"signing without the revocation status of {who}'s certificate: "
+                            + "; ".join(dict.fromkeys(map(str, self._fetches.failures))))
+            self._fetches.failures.clear()
         self._checked = True
+
+    def _raise_service_error(self, who: str) -> None:
+        """Raise the :class:`ServiceError` behind a failed check, if a service failed."""
+        error = None if self._fetches is None else \
+            self._fetches.service_error(f"{who}'s certificate")
+        if error is not None:
+            self._fetches.failures.clear()
+            raise error from None
 
     # -- signing ---------------------------------------------------------------------------
 
@@ -240,6 +300,7 @@ class PadesSigner:
                 appearance_text_params=appearance_text_params,
             )
         except (PyHankoSigningError, PdfError) as exc:
+            self._raise_service_error("a certificate")
             raise SigningError(f"signing failed: {_one_line(exc)}") from None
         except self.key.backend_errors as exc:
             where = self.key.source.describe() if self.key.source else "external key"
@@ -253,8 +314,9 @@ class PadesSigner:
 
         from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 
+        digest = self.options.digest_algorithm
         probe = await self.key.signer.async_sign(
-            hashlib.sha256().digest(), "sha256", use_pades=True, dry_run=True,
+            hashlib.new(digest).digest(), digest, use_pades=True, dry_run=True,
             timestamper=self.timestamper,
             signed_attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(UTC)),
         )
@@ -286,6 +348,9 @@ class PadesSigner:
         if self._validation_context is not None:
             await self._validation_context.aclose()
             self._validation_context = None
+        if self._fetches is not None:
+            await self._fetches.close()
+            self._fetches = None
 
 
 def read_pdf(path: Path) -> bytes:

@@ -22,7 +22,7 @@ from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
 from pyhanko.sign.pkcs11 import PKCS11Signer
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
-from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 
 
 class _PrebuiltAttribute(CMSAttributeProvider):
@@ -79,6 +79,10 @@ class LoadedKeySigner(_PrebuiltAttributesMixin, SimpleSigner):
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         hash_algo = get_pyca_cryptography_hash(digest_algorithm)
         if isinstance(self._private_key, rsa.RSAPrivateKey):
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            if mechanism["algorithm"].native == "rsassa_pss":
+                pss, pss_hash = process_pss_params(mechanism["parameters"])
+                return self._private_key.sign(data, pss, pss_hash)
             return self._private_key.sign(data, padding.PKCS1v15(), hash_algo)
         return self._private_key.sign(data, ec.ECDSA(hash_algo))
 

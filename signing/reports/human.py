@@ -82,6 +82,7 @@ def _signature_view(signature: SignatureResult, language: str) -> dict[str, obje
         "explanation": texts.SUB_INDICATIONS[language].get(sub, "") if sub else "",
         "changes_after": texts.MODIFICATIONS[language].get(signature.modification_level, ""),
         "trust_anchor": signature.trust_anchor,
+        "algorithm": _algorithm(signature, language),
         "problems": [finding.text(language) for finding in signature.findings],
     }
 
@@ -90,3 +91,19 @@ def _when(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return vietnam_time.human(moment)
+
+
+_ALGORITHMS = {"rsassa_pss": "RSASSA-PSS", "rsassa_pkcs1v15": "RSA PKCS#1 v1.5",
+               "ecdsa": "ECDSA"}
+
+
+def _algorithm(signature: SignatureResult, language: str) -> str | None:
+    """``RSASSA-PSS, SHA256, RSA key 2048 bits`` (in the report's language)."""
+    algorithm, key = signature.algorithm, signature.key
+    if algorithm is None:
+        return None
+    parts = [_ALGORITHMS.get(algorithm.name, algorithm.name), algorithm.digest.upper()]
+    if key is not None:
+        kind = {"rsa": "RSA", "ec": "ECDSA"}.get(key.type, key.type.upper())
+        parts.append(texts.LABELS[language]["key_size"].format(type=kind, size=key.size))
+    return ", ".join(parts)

@@ -24,6 +24,7 @@ LABELS = {
         "level": "Mức PAdES", "indication": "Kết quả", "sub_indication": "Lý do",
         "explanation": "Giải thích", "changes_after": "Thay đổi sau chữ ký",
         "trust_anchor": "Chứng thư gốc tin cậy", "problems": "Ghi nhận",
+        "algorithm": "Thuật toán ký", "key_size": "khóa {type} {size} bit",
         "no_signature": "Tệp không có chữ ký số nào.", "error": "Không đọc được tệp",
         "unknown": "không rõ", "footer": "Lập bởi edochub theo ETSI EN 319 102-1; "
         "báo cáo XML theo ETSI TS 119 102-2 kèm theo.",
@@ -40,6 +41,7 @@ LABELS = {
         "level": "PAdES level", "indication": "Result", "sub_indication": "Reason",
         "explanation": "Explanation", "changes_after": "Changes after this signature",
         "trust_anchor": "Trust anchor", "problems": "Notes",
+        "algorithm": "Signature algorithm", "key_size": "{type} key of {size} bits",
         "no_signature": "The file holds no digital signature.", "error": "The file could not "
         "be read", "unknown": "unknown", "footer": "Produced by edochub following ETSI EN "
         "319 102-1; the ETSI TS 119 102-2 XML report accompanies it.",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from decree30 import numbering
-from signing.errors import Missing, SigningError
+from signing.errors import Missing, ServiceError, SigningError
 from signing.stamping import placement
 from signing.stamping.appearance import (
     SERIF_ITALIC,
@@ -39,8 +39,14 @@ NUMBER_FIELD = "SoKyHieu"
 DATE_FIELD = "DiaDanhNgayThang"
 #: font size of the number and date lines (Decree 30 Appendix I: 13 pt)
 LINE_SIZE = 13
-_DATE_LINE = re.compile(r"ngày\s*[.…_\d]+\s*tháng\s*[.…_\d]+\s*năm", re.IGNORECASE)
-_NUMBER_LABEL = "Số:"
+#: what a draft has where the day, month or number will go: blanks, dots, ellipses,
+#: underscores, dashes, digits, or a placeholder ("xx", "dd", "[ngày]", "{...}", "<...>")
+_BLANK = (r"(?:\s|[.…_\-–—/:*·•]|\d|x{1,4}|dd|mm|\[[^\]]{0,20}\]|\{[^}]{0,20}\}"
+          r"|<[^>]{0,20}>|\([^)]{0,20}\)|«[^»]{0,20}»)*")
+_DATE_LINE = re.compile(placement.folded("ngày") + _BLANK + placement.folded("tháng") + _BLANK
+                        + placement.folded("năm"))
+#: "Số:" (or "Số :") starting a word
+_NUMBER_LABEL = re.compile(r"(?<!\w)" + placement.folded("số") + r"\s?:")
 _NOTATION = re.compile(r"^[0-9A-Za-zÀ-ỹĐđ]+(?:-[0-9A-Za-zÀ-ỹĐđ]+)*$")
 
 
@@ -151,10 +157,10 @@ async def async_require_leader_signature(pdf: bytes, settings, validator=None) -
     from signing.validation.validator import Validator
 
     if validator is not None:
-        result = await validator.async_validate_bytes(pdf, name="document")
+        result, failed = await _validate(validator, pdf)
     else:
         async with Validator(settings) as validator:
-            result = await validator.async_validate_bytes(pdf, name="document")
+            result, failed = await _validate(validator, pdf)
     if result.error is not None:
         raise IssuanceError(f"cannot validate the document: {result.error}")
     leaders = [s for s in result.signatures if s.role is SignatureRole.LEADER]
@@ -163,10 +169,21 @@ async def async_require_leader_signature(pdf: bytes, settings, validator=None) -
                             "only what the competent person has signed")
     for signature in result.signatures:
         if signature.indication is not Indication.TOTAL_PASSED:
+            if failed and signature.indication is Indication.INDETERMINATE:
+                # not the signature's fault: a revocation service failed
+                raise ServiceError("cannot check the revocation status of the signatures: "
+                                   + "; ".join(dict.fromkeys(failed)))
             detail = "; ".join(signature.problems) or (signature.sub_indication or "")
             raise IssuanceError(f"signature {signature.field!r} is not valid "
                                 f"({signature.indication.value}: {detail})")
     return result
+
+
+async def _validate(validator, pdf: bytes) -> tuple[FileResult, list[str]]:
+    """The validation result and the OCSP/CRL fetches that failed while making it."""
+    before, _ = validator.fetch_failures_since(0)
+    result = await validator.async_validate_bytes(pdf, name="document")
+    return result, validator.fetch_failures_since(before)[1]
 
 
 async def async_issue(pdf: bytes, key, options, settings, issuance: Issuance, *,
@@ -183,7 +200,7 @@ async def async_issue(pdf: bytes, key, options, settings, issuance: Issuance, *,
 
 
 def _number_box(text: placement.PageText) -> Rect:
-    found = text.find(_NUMBER_LABEL)
+    found = text.search(_NUMBER_LABEL)
     if found is None:
         raise PlacementError("the draft has no \"Số:\" line on page 1 to place the number "
                              "at (Decree 30 layout)",
@@ -194,12 +211,12 @@ def _number_box(text: placement.PageText) -> Rect:
 
 
 def _date_box(text: placement.PageText) -> Rect:
-    line = text.search(_DATE_LINE)
-    if line is None:
+    found = text.search(_DATE_LINE)
+    if found is None:
         raise PlacementError("the draft has no \"ngày ... tháng ... năm\" line on page 1 to "
                              "place the date at (Decree 30 layout)",
                              missing=Missing.DATE_BOX)
-    x0, y0, x1, y1 = line.box
+    x0, y0, x1, y1 = found[0].box
     width = max(x1 - x0 + 12, 250)
     centre = (x0 + x1) / 2
     page_width = text.geometry.visual_size[0]

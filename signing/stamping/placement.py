@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from signing.errors import BadInputError, SigningError
 
 Rect = tuple[float, float, float, float]
+#: points between two pieces of text on one baseline below which they are one row
+ROW_GAP = 45.0
 
 
 class PlacementError(SigningError):
@@ -99,6 +101,16 @@ class TextLine:
         first, last = glyph_of[start], glyph_of[start + len(wanted) - 1]
         return _union(box for _, box in self.glyphs[first:last + 1])
 
+    def search(self, pattern: re.Pattern[str]) -> Rect | None:
+        """Visual box of the first match of ``pattern`` in the folded text (see
+        :func:`folded`: patterns are written for it), or ``None``."""
+        text, glyph_of = _fold_with_map(self.glyphs)
+        match = pattern.search(text)
+        if match is None or match.end() == match.start():
+            return None
+        first, last = glyph_of[match.start()], glyph_of[match.end() - 1]
+        return _union(box for _, box in self.glyphs[first:last + 1])
+
 
 @dataclass(frozen=True)
 class PageText:
@@ -112,12 +124,34 @@ class PageText:
                 return line, box
         return None
 
-    def search(self, pattern: re.Pattern[str]) -> TextLine | None:
-        """The first line whose text (NFC) matches ``pattern``."""
-        for line in self.lines:
-            if pattern.search(unicodedata.normalize("NFC", line.text)):
-                return line
+    def search(self, pattern: re.Pattern[str]) -> tuple[TextLine, Rect] | None:
+        """The first row (see :meth:`rows`), from the top, whose folded text matches
+        ``pattern``, with the box of the match."""
+        for row in self.rows():
+            box = row.search(pattern)
+            if box is not None:
+                return row, box
         return None
+
+    def rows(self, max_gap: float = ROW_GAP) -> tuple[TextLine, ...]:
+        """The lines joined into rows: pieces of text on one baseline less than ``max_gap``
+        points apart are one row, with a space between them. Blanks typed for a day or a
+        number ("ngày      tháng") often come out of a word processor as a gap with no space
+        glyph, which splits what a reader sees as one line."""
+        rows: list[list[TextLine]] = []
+        for line in sorted(self.lines, key=lambda line: line.box[0]):
+            middle = (line.box[1] + line.box[3]) / 2
+            for row in rows:
+                last = row[-1].box
+                if abs((last[1] + last[3]) / 2 - middle) < 2 \
+                        and -1 <= line.box[0] - last[2] < max_gap:
+                    row.append(line)
+                    break
+            else:
+                rows.append([line])
+        joined = [_join(row) for row in rows]
+        joined.sort(key=lambda line: (-line.box[3], line.box[0]))
+        return tuple(joined)
 
     def line_above(self, box: Rect) -> TextLine | None:
         """The nearest line wholly above ``box`` that overlaps it horizontally."""
@@ -247,6 +281,21 @@ def _walk(item, kind) -> Iterator:
         return
     for child in children:
         yield from _walk(child, kind)
+
+
+def folded(text: str) -> str:
+    """``text`` as :meth:`TextLine.search` sees it, escaped for a regular expression."""
+    return re.escape(_fold(text))
+
+
+def _join(lines: list[TextLine]) -> TextLine:
+    glyphs: list[tuple[str, Rect]] = list(lines[0].glyphs)
+    for line in lines[1:]:
+        left, right = glyphs[-1][1], line.glyphs[0][1]
+        glyphs.append((" ", (left[2], min(left[1], right[1]), max(left[2], right[0]),
+                             max(left[3], right[3]))))
+        glyphs.extend(line.glyphs)
+    return TextLine(tuple(glyphs))
 
 
 def _fold(text: str) -> str:

@@ -37,8 +37,8 @@ td {{ vertical-align: top; text-align: center; padding: 0; }}
 .b {{ font-weight: bold; }}
 .rule {{ display: inline-block; border-top: 1px solid #000; width: 40mm; margin-top: 0.5mm; }}
 .short {{ width: 20mm; }}
-.no {{ padding-top: 3mm; font-size: 13pt; }}
-.date {{ padding-top: 3mm; font-size: 13pt; font-style: italic; }}
+.no {{ padding-top: 3mm; font-size: 13pt; white-space: pre; }}
+.date {{ padding-top: 3mm; font-size: 13pt; font-style: italic; white-space: pre; }}
 h1 {{ font-size: 14pt; text-align: center; margin: 10mm 0 0; }}
 .subject {{ text-align: center; font-weight: bold; margin: 0; }}
 .authority {{ text-align: center; font-weight: bold; margin: 6mm 0 3mm; }}
@@ -55,8 +55,8 @@ p.body {{ text-indent: 10mm; text-align: justify; margin: 1.5mm 0; }}
  <td class="motto"><span class="b">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</span><br>
   <span class="b">Độc lập - Tự do - Hạnh phúc</span><br><span class="rule"></span></td>
 </tr><tr>
- <td class="no">Số: ..../QĐ-UBND</td>
- <td class="date">...., ngày ... tháng ... năm ....</td>
+ <td class="no">{number_line}</td>
+ <td class="date">{date_line}</td>
 </tr></table>
 <h1>QUYẾT ĐỊNH</h1>
 <p class="subject">Về việc ban hành Quy chế mẫu thử nghiệm ký số văn bản điện tử</p>
@@ -79,11 +79,20 @@ có liên quan chịu trách nhiệm thi hành Quyết định này./.</p>
 """
 
 
-def draft_decision_pdf() -> bytes:
-    """The draft Quyết định (unsigned, number and date left blank for issuance)."""
+#: the number and place/date lines of the specimen draft, left blank for issuance
+NUMBER_LINE = "Số: ..../QĐ-UBND"
+DATE_LINE = "...., ngày ... tháng ... năm ...."
+
+
+def draft_decision_pdf(number_line: str = NUMBER_LINE, date_line: str = DATE_LINE) -> bytes:
+    """The draft Quyết định (unsigned), its number and date lines left blank as given
+    (spaces are kept: a clerk's "ngày      tháng" stays as typed)."""
+    from html import escape
+
     from weasyprint import HTML
 
-    html = _DRAFT_HTML.format(mark=SPECIMEN_MARK, leader=LEADER_NAME)
+    html = _DRAFT_HTML.format(mark=SPECIMEN_MARK, leader=LEADER_NAME,
+                              number_line=escape(number_line), date_line=escape(date_line))
     return HTML(string=html).write_pdf()
 
 

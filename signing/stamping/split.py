@@ -27,9 +27,15 @@ from typing import Any
 from asn1crypto import cms, x509
 
 from decree30 import vietnam_time
-from signing.errors import BadInputError, SigningError
+from signing.crypto_rules import RsaPadding, check_signing_algorithms, use_rsa_padding
+from signing.errors import DEFAULT_SERVICE_TIMEOUT, BadInputError, SigningError
 from signing.pades.keys import SigningKey, external_key
-from signing.pades.signer import PadesSigner, SignatureOptions, open_writer
+from signing.pades.signer import (
+    PadesSigner,
+    SignatureOptions,
+    notices,
+    open_writer,
+)
 from signing.validation.results import PadesLevel, SignatureRole
 
 #: room for the signature in /Contents (hex, so twice the DER): signer certificate, chain and
@@ -126,14 +132,14 @@ async def async_prepare(pdf: bytes, certificate: x509.Certificate,
             open_writer(pdf), bytes_reserved=BYTES_RESERVED)
         meta = signer.signature_metadata(field_name)
         attrs = await key.signer.signed_attrs(
-            prepared_digest.document_digest, "sha256", use_pades=True,
+            prepared_digest.document_digest, options.digest_algorithm, use_pades=True,
             attr_settings=PdfCMSSignedAttributes(signing_time=vietnam_time.now(),
                                                  cades_signed_attrs=meta.cades_signed_attr_spec),
         )
     finally:
         await signer.aclose()
     request = SigningRequest(
-        digest_algorithm="sha256", signed_attributes=attrs.dump(),
+        digest_algorithm=options.digest_algorithm, signed_attributes=attrs.dump(),
         document_digest=prepared_digest.document_digest,
         reserved_region=(prepared_digest.reserved_region_start,
                          prepared_digest.reserved_region_end),
@@ -142,18 +148,26 @@ async def async_prepare(pdf: bytes, certificate: x509.Certificate,
 
 
 async def async_complete(request: SigningRequest, key: SigningKey,
-                         tsa_url: str | None = None) -> bytes:
+                         tsa_url: str | None = None, rsa_padding: RsaPadding = RsaPadding.PSS,
+                         service_timeout: float = DEFAULT_SERVICE_TIMEOUT) -> bytes:
     """Step 2 (signer's machine): sign the request with the token's key; the CMS signature
-    (DER). Refuses a key whose certificate is not the one the hub prepared for."""
+    (DER). Refuses a key whose certificate is not the one the hub prepared for, and a key or
+    digest under :mod:`signing.crypto_rules`. RSA keys sign RSASSA-PSS unless ``rsa_padding``
+    says otherwise or the token lacks PSS (then PKCS#1 v1.5, with a notice)."""
     if key.certificate.dump() != request.signer_certificate.dump():
         raise SplitSigningError(
             "the key's certificate is not the one the document was prepared for "
             f"({_who(key.certificate)} instead of {_who(request.signer_certificate)})")
+    check_signing_algorithms(key.certificate, request.digest_algorithm)
+    notice = use_rsa_padding(key.signer, rsa_padding, request.digest_algorithm,
+                             key.pss_digests)
+    if notice is not None:
+        notices.warning(notice)
     timestamper = None
     if tsa_url:
-        from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+        from signing.services import TimeStamper
 
-        timestamper = RequestsHTTPTimeStamper(tsa_url)
+        timestamper = TimeStamper(tsa_url, service_timeout)
     signature = await key.signer.async_sign_prescribed_attributes(
         request.digest_algorithm, request.signed_attrs(), timestamper=timestamper)
     return signature.dump()
@@ -183,7 +197,8 @@ def embed(prepared_pdf: bytes, request: SigningRequest, signature: bytes) -> byt
     start, end = request.reserved_region
     if len(prepared_pdf) < end or prepared_pdf[start:end].strip(b"<>0") != b"":
         raise SplitSigningError("the PDF is not the prepared document of this request")
-    if _byte_range_digest(prepared_pdf, start, end) != request.document_digest:
+    if _byte_range_digest(prepared_pdf, start, end,
+                          request.digest_algorithm) != request.document_digest:
         raise SplitSigningError("the prepared PDF was changed after the request was made")
     if 2 * len(signature) > end - start - 2:
         raise SplitSigningError("the signature is larger than the room reserved for it")
@@ -208,8 +223,8 @@ def _integrity(signer_info: cms.SignerInfo, request: SigningRequest) -> tuple[bo
         return False, False
 
 
-def _byte_range_digest(pdf: bytes, start: int, end: int) -> bytes:
-    return hashlib.sha256(pdf[:start] + pdf[end:]).digest()
+def _byte_range_digest(pdf: bytes, start: int, end: int, digest: str) -> bytes:
+    return hashlib.new(digest, pdf[:start] + pdf[end:]).digest()
 
 
 def _who(certificate: x509.Certificate) -> str:

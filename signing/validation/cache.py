@@ -43,10 +43,19 @@ class SharedFetcherBackend(FetcherBackend):
     where pyHanko's own backend hands out fresh, empty fetchers to every operation."""
 
     def __init__(self) -> None:
-        from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+        from signing.services import WatchedFetcherBackend
 
-        self._backend = AIOHttpFetcherBackend()
+        # time limits become fetch errors pyHanko reports (not bare TimeoutErrors), and
+        # failed fetches are remembered (``failures``) to name the service at fault
+        self._backend = WatchedFetcherBackend()
         self._fetchers = None
+
+    def failures_since(self, count: int) -> tuple[int, list[str]]:
+        """How many fetches failed so far, and those (the latest kept) after the first
+        ``count``, each one line naming the service and what happened."""
+        total = self._backend.failure_count
+        recent = list(self._backend.failures)[-(total - count):] if total > count else []
+        return total, [str(f) for f in recent]
 
     def get_fetchers(self):
         if self._fetchers is None:

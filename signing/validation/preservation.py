@@ -23,7 +23,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from signing.errors import SigningError
+from signing.errors import DEFAULT_SERVICE_TIMEOUT, SigningError
 from signing.validation.results import PadesLevel
 from signing.validation.validator import ValidationSettings
 
@@ -41,14 +41,16 @@ class LatestTimestamp:
 
 
 def augment(data: bytes, level: PadesLevel, settings: ValidationSettings,
-            tsa_url: str | None) -> bytes:
+            tsa_url: str | None, service_timeout: float = DEFAULT_SERVICE_TIMEOUT) -> bytes:
     """The file with validation data for every signature (and its time-stamp) added and, for
     B-LTA, a document time-stamp from ``tsa_url`` on top.
 
     A B-B signature (no signature time-stamp, no document time-stamp after it) first gets its
     proof of existence from a document time-stamp (ETSI EN 319 142-1: B-T through a document
     time-stamp), so B-LT also needs ``tsa_url`` then. A B-B signature under a later document
-    time-stamp (a Decree 30 leader signature under a B-LTA seal) already has that proof."""
+    time-stamp (a Decree 30 leader signature under a B-LTA seal) already has that proof.
+    A time-stamping service that is unreachable, slower than ``service_timeout`` seconds or
+    answers an error raises :class:`signing.errors.ServiceError`."""
     from pyhanko.sign.validation import add_validation_info
 
     from signing.validation.pyhanko_bridge import later_document_timestamps
@@ -69,7 +71,7 @@ def augment(data: bytes, level: PadesLevel, settings: ValidationSettings,
             raise SigningError(
                 f"signature {unproven[0]} is B-B (no time-stamp): {level.value} needs a document "
                 f"time-stamp as its proof of existence; name a time-stamping service (--tsa)")
-        data = _document_timestamp(data, tsa_url, settings)
+        data = _document_timestamp(data, tsa_url, settings, service_timeout)
     for index in range(len(signatures)):
         embedded = _reader(data).embedded_regular_signatures[index]
         data = _translated(
@@ -77,7 +79,7 @@ def augment(data: bytes, level: PadesLevel, settings: ValidationSettings,
             f"cannot gather validation data for {embedded.field_name}",
         )
     if level is PadesLevel.B_LTA:
-        data = _document_timestamp(data, tsa_url, settings)
+        data = _document_timestamp(data, tsa_url, settings, service_timeout)
     return data
 
 
@@ -132,14 +134,17 @@ def due_for_renewal(data: bytes, now: datetime, margin: timedelta) -> LatestTime
     return latest
 
 
-def renew(data: bytes, settings: ValidationSettings, tsa_url: str) -> bytes:
+def renew(data: bytes, settings: ValidationSettings, tsa_url: str,
+          service_timeout: float = DEFAULT_SERVICE_TIMEOUT) -> bytes:
     """Validation data for the latest time-stamp plus a new document time-stamp (B-LTA)."""
     if not _reader(data).embedded_timestamp_signatures:
         # a B-T/B-LT file: its signatures' validation data first, then the first archive stamp
-        return augment(data, PadesLevel.B_LTA, settings, tsa_url)
-    from pyhanko.sign import signers, timestamps
+        return augment(data, PadesLevel.B_LTA, settings, tsa_url, service_timeout)
+    from pyhanko.sign import signers
 
-    stamper = signers.PdfTimeStamper(timestamps.HTTPTimeStamper(tsa_url))
+    from signing.services import TimeStamper
+
+    stamper = signers.PdfTimeStamper(TimeStamper(tsa_url, service_timeout))
     context = _validation_context(settings, timestamps=True)
     return _translated(
         lambda: stamper.update_archival_timestamp_chain(
@@ -148,11 +153,14 @@ def renew(data: bytes, settings: ValidationSettings, tsa_url: str) -> bytes:
     )
 
 
-def _document_timestamp(data: bytes, tsa_url: str, settings: ValidationSettings) -> bytes:
+def _document_timestamp(data: bytes, tsa_url: str, settings: ValidationSettings,
+                        service_timeout: float) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import signers, timestamps
+    from pyhanko.sign import signers
 
-    stamper = signers.PdfTimeStamper(timestamps.HTTPTimeStamper(tsa_url))
+    from signing.services import TimeStamper
+
+    stamper = signers.PdfTimeStamper(TimeStamper(tsa_url, service_timeout))
     context = _validation_context(settings, timestamps=True)
     return _translated(
         lambda: stamper.timestamp_pdf(

@@ -25,6 +25,12 @@ class ProblemCode(StrEnum):
     CA_REVOKED = "ca-revoked"                              # date, reason
     NO_TRUSTED_CHAIN = "no-trusted-chain"
     CHAIN_NOT_CHECKED = "chain-not-checked"
+    #: an RSA signature with PKCS#1 v1.5 padding: valid, but the rules want RSASSA-PSS
+    RSA_PKCS1V15 = "rsa-pkcs1v15"
+    WEAK_KEY = "weak-key"                                  # type, size, minimum
+    WEAK_DIGEST = "weak-digest"                            # digest
+    #: a weak key or digest, with proof the signature existed before the rules applied
+    WEAK_BEFORE_RULES = "weak-before-rules"                # date
     #: the underlying validator's own message (English), when nothing above says it
     VALIDATOR_MESSAGE = "validator-message"                # detail
 
@@ -76,6 +82,14 @@ PROBLEMS = {
         _P.CHAIN_NOT_CHECKED: "Không kiểm tra được chuỗi chứng thư: thiếu thông tin thu hồi, "
         "không truy cập được dịch vụ, hoặc thông tin không còn hiệu lực tại thời điểm kiểm tra.",
         _P.VALIDATOR_MESSAGE: "Thông báo của bộ kiểm tra (tiếng Anh): {detail}",
+        _P.RSA_PKCS1V15: "Chữ ký RSA dùng lược đồ PKCS#1 v1.5 (vẫn được chấp nhận); quy định "
+        "hiện hành (Thông tư 15/2025/TT-BKHCN) yêu cầu RSASSA-PSS.",
+        _P.WEAK_KEY: "Khóa {type} của người ký chỉ dài {size} bit, dưới mức tối thiểu {minimum} "
+        "bit theo Thông tư 15/2025/TT-BKHCN.",
+        _P.WEAK_DIGEST: "Chữ ký dùng hàm băm {digest}, không còn được chấp nhận (yêu cầu SHA-2 "
+        "hoặc SHA-3) theo Thông tư 15/2025/TT-BKHCN.",
+        _P.WEAK_BEFORE_RULES: "Dấu thời gian chứng minh chữ ký có trước ngày {date}, khi quy "
+        "định về thuật toán và độ dài khóa có hiệu lực.",
     },
     "en": {
         _P.CONTAINER_UNREADABLE: "signature container unreadable: {detail}",
@@ -97,6 +111,14 @@ PROBLEMS = {
         _P.CHAIN_NOT_CHECKED: "the certificate chain could not be checked: revocation data "
         "missing, unreachable, or not valid at the validation time",
         _P.VALIDATOR_MESSAGE: "{detail}",
+        _P.RSA_PKCS1V15: "the RSA signature uses PKCS#1 v1.5 padding (still accepted); the "
+        "rules in force (Circular 15/2025/TT-BKHCN) want RSASSA-PSS",
+        _P.WEAK_KEY: "the signer's {type} key has only {size} bits, under the {minimum} bits "
+        "Circular 15/2025/TT-BKHCN requires",
+        _P.WEAK_DIGEST: "the signature uses the {digest} digest, no longer accepted (SHA-2 or "
+        "SHA-3 required by Circular 15/2025/TT-BKHCN)",
+        _P.WEAK_BEFORE_RULES: "a time-stamp proves the signature existed before {date}, when "
+        "the rules on algorithms and key sizes took effect",
     },
 }
 

@@ -15,6 +15,14 @@ from typing import TYPE_CHECKING
 
 from asn1crypto import x509
 
+from signing.crypto_rules import (
+    RULES_EFFECTIVE,
+    RULES_EFFECTIVE_DAY,
+    KeyInfo,
+    SignatureAlgorithm,
+    describe_signature,
+    weaknesses,
+)
 from signing.errors import BadInputError
 from signing.pdf_input import check_pdf_bytes
 from signing.validation.problems import Problem, ProblemCode
@@ -173,6 +181,9 @@ async def validate_signature(embedded, spec, timing_info,
             and timestamp_time is None:
         problems.append(Problem.of(ProblemCode.TIMESTAMP_NOT_VALIDATED))
         level = PadesLevel.B_B
+    algorithm, key = describe_signature(embedded.signer_info, embedded.signer_cert)
+    indication, sub = _crypto_rules(algorithm, key, indication, sub, problems,
+                                    timestamp_time, timing_info.validation_time)
     return SignatureResult(
         field=field, indication=indication, sub_indication=sub, signer=signer,
         signing_time=(status.signer_reported_dt if status is not None else None)
@@ -181,7 +192,36 @@ async def validate_signature(embedded, spec, timing_info,
         coverage=coverage, modification_level=modification,
         trust_anchor=None if status is None else _trust_anchor_name(status.validation_path),
         role=role_of(embedded.signer_info), findings=tuple(problems),
+        algorithm=algorithm, key=key,
     )
+
+
+_RULE_FINDINGS = {"rsa-pkcs1v15": ProblemCode.RSA_PKCS1V15, "weak-key": ProblemCode.WEAK_KEY,
+                  "weak-digest": ProblemCode.WEAK_DIGEST}
+
+
+def _crypto_rules(algorithm: SignatureAlgorithm | None, key: KeyInfo | None,
+                  indication: Indication, sub: SubIndication | None, problems: list[Problem],
+                  proof: datetime | None, validation_time: datetime,
+                  ) -> tuple[Indication, SubIndication | None]:
+    """The rules of :mod:`signing.crypto_rules` applied to a verdict: PKCS#1 v1.5 is noted;
+    a weak key or digest, validated once the rules apply, makes a passing signature
+    INDETERMINATE - CRYPTO_CONSTRAINTS_FAILURE when a time-stamp shows it was made under the
+    rules, CRYPTO_CONSTRAINTS_FAILURE_NO_POE when nothing proves it predates them - unless a
+    time-stamp proves it existed before they applied."""
+    findings, weak = weaknesses(algorithm, key)
+    problems.extend(Problem.of(_RULE_FINDINGS[kind], **params) for kind, params in findings)
+    if not weak or validation_time < RULES_EFFECTIVE or indication is Indication.TOTAL_FAILED:
+        return indication, sub
+    if proof is not None and proof < RULES_EFFECTIVE:
+        problems.append(Problem.of(ProblemCode.WEAK_BEFORE_RULES,
+                                   date=RULES_EFFECTIVE_DAY))
+        return indication, sub
+    if indication is Indication.TOTAL_PASSED:
+        return Indication.INDETERMINATE, (SubIndication.CRYPTO_CONSTRAINTS_FAILURE
+                                          if proof is not None
+                                          else SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE)
+    return indication, sub
 
 
 def _verdict(result, best_time: datetime, cert: x509.Certificate,

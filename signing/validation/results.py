@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from signing.crypto_rules import KeyInfo, SignatureAlgorithm
 from signing.validation.problems import Problem
 
 
@@ -117,6 +118,9 @@ class SignatureResult:
     timestamp_kind: TimestampKind | None = None
     #: what went wrong or was noticed, as codes with parameters
     findings: tuple[Problem, ...] = ()
+    #: what the signature was made with (None when its container cannot be read)
+    algorithm: SignatureAlgorithm | None = None
+    key: KeyInfo | None = None
 
     @property
     def bottom_line(self) -> bool:
@@ -147,6 +151,9 @@ class SignatureResult:
             "modification_level": _value(self.modification_level),
             "trust_anchor": self.trust_anchor,
             "role": _value(self.role),
+            "signature_algorithm": None if self.algorithm is None else self.algorithm.name,
+            "digest_algorithm": None if self.algorithm is None else self.algorithm.digest,
+            "key": None if self.key is None else self.key.to_json(),
             "problems": list(self.problems),
             "findings": [finding.to_json() for finding in self.findings],
         }

@@ -237,6 +237,11 @@ class Validator:
             await self._backend.close()
             self._backend = None
 
+    def fetch_failures_since(self, count: int) -> tuple[int, list[str]]:
+        """How many OCSP/CRL fetches failed so far, and the ones after the first ``count``
+        (one line each, naming the service and what happened)."""
+        return (0, []) if self._backend is None else self._backend.failures_since(count)
+
     async def async_validate_file(self, path: Path) -> FileResult:
         self._files_seen += 1
         if self._backend is not None and self._files_seen % _FILES_PER_FETCHER_SET == 0:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,9 +53,13 @@ class AxisServer:
     data_dir: Path
     db_url: str | None = None
     extra_args: tuple[str, ...] = ()
+    #: ``s3://bucket/prefix`` to keep envelopes in an object store (at ``s3_endpoint_url``).
+    store: str | None = None
+    s3_endpoint_url: str | None = None
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     _core: AxisCore | None = field(default=None, init=False, repr=False)
+    _log: Path | None = field(default=None, init=False, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -64,16 +68,29 @@ class AxisServer:
     def storage_args(self) -> list[str]:
         return ["--data-dir", str(self.data_dir), *(["--db", self.db_url] if self.db_url else [])]
 
+    def store_args(self) -> list[str]:
+        return [*(["--store", self.store] if self.store else []),
+                *(["--s3-endpoint-url", self.s3_endpoint_url] if self.s3_endpoint_url else [])]
+
     def start(self) -> AxisServer:
-        log = open(self.data_dir.with_suffix(".log"), "ab")  # noqa: SIM115 - child keeps it
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "edochub", "axis", "serve", "--port", str(self.port),
-             *self.storage_args(), *self.extra_args],
-            stdout=log, stderr=subprocess.STDOUT)
+        return self.launch().wait_ready()
+
+    def launch(self) -> AxisServer:
+        """Start the process without waiting for it (see ``wait_ready``)."""
+        self._log = self.data_dir.with_suffix(".log")
+        with open(self._log, "ab") as log:  # the child keeps its own descriptor
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "edochub", "axis", "serve", "--port", str(self.port),
+                 *self.storage_args(), *self.store_args(), *self.extra_args],
+                stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_ready(self) -> AxisServer:
+        assert self.process is not None
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"axis server exited: see {log.name}")
+                raise RuntimeError(f"axis server exited: see {self._log}")
             try:
                 httpx.get(f"{self.base_url}/soap?wsdl", timeout=1).raise_for_status()
                 return self
@@ -111,8 +128,19 @@ class AxisServer:
             from axis.server import ServerConfig, Settings, kek_from_env, open_core
 
             self._core = open_core(ServerConfig(data_dir=self.data_dir, db_url=self.db_url,
+                                                store=self.store,
+                                                s3_endpoint_url=self.s3_endpoint_url,
                                                 settings=Settings(secrets_key=kek_from_env())))
         return self._core
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 30) -> None:
+    """Poll ``condition`` until it holds (a wait for another process, not a timing check)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {seconds} s: {condition}")
+        time.sleep(0.05)
 
 
 def samples() -> Path:
@@ -168,6 +196,16 @@ def axis_server(request: pytest.FixtureRequest,
     server.stop()
     if db_url:
         drop_postgres_database(db_url)
+
+
+def zeep_client(server: AxisServer, agency: Credentials, **token: object):
+    """A plain zeep client generated from the WSDL the server publishes (shares no code with
+    the project), signing with a WS-Security UsernameToken digest."""
+    import zeep
+    from zeep.wsse.username import UsernameToken
+
+    return zeep.Client(f"{server.base_url}/soap?wsdl",
+                       wsse=UsernameToken(agency.code, agency.secret, use_digest=True, **token))
 
 
 def client_for(server: AxisServer, agency: Credentials, protocol: str, **options: object):

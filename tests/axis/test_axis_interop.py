@@ -14,16 +14,10 @@ import httpx
 import pytest
 import zeep
 from lxml import etree
-from zeep.wsse.username import UsernameToken
 
-from tests.axis.axis_harness import AxisServer, Credentials, addressed
+from tests.axis.axis_harness import AxisServer, Credentials, addressed, zeep_client
 
 # -- SOAP: plain zeep from the WSDL the server publishes ---------------------------------------
-
-
-def zeep_client(server: AxisServer, agency: Credentials, **token: object) -> zeep.Client:
-    return zeep.Client(f"{server.base_url}/soap?wsdl",
-                       wsse=UsernameToken(agency.code, agency.secret, use_digest=True, **token))
 
 
 def test_plain_zeep_client_interoperates(axis_server: AxisServer, tmp_path) -> None:

@@ -117,19 +117,20 @@ def test_every_command_reads_the_same_configuration(clean_env, tmp_path, capsys)
 
 
 def test_the_sign_agent_reads_it_too(clean_env, tmp_path, capsys):
-    """Options not given come from [sign_agent]: here it gets as far as the token's PIN."""
+    """Options not given come from [sign_agent]: here it gets as far as the token's module
+    (the PIN is typed on the agent's confirmation page, not needed to start)."""
     clean_env.delenv("AGENT_TEST_PIN", raising=False)
     path = write(tmp_path / "edochub.toml", """
 [sign_agent]
 hub_origin = "https://edoc.example.gov.vn"
-pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so"
+pkcs11_module = "/nowhere/libtoken.so"
 pkcs11_token = "TOKEN"
 pkcs11_key = "KEY"
 pin_env = "AGENT_TEST_PIN"
 """)
     assert main(["sign-agent", "--config", str(path)]) == 2
     assert capsys.readouterr().err.strip() == (
-        "edochub: environment variable AGENT_TEST_PIN (the token PIN) is not set")
+        "edochub: PKCS#11 module not found: /nowhere/libtoken.so")
 
 
 def test_remote_signing_accounts_come_from_the_file_too(clean_env, tmp_path):

@@ -111,12 +111,14 @@ def test_missing_user_password(config_file, capsys, clean_env):
     assert "environment variable NEW_USER_PASSWORD is empty" in line
 
 
-def test_missing_token_pin_of_the_sign_agent(config_file, capsys, clean_env):
+def test_missing_token_module_of_the_sign_agent(config_file, capsys, clean_env):
+    """No PIN is needed to start (it is typed on the agent's confirmation page); a module
+    that is not there is one clear line."""
     clean_env.delenv("EDOCHUB_PKCS11_PIN", raising=False)
     line = one_line(["sign-agent", "--hub-origin", "https://edoc.example.gov.vn",
                      "--pkcs11-module", "/nowhere.so", "--pkcs11-token", "T",
                      "--pkcs11-key", "K"], config_file, capsys)
-    assert line == "edochub: environment variable EDOCHUB_PKCS11_PIN (the token PIN) is not set"
+    assert line == "edochub: PKCS#11 module not found: /nowhere.so"
 
 
 def test_missing_configuration_file(capsys, clean_env, tmp_path):

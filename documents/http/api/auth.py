@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from documents.http.deps import Admin, CurrentUser, HubDep, SessionDep
+from documents.http.deps import Admin, CurrentUser, HubDep, RowId, SessionDep, oauth2
 from documents.http.schemas import PasswordReset, RoleChange, Token, UserCreate, UserPublic
-from documents.http.security import client_address, issue_token
+from documents.http.security import client_address, issue_token, revoke_token
 from documents.services import logins, users
 
 router = APIRouter(tags=["users"])
@@ -21,6 +21,14 @@ def login(request: Request, hub: HubDep,
     """Throttled per account and client address (429 with Retry-After)."""
     user = logins.log_in(hub, form.username, form.password, client_address(request))
     return Token(access_token=issue_token(hub, user))
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(hub: HubDep, user: CurrentUser,
+           token: Annotated[str | None, Depends(oauth2)]) -> Response:
+    """End this bearer token (or page session) now: it is refused from the next request on."""
+    revoke_token(hub, token or "")
+    return Response(status_code=204)
 
 
 @router.get("/users/me", response_model=UserPublic)
@@ -41,23 +49,23 @@ def list_users(session: SessionDep, admin: Admin) -> list[UserPublic]:
 
 
 @router.post("/users/{user_id}/role", response_model=UserPublic)
-def change_role(session: SessionDep, admin: Admin, user_id: int, body: RoleChange) -> UserPublic:
+def change_role(session: SessionDep, admin: Admin, user_id: RowId, body: RoleChange) -> UserPublic:
     return UserPublic.model_validate(users.change_role(session, admin.username, user_id,
                                                        body.role.value))
 
 
 @router.post("/users/{user_id}/password", response_model=UserPublic)
-def reset_password(session: SessionDep, admin: Admin, user_id: int,
+def reset_password(session: SessionDep, admin: Admin, user_id: RowId,
                    body: PasswordReset) -> UserPublic:
     return UserPublic.model_validate(users.reset_password(session, admin.username, user_id,
                                                           body.password))
 
 
 @router.post("/users/{user_id}/deactivate", response_model=UserPublic)
-def deactivate(session: SessionDep, admin: Admin, user_id: int) -> UserPublic:
+def deactivate(session: SessionDep, admin: Admin, user_id: RowId) -> UserPublic:
     return UserPublic.model_validate(users.set_active(session, admin.username, user_id, False))
 
 
 @router.post("/users/{user_id}/activate", response_model=UserPublic)
-def activate(session: SessionDep, admin: Admin, user_id: int) -> UserPublic:
+def activate(session: SessionDep, admin: Admin, user_id: RowId) -> UserPublic:
     return UserPublic.model_validate(users.set_active(session, admin.username, user_id, True))

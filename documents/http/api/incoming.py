@@ -9,7 +9,17 @@ from sqlalchemy import select
 from documents.adapters.models import Attachment, IncomingDocument, User
 from documents.domain.errors import NotFound
 from documents.domain.workflow import Assignment, is_overdue
-from documents.http.deps import Clerk, HubDep, Leader, SessionDep, Specialist, Staff, Validator
+from documents.http.deps import (
+    Clerk,
+    HubDep,
+    Leader,
+    Limit,
+    RowId,
+    SessionDep,
+    Specialist,
+    Staff,
+    Validator,
+)
 from documents.http.schemas import (
     AssignIncoming,
     ChangeAnswer,
@@ -32,7 +42,7 @@ def public(hub: Hub, document: IncomingDocument) -> IncomingPublic:
 
 @router.get("", response_model=list[IncomingPublic])
 def list_incoming(hub: HubDep, session: SessionDep, user: Staff, state: str | None = None,
-                  limit: int = 100) -> list[IncomingPublic]:
+                  limit: Limit = 100) -> list[IncomingPublic]:
     query = select(IncomingDocument).order_by(IncomingDocument.id.desc()).limit(min(limit, 500))
     if state:
         query = query.where(IncomingDocument.state == state)
@@ -46,25 +56,25 @@ def overdue(hub: HubDep, session: SessionDep, user: Staff) -> list[IncomingPubli
 
 @router.get("/{document_id}", response_model=IncomingPublic)
 def get_incoming(hub: HubDep, session: SessionDep, user: Staff,
-                 document_id: int) -> IncomingPublic:
+                 document_id: RowId) -> IncomingPublic:
     return public(hub, load(session, IncomingDocument, document_id, "incoming document"))
 
 
 @router.post("/{document_id}/register", response_model=IncomingPublic)
-def register(hub: HubDep, session: SessionDep, user: Clerk, document_id: int,
+def register(hub: HubDep, session: SessionDep, user: Clerk, document_id: RowId,
              body: RegisterIncoming) -> IncomingPublic:
     return public(hub, incoming.register(session, hub, user, document_id, body.receiving_unit,
                                          body.notes, body.override_reason))
 
 
 @router.post("/{document_id}/reject", response_model=IncomingPublic)
-def reject(hub: HubDep, session: SessionDep, user: Clerk, document_id: int,
+def reject(hub: HubDep, session: SessionDep, user: Clerk, document_id: RowId,
            body: RejectIncoming) -> IncomingPublic:
     return public(hub, incoming.reject(session, hub, user, document_id, body.reason))
 
 
 @router.post("/{document_id}/assign", response_model=IncomingPublic)
-def assign(hub: HubDep, session: SessionDep, user: Leader, document_id: int,
+def assign(hub: HubDep, session: SessionDep, user: Leader, document_id: RowId,
            body: AssignIncoming) -> IncomingPublic:
     assignment = Assignment(body.main_handler, tuple(body.co_handlers),
                             tuple(body.for_information), body.due_date, body.direction)
@@ -72,19 +82,19 @@ def assign(hub: HubDep, session: SessionDep, user: Leader, document_id: int,
 
 
 @router.post("/{document_id}/start", response_model=IncomingPublic)
-def start(hub: HubDep, session: SessionDep, user: Specialist, document_id: int,
+def start(hub: HubDep, session: SessionDep, user: Specialist, document_id: RowId,
           body: ProgressUpdate) -> IncomingPublic:
     return public(hub, incoming.progress(session, hub, user, document_id, "start", body.note))
 
 
 @router.post("/{document_id}/finish", response_model=IncomingPublic)
-def finish(hub: HubDep, session: SessionDep, user: Specialist, document_id: int,
+def finish(hub: HubDep, session: SessionDep, user: Specialist, document_id: RowId,
            body: ProgressUpdate) -> IncomingPublic:
     return public(hub, incoming.progress(session, hub, user, document_id, "finish", body.note))
 
 
 @router.post("/{document_id}/answer-change", response_model=IncomingPublic)
-def answer_change(hub: HubDep, session: SessionDep, user: Clerk, document_id: int,
+def answer_change(hub: HubDep, session: SessionDep, user: Clerk, document_id: RowId,
                   body: ChangeAnswer) -> IncomingPublic:
     return public(hub, incoming.answer_change(session, hub, user, document_id, body.agree,
                                               body.reason))
@@ -92,7 +102,7 @@ def answer_change(hub: HubDep, session: SessionDep, user: Clerk, document_id: in
 
 @router.post("/{document_id}/validate", response_model=IncomingPublic)
 async def revalidate(hub: HubDep, session: SessionDep, user: Validator,
-                     document_id: int) -> IncomingPublic:
+                     document_id: RowId) -> IncomingPublic:
     """Validate every PDF again now (pyHanko's async validation, off the request thread)."""
     document, pdfs = await run_in_threadpool(_pdfs_of, hub, session, document_id)
     results = await hub.validator.validate(pdfs)

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from documents.adapters.models import OutgoingDocument
 from documents.http.api.incoming import public
-from documents.http.deps import Auditor, Exchanger, HubDep, SessionDep, Staff
+from documents.http.deps import Auditor, BeforeId, Exchanger, HubDep, Limit, SessionDep, Staff
 from documents.http.schemas import AuditPublic, ExchangeRound, IncomingPublic, OutgoingPublic
 from documents.services import audit, exchange, search
 
@@ -20,7 +20,7 @@ router = APIRouter(tags=["register"])
 def find(hub: HubDep, session: SessionDep, user: Staff, direction: str = "incoming",
          number: str = "", subject: str = "", sender: str = "",
          date_from: date | None = None, date_to: date | None = None, status: str = "",
-         limit: int = 100, before: int | None = None) -> list:
+         limit: Limit = 100, before: BeforeId = None) -> list:
     """Newest first; for the next page, pass the last id of this one as ``before``."""
     rows = search.search(session, search.Query(direction, number, subject, sender, date_from,
                                                date_to, status, min(limit, 500), before))

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from documents.adapters.models import Attachment, OutgoingDocument
 from documents.domain.errors import InvalidInput, NotFound
 from documents.domain.ports import FilePart, Party, RemoteApproval
-from documents.http.deps import Clerk, HubDep, Leader, SessionDep, Specialist, Staff
+from documents.http.deps import Clerk, HubDep, Leader, Limit, RowId, SessionDep, Specialist, Staff
+from documents.http.files import file_response
 from documents.http.schemas import (
     ChangeAfterSending,
     DraftCreate,
@@ -64,7 +65,7 @@ async def create_draft(
 
 @router.get("", response_model=list[OutgoingPublic])
 def list_outgoing(session: SessionDep, user: Staff, state: str | None = None,
-                  limit: int = 100) -> list[OutgoingPublic]:
+                  limit: Limit = 100) -> list[OutgoingPublic]:
     query = select(OutgoingDocument).order_by(OutgoingDocument.id.desc()).limit(min(limit, 500))
     if state:
         query = query.where(OutgoingDocument.state == state)
@@ -72,40 +73,40 @@ def list_outgoing(session: SessionDep, user: Staff, state: str | None = None,
 
 
 @router.get("/{document_id}", response_model=OutgoingPublic)
-def get_outgoing(session: SessionDep, user: Staff, document_id: int) -> OutgoingPublic:
+def get_outgoing(session: SessionDep, user: Staff, document_id: RowId) -> OutgoingPublic:
     return OutgoingPublic.model_validate(
         load(session, OutgoingDocument, document_id, "outgoing document"))
 
 
 @router.get("/{document_id}/files/{file_id}", response_class=Response)
-def get_file(hub: HubDep, session: SessionDep, user: Staff, document_id: int,
-             file_id: int) -> Response:
+def get_file(hub: HubDep, session: SessionDep, user: Staff, document_id: RowId,
+             file_id: RowId) -> Response:
     part = session.get(Attachment, file_id)
     if part is None or part.outgoing_id != document_id:
         raise NotFound(f"file {file_id} of outgoing document {document_id} does not exist")
-    return Response(hub.store.get(part.blob_hash), media_type=part.content_type)
+    return file_response(part.name, part.content_type, hub.store.get(part.blob_hash))
 
 
 @router.post("/{document_id}/submit", response_model=OutgoingPublic)
 def submit(hub: HubDep, session: SessionDep, user: Specialist,
-           document_id: int) -> OutgoingPublic:
+           document_id: RowId) -> OutgoingPublic:
     return OutgoingPublic.model_validate(outgoing.submit(session, hub, user, document_id))
 
 
 @router.post("/{document_id}/send-back", response_model=OutgoingPublic)
-def send_back(hub: HubDep, session: SessionDep, user: Leader, document_id: int,
+def send_back(hub: HubDep, session: SessionDep, user: Leader, document_id: RowId,
               body: SendBack) -> OutgoingPublic:
     document = outgoing.send_back(session, hub, user, document_id, body.reason)
     return OutgoingPublic.model_validate(document)
 
 
 @router.post("/{document_id}/sign", response_model=OutgoingPublic)
-def sign(hub: HubDep, session: SessionDep, user: Leader, document_id: int) -> OutgoingPublic:
+def sign(hub: HubDep, session: SessionDep, user: Leader, document_id: RowId) -> OutgoingPublic:
     return OutgoingPublic.model_validate(outgoing.sign(session, hub, user, document_id))
 
 
 @router.post("/{document_id}/remote-sign", response_model=OutgoingPublic)
-async def remote_sign(hub: HubDep, user: Leader, document_id: int,
+async def remote_sign(hub: HubDep, user: Leader, document_id: RowId,
                       body: RemoteSign) -> OutgoingPublic:
     """Remote signing: the leader's remote-signing service signs, authorised by the PIN or
     one-time code given here (or confirmed on the leader's phone); validated and recorded."""
@@ -116,7 +117,7 @@ async def remote_sign(hub: HubDep, user: Leader, document_id: int,
 
 @router.post("/{document_id}/token-sign/prepare", response_model=TokenSignRequest,
              status_code=201)
-async def token_sign_prepare(hub: HubDep, user: Leader, document_id: int,
+async def token_sign_prepare(hub: HubDep, user: Leader, document_id: RowId,
                              body: TokenSignPrepare) -> TokenSignRequest:
     """Split signing, step 1: the leader's token certificate in, the data to sign out."""
     certificate, chain = token_signing.read_certificates(body.certificate, body.chain)
@@ -126,7 +127,7 @@ async def token_sign_prepare(hub: HubDep, user: Leader, document_id: int,
 
 
 @router.post("/{document_id}/token-sign/complete", response_model=OutgoingPublic)
-async def token_sign_complete(hub: HubDep, user: Leader, document_id: int,
+async def token_sign_complete(hub: HubDep, user: Leader, document_id: RowId,
                               body: TokenSignComplete) -> OutgoingPublic:
     """Split signing, step 3: the token's signature embedded, validated and recorded."""
     document = await token_signing.complete(hub, user, document_id, body.pending,
@@ -135,17 +136,17 @@ async def token_sign_complete(hub: HubDep, user: Leader, document_id: int,
 
 
 @router.post("/{document_id}/issue", response_model=OutgoingPublic)
-def issue(hub: HubDep, session: SessionDep, user: Clerk, document_id: int) -> OutgoingPublic:
+def issue(hub: HubDep, session: SessionDep, user: Clerk, document_id: RowId) -> OutgoingPublic:
     return OutgoingPublic.model_validate(outgoing.issue(session, hub, user, document_id))
 
 
 @router.post("/{document_id}/send", response_model=OutgoingPublic)
-def send(hub: HubDep, session: SessionDep, user: Clerk, document_id: int) -> OutgoingPublic:
+def send(hub: HubDep, session: SessionDep, user: Clerk, document_id: RowId) -> OutgoingPublic:
     return OutgoingPublic.model_validate(outgoing.send(session, hub, user, document_id))
 
 
 @router.post("/{document_id}/change", response_model=OutgoingPublic)
-def change(hub: HubDep, session: SessionDep, user: Clerk, document_id: int,
+def change(hub: HubDep, session: SessionDep, user: Clerk, document_id: RowId,
            body: ChangeAfterSending) -> OutgoingPublic:
     document = outgoing.change_after_sending(session, hub, user, document_id, body.action,
                                              body.reason, body.subject, body.replacement_id)

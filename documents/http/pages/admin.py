@@ -19,6 +19,7 @@ from documents.adapters import db
 from documents.adapters.models import User
 from documents.domain.errors import Conflict, Forbidden, NotFound, RegisterError
 from documents.domain.workflow import Role
+from documents.http.deps import RowId
 from documents.http.errors import status_of
 from documents.http.pages import i18n
 from documents.http.pages.collation import sort_key
@@ -118,7 +119,7 @@ def _user_page(request: Request, admin: User, user_id: int, status_code: int = 2
 
 
 @router.get(USERS + "/{user_id}")
-def user_page(request: Request, user: PageUser, user_id: int) -> HTMLResponse:
+def user_page(request: Request, user: PageUser, user_id: RowId) -> HTMLResponse:
     _admin(user)
     return _user_page(request, user, user_id)
 
@@ -135,7 +136,7 @@ CHANGES = {
 
 
 @router.post(USERS + "/{user_id}/{action}", dependencies=[Csrf])
-async def change_user(request: Request, user: PageUser, user_id: int, action: str) -> Response:
+async def change_user(request: Request, user: PageUser, user_id: RowId, action: str) -> Response:
     _admin(user)
     if action not in CHANGES:
         raise NotFound(f"no user action {action!r}")

@@ -110,6 +110,20 @@ def archive_form(request: Request, user: PageUser) -> HTMLResponse:
     return render(request, "archive.html", user=user, errors={}, jobs=mine)
 
 
+#: an uploaded file keeps its name on disk: room left for " (2)" within 255 bytes
+MAX_NAME_BYTES = 200
+
+
+def _usable_name(name: str) -> bool:
+    return (len(Path(name).name.encode("utf-8", "surrogatepass")) <= MAX_NAME_BYTES
+            and not any(ord(c) < 32 or c == "\x7f" for c in name))
+
+
+def _shortened(name: str) -> str:
+    printable = "".join(c if c.isprintable() else "?" for c in name)
+    return printable if len(printable) <= 60 else printable[:60] + "…"
+
+
 @router.post(PREFIX + "/archive", dependencies=[Depends(check_csrf)])
 async def upload(request: Request, user: PageUser) -> Response:
     _archivist(user)
@@ -137,6 +151,12 @@ async def _start(request: Request, hub: Hub, store: JobStore, user: User) -> Res
         t = i18n.Translator(language_of(request))
         return render(request, "archive.html", status_code=422, user=user,
                       errors={"files": t("no_file")}, jobs=[])
+    t = i18n.Translator(language_of(request))
+    unusable = [part.filename for part in uploads if not _usable_name(part.filename)]
+    if unusable:
+        return render(request, "archive.html", status_code=422, user=user, jobs=[],
+                      errors={"files": t("bad_file_name", name=_shortened(unusable[0]),
+                                         limit=MAX_NAME_BYTES)})
     names = unique_names([name if (name := Path(part.filename).name) not in ("", ".", "..")
                           else f"file-{index}.pdf" for index, part in enumerate(uploads)])
     job = store.create(user.id, names)
@@ -189,7 +209,7 @@ def job_report(request: Request, user: PageUser, job_id: str, index: int) -> HTM
         raise NotFound(f"job {job_id} has no file {index}")
     report = _store(hub).report(job.id, index, language_of(request))
     return HTMLResponse(report.read_text("utf-8"), headers={**SECURITY_HEADERS,
-                                       "Content-Security-Policy": "default-src 'none'; "
+                                       "Content-Security-Policy": "sandbox; default-src 'none'; "
                                        "style-src 'unsafe-inline'; img-src data:"})
 
 

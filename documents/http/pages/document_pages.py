@@ -37,7 +37,9 @@ from documents.domain.errors import (
     RegisterError,
 )
 from documents.domain.workflow import Assignment, Role, is_overdue
+from documents.http.deps import RowId
 from documents.http.errors import status_of
+from documents.http.files import file_response
 from documents.http.pages import i18n, signatures
 from documents.http.pages.collation import sort_key
 from documents.http.pages.rendering import PREFIX, PageRoute, go, render
@@ -193,7 +195,7 @@ def _replacements(session: Session, document: OutgoingDocument) -> list[Outgoing
 
 
 @router.get(PREFIX + "/outgoing/{document_id}")
-async def outgoing_page(request: Request, user: PageUser, document_id: int) -> HTMLResponse:
+async def outgoing_page(request: Request, user: PageUser, document_id: RowId) -> HTMLResponse:
     return await show_outgoing(request, user, document_id)
 
 
@@ -201,22 +203,18 @@ def _file(hub: Hub, session: Session, owner: str, document_id: int, file_id: int
     part = session.get(Attachment, file_id)
     if part is None or getattr(part, f"{owner}_id") != document_id:
         raise NotFound(f"file {file_id} of {owner} document {document_id} does not exist")
-    safe_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_"
-                        for c in part.name)
-    return Response(hub.store.get(part.blob_hash), media_type=part.content_type,
-                    headers={"Content-Disposition": f'inline; filename="{safe_name}"',
-                             "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+    return file_response(part.name, part.content_type, hub.store.get(part.blob_hash))
 
 
 @router.get(PREFIX + "/outgoing/{document_id}/files/{file_id}")
-def outgoing_file(request: Request, user: PageUser, document_id: int, file_id: int) -> Response:
+def outgoing_file(request: Request, user: PageUser, document_id: RowId, file_id: RowId) -> Response:
     hub = hub_of(request)
     with db.transaction(hub.sessions) as session:
         return _file(hub, session, "outgoing", document_id, file_id)
 
 
 @router.get(PREFIX + "/outgoing/{document_id}/progress")
-def outgoing_progress(request: Request, user: PageUser, document_id: int) -> JSONResponse:
+def outgoing_progress(request: Request, user: PageUser, document_id: RowId) -> JSONResponse:
     """Sending to many recipients: how many were handed to the axis, and their statuses."""
     hub = hub_of(request)
     with db.transaction(hub.sessions) as session:
@@ -256,7 +254,7 @@ def _missing(request: Request, form: dict[str, str], required: tuple[str, ...]) 
 
 
 @router.post(PREFIX + "/outgoing/{document_id}/{action}", dependencies=[Csrf])
-async def outgoing_action(request: Request, user: PageUser, document_id: int,
+async def outgoing_action(request: Request, user: PageUser, document_id: RowId,
                           action: str) -> Response:
     if action not in OUTGOING_STEPS:
         raise NotFound(f"no outgoing action {action!r}")
@@ -265,7 +263,8 @@ async def outgoing_action(request: Request, user: PageUser, document_id: int,
     required, step = OUTGOING_STEPS[action]
     form = _fields(await request.form())
     errors = _missing(request, form, required)
-    if action == "replace" and not form.get("replacement_id", "").isdigit():
+    chosen = form.get("replacement_id", "")
+    if action == "replace" and not (chosen.isascii() and chosen.isdigit() and len(chosen) < 19):
         errors["replacement_id"] = i18n.Translator(language_of(request))("choose_replacement")
     if errors:
         return await show_outgoing(request, user, document_id,
@@ -321,12 +320,12 @@ def _replacement_of(session: Session, document: IncomingDocument) -> IncomingDoc
 
 
 @router.get(PREFIX + "/incoming/{document_id}")
-async def incoming_page(request: Request, user: PageUser, document_id: int) -> HTMLResponse:
+async def incoming_page(request: Request, user: PageUser, document_id: RowId) -> HTMLResponse:
     return await show_incoming(request, user, document_id)
 
 
 @router.get(PREFIX + "/incoming/{document_id}/files/{file_id}")
-def incoming_file(request: Request, user: PageUser, document_id: int, file_id: int) -> Response:
+def incoming_file(request: Request, user: PageUser, document_id: RowId, file_id: RowId) -> Response:
     hub = hub_of(request)
     with db.transaction(hub.sessions) as session:
         return _file(hub, session, "incoming", document_id, file_id)
@@ -344,7 +343,7 @@ INCOMING_REQUIRED = {"register": ("receiving_unit",), "reject": ("reason",),
 
 
 @router.post(PREFIX + "/incoming/{document_id}/{action}", dependencies=[Csrf])
-async def incoming_action(request: Request, user: PageUser, document_id: int,
+async def incoming_action(request: Request, user: PageUser, document_id: RowId,
                           action: str) -> Response:
     if action not in INCOMING_REQUIRED:
         raise NotFound(f"no incoming action {action!r}")

@@ -119,6 +119,12 @@ _T: dict[str, tuple[str, str]] = {
                              "Waiting for your confirmation on your phone…"),
     "agent_url": ("Địa chỉ sign-agent", "Sign-agent address"),
     "signing_progress": ("Đang ký…", "Signing…"),
+    "agent_confirm": ("Mở trang xác nhận của sign-agent để xem văn bản và ký",
+                      "Open the sign-agent's confirmation page to check the document and sign"),
+    "agent_confirm_wait": ("Chờ bạn xác nhận trên trang của sign-agent (nhập PIN ở đó)…",
+                           "Waiting for you to confirm on the sign-agent's page (PIN there)…"),
+    "agent_refused": ("Bạn đã từ chối ký trên sign-agent; không có gì được ký.",
+                      "You refused on the sign-agent; nothing was signed."),
     "agent_unreachable": ("Không kết nối được sign-agent tại {url}.",
                           "The sign-agent at {url} cannot be reached."),
     "upload": ("Tệp PDF hoặc ZIP cần kiểm tra", "PDF or ZIP files to check"),
@@ -133,6 +139,10 @@ _T: dict[str, tuple[str, str]] = {
                         "The check was interrupted (the server restarted) after {done} of "
                         "{total} files. Finished reports are kept; upload the remaining files "
                         "again."),
+    "bad_file_name": ("Tên tệp “{name}” dài quá {limit} byte hoặc có ký tự điều khiển; "
+                      "hãy đổi tên rồi tải lên lại.",
+                      "The file name “{name}” is longer than {limit} bytes or holds control "
+                      "characters; rename it and upload again."),
     "no_file": ("Hãy chọn ít nhất một tệp PDF hoặc ZIP.", "Choose at least one PDF or ZIP file."),
     "forbidden": ("Bạn không có quyền thực hiện thao tác này.",
                   "You are not allowed to do this."),

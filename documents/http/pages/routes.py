@@ -33,7 +33,7 @@ from documents.http.pages.session import (
     require_role,
     set_cookie,
 )
-from documents.http.security import client_address, issue_token
+from documents.http.security import client_address, issue_token, revoke_token
 from documents.services import incoming, logins, outgoing, search
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -103,7 +103,10 @@ async def login(request: Request) -> Response:
 
 
 @router.post(PREFIX + "/logout", dependencies=[Csrf])
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    session = request.cookies.get(SESSION_COOKIE)
+    if session:
+        revoke_token(hub_of(request), session)
     response = go(f"{PREFIX}/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -228,7 +231,8 @@ async def create_draft(request: Request, user: PageUser) -> Response:
             attachments.append(FilePart(part.filename, part.content_type
                                                  or "application/pdf",
                                                  await part.read(hub.settings.max_file_bytes + 1)))
-    copies = int(values["copies"]) if values["copies"].isdigit() else 1
+    copies = (int(values["copies"]) if values["copies"].isascii()
+              and values["copies"].isdigit() and len(values["copies"]) <= 6 else 1)
     if errors:
         return render(request, "draft.html", status_code=422, user=user, types=DOCUMENT_TYPES,
                       values=values, errors=errors, problem="")

@@ -52,33 +52,57 @@ async function runExchange(button) {
   }
 }
 
-// Split signing: the hub prepares, the sign-agent on this PC signs with the token, the hub
-// embeds. Only the data to be signed and the signature travel; the PIN stays with the agent.
+// Split signing: the hub prepares, the sign-agent on this PC shows the document on its own
+// page and signs with the token once the leader confirms there (with the PIN), the hub
+// embeds. This page only carries the request there and the signature back: it cannot sign.
+async function agentJson(response) {
+  let data = {};
+  try { data = await response.json(); } catch (e) { data = {detail: response.statusText}; }
+  if (!response.ok) { throw new Error(data.detail || response.statusText); }
+  return data;
+}
+
+function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+
 async function signWithToken(box) {
   const status = box.querySelector(".token-status");
+  const confirmLink = box.querySelector(".agent-confirm");
   const agent = box.querySelector("input").value.replace(/\/+$/, "");
-  status.textContent = box.querySelector(".token-status").dataset.working;
+  status.textContent = status.dataset.working;
+  confirmLink.hidden = true;
   let certificate;
   try {
-    const answer = await fetch(agent + "/certificate");
-    if (!answer.ok) { throw new Error((await answer.json()).detail); }
-    certificate = await answer.json();
+    certificate = await agentJson(await fetch(agent + "/certificate"));
   } catch (e) {
     status.textContent = status.dataset.unreachable.replace("{url}", agent) + " " + e.message;
     return;
   }
   try {
     const prepared = await postJson(box.dataset.prepare, certificate);
-    const signed = await fetch(agent + "/sign", {
+    const asked = await agentJson(await fetch(agent + "/requests", {
       method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({request: prepared.request}),
-    });
-    const signature = await signed.json();
-    if (!signed.ok) { throw new Error(signature.detail); }
-    const done = await postJson(box.dataset.complete,
-                                {pending: prepared.pending, signature: signature.signature});
-    window.location.assign(done.next);
+      body: JSON.stringify({request: prepared.request, pdf: prepared.pdf,
+                            document: prepared.document}),
+    }));
+    confirmLink.href = asked.confirm;
+    confirmLink.hidden = false;
+    status.textContent = status.dataset.confirm;
+    for (;;) {
+      await sleep(1000);
+      const answer = await agentJson(await fetch(agent + "/requests/" + asked.id, {
+        headers: {"X-Pairing": asked.pairing}}));
+      if (answer.state === "refused") { throw new Error(status.dataset.refused); }
+      if (answer.state === "signed") {
+        confirmLink.hidden = true;
+        status.textContent = status.dataset.working;
+        const done = await postJson(box.dataset.complete,
+                                    {pending: prepared.pending, signature: answer.signature});
+        window.location.assign(done.next);
+        return;
+      }
+    }
   } catch (e) {
+    confirmLink.hidden = true;
     status.textContent = e.message;
   }
 }
@@ -110,6 +134,11 @@ function watchRemoteSign(form) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form.remote-sign").forEach(watchRemoteSign);
   document.querySelectorAll(".progress-box[data-progress-url]").forEach(watchProgress);
+  document.querySelectorAll("a.go-back").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+    });
+  });
   const exchange = document.getElementById("exchange");
   if (exchange) { exchange.addEventListener("click", () => runExchange(exchange)); }
   document.querySelectorAll(".token-sign").forEach((box) => {

@@ -1,0 +1,195 @@
+"""The outside services signing depends on (time-stamping, OCSP, CRL), with a time limit and a
+one-line account of what went wrong: "time-stamping service http://... answered HTTP 404".
+
+- :class:`TimeStamper`: pyHanko's HTTP time-stamp client, raising :class:`ServiceError` for a
+  refused connection, no answer within the time limit, an HTTP error or an answer that is not
+  a time-stamp reply.
+- :class:`WatchedFetcherBackend`: pyHanko's OCSP/CRL/certificate fetchers with a time limit,
+  remembering each failed fetch (:attr:`WatchedFetcherBackend.failures`), so that a check that
+  fails for want of revocation data can say which service failed and how.
+
+Imported lazily (it loads pyHanko).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import re
+from collections import deque
+from dataclasses import dataclass
+
+import requests
+from asn1crypto import tsp
+from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+from pyhanko_certvalidator.errors import CRLFetchError, OCSPFetchError
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
+
+from signing.errors import DEFAULT_SERVICE_TIMEOUT, ServiceError
+
+_URL = re.compile(r"https?://\S+")
+_ERRNO_REASONS = {errno.ECONNREFUSED: "connection refused", errno.EHOSTUNREACH: "no route to host",
+                  errno.ENETUNREACH: "network unreachable", errno.ECONNRESET: "connection reset",
+                  errno.ETIMEDOUT: "connection timed out"}
+
+
+class TimeStamper(RequestsHTTPTimeStamper):
+    """RFC 3161 client whose failures are one-line :class:`ServiceError`\\ s."""
+
+    def __init__(self, url: str, timeout: float = DEFAULT_SERVICE_TIMEOUT) -> None:
+        super().__init__(url, timeout=timeout)
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        return await asyncio.to_thread(self._request, req)
+
+    def _request(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        what = f"time-stamping service {self.url}"
+        try:
+            answer = requests.post(self.url, req.dump(), headers=self.request_headers(),
+                                   auth=self.auth, timeout=self.timeout)
+        except requests.Timeout:
+            raise ServiceError(f"{what} did not answer within {self.timeout:g} s") from None
+        except requests.RequestException as exc:
+            raise ServiceError(f"{what} is unreachable ({_reason(exc)})") from None
+        if answer.status_code != 200:
+            raise ServiceError(f"{what} answered HTTP {answer.status_code} "
+                               f"{answer.reason or ''}".rstrip())
+        kind = answer.headers.get("Content-Type", "")
+        if kind.split(";")[0].strip() != "application/timestamp-reply":
+            raise ServiceError(f"{what} answered {kind or 'no content type'}, not a "
+                               "time-stamp reply")
+        try:
+            response = tsp.TimeStampResp.load(answer.content)
+            status = response["status"]["status"].native
+        except ValueError:
+            raise ServiceError(f"{what} sent a malformed time-stamp reply") from None
+        if status not in ("granted", "granted_with_mods"):
+            detail = response["status"]["status_string"].native
+            raise ServiceError(f"{what} refused the request ({status}"
+                               + (f": {' '.join(detail)}" if detail else "") + ")")
+        return response
+
+
+@dataclass(frozen=True)
+class FetchFailure:
+    kind: str  # "OCSP", "CRL", "certificate"
+    description: str
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class WatchedFetcherBackend(FetcherBackend):
+    """pyHanko's aiohttp fetchers with ``timeout`` per request, recording failed fetches."""
+
+    def __init__(self, timeout: float = DEFAULT_SERVICE_TIMEOUT) -> None:
+        self.timeout = timeout
+        self._backend = AIOHttpFetcherBackend(per_request_timeout=timeout)
+        #: the latest failed fetches (a long-running hub keeps only the last few)
+        self.failures: deque[FetchFailure] = deque(maxlen=64)
+        #: how many fetches failed since the backend was made
+        self.failure_count = 0
+
+    def record(self, failure: FetchFailure) -> None:
+        self.failures.append(failure)
+        self.failure_count += 1
+
+    def get_fetchers(self) -> Fetchers:
+        inner = self._backend.get_fetchers()
+        return Fetchers(ocsp_fetcher=_Watched(inner.ocsp_fetcher, "OCSP", self),
+                        crl_fetcher=_Watched(inner.crl_fetcher, "CRL", self),
+                        cert_fetcher=inner.cert_fetcher)
+
+    def service_error(self, subject: str) -> ServiceError | None:
+        """A :class:`ServiceError` about ``subject`` naming the failed services, if any."""
+        if not self.failures:
+            return None
+        seen = list(dict.fromkeys(str(f) for f in self.failures))
+        return ServiceError(f"cannot check the revocation status of {subject}: "
+                            + "; ".join(seen))
+
+    async def close(self) -> None:
+        await self._backend.close()
+
+
+class _Watched:
+    """A fetcher whose failed ``fetch`` calls are recorded on the backend."""
+
+    def __init__(self, inner, kind: str, backend: WatchedFetcherBackend) -> None:
+        self._inner = inner
+        self._kind = kind
+        self._backend = backend
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
+
+    async def fetch(self, *args, **kwargs):
+        try:
+            return await self._inner.fetch(*args, **kwargs)
+        except TimeoutError:
+            # aiohttp's time limit escapes pyHanko's fetchers as a bare TimeoutError: make it
+            # the fetch error pyHanko handles (and tolerates in soft mode)
+            urls = _service_urls(self._kind, args[0] if args else None)
+            what = f"{self._kind} service" + (f" {urls[0]}" if urls else "")
+            description = f"{what} did not answer within {self._backend.timeout:g} s"
+            self._backend.record(FetchFailure(self._kind, description))
+            raise _FETCH_ERRORS[self._kind](description) from None
+        except Exception as exc:
+            self._backend.record(
+                FetchFailure(self._kind, describe_fetch_failure(self._kind, exc,
+                                                                self._backend.timeout)))
+            raise
+
+
+_FETCH_ERRORS = {"OCSP": OCSPFetchError, "CRL": CRLFetchError}
+
+
+def _service_urls(kind: str, cert) -> list[str]:
+    """The OCSP or CRL addresses a certificate names."""
+    try:
+        if kind == "OCSP":
+            return list(cert.ocsp_urls)
+        return [dp.url for dp in cert.crl_distribution_points if dp.url]
+    except (AttributeError, ValueError, KeyError, TypeError):
+        return []
+
+
+def describe_fetch_failure(kind: str, exc: BaseException, timeout: float) -> str:
+    """``OCSP service http://... answered HTTP 404`` and the like, from a pyHanko fetch error
+    (whose cause is the aiohttp error)."""
+    import aiohttp
+
+    found = _URL.search(str(exc))
+    what = f"{kind} service" + (f" {found.group(0).rstrip('.')}" if found else "")
+    cause = exc.__cause__ or exc
+    if isinstance(cause, aiohttp.ClientResponseError):
+        return f"{what} answered HTTP {cause.status} {cause.message or ''}".rstrip()
+    if isinstance(cause, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
+        return f"{what} did not answer within {timeout:g} s"
+    if isinstance(cause, aiohttp.ClientConnectionError):
+        return f"{what} is unreachable ({_reason(cause)})"
+    if isinstance(cause, ValueError):
+        return f"{what} sent an answer that is not a valid {kind} response"
+    return f"{what} failed ({' '.join(str(cause).split()) or type(cause).__name__})"
+
+
+def _reason(exc: BaseException) -> str:
+    """A few words on why a connection failed, from the error or the OS error behind it."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        for error in (seen, getattr(seen, "os_error", None)):
+            if isinstance(error, OSError) and error.errno in _ERRNO_REASONS:
+                return _ERRNO_REASONS[error.errno]
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc).lower()
+    for words, reason in (("refused", "connection refused"),
+                          ("connect call failed", "connection refused"),
+                          ("name or service not known", "unknown host"),
+                          ("temporary failure in name resolution", "unknown host"),
+                          ("reset by peer", "connection reset")):
+        if words in text:
+            return reason
+    return type(exc).__name__

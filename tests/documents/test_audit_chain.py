@@ -11,6 +11,9 @@ import json
 import shutil
 import sqlite3
 
+# pyHanko's CMS attributes registered before this module's in-process TSA names any: asn1crypto
+# caches its attribute names at first use, and later signing needs ``commitment_type`` in it
+import pyhanko.sign.ades.cades_asn1  # noqa: F401
 import pytest
 
 KEY = "an-audit-key-for-this-test-only"

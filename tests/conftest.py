@@ -1,6 +1,6 @@
 """Shared fixtures: the development PKI with its services on loopback, a SoftHSM2 token, a
-throwaway PostgreSQL database (a fresh schema per use), and a way to run the ``edochub``
-command exactly as a user does.
+throwaway PostgreSQL database (a fresh schema per use), and the ``edochub`` command
+(:mod:`tests.helpers.cli`).
 
 Everything here is real: certomancer issues the certificates and answers OCSP, CRL and time-stamp
 requests over HTTP; SoftHSM2 is a real PKCS#11 module.
@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from signing import devpki
+from tests.helpers.cli import CliResult, run_cli
+from tests.helpers.net import free_port
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -34,22 +34,6 @@ SOFTHSM_MODULE_CANDIDATES = (
     "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
     "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run_cli(*args: str | os.PathLike, env: dict[str, str] | None = None,
-            cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run ``edochub ARGS`` in a child process, as a user would, capturing text output."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "edochub", *map(str, args)],
-        capture_output=True, text=True, env=full_env, cwd=cwd, timeout=timeout,
-    )
 
 
 @pytest.fixture(scope="session")
@@ -148,10 +132,11 @@ def softhsm_token(dev_pki: devpki.DevPki,
 
 @pytest.fixture()
 def cli():
-    """``cli("verify", path)`` runs the real command; see :func:`run_cli`."""
+    """``cli("verify", path)`` runs the real command in this process; ``process=True`` starts
+    a child process instead (see :mod:`tests.helpers.cli`)."""
     def _run(*args: str | os.PathLike, env: dict[str, str] | None = None,
-             cwd: Path | None = None) -> subprocess.CompletedProcess:
-        return run_cli(*args, env=env, cwd=cwd)
+             cwd: Path | None = None, process: bool = False) -> CliResult:
+        return run_cli(*args, env=env, cwd=cwd, process=process)
     return _run
 
 
@@ -159,7 +144,8 @@ def cli():
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
-    """A throwaway PostgreSQL database for this test session, dropped afterwards."""
+    """A throwaway PostgreSQL database for this test session, dropped afterwards; each test
+    takes a fresh schema in it (:func:`tests.helpers.postgres.fresh_pg_schema`)."""
     import psycopg
 
     name = f"edochub_test_{uuid.uuid4().hex[:12]}"
@@ -170,18 +156,3 @@ def pg_server() -> Iterator[str]:
     with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres",
                          autocommit=True) as conn:
         conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
-def fresh_pg_schema(database: str) -> str:
-    """A fresh schema in the session database, so each test starts empty."""
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    import psycopg
-
-    with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={database}",
-                         autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return (f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
-            f"?options=-csearch_path%3D{schema}")
-
-
-__all__: Sequence[str] = ("free_port", "run_cli", "SoftHsmToken", "CscServer", "fresh_pg_schema")

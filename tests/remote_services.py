@@ -26,7 +26,7 @@ from asn1crypto import algos
 from csc_dummy.csc_dummy_server import CSCWithCertomancer, generic_sign_prehashed
 
 from signing import devpki
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 
 
 @contextmanager

@@ -138,7 +138,9 @@ def open_store(spec: str, s3_endpoint_url: str | None = None) -> BlobStore:
         bucket, _, prefix = spec[len("s3://"):].partition("/")
         if not bucket:
             raise ConfigurationError(f"no bucket in file store {spec!r}")
-        return S3Store(bucket, prefix, s3_endpoint_url)
+        # a prefix names a folder: "s3://b/h41" and "s3://b/h41/" both keep objects under h41/
+        return S3Store(bucket, prefix.strip("/") + "/" if prefix.strip("/") else "",
+                       s3_endpoint_url)
     if "://" in spec:
         raise ConfigurationError(f"unsupported file store {spec!r}: use a folder or s3://bucket")
     return LocalStore(Path(spec))

@@ -17,7 +17,6 @@ undoing the page's ``/Rotate``; pyHanko's own stamps assume an unrotated page.
 
 from __future__ import annotations
 
-import functools
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -156,10 +155,9 @@ class Decree30Stamp(BaseStamp):
         return b" ".join(commands)
 
     def _image_commands(self, png: bytes) -> bytes:
-        from PIL import Image
-        from pyhanko.pdf_utils.images import PdfImage
+        from signing.stamping.images import KeptImage
 
-        image = PdfImage(Image.open(io.BytesIO(png)), writer=self.writer)
+        image = KeptImage(png, writer=self.writer)
         rendered = image.render()
         self.import_resources(image.resources)
         fit = layout.SimpleBoxLayoutRule(
@@ -193,7 +191,7 @@ def text_commands(content: PdfContent, lines: list[str], font_path: str, size: i
     from pyhanko.pdf_utils.text import TextBox, TextBoxStyle
 
     box_style = TextBoxStyle(
-        font=_EmbeddedFontFactory(font_path, size), font_size=size,
+        font=_EmbeddedFontFactory(font_path, size, "".join(lines)), font_size=size,
         text_color=(0, 0, 0),
         box_layout_rule=layout.SimpleBoxLayoutRule(
             x_align=(layout.AxisAlignment.ALIGN_MID if centred
@@ -216,33 +214,17 @@ def text_commands(content: PdfContent, lines: list[str], font_path: str, size: i
 @dataclass(frozen=True)
 class _EmbeddedFontFactory:
     """pyHanko font-engine factory embedding a subset of a TrueType font rescaled to 1000 units
-    per em: pyHanko 0.38 writes glyph widths (/W) in the font's own units although PDF reads
-    them as thousandths of an em, so a 2048-unit font such as Liberation Serif came out with
-    its letters spread apart."""
+    per em (see :mod:`signing.stamping.fonts`), prepared for ``text``."""
 
     font_file: str
     font_size: int
+    text: str = ""
 
     def create_font_engine(self, writer, obj_stream=None):
-        from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+        from signing.stamping.fonts import font_bytes, font_engine
 
-        return GlyphAccumulator(writer, io.BytesIO(_font_at_1000_upem(self.font_file)),
-                                self.font_size, obj_stream=obj_stream)
-
-
-@functools.cache
-def _font_at_1000_upem(font_path: str) -> bytes:
-    from fontTools.ttLib import TTFont
-    from fontTools.ttLib.scaleUpem import scale_upem
-
-    font = TTFont(font_path)
-    if font["head"].unitsPerEm != 1000:
-        scale_upem(font, 1000)
-    if "FFTM" in font:  # FontForge's time stamp: no use here, and the subsetter warns about it
-        del font["FFTM"]
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+        return font_engine(writer, font_bytes(self.font_file, self.text), self.font_size,
+                           obj_stream=obj_stream)
 
 
 _METRICS: dict[str, tuple[dict[int, str], Any, int]] = {}

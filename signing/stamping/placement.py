@@ -13,9 +13,11 @@ name or a date line needs.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -161,18 +163,58 @@ class PageText:
 
 
 def page_geometry(pdf: bytes, page_index: int) -> PageGeometry:
+    """The page's crop box and rotation; the same document's pages are read once (the last few
+    documents' answers are kept, by content hash)."""
+    return _page_geometry(_digest(pdf), pdf, page_index)
+
+
+def page_text(pdf: bytes, page_index: int) -> PageText:
+    """The text lines of a page in visual space (pdfminer.six with a crop-box-relative CTM).
+    A page is parsed once per document: preparing, placing and filling ask for the same pages
+    (the last few documents' answers are kept, by content hash)."""
+    return _page_text(_digest(pdf), pdf, page_index)
+
+
+def _digest(pdf: bytes) -> bytes:
+    return hashlib.sha256(pdf).digest()
+
+
+class _ByDigest:
+    """The answers of ``function(pdf, page_index)`` for the last ``size`` (digest, page)
+    pairs; the PDF itself is not kept. Exceptions are not remembered."""
+
+    def __init__(self, function, size: int) -> None:
+        self._function, self._size = function, size
+        self._answers: OrderedDict[tuple[bytes, int], object] = OrderedDict()
+
+    def __call__(self, digest: bytes, pdf: bytes, page_index: int):
+        key = (digest, page_index)
+        if key in self._answers:
+            self._answers.move_to_end(key)
+            return self._answers[key]
+        answer = self._function(pdf, page_index)
+        self._answers[key] = answer
+        if len(self._answers) > self._size:
+            self._answers.popitem(last=False)
+        return answer
+
+
+def _read_page_geometry(pdf: bytes, page_index: int) -> PageGeometry:
     page = _pdfminer_page(pdf, page_index)
     return PageGeometry(page_index, tuple(map(float, page.cropbox)), page.rotate % 360)
 
 
-def page_text(pdf: bytes, page_index: int) -> PageText:
-    """The text lines of a page in visual space (pdfminer.six with a crop-box-relative CTM)."""
+def _read_page_text(pdf: bytes, page_index: int) -> PageText:
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LAParams, LTChar, LTTextLine
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 
     page = _pdfminer_page(pdf, page_index)
     geometry = PageGeometry(page_index, tuple(map(float, page.cropbox)), page.rotate % 360)
+    fingerprint = (geometry, _fingerprint(page.contents), _fingerprint(page.resources))
+    known = _TEXT_BY_PAGE.get(fingerprint)
+    if known is not None:
+        return known
     resources = PDFResourceManager()
     device = PDFPageAggregator(resources, laparams=LAParams(
         char_margin=1.0, line_margin=0.3, all_texts=True))  # all_texts: text in form XObjects too
@@ -191,8 +233,65 @@ def page_text(pdf: bytes, page_index: int) -> PageText:
         if chars:
             lines.append(TextLine(tuple((c.get_text(), tuple(c.bbox)) for c in chars)))
     lines.sort(key=lambda line: (-line.box[3], line.box[0]))
-    return PageText(geometry, tuple(lines))
+    text = PageText(geometry, tuple(lines))
+    if None not in fingerprint:
+        if len(_TEXT_BY_PAGE) >= 64:
+            _TEXT_BY_PAGE.clear()
+        _TEXT_BY_PAGE[fingerprint] = text
+    return text
 
+
+#: page text by what it is read from (geometry, content streams, resources): a draft and the
+#: same draft with fields added or signed have the same page, read once
+_TEXT_BY_PAGE: dict[tuple[PageGeometry, bytes, bytes], PageText] = {}
+
+
+def _fingerprint(value) -> bytes | None:
+    """SHA-256 of a pdfminer object with every reference resolved and every stream's data
+    included: equal fingerprints, equal input to the text extraction. None (nothing is
+    remembered) for what cannot be read, or is nested too deep or too large to be worth it."""
+    from pdfminer.pdftypes import PDFObjRef, PDFStream
+
+    digest = hashlib.sha256()
+    budget = [20_000]
+
+    def feed(item, level: int) -> None:
+        budget[0] -= 1
+        if level > 32 or budget[0] < 0:
+            raise _NotRemembered
+        if isinstance(item, PDFObjRef):
+            item = item.resolve()
+        if isinstance(item, PDFStream):
+            feed(item.attrs, level + 1)
+            raw = item.rawdata is not None
+            data = item.rawdata if raw else item.get_data()
+            digest.update((b"R" if raw else b"S") + len(data).to_bytes(8, "big") + data)
+        elif isinstance(item, dict):
+            digest.update(b"D%d" % len(item))
+            for key in sorted(item, key=str):
+                feed(str(key), level + 1)
+                feed(item[key], level + 1)
+        elif isinstance(item, list | tuple):
+            digest.update(b"L%d" % len(item))
+            for element in item:
+                feed(element, level + 1)
+        else:
+            text = repr(item).encode("utf-8", "surrogatepass")
+            digest.update(type(item).__name__.encode() + len(text).to_bytes(8, "big") + text)
+
+    try:
+        feed(value, 0)
+    except (_NotRemembered, *_pdfminer_errors()):
+        return None
+    return digest.digest()
+
+
+class _NotRemembered(Exception):
+    pass
+
+
+_page_geometry = _ByDigest(_read_page_geometry, 64)
+_page_text = _ByDigest(_read_page_text, 16)
 
 def parse_box(spec: str) -> tuple[int, Rect]:
     """``PAGE,X1,Y1,X2,Y2`` (page from 1, coordinates in points in visual space: origin at the

@@ -2,7 +2,7 @@
 pyHanko bridge, caches shared across a batch, long-term validation, batches of files and ZIP
 archives, the trust store, and preservation (augment, renew)."""
 
-from signing.validation import preservation
+from signing.validation import preservation, upstream_hex, upstream_names
 from signing.validation.batch import (
     BatchSettings,
     ZipLimits,
@@ -51,6 +51,8 @@ __all__ = [
     "load_certificates",
     "overall",
     "preservation",
+    "upstream_hex",
+    "upstream_names",
     "validate_paths",
     "verify_batch",
     "write_csv",

@@ -5,6 +5,9 @@ paths. pyHanko side of :mod:`signing.validation.validator`; its types do not lea
 - :class:`SharedFetcherBackend`: one set of pyHanko fetchers, so each OCSP response, CRL and
   AIA certificate is fetched once for the batch (pyHanko hands every operation fresh, empty
   fetchers).
+- :class:`Certificates`: one parsed object per certificate for the whole batch, so what
+  asn1crypto and pyHanko work out about a certificate (names prepared for comparison, key
+  identifiers, extensions, hashes) is worked out once, not once per file that carries it;
 - :class:`ValidatedPaths`: once a signer's certificate path has passed validation, with every
   certificate's revocation status checked against that shared revocation data, later files
   signed with the same certificate and carrying the same certificates reuse the result: pyHanko
@@ -14,9 +17,11 @@ paths. pyHanko side of :mod:`signing.validation.validator`; its types do not lea
 
 Why the reuse cannot change a verdict:
 
-- only a path validated at the current time in ``require`` mode, by basic validation fed with
-  nothing but the shared revocation data, is remembered: that data is the same for every file
-  until the fetchers are renewed, which also forgets every remembered path;
+- only a path validated at the current time in ``require`` or ``soft`` mode, by basic
+  validation fed with nothing but the shared revocation data, is remembered: that data is the
+  same for every file until the fetchers are renewed, which also forgets every remembered
+  path. A path whose validation met a failed fetch (tolerated in ``soft`` mode) is not
+  remembered: only paths resting on revocation answers actually received are;
 - a remembered path is reused only while every revocation answer in the shared data is still
   fresh (before the earliest ``nextUpdate``): that is when pyHanko, checking again, would reach
   the same answer from the same data;
@@ -57,6 +62,11 @@ class SharedFetcherBackend(FetcherBackend):
         recent = list(self._backend.failures)[-(total - count):] if total > count else []
         return total, [str(f) for f in recent]
 
+    def failure_count(self) -> int:
+        """How many fetches failed so far (a failure pyHanko's fetchers remember counts again
+        each time it is met)."""
+        return self._backend.failure_count
+
     def get_fetchers(self):
         if self._fetchers is None:
             self._fetchers = self._backend.get_fetchers()
@@ -92,6 +102,35 @@ def _ocsp_next_update(response) -> datetime | None:
     except (KeyError, TypeError, ValueError):
         return None
     return None if not updates or None in updates else min(updates)
+
+
+class Certificates:
+    """Certificates parsed once per batch: :meth:`share` makes a signature's certificate set
+    use the objects already parsed from the same DER bytes (its own bytes are left as they are,
+    so nothing signed or hashed changes). At most ``limit`` certificates are kept."""
+
+    def __init__(self, limit: int = 2000) -> None:
+        self._by_der: dict[bytes, object] = {}
+        self._limit = limit
+
+    def share(self, signed_data) -> None:
+        try:
+            choices = list(signed_data["certificates"] or ())
+        except (ValueError, TypeError, KeyError):
+            return  # a malformed set is left for pyHanko to report
+        for choice in choices:
+            try:
+                if choice.name != "certificate":
+                    continue
+                certificate = choice.chosen
+                der = certificate.dump()
+            except Exception:  # noqa: BLE001, S112 - hostile content: left for pyHanko to judge
+                continue
+            known = self._by_der.setdefault(der, certificate)
+            if known is not certificate:
+                choice._parsed = known  # asn1crypto's parsed alternative, same encoding
+        if len(self._by_der) > self._limit:
+            self._by_der.clear()
 
 
 @dataclass(frozen=True)
@@ -140,11 +179,12 @@ class ValidatedPaths:
                 return result
             self.rechecked += 1
             return await validate(signature_spec)
+        failures = self._fetchers.failure_count()
         result = await validate(signature_spec)
         fresh_until = self._fetchers.fresh_until()
         path = _path_of(result)
         if result.ades_subindic is AdESPassed.OK and path and fresh_until is not None \
-                and moment < fresh_until:
+                and moment < fresh_until and self._fetchers.failure_count() == failures:
             self._paths[key] = _Path(path, fresh_until)
             self.recorded += 1
         return result

@@ -39,7 +39,7 @@ from signing.validation.results import (
 from signing.validation.roles import role_of
 
 if TYPE_CHECKING:
-    from signing.validation.cache import ValidatedPaths
+    from signing.validation.cache import Certificates, ValidatedPaths
 
 _INDICATION = {"PASSED": Indication.TOTAL_PASSED, "INDETERMINATE": Indication.INDETERMINATE,
                "FAILED": Indication.TOTAL_FAILED}
@@ -66,11 +66,21 @@ def check_trailer(data: bytes) -> None:
         raise BadInputError("unreadable PDF: startxref points at a run of whitespace")
 
 
+def install_speedups() -> None:
+    """The faster hex-string reader and name comparison (same results; modules that could go
+    upstream to pyHanko and asn1crypto)."""
+    from signing.validation import upstream_hex, upstream_names
+
+    upstream_hex.install()
+    upstream_names.install()
+
+
 def open_reader(data: bytes):
     """A pyHanko reader on ``data``; unusable input raises :class:`BadInputError`."""
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
+    install_speedups()
     check_pdf_bytes(data)
     check_trailer(data)
     try:
@@ -92,11 +102,12 @@ def _signature_fields(reader) -> list:
     return list(enumerate_sig_fields(reader, filled_status=True))
 
 
-def regular_signatures(reader) -> list:
+def regular_signatures(reader, certificates: Certificates | None = None) -> list:
     """The file's ``/Sig`` signatures in signing order, as pyHanko ``EmbeddedPdfSignature``s;
     a field whose signature container cannot even be parsed (empty, zeroed or malformed
     ``/Contents``) comes back as a TOTAL-FAILED/FORMAT_FAILURE :class:`SignatureResult`, so a
-    forged signature is reported as a failed signature, not as an unreadable file."""
+    forged signature is reported as a failed signature, not as an unreadable file. With
+    ``certificates``, the signatures share the certificate objects parsed for earlier files."""
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
     embedded, broken = [], []
@@ -104,7 +115,10 @@ def regular_signatures(reader) -> list:
         if sig_object.get_object().get("/Type") == "/DocTimeStamp":
             continue
         try:
-            embedded.append(EmbeddedPdfSignature(reader, field_ref, name))
+            signature = EmbeddedPdfSignature(reader, field_ref, name)
+            if certificates is not None:
+                certificates.share(signature.signed_data)
+            embedded.append(signature)
         except Exception as exc:  # asn1crypto/pyHanko raise many types on hostile content
             broken.append(_failed(name, None, Problem.of(ProblemCode.CONTAINER_UNREADABLE,
                                                          detail=_one_line(exc))))

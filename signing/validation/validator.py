@@ -210,19 +210,23 @@ class Validator:
         self._files_seen = 0
         #: validated certificate paths reused across files (None when nothing may be reused)
         self.paths = None
+        #: certificates parsed once for every file carrying them
+        self._certificates = None
 
     async def __aenter__(self) -> Validator:
         from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec
 
-        from signing.validation.cache import SharedFetcherBackend, ValidatedPaths
+        from signing.validation.cache import Certificates, SharedFetcherBackend, ValidatedPaths
         from signing.validation.pyhanko_bridge import hub_diff_policy
 
         self._backend = SharedFetcherBackend() if self.settings.revocation is not \
             RevocationMode.OFFLINE else None
         # paths are reused only when every file's revocation data is the shared, fetched one
         # (see signing.validation.cache for why that keeps verdicts unchanged)
-        if self.settings.revocation is RevocationMode.REQUIRE and self.settings.at is None:
+        if self.settings.revocation in (RevocationMode.REQUIRE, RevocationMode.SOFT) \
+                and self.settings.at is None:
             self.paths = ValidatedPaths(self._backend)
+        self._certificates = Certificates()
         self._spec = PdfSignatureValidationSpec(
             signature_validation_spec=self.settings.signature_validation_spec(self._backend),
             diff_policy=hub_diff_policy(),
@@ -268,7 +272,8 @@ class Validator:
         except SigningError as exc:
             return FileResult(path=name, error=str(exc))
         signatures = []
-        for embedded in validation_pyhanko.regular_signatures(reader):
+        for embedded in validation_pyhanko.regular_signatures(reader,
+                                                                 self._certificates):
             if isinstance(embedded, SignatureResult):  # container too broken to validate
                 signatures.append(embedded)
                 continue

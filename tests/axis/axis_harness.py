@@ -21,7 +21,7 @@ import pytest
 from axis import edxml
 from axis.server import new_kek
 from axis.server.core import AxisCore
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 #: the key that encrypts agency secrets at rest, one per test session (child servers inherit it)
@@ -145,7 +145,7 @@ def wait_until(condition: Callable[[], bool], seconds: float = 30) -> None:
 
 def samples() -> Path:
     """The conformance samples (imported late: ``tests/axis/conftest.py`` imports this module)."""
-    from tests.axis.conftest import find_samples
+    from tests.helpers.edxml import find_samples
 
     return find_samples()
 

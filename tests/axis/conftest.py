@@ -3,27 +3,13 @@ organization's envelope signer from the development PKI."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from axis import edxml
 from signing import devpki
-
-SAMPLES_RELATIVE = Path("shared") / "conformance" / "edxml-sdk-samples"
-
-
-def find_samples() -> Path:
-    """The samples live next to the repository (``../shared``; ``../../shared`` from a
-    worktree under ``wt/``); ``EDOCHUB_EDXML_SAMPLES`` overrides."""
-    if os.environ.get("EDOCHUB_EDXML_SAMPLES"):
-        return Path(os.environ["EDOCHUB_EDXML_SAMPLES"])
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / SAMPLES_RELATIVE).is_dir():
-            return parent / SAMPLES_RELATIVE
-    raise RuntimeError("edXML conformance samples not found: set EDOCHUB_EDXML_SAMPLES")
+from tests.helpers.edxml import find_samples
 
 
 @pytest.fixture(scope="session")

@@ -39,7 +39,7 @@ from tests.axis.axis_harness import (
     wait_until,
     zeep_client,
 )
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 
 BUCKET = "edochub-axis"
 PREFIX = "envelopes/"

@@ -31,7 +31,7 @@ from tests.axis.axis_harness import (
     samples,
     wait_until,
 )
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 
 PROTOCOLS = ["soap", "http"]
 

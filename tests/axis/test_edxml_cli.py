@@ -9,7 +9,7 @@ import json
 import pytest
 
 from axis import edxml
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 
 JSON_KEYS = {"kind", "from", "to", "document_id", "code", "promulgation", "document_type",
              "subject", "signer", "due_date", "business", "status", "response_for",

@@ -15,7 +15,7 @@ from lxml import etree
 
 from axis import edxml
 from axis.errors import StrictModeError
-from tests.axis.conftest import find_samples
+from tests.helpers.edxml import find_samples
 
 SAMPLE_NAMES = sorted(p.name for p in find_samples().glob("*.edxml"))
 EDOCS = [n for n in SAMPLE_NAMES if n.startswith("edoc_")]

@@ -22,7 +22,7 @@ from axis.errors import (
     UnsafeAttachmentError,
     UnsafeXmlError,
 )
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 
 NS = edxml.NAMESPACE
 

@@ -8,17 +8,14 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
 
 from axis import edxml
 from axis.errors import EnvelopeSignatureError, StrictModeError
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
+from tests.helpers.edxml import minted_signer
 
 H41 = "000.00.00.H41"
 
@@ -39,38 +36,6 @@ def signed(message: edxml.Message, signer: edxml.EnvelopeSigner) -> bytes:
     out = io.BytesIO()
     edxml.write(message, out, signer=signer)
     return out.getvalue()
-
-
-def pem(cert: x509.Certificate) -> bytes:
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
-def minted_signer(dev_pki, organ_id: str, *, issuer: str | None = "gov-ca", ec_key=False,
-                  not_after: datetime | None = None) -> edxml.EnvelopeSigner:
-    """A certificate naming ``organ_id``, issued with the dev PKI's ``issuer`` key (self-signed
-    when None), as someone holding that key could make it; its chain travels with it."""
-    key = (ec.generate_private_key(ec.SECP256R1()) if ec_key
-           else rsa.generate_private_key(public_exponent=65537, key_size=2048))
-    subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Ủy ban nhân dân tỉnh Mẫu"),
-                         x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, organ_id),
-                         x509.NameAttribute(NameOID.COMMON_NAME, "Ủy ban nhân dân tỉnh Mẫu")])
-    now = datetime.now(UTC)
-    if issuer is None:
-        issuer_name, issuer_key, chain = subject, key, b""
-    else:
-        issuer_cert = x509.load_pem_x509_certificate(dev_pki.cert(issuer).read_bytes())
-        issuer_name, chain = issuer_cert.subject, dev_pki.cert(issuer).read_bytes()
-        issuer_key = serialization.load_pem_private_key(dev_pki.key(issuer).read_bytes(), None)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer_name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(datetime(2022, 1, 1, tzinfo=UTC))
-            .not_valid_after(not_after or now + timedelta(days=365))
-            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False,
-                                         False), critical=True)
-            .sign(issuer_key, hashes.SHA256()))
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    return edxml.EnvelopeSigner(key_pem, pem(cert) + chain)
 
 
 def test_signed_envelope_verifies(status_from_h41, org_signer, gov_trust):

@@ -8,22 +8,8 @@ from datetime import timedelta
 
 import httpx
 
-from tests.documents.conftest import decree30_draft, with_real_signing
-from tests.documents.test_register_db import ANNEX, PDF
-
-
-def _draft(client: httpx.Client, pdf: bytes = PDF, **metadata) -> httpx.Response:
-    body = {"doc_type": "Quyết định", "subject": "Quyết định về việc khen thưởng tập thể",
-            "recipients": [{"organ_id": "000.00.00.G09", "name": "Bộ Mẫu"}],
-            "signer_position": "Phó Chủ tịch", **metadata}
-    return client.post("/outgoing", data={"metadata": json.dumps(body)},
-                       files=[("document", ("qd.pdf", pdf, "application/pdf")),
-                              ("attachments", ("phu-luc.pdf", ANNEX, "application/pdf"))])
-
-
-def ok(response: httpx.Response, status: int = 200) -> dict:
-    assert response.status_code == status, response.text
-    return response.json()
+from tests.helpers.api import ok, post_draft
+from tests.helpers.register import PDF, decree30_draft, with_real_signing
 
 
 def test_the_whole_story_through_the_api(api, hub, peer, real_signing):
@@ -32,7 +18,7 @@ def test_the_whole_story_through_the_api(api, hub, peer, real_signing):
     with_real_signing(peer, real_signing, "org-g09")
     h41, g09 = api
     specialist, leader, clerk = h41("specialist"), h41("leader"), h41("clerk")
-    doc = ok(_draft(specialist, decree30_draft()), 201)
+    doc = ok(post_draft(specialist, decree30_draft()), 201)
     assert doc["state"] == "draft" and len(doc["files"]) == 2
     ok(specialist.post(f"/outgoing/{doc['id']}/submit"))
     ok(leader.post(f"/outgoing/{doc['id']}/sign"))
@@ -77,7 +63,7 @@ def test_the_whole_story_through_the_api(api, hub, peer, real_signing):
 
 def test_roles_are_enforced(api):
     h41, _ = api
-    doc = ok(_draft(h41("specialist")), 201)
+    doc = ok(post_draft(h41("specialist")), 201)
     ok(h41("specialist").post(f"/outgoing/{doc['id']}/submit"))
     for role, method, path in [
         ("specialist", "post", f"/outgoing/{doc['id']}/sign"),
@@ -93,7 +79,7 @@ def test_roles_are_enforced(api):
                                    json={} if method == "post" else None)
         assert answer.status_code == 403, (role, path, answer.text)
         assert role in answer.json()["detail"]
-    assert _draft(h41("clerk")).status_code == 403
+    assert post_draft(h41("clerk")).status_code == 403
     anonymous = h41(None)
     for path in ("/outgoing", "/incoming", "/search", "/users/me"):
         assert anonymous.get(path).status_code == 401
@@ -106,9 +92,9 @@ def test_roles_are_enforced(api):
 def test_bad_input_gets_a_clear_4xx_and_changes_nothing(api):
     h41, _ = api
     specialist, admin = h41("specialist"), h41("admin")
-    answer = _draft(specialist, doc_type="Thư tay")
+    answer = post_draft(specialist, doc_type="Thư tay")
     assert answer.status_code == 422 and "unknown document type" in answer.json()["detail"]
-    answer = _draft(specialist, recipients=[{"organ_id": "H41"}])
+    answer = post_draft(specialist, recipients=[{"organ_id": "H41"}])
     assert answer.status_code == 422 and "organ_id" in answer.json()["detail"]
     answer = specialist.post("/outgoing", data={"metadata": "{not json"},
                              files=[("document", ("a.pdf", PDF, "application/pdf"))])
@@ -123,7 +109,7 @@ def test_bad_input_gets_a_clear_4xx_and_changes_nothing(api):
     assert ok(specialist.get("/outgoing")) == []
     assert specialist.get("/outgoing/999").status_code == 404
     assert specialist.post("/outgoing/999/submit").status_code == 404
-    doc = ok(_draft(specialist), 201)
+    doc = ok(post_draft(specialist), 201)
     again = h41("clerk").post(f"/outgoing/{doc['id']}/issue")
     assert again.status_code == 409 and "draft" in again.json()["detail"]
     bad_login = httpx.post(f"{specialist.base_url}/auth/token",
@@ -144,7 +130,7 @@ def test_a_draft_not_in_decree30_layout_is_refused_in_the_apis_words(api, hub, r
     """The signing package's message, without the command line's option names."""
     with_real_signing(hub, real_signing, "org-h41")
     h41, _ = api
-    doc = ok(_draft(h41("specialist")), 201)  # a plain PDF: no "Số:" line, no date line
+    doc = ok(post_draft(h41("specialist")), 201)  # a plain PDF: no "Số:" line, no date line
     answer = h41("specialist").post(f"/outgoing/{doc['id']}/submit")
     assert answer.status_code == 422, answer.text
     assert answer.json()["detail"] == ("the draft has no \"Số:\" line on page 1 to place the "
@@ -229,7 +215,7 @@ def test_search_and_overdue(api, hub):
     h41, g09 = api
     specialist, leader, clerk = h41("specialist"), h41("leader"), h41("clerk")
     for subject in ("Quyết định về Đề án chuyển đổi số", "Quyết định khen thưởng"):
-        doc = ok(_draft(specialist, subject=subject), 201)
+        doc = ok(post_draft(specialist, subject=subject), 201)
         ok(specialist.post(f"/outgoing/{doc['id']}/submit"))
         ok(leader.post(f"/outgoing/{doc['id']}/sign"))
         ok(clerk.post(f"/outgoing/{doc['id']}/issue"))

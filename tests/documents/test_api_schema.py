@@ -12,7 +12,7 @@ from schemathesis import checks
 
 from documents.http.app import create_app
 from documents.http.security import issue_token
-from tests.documents.conftest import (
+from tests.helpers.register import (
     ROLES,
     add_users,
     local_link,

@@ -21,10 +21,10 @@ from documents.domain.ports import DocumentEnvelope, FilePart, Party
 from documents.http.app import create_app
 from documents.http.server import serving
 from documents.services import incoming
-from tests.conftest import free_port
-from tests.documents.conftest import add_users, api_client
 from tests.documents.page_client import page_csrf, page_login
-from tests.documents.test_register_db import PDF
+from tests.helpers.api import api_client
+from tests.helpers.net import free_port
+from tests.helpers.register import PDF, add_users
 
 SCRIPT = b"<html><body><script>fetch('http://127.0.0.1:8765/sign')</script></body></html>"
 #: a whole, valid PDF that also carries a script in a stream nothing refers to

@@ -14,8 +14,9 @@ from documents.adapters import db
 from documents.adapters.models import OutgoingDocument
 from documents.http.app import create_app
 from documents.http.server import serving
-from tests.conftest import free_port
-from tests.documents.conftest import add_users, api_client
+from tests.helpers.api import api_client
+from tests.helpers.net import free_port
+from tests.helpers.register import add_users
 from tests.raw_http import post_partly
 
 MB = 1_000_000

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from documents.adapters import signing as adapters
 from documents.adapters.models import OutboxMessage, OutgoingDocument
-from tests.documents.test_api import _draft, ok
+from tests.helpers.api import ok, post_draft
 
 
 def _issued(h41, subject: str, **metadata) -> int:
-    document = ok(_draft(h41("specialist"), subject=subject, **metadata), 201)
+    document = ok(post_draft(h41("specialist"), subject=subject, **metadata), 201)
     ok(h41("specialist").post(f"/outgoing/{document['id']}/submit"))
     ok(h41("leader").post(f"/outgoing/{document['id']}/sign"))
     ok(h41("clerk").post(f"/outgoing/{document['id']}/issue"))

@@ -52,7 +52,7 @@ def test_serve_runs_one_hub_with_its_first_administrator(tmp_path):
 
     import httpx
 
-    from tests.conftest import free_port
+    from tests.helpers.net import free_port
 
     port = free_port()
     secrets_dir = tmp_path / "secrets"

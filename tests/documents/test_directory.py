@@ -14,7 +14,7 @@ from documents.adapters.models import DirectoryAgency, IncomingDocument
 from documents.services import directory, exchange, outgoing
 from documents.services.search import Query, search
 from edochub.samples import simple_pdf
-from tests.documents.conftest import add_users
+from tests.helpers.register import add_users
 
 MERGED = "000.00.00.G10"
 

@@ -15,9 +15,8 @@ from documents.adapters.db import transaction
 from documents.adapters.models import InboxMessage, IncomingDocument, OutboxMessage
 from documents.services import exchange, outgoing
 from edochub import bootstrap as runtime
-from tests.axis.test_edxml_signature import minted_signer
-from tests.documents.conftest import add_users
-from tests.documents.test_register_db import PDF, _step
+from tests.helpers.edxml import minted_signer
+from tests.helpers.register import PDF, add_users, step
 
 
 def _signed_again(payload: bytes, signer: edxml.EnvelopeSigner) -> bytes:
@@ -39,7 +38,7 @@ def test_an_untrusted_envelope_signature_is_refused_a_trusted_one_passes(hub, pe
                                     PDF)
     for function, role in [(outgoing.submit, "specialist"), (outgoing.sign, "leader"),
                            (outgoing.issue, "clerk"), (outgoing.send, "clerk")]:
-        _step(peer, function, users[role], doc.id)
+        step(peer, function, users[role], doc.id)
     with peer.sessions() as session:
         payload = peer.store.get(session.scalars(select(OutboxMessage)).one().payload_hash)
 

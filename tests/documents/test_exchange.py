@@ -22,10 +22,17 @@ from documents.adapters.models import (
 )
 from documents.http.server import serving
 from documents.services import exchange, incoming, outgoing
-from tests.conftest import free_port
-from tests.documents.conftest import AGENCIES, add_users, local_link, make_hub
 from tests.documents.fakes import FlakyLink
-from tests.documents.test_register_db import PDF, _issue_and_send, _step
+from tests.helpers.net import free_port
+from tests.helpers.register import (
+    AGENCIES,
+    PDF,
+    add_users,
+    issue_and_send,
+    local_link,
+    make_hub,
+    step,
+)
 
 
 def _later(hub, seconds: float):
@@ -35,7 +42,7 @@ def _later(hub, seconds: float):
 
 def test_failed_sends_retry_with_backoff_and_one_message_id(hub, axis_core):
     users = add_users(hub)
-    _issue_and_send(hub, users)
+    issue_and_send(hub, users)
     hub.axis = flaky = FlakyLink(hub.axis, failures=2)
     assert exchange.deliver_due(hub) == exchange.Delivery(retrying=1)
     assert exchange.deliver_due(hub) == exchange.Delivery()  # backoff: not due yet
@@ -52,7 +59,7 @@ def test_failed_sends_retry_with_backoff_and_one_message_id(hub, axis_core):
 
 def test_retries_are_finite(hub):
     users = add_users(hub)
-    _issue_and_send(hub, users)
+    issue_and_send(hub, users)
     hub.axis = FlakyLink(hub.axis, failures=exchange.MAX_ATTEMPTS + 5)
     for _attempt in range(exchange.MAX_ATTEMPTS):
         _later(hub, 700)
@@ -70,7 +77,7 @@ def test_a_redelivered_envelope_is_registered_once(hub, peer, axis_core):
                                     PDF)
     for function, role in [(outgoing.submit, "specialist"), (outgoing.sign, "leader"),
                            (outgoing.issue, "clerk"), (outgoing.send, "clerk")]:
-        _step(peer, function, users[role], doc.id)
+        step(peer, function, users[role], doc.id)
     exchange.deliver_due(peer)
     with peer.sessions() as session:
         payload = peer.store.get(session.scalars(select(OutboxMessage)).one().payload_hash)
@@ -88,18 +95,18 @@ def test_a_redelivered_envelope_is_registered_once(hub, peer, axis_core):
 def test_recall_is_answered_by_the_receiver(hub, peer):
     receiver = peer
     users, receiver_users = add_users(hub), add_users(receiver, "-g09")
-    doc_id = _issue_and_send(hub, users)
+    doc_id = issue_and_send(hub, users)
     exchange.deliver_due(hub)
     exchange.collect(receiver)
     exchange.process_stored(receiver)
-    _step(hub, outgoing.change_after_sending, users["clerk"], doc_id, "recall", "Sai sót")
+    step(hub, outgoing.change_after_sending, users["clerk"], doc_id, "recall", "Sai sót")
     exchange.deliver_due(hub)
     exchange.collect(receiver)
     exchange.process_stored(receiver)
     with receiver.sessions() as session:
         arrived = session.scalars(select(IncomingDocument)).one()
         assert arrived.pending_change["business"] == 1
-    _step(receiver, incoming.answer_change, receiver_users["clerk"], arrived.id, True)
+    step(receiver, incoming.answer_change, receiver_users["clerk"], arrived.id, True)
     exchange.deliver_due(receiver)
     exchange.collect(hub)
     exchange.process_stored(hub)
@@ -165,7 +172,7 @@ def test_killing_the_workers_mid_batch_loses_and_doubles_nothing(new_database, t
     h41, g09 = hubs
     users = add_users(h41)
     for i in range(BATCH):
-        _issue_and_send(h41, users, f"Công việc số {i}")
+        issue_and_send(h41, users, f"Công việc số {i}")
 
     sender_args = (urls[0], tmp_path / h41.settings.organ_id / "files", axis_url,
                    h41.settings.organ_id)

@@ -15,8 +15,8 @@ from documents.http.app import create_app
 from documents.http.server import serving
 from documents.services import audit, users
 from documents.services.logins import LoginThrottle
-from tests.conftest import free_port
-from tests.documents.conftest import add_users
+from tests.helpers.net import free_port
+from tests.helpers.register import add_users
 
 
 class Clock:

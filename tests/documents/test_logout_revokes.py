@@ -10,9 +10,9 @@ from documents.adapters.models import RevokedToken
 from documents.http.app import create_app
 from documents.http.pages.session import SESSION_COOKIE
 from documents.http.server import serving
-from tests.conftest import free_port
-from tests.documents.conftest import add_users
 from tests.documents.page_client import page_csrf, page_login
+from tests.helpers.net import free_port
+from tests.helpers.register import add_users
 
 
 def test_page_logout_revokes_the_cookie_token_also_as_bearer(hub):

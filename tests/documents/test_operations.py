@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from edochub.demo import running
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 
 PG_BIN = next(Path("/usr/lib/postgresql").glob("*/bin"), None)
 

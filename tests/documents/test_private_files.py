@@ -11,7 +11,7 @@ from documents.adapters.storage import LocalStore
 from documents.http.app import create_app
 from documents.http.pages.archive_jobs import JobStore
 from documents.http.server import serving
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 
 
 def _mode(path) -> int:  # noqa: ANN001

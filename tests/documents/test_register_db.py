@@ -12,15 +12,18 @@ from sqlalchemy import select, text
 from documents.adapters.db import transaction
 from documents.adapters.models import IncomingDocument, OutgoingDocument
 from documents.domain.errors import Forbidden, InvalidInput, InvalidTransition
-from documents.domain.ports import FilePart, Party
 from documents.domain.workflow import Assignment
 from documents.services import audit, books, exchange, incoming, outgoing
-from edochub.samples import simple_pdf
-from tests.documents.conftest import add_users, decree30_draft, with_real_signing
-
-PDF = simple_pdf("Quyet dinh - test document")
-ANNEX = simple_pdf("Phu luc - annex")
-G09 = Party("000.00.00.G09", "Bộ Mẫu")
+from tests.helpers.register import (
+    G09,
+    PDF,
+    add_users,
+    create_draft,
+    decree30_draft,
+    issue_and_send,
+    step,
+    with_real_signing,
+)
 
 
 def test_fifty_concurrent_issuances_take_01_to_50(engine):
@@ -51,33 +54,11 @@ def test_rolled_back_issuance_gives_its_number_back(engine):
         assert books.take_number(session, books.OUTGOING, 2026)[1] == 1
 
 
-def _draft(hub, users, subject="Quyết định về việc ban hành quy chế", pdf=PDF):
-    with transaction(hub.sessions) as session:
-        return outgoing.create_draft(
-            session, hub, users["specialist"],
-            outgoing.Draft("Quyết định", subject, (G09,), signer_position="Phó Chủ tịch"),
-            pdf, (FilePart("phu-luc.pdf", "application/pdf", ANNEX),)).id
-
-
-def _step(hub, function, *args, **kwargs):
-    with transaction(hub.sessions) as session:
-        return function(session, hub, *args, **kwargs)
-
-
-def _issue_and_send(hub, users, subject="Quyết định về việc ban hành quy chế", pdf=PDF):
-    doc_id = _draft(hub, users, subject, pdf)
-    _step(hub, outgoing.submit, users["specialist"], doc_id)
-    _step(hub, outgoing.sign, users["leader"], doc_id)
-    _step(hub, outgoing.issue, users["clerk"], doc_id)
-    _step(hub, outgoing.send, users["clerk"], doc_id)
-    return doc_id
-
-
 def test_outgoing_workflow_numbers_seals_and_queues(hub):
     users = add_users(hub)
     with pytest.raises(Forbidden):
-        _step(hub, outgoing.sign, users["specialist"], _draft(hub, users))
-    doc_id = _issue_and_send(hub, users)
+        step(hub, outgoing.sign, users["specialist"], create_draft(hub, users))
+    doc_id = issue_and_send(hub, users)
     with hub.sessions() as session:
         document = session.get(OutgoingDocument, doc_id)
         assert document.state == "sent"
@@ -86,11 +67,11 @@ def test_outgoing_workflow_numbers_seals_and_queues(hub):
         for part in document.files:  # the document and its attachment carry the seal
             assert "%mark seal 000.00.00.H41 01/QĐ-UBND".encode() in hub.store.get(part.blob_hash)
         assert session.execute(text("select count(*) from outbox")).scalar() == 1
-    second = _issue_and_send(hub, users, "Công văn thứ hai")
+    second = issue_and_send(hub, users, "Công văn thứ hai")
     with hub.sessions() as session:
         assert session.get(OutgoingDocument, second).number == 2
     with pytest.raises(InvalidTransition):
-        _step(hub, outgoing.issue, users["clerk"], doc_id)
+        step(hub, outgoing.issue, users["clerk"], doc_id)
     assert audit.verify(hub.sessions()).bottom_line
 
 
@@ -112,7 +93,7 @@ def test_exchange_receive_register_assign_and_statuses_back(hub, peer, real_sign
     g09 = with_real_signing(peer, real_signing, "org-g09")
     h41_users, g09_users = add_users(h41), add_users(g09)
 
-    doc_id = _issue_and_send(h41, h41_users, pdf=decree30_draft())
+    doc_id = issue_and_send(h41, h41_users, pdf=decree30_draft())
     assert exchange.deliver_due(h41).sent == 1
     assert exchange.collect(g09) == 1
     result = exchange.process_stored(g09)
@@ -121,12 +102,12 @@ def test_exchange_receive_register_assign_and_statuses_back(hub, peer, real_sign
         arrived = session.scalars(select(IncomingDocument)).one()
         assert arrived.signatures_valid and arrived.sender_matches
         assert arrived.code_notation == "QĐ-UBND" and arrived.state == "received"
-    _step(g09, incoming.register, g09_users["clerk"], arrived.id, "Văn phòng")
-    _step(g09, incoming.assign, g09_users["leader"], arrived.id,
+    step(g09, incoming.register, g09_users["clerk"], arrived.id, "Văn phòng")
+    step(g09, incoming.assign, g09_users["leader"], arrived.id,
           Assignment("specialist", (), ("archivist",), g09.today() + timedelta(days=7),
                      "Giao chuyên viên xử lý"))
-    _step(g09, incoming.progress, g09_users["specialist"], arrived.id, "start")
-    _step(g09, incoming.progress, g09_users["specialist"], arrived.id, "finish")
+    step(g09, incoming.progress, g09_users["specialist"], arrived.id, "start")
+    step(g09, incoming.progress, g09_users["specialist"], arrived.id, "finish")
     assert exchange.deliver_due(g09).sent == 5  # 01, 03, 04, 05, 06
     exchange.collect(h41)
     assert exchange.process_stored(h41).statuses == 5
@@ -149,7 +130,7 @@ def test_spoofed_seal_is_flagged_not_registered(hub, peer, real_signing):
                                     decree30_draft())
     for function, role in [(outgoing.submit, "specialist"), (outgoing.sign, "leader"),
                            (outgoing.issue, "clerk"), (outgoing.send, "clerk")]:
-        _step(impostor, function, impostor_users[role], doc.id)
+        step(impostor, function, impostor_users[role], doc.id)
     exchange.deliver_due(impostor)
     exchange.collect(hub)
     assert exchange.process_stored(hub).verified == 0
@@ -160,7 +141,7 @@ def test_spoofed_seal_is_flagged_not_registered(hub, peer, real_signing):
         assert flagged.signatures_valid
         assert "000.00.00.H41" in " ".join(flagged.verification["problems"])
     with pytest.raises(InvalidInput, match="flagged"):
-        _step(hub, incoming.register, users["clerk"], flagged.id, "VP")
+        step(hub, incoming.register, users["clerk"], flagged.id, "VP")
     with hub.sessions() as session:
         assert session.get(IncomingDocument, flagged.id).state == "received"
 
@@ -180,9 +161,9 @@ def test_overdue_lists_open_documents_past_due(hub):
 
 def test_audit_detects_changed_and_removed_entries(hub):
     users = add_users(hub)
-    _draft(hub, users)
-    _draft(hub, users)
-    _draft(hub, users)
+    create_draft(hub, users)
+    create_draft(hub, users)
+    create_draft(hub, users)
     with hub.sessions() as session:
         assert audit.verify(session).bottom_line and audit.verify(session).entries == 3
     with transaction(hub.sessions) as session:

@@ -23,8 +23,9 @@ from documents.http.server import serving
 from documents.services.hub import Hub
 from edochub.bootstrap import remote_accounts
 from signing.pades import CscSource, PolledSource
-from tests.conftest import free_port
-from tests.documents.conftest import add_users, api_client, decree30_draft, with_real_signing
+from tests.helpers.api import api_client
+from tests.helpers.net import free_port
+from tests.helpers.register import add_users, decree30_draft, with_real_signing
 from tests.remote_services import Phone, credential, phone_service
 
 AN = "Nguyễn Văn An"  # the dev PKI's leader-an

@@ -16,9 +16,10 @@ from documents.http.app import create_app
 from documents.http.pages.archive_jobs import JOBS_FOLDER
 from documents.http.server import serving
 from tests import pdf_bombs
-from tests.conftest import free_port
-from tests.documents.conftest import add_users, api_client, decree30_draft, with_real_signing
 from tests.documents.page_client import page_csrf, page_login
+from tests.helpers.api import api_client
+from tests.helpers.net import free_port
+from tests.helpers.register import add_users, decree30_draft, with_real_signing
 
 HUGE = "4055275243482812520305545707520"
 

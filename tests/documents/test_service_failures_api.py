@@ -11,9 +11,8 @@ from signing.pades.signer import SignatureOptions
 from signing.stamping import specimens
 from signing.validation.results import PadesLevel
 from signing.validation.validator import ValidationSettings, load_certificates
-from tests.conftest import free_port
-from tests.documents.conftest import decree30_draft, with_real_signing
-from tests.documents.test_register_db import ANNEX
+from tests.helpers.net import free_port
+from tests.helpers.register import ANNEX, decree30_draft, with_real_signing
 from tests.signing.service_doubles import misbehaving_service
 
 

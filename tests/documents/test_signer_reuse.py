@@ -10,7 +10,7 @@ import pytest
 from documents.domain.ports import LeaderKey
 from signing.errors import CertificateNotUsableError
 from signing.validation.validator import Validator
-from tests.documents.conftest import decree30_draft
+from tests.helpers.register import decree30_draft
 
 LEADER = LeaderKey("leader", "Nguyễn Văn An", "Phó Chủ tịch")
 

@@ -7,7 +7,7 @@ import pytest
 
 from documents.adapters.storage import LocalStore, S3Store, content_hash, open_store
 from documents.domain.errors import ConfigurationError, NotFound
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 
 
 @pytest.fixture(scope="module")

@@ -22,17 +22,16 @@ from documents.http.app import create_app
 from documents.http.server import serving
 from documents.services import token_signing
 from documents.services.hub import Hub
-from tests.conftest import free_port
-from tests.documents.conftest import (
-    _password_hash,
+from tests.helpers.api import api_client, ok, post_draft
+from tests.helpers.net import free_port
+from tests.helpers.register import (
     add_users,
-    api_client,
     decree30_draft,
     make_hub,
     migrated_engine,
+    password_hash,
     with_real_signing,
 )
-from tests.documents.test_api import _draft, ok
 
 AN, BINH = "Nguyễn Văn An", "Trần Thị Bình"  # the dev PKI's leader-an and leader-binh
 
@@ -46,7 +45,7 @@ def h41(hub: Hub, real_signing) -> Iterator[tuple[Hub, str]]:
     with db.transaction(hub.sessions) as session:
         session.scalars(select(User).where(User.username == "leader")).one().full_name = AN
         session.add(User(username="leader-binh", full_name=BINH, role="leader",
-                         password_hash=_password_hash("leader")))
+                         password_hash=password_hash("leader")))
     with serving(create_app(hub), "127.0.0.1", free_port()) as url:
         yield hub, url
 
@@ -63,7 +62,7 @@ def _clients(url: str, *usernames: str) -> Iterator[list[httpx.Client]]:
 
 def _submitted(url: str) -> int:
     with _clients(url, "specialist") as [specialist]:
-        document = ok(_draft(specialist, decree30_draft()), 201)
+        document = ok(post_draft(specialist, decree30_draft()), 201)
         ok(specialist.post(f"/outgoing/{document['id']}/submit"))
     return document["id"]
 

@@ -17,7 +17,7 @@ from documents.adapters.models import OutboxMessage, OutgoingDocument
 from documents.domain.ports import Party, Waiting
 from documents.services import exchange, outgoing
 from edochub.samples import simple_pdf
-from tests.documents.conftest import add_users, make_hub
+from tests.helpers.register import add_users, make_hub
 
 G09 = Party("000.00.00.G09", "Bộ Mẫu")
 DOCUMENTS = 200

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from signing import devpki
 from signing.stamping import specimens
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 
 H41 = ("000.00.00.H41", "Ủy ban nhân dân tỉnh Mẫu", "UBND")
 G09 = ("000.00.00.G09", "Bộ Mẫu", "BM")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from edochub.cli import main
-from tests.conftest import free_port, run_cli
+from tests.helpers.cli import run_cli_process
+from tests.helpers.net import free_port
 
 COMMANDS = {
     "serve": ["serve", "--port", "1"],
@@ -128,11 +129,12 @@ def test_missing_configuration_file(capsys, clean_env, tmp_path):
 
 def test_the_process_itself_prints_one_line(tmp_path):
     """The same, as a user's shell sees it: ``edochub serve`` on a data folder not there."""
-    answer = run_cli("serve", env={"EDOCHUB_ORGAN_ID": "000.00.00.H41",
-                                   "EDOCHUB_DATA_DIR": str(tmp_path / "missing"),
-                                   "EDOCHUB_TOKEN_KEY": "test-only", "DATABASE_URL": "",
-                                   "EDOCHUB_AUDIT_KEY": "test-only",
-                                   "EDOCHUB_CONFIG": ""}, cwd=tmp_path)
+    answer = run_cli_process("serve", env={"EDOCHUB_ORGAN_ID": "000.00.00.H41",
+                                           "EDOCHUB_DATA_DIR": str(tmp_path / "missing"),
+                                           "EDOCHUB_TOKEN_KEY": "test-only",
+                                           "DATABASE_URL": "", "EDOCHUB_CONFIG": "",
+                                           "EDOCHUB_AUDIT_KEY": "test-only"},
+                             cwd=tmp_path)
     assert answer.returncode == 2, answer.stderr
     assert answer.stderr.count("\n") == 1 and "Traceback" not in answer.stderr
     assert f"data folder {tmp_path / 'missing'} does not exist" in answer.stderr

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from edochub.cli import main
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 from tests.hub_setup.support import set_settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"

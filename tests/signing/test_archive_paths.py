@@ -1,6 +1,7 @@
-"""Validated certificate paths are reused across a batch (signing.validation.cache), and the reuse
-never changes a verdict: a revoked or expired signer, an attacked file and another validation
-time still get the verdict they get alone."""
+"""Validated certificate paths are reused across a batch (signing.validation.cache), in
+``require`` and ``soft`` revocation mode, and the reuse never changes a verdict: a revoked or
+expired signer, an attacked file and another validation time still get the verdict they get
+alone."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ import pytest
 from edochub.samples import simple_pdf
 from signing.validation.results import Indication, SubIndication
 from signing.validation.validator import ValidationSettings, Validator, validate_paths
+from tests.helpers.signing import force_sign
 from tests.signing import attack_corpus
-from tests.signing.conftest import force_sign
 
 
-@pytest.fixture(scope="module")
-def settings(pki_services) -> ValidationSettings:
-    return ValidationSettings.from_paths(pki_services.trust_roots)
+@pytest.fixture(scope="module", params=["require", "soft"])
+def settings(pki_services, request) -> ValidationSettings:
+    return ValidationSettings.from_paths(pki_services.trust_roots, revocation=request.param)
 
 
 def _batch(settings: ValidationSettings, paths: list[Path]):
@@ -92,10 +93,25 @@ def test_attack_corpus_after_a_remembered_path_keeps_its_verdicts(pki_services, 
     assert paths.reused > 0  # attacked files signed by the same chain did reuse its path
 
 
-def test_nothing_is_remembered_at_a_past_time_or_without_required_revocation(pki_services):
+def test_nothing_is_remembered_at_a_past_time_or_without_fetched_revocation(pki_services):
     at = ValidationSettings.from_paths(pki_services.trust_roots,
                                        at=datetime(2026, 1, 1, tzinfo=UTC))
-    soft = ValidationSettings.from_paths(pki_services.trust_roots, revocation="soft")
-    for settings in (at, soft):
+    offline = ValidationSettings.from_paths(pki_services.trust_roots, revocation="offline")
+    for settings in (at, offline):
         _, paths = _batch(settings, [])
         assert paths is None
+
+
+def test_a_path_that_met_a_failed_fetch_is_not_remembered(pki_services, tmp_path, monkeypatch):
+    from signing.validation.cache import SharedFetcherBackend
+
+    calls = iter(range(1000))  # every look at the count sees one more failure
+    monkeypatch.setattr(SharedFetcherBackend, "failure_count", lambda self: next(calls))
+    soft = ValidationSettings.from_paths(pki_services.trust_roots, revocation="soft")
+    files = [_write(tmp_path, f"an-{i}.pdf", attack_corpus.sign(
+        pki_services, simple_pdf(f"Quyet dinh so {i}/QD-UBND"))) for i in range(2)]
+
+    results, paths = _batch(soft, files)
+
+    assert all(r.bottom_line for r in results)
+    assert (paths.recorded, paths.reused) == (0, 0)

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from signing import devpki
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 from tests.signing import attack_corpus
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers.signing import p12_args, verify_json
 from tests.pdf_samples import simple_pdf
-from tests.signing.conftest import p12_args, verify_json
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -22,7 +22,7 @@ NAME = "Nguyễn Văn An"
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory, pki_services):
     """Paths of every step, made with ``edochub`` as a clerk and a leader would."""
-    from tests.conftest import run_cli
+    from tests.helpers.cli import run_cli
 
     pki = pki_services
     d = tmp_path_factory.mktemp("decree30-chain")

@@ -16,7 +16,7 @@ from tests.signing import decree30_support as support
 def hub(tmp_path, dev_pki):
     """The hub's files: the prepared draft, the images and the leader's certificate chain
     (what the hub knows of the leader: certificate, then issuer)."""
-    from tests.conftest import run_cli
+    from tests.helpers.cli import run_cli
 
     (tmp_path / "draft.pdf").write_bytes(draft_decision_pdf())
     done = run_cli("prepare", tmp_path / "draft.pdf", "-o", tmp_path / "prepared.pdf")

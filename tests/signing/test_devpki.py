@@ -7,7 +7,7 @@ import urllib.request
 from asn1crypto import crl, ocsp, pem, x509
 
 from signing import devpki
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 
 
 def _cert(path) -> x509.Certificate:

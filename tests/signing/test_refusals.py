@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers.signing import force_sign, p12_args, verify_json
 from tests.pdf_samples import simple_pdf
-from tests.signing.conftest import force_sign, p12_args, verify_json
 
 
 @pytest.mark.parametrize(("label", "reason"), [

@@ -76,7 +76,7 @@ def test_each_unsigned_outcome_says_what_happened(pki_services, answer, words):
 
 
 def test_unknown_credential_and_unreachable_service(pki_services):
-    from tests.conftest import free_port
+    from tests.helpers.net import free_port
 
     with phone_service(pki_services, Phone()) as url:
         source = PolledSource(url, credential("no-such-official"))

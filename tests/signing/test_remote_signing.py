@@ -175,7 +175,7 @@ def test_unset_pin_variable_and_unreachable_service(capsys, csc_server, files, t
                        csc_server.url, "--csc-credential", credential("leader-an"),
                        "--csc-auth-env", "EDOCHUB_TEST_NO_SUCH_VARIABLE")
     assert code == 2 and "EDOCHUB_TEST_NO_SUCH_VARIABLE" in err and err.count("\n") == 1
-    from tests.conftest import free_port
+    from tests.helpers.net import free_port
 
     code, _, err = run(capsys, "sign", files["draft"], "-o", signed, "--csc-url",
                        f"http://127.0.0.1:{free_port()}", "--csc-credential",

@@ -12,9 +12,9 @@ import pytest
 from edochub.cli import main
 from signing import devpki
 from signing.stamping.specimens import draft_decision_pdf, seal_png, signature_png
-from tests.conftest import free_port
+from tests.helpers.net import free_port
+from tests.helpers.signing import trust_args
 from tests.pdf_samples import write_simple_pdf
-from tests.signing.conftest import trust_args
 from tests.signing.service_doubles import misbehaving_service
 
 

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.signing.conftest import p12_args, sign_args, verify_json
+from tests.helpers.signing import p12_args, sign_args, verify_json
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 

@@ -18,8 +18,8 @@ import pytest
 
 from edochub.cli import main
 from signing.stamping.specimens import draft_decision_pdf, seal_png, signature_png
+from tests.helpers.signing import trust_args
 from tests.pdf_samples import write_simple_pdf
-from tests.signing.conftest import trust_args
 from tests.signing.weak_keys import WEAK_NAME, cms_algorithms, pyhanko_sign, weak_p12
 
 

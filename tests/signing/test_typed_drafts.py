@@ -12,7 +12,7 @@ import pytest
 
 from edochub.cli import main
 from signing.stamping.specimens import draft_decision_pdf, seal_png, signature_png
-from tests.signing.conftest import trust_args
+from tests.helpers.signing import trust_args
 from tests.signing.typed_drafts import libreoffice_drafts
 
 LIBREOFFICE = {

@@ -9,14 +9,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tests.helpers.signing import p12_args, sign_args, trust_args, verify_json
 from tests.pdf_samples import flip_signed_byte, rewrite_page_content, simple_pdf
-from tests.signing.conftest import p12_args, sign_args, trust_args, verify_json
 
 
 @pytest.fixture(scope="module")
 def signed(pki_services, tmp_path_factory):
     """Files signed once for this module: {level: path}."""
-    from tests.conftest import run_cli
+    from tests.helpers.cli import run_cli
 
     folder = tmp_path_factory.mktemp("signed")
     source = folder / "source.pdf"

@@ -7,28 +7,19 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from documents.adapters import db
 from documents.services import users
-from documents.services.hub import Hub
-from tests.conftest import fresh_pg_schema
+from tests.helpers.postgres import fresh_pg_schema
+from tests.web.pages import RunningHub
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 SECOND_SPECIALIST_PASSWORD = "mật-khẩu-thử-1"  # test-only
-
-
-@dataclass
-class RunningHub:
-    hub: Hub
-    url: str
-    #: user name → password; the demo's users are named by their role
-    passwords: dict[str, str]
 
 
 @pytest.fixture(scope="session")

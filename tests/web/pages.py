@@ -1,9 +1,21 @@
-"""Steps the browser tests repeat: log in as someone, take an action, save a screenshot."""
+"""Steps the browser tests repeat: log in as someone, take an action, save a screenshot; and
+the running hubs they act on."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from documents.services.hub import Hub
+
+
+@dataclass
+class RunningHub:
+    hub: Hub
+    url: str
+    #: user name → password; the demo's users are named by their role
+    passwords: dict[str, str]
 
 
 def login(browser, hub, username: str, **options):  # noqa: ANN001, ANN003, ANN201

@@ -83,8 +83,8 @@ def test_jobs_and_reports_survive_a_restart_and_stay_their_owners(browser, hubs,
     from documents.http.server import serving
     from documents.services import users
     from edochub import bootstrap as runtime
-    from tests.conftest import free_port
-    from tests.web.conftest import RunningHub
+    from tests.helpers.net import free_port
+    from tests.web.pages import RunningHub
 
     h41, _ = hubs
     other_password = "mật-khẩu-lưu-trữ-2"  # test-only

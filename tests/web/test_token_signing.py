@@ -20,7 +20,7 @@ import pytest
 
 from documents.adapters import db
 from documents.adapters.models import OutgoingDocument, PendingTokenSignature
-from tests.conftest import free_port
+from tests.helpers.net import free_port
 from tests.web.pages import login, off_the_loop, outgoing_document, shot
 
 SUBJECT = "V/v góp ý dự thảo quy chế tiếp công dân"

@@ -24,7 +24,8 @@ APT_PACKAGES := \
 	chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint system-deps
+.PHONY: demo test lint system-deps fuzz
+FUZZ_SECONDS ?= 120
 
 $(BIN)/edochub: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +51,10 @@ lint: $(BIN)/edochub
 
 test: system-deps $(BIN)/edochub lint
 	$(BIN)/pytest
+
+# atheris on each boundary (fuzz/targets.py) for FUZZ_SECONDS each; crashes are written to fuzz/
+fuzz: $(BIN)/edochub
+	for target in pdf edxml soap vxp; do \
+	  PYTHONPATH=. $(BIN)/python -m fuzz.run $$target -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=fuzz/crash-$$target- || exit 1; \
+	done

@@ -80,11 +80,12 @@ def _agency(config: Config) -> Iterator[Item]:
         yield Item("agency", True, f"{config.organ_id} {config['agency.name']}".strip())
     except ConfigurationError as exc:
         yield _failure("agency", exc)
-    try:
-        config.secrets["token_key"].resolve()
-        yield Item("token signing key", True, "set")
-    except ConfigurationError as exc:
-        yield _failure("token signing key", exc)
+    for secret, what in (("token_key", "token signing key"), ("audit_key", "audit log key")):
+        try:
+            config.secrets[secret].resolve()
+            yield Item(what, True, "set")
+        except ConfigurationError as exc:
+            yield _failure(what, exc)
 
 
 def _database(config: Config) -> Item:

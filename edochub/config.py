@@ -96,7 +96,7 @@ SETTINGS: tuple[Setting, ...] = (
 
 #: secrets, by reference only: ``[secrets] NAME_env`` / ``NAME_file``, ``EDOCHUB_<NAME>`` /
 #: ``EDOCHUB_<NAME>_FILE``
-SECRETS = ("token_key", "axis_secret", "admin_password")
+SECRETS = ("token_key", "audit_key", "axis_secret", "admin_password")
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,7 @@ class Config:
             abbreviation=self["agency.abbreviation"], place=self["agency.place"],
             database_url=self.database_url, file_store=self.file_store,
             token_key=self.secrets["token_key"].resolve(),
+            audit_key=self.secrets["audit_key"].resolve(),
             seal_identifiers=dict(self["trust.seal_identifiers"]),
             token_minutes=self["limits.token_minutes"],
             max_file_bytes=self["limits.max_file_mb"] * 1024 * 1024,

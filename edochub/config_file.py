@@ -44,6 +44,7 @@ EXAMPLES: dict[tuple[str, str], Any] = {
 
 SECRET_HELP = {
     "token_key": "signs the hub's login tokens",
+    "audit_key": "keys the audit log's hash chain (never stored in the database)",
     "axis_secret": "this agency's secret at the axis",
     "admin_password": "first administrator's password (only `edochub serve` on an empty hub)",
 }

@@ -64,7 +64,7 @@ def running(directory: Path,
             database_url: Callable[[str, Path], str] = sqlite_database) -> Iterator[World]:
     """Build the development PKI and start its services, the axis and both hubs;
     ``database_url(agency code, hub folder)`` names each hub's database."""
-    from axis.server import ServerConfig
+    from axis.server import ServerConfig, Settings
     from axis.server import create_app as create_axis
     from signing import devpki
     from signing.stamping import specimens
@@ -73,7 +73,8 @@ def running(directory: Path,
     pki = devpki.build(directory / "pki-DEV-ONLY", f"http://{HOST}:{free_port()}")
     with ExitStack() as stack:
         pki_url = stack.enter_context(devpki.serving(pki))
-        axis_app = create_axis(ServerConfig(data_dir=directory / "axis"))
+        axis_app = create_axis(ServerConfig(  # agency secrets sealed under a per-run key
+            data_dir=directory / "axis", settings=Settings(secrets_key=secrets.token_bytes(32))))
         axis_url = stack.enter_context(serving(axis_app, HOST, free_port()))
         world = World(axis_url, pki_url)
         for code, (name, abbreviation, seal, leader) in AGENCIES.items():
@@ -83,7 +84,7 @@ def running(directory: Path,
             settings = HubSettings(
                 organ_id=code, organ_name=name, abbreviation=abbreviation, place="Hà Nội",
                 database_url=database_url(code, home), file_store=str(home / "files"),
-                token_key=secrets.token_urlsafe(32))
+                token_key=secrets.token_urlsafe(32), audit_key=secrets.token_urlsafe(32))
             keys = KeyFiles(pki.p12(seal), {"leader": pki.p12(leader)},
                             specimens.seal_png(name), {"leader": specimens.signature_png()})
             signer = runtime.signer_for(keys, pki.trust_roots, pki.tsa_url)

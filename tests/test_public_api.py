@@ -20,7 +20,8 @@ PACKAGES = (
 )
 #: modules that are a surface by themselves (one job, nothing private to hide)
 PUBLIC_MODULES = (
-    "signing.errors", "signing.devpki", "signing.pdf_input", "axis.errors", "decree30.errors",
+    "signing.errors", "signing.devpki", "signing.pdf_input", "signing.timestamps",
+    "axis.errors", "decree30.errors",
     "edochub.samples", "edochub.demo", "edochub.bootstrap", "edochub.cli",
 )
 

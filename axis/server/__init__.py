@@ -9,6 +9,7 @@ from axis.server.app import MiB, ServerConfig, create_app, open_core, serve
 from axis.server.core import Settings
 from axis.server.directory import Entry as DirectoryEntry
 from axis.server.directory_file import read_directory_file
+from axis.server.sealing import kek_from_env, new_kek
 
 __all__ = [
     "DirectoryEntry",
@@ -16,6 +17,8 @@ __all__ = [
     "ServerConfig",
     "Settings",
     "create_app",
+    "kek_from_env",
+    "new_kek",
     "open_core",
     "read_directory_file",
     "serve",

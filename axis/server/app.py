@@ -25,6 +25,7 @@ from axis.errors import (
 from axis.protocol import RequestContext, metrics_body, readiness
 from axis.server import db, soap, vxp, vxp_agencies
 from axis.server.core import AxisCore, Settings
+from axis.server.limits import BodyLimit
 from axis.server.store import EnvelopeStore, MessageStore, parse_store
 
 MiB = 1 << 20
@@ -44,6 +45,8 @@ class ServerConfig:
     soap_max_bytes: int = 96 * MiB
     settings: Settings = field(default_factory=Settings)
     purge_every_seconds: float = 3600
+    #: where clients reach this axis (the WSDL's address); never taken from a request
+    public_url: str = "http://127.0.0.1:8700"
     #: A folder, or ``s3://bucket/prefix`` to share envelopes between servers (default: the
     #: folder ``messages`` in ``data_dir``); ``s3_endpoint_url`` names a non-AWS S3 service.
     store: str | None = None
@@ -92,6 +95,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app = FastAPI(title="edochub reference axis", lifespan=lifespan, openapi_url=None)
     app.state.core = core
     app.state.soap_max_bytes = config.soap_max_bytes
+    app.state.public_url = config.public_url.rstrip("/")
     app.include_router(soap.router)
     app.include_router(vxp.router)
     app.include_router(vxp_agencies.router)
@@ -100,11 +104,21 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.exception_handler(ExchangeError)
     async def exchange_error(_request: Request, exc: ExchangeError) -> JSONResponse:
-        status = next((code for cls, code in HTTP_STATUS if isinstance(exc, cls)), 400)
-        return JSONResponse({"status": "FAIL", "ErrorCode": exc.code, "ErrorDesc": str(exc)},
-                            status_code=status)
+        return _json_error(exc)
+
+    def too_large(path: str, error: MessageTooLarge) -> Response:
+        return soap.fault(error) if path == "/soap" else _json_error(error)
+
+    app.add_middleware(BodyLimit, limit=max(config.max_message_bytes + MiB,
+                                            config.soap_max_bytes), answer=too_large)
 
     return app
+
+
+def _json_error(exc: ExchangeError) -> JSONResponse:
+    status = next((code for cls, code in HTTP_STATUS if isinstance(exc, cls)), 400)
+    return JSONResponse({"status": "FAIL", "ErrorCode": exc.code, "ErrorDesc": str(exc)},
+                        status_code=status)
 
 
 def _add_operations_routes(app: FastAPI, core: AxisCore) -> None:

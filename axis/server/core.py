@@ -14,10 +14,11 @@ are removed only once older than ``Settings.upload_lease``).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
@@ -46,6 +47,7 @@ from axis.protocol.messages import (
 )
 from axis.server import directory
 from axis.server.models import Agency, Delivery, Message, SeenNonce
+from axis.server.sealing import seal, unseal
 from axis.server.store import EnvelopeStore, Staged, StoredEnvelope
 
 _now, _iso = directory.now, directory.iso
@@ -74,6 +76,8 @@ def _received(message: Message, delivery: Delivery) -> Received:
 class Settings:
     retention: timedelta = timedelta(days=30)
     nonce_window: timedelta = timedelta(minutes=5)
+    #: key-encryption key of the agency secrets at rest (axis.server.sealing); None: plain
+    secrets_key: bytes | None = field(default=None, repr=False)
     #: How long a staging file may go unwritten, or a stored envelope stay without its row,
     #: before a purge takes it for a crash's leftover.
     upload_lease: timedelta = timedelta(hours=1)
@@ -91,7 +95,9 @@ class AxisCore:
         """The secret of a current agency (a merged, renamed or deleted one may not call)."""
         with self.sessions() as session:
             agency = session.get(Agency, code)
-            return agency.secret if directory.current(agency) else None
+            if not directory.current(agency) or agency.secret is None:
+                return None
+            return unseal(self.settings.secrets_key, code, agency.secret)
 
     def add_agency(self, code: str, name: str, secret: str, parent: str | None = None, *,
                    operator: bool = False, mail: str | None = None) -> None:
@@ -105,19 +111,22 @@ class AxisCore:
             existing = session.get(Agency, code)
             if existing is None:
                 directory.stored(session, directory.Entry(code, name, parent, mail), version,
-                                 secret=secret, operator=operator)
+                                 secret=seal(self.settings.secrets_key, code, secret),
+                                 operator=operator)
                 return
             # An imported directory entry keeps its history; it gains credentials.
             existing.name, existing.parent_code = name, parent
-            existing.secret, existing.operator = secret, operator
+            existing.secret = seal(self.settings.secrets_key, code, secret)
+            existing.operator = operator
             existing.mail = existing.mail if mail is None else mail
             directory.touch(existing, version)
 
     def register_agency(self, caller: str, code: str, name: str, mail: str | None = None,
                         parent_id: str = "", parent_code: str = "") -> Registered:
-        """A registered agency registers a subordinate (đơn vị trực thuộc) under itself (an
-        operator under any agency, named by ``parent_id`` or ``parent_code``); the axis draws
-        its secret, answered once."""
+        """An operator (an agency the axis operator registered with ``--operator``: the admin
+        credential) registers an agency under itself or under any agency named by
+        ``parent_id`` or ``parent_code``; the axis draws its secret, answered once. Other
+        agencies may not register agencies at all."""
         if not code.strip() or not name.strip():
             raise InvalidRequest("registerAgency needs a code and a name")
         code = directory.check_code(code)
@@ -125,13 +134,15 @@ class AxisCore:
         try:
             with self.sessions.begin() as session:
                 me = session.get(Agency, caller)
-                if me is None:  # an authenticated caller is registered
-                    raise NotPermitted(f"agency {caller} is not registered")
+                if me is None or not me.operator:
+                    raise NotPermitted(f"agency {caller} may not register agencies: only the "
+                                       "axis operator does")
                 parent = self._parent(session, me, parent_id.strip(), parent_code.strip())
                 if session.get(Agency, code) is not None:
                     raise AgencyExists(f"agency {code} is already registered")
                 directory.stored(session, directory.Entry(code, name.strip(), parent, mail),
-                                 directory.next_version(session), secret=secret)
+                                 directory.next_version(session),
+                                 secret=seal(self.settings.secrets_key, code, secret))
                 registered = directory.describe(session, code)
         except IntegrityError as exc:
             raise AgencyExists(f"agency {code} is already registered") from exc
@@ -185,14 +196,16 @@ class AxisCore:
         with self.sessions.begin() as session:
             return directory.import_entries(session, entries)
 
-    def remember_nonce(self, caller: str, nonce: str, created: datetime) -> None:
-        """Refuse a WS-Security request whose nonce was already used in the window."""
+    def remember_nonce(self, caller: str, nonce: bytes, created: datetime) -> None:
+        """Refuse a WS-Security request whose nonce (its decoded bytes: base64 has several
+        spellings of the same bytes) the agency already used in the window."""
+        key = hashlib.sha256(caller.encode() + b"\0" + nonce).hexdigest()
         with self.sessions.begin() as session:
             session.execute(delete(SeenNonce).where(
                 SeenNonce.created < _now() - 2 * self.settings.nonce_window))
         try:
             with self.sessions.begin() as session:
-                session.add(SeenNonce(nonce=nonce, agency=caller, created=created))
+                session.add(SeenNonce(nonce=key, agency=caller, created=created))
         except IntegrityError as exc:
             raise ReplayedRequest("replayed request: this WS-Security nonce was already used")\
                 from exc

@@ -15,6 +15,7 @@ from sqlalchemy.pool import StaticPool
 
 if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import DBAPIConnection
+from axis.server.store import private_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "axis_alembic_version"
@@ -34,6 +35,8 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        if engine.url.database:
+            private_file(Path(engine.url.database))  # 0600 in a 0700 folder when new
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -53,11 +54,13 @@ def vxp_caller(request: Request, core: CoreDep) -> VxpCaller:
     agency = params.get("systemid", "")
     if not agency:
         raise AuthenticationFailed(f"the signed headers carry no {PREFIX}systemid")
+    # an unknown agency is checked against a throwaway secret and refused in the same words
+    # as a wrong signature: the answer does not tell which agencies exist
     secret = core.secret_of(agency)
-    if secret is None:
-        raise AuthenticationFailed(f"unknown agency {agency}")
-    if not hmac.compare_digest(hmac_hex(secret, sign_header), signature.lower()):
-        raise AuthenticationFailed(f"bad signature: {HASH_HEADER} does not match for {agency}")
+    expected = hmac_hex(secret or secrets.token_urlsafe(32), sign_header)
+    if not hmac.compare_digest(expected, signature.lower()) or secret is None:
+        raise AuthenticationFailed(f"authentication failed for agency {agency[:64]}: "
+                                   f"{HASH_HEADER} does not match")
     for name, value in signed.items():
         if request.headers.get(name) != value:
             raise AuthenticationFailed(f"header {name} does not carry the value that was signed")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -41,6 +42,8 @@ SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 DIGEST_TYPE = "#PasswordDigest"
+#: decoded nonce sizes accepted (WS-Security clients send 16 bytes)
+MIN_NONCE, MAX_NONCE = 8, 64
 
 router = APIRouter()
 
@@ -66,26 +69,86 @@ def _parser() -> etree.XMLParser:
 def wsdl(request: Request) -> Response:
     if "wsdl" not in {key.lower() for key in request.query_params}:
         return Response("ask for the WSDL with ?wsdl; calls are POSTed", status_code=404)
-    address = str(request.url.replace(query=None))
+    address = f"{request.app.state.public_url}/soap"  # configured, not the request's Host
     return Response(_wsdl_text().replace(WSDL_ADDRESS, address), media_type="text/xml")
 
 
 @router.post("/soap")
 async def soap(request: Request, core: CoreDep) -> Response:
+    """The caller is authenticated from the SOAP header as soon as it has arrived; the rest
+    of the body is read only for an authenticated caller, and never beyond the limit."""
     limit = request.app.state.soap_max_bytes
     try:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise MessageTooLarge(f"SOAP request of {declared} bytes is larger than the limit "
+                                  f"of {limit} bytes")
         body = bytearray()
+        header = _HeaderReader()
+        caller = None
         async for chunk in request.stream():
             body += chunk
             if len(body) > limit:
                 raise MessageTooLarge(f"SOAP request larger than the limit of {limit} bytes")
-        answer = await run_in_threadpool(_handle, core, bytes(body))
+            if caller is None and (found := header.feed(chunk)) is not None:
+                caller = await run_in_threadpool(_authenticate, core, found)
+        if caller is None:
+            caller = await run_in_threadpool(_authenticate, core, header.close())
+        answer = await run_in_threadpool(_handle, core, bytes(body), caller)
     except ExchangeError as exc:
-        return _fault(exc)
+        return fault(exc)
     return Response(answer, media_type="text/xml; charset=utf-8")
 
 
-def _handle(core: AxisCore, body: bytes) -> bytes:
+class _HeaderReader:
+    """Parses the start of a request as it arrives, up to the end of its SOAP header."""
+
+    def __init__(self) -> None:
+        self._parser = etree.XMLPullParser(
+            events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False,
+            huge_tree=True, remove_blank_text=True)
+        self._depth = 0
+        self._prolog: bytearray | None = bytearray()  # what came before the root element
+
+    def feed(self, chunk: bytes) -> etree._Element | None:
+        """The complete header once it has arrived; a body before any header fails."""
+        if self._prolog is not None:
+            self._prolog += chunk
+        try:
+            self._parser.feed(chunk)
+            events = list(self._parser.read_events())
+        except etree.XMLSyntaxError as exc:
+            raise InvalidRequest(f"the request is not well-formed XML: {exc}") from exc
+        for event, element in events:
+            if event == "start":
+                self._depth += 1
+                if self._depth == 1:
+                    self._check_root(element)
+                if self._depth == 2 and element.tag == f"{{{SOAP_ENV}}}Body":
+                    raise AuthenticationFailed("no WS-Security UsernameToken in the SOAP header")
+            else:
+                self._depth -= 1
+                if self._depth == 1 and element.tag == f"{{{SOAP_ENV}}}Header":
+                    return element
+        return None
+
+    def _check_root(self, root: etree._Element) -> None:
+        prolog, self._prolog = self._prolog or b"", None
+        if b"<!DOCTYPE" in prolog:  # a DTD can only come before the root element
+            raise InvalidRequest("a SOAP request may not carry a DTD")
+        if root.tag != f"{{{SOAP_ENV}}}Envelope":
+            raise InvalidRequest("the request is not a SOAP 1.1 envelope")
+
+    def close(self) -> etree._Element | None:
+        """The request ended without a complete header."""
+        try:
+            self._parser.close()
+        except etree.XMLSyntaxError as exc:
+            raise InvalidRequest(f"the request is not well-formed XML: {exc}") from exc
+        return None
+
+
+def _handle(core: AxisCore, body: bytes, caller: str) -> bytes:
     try:
         document = etree.fromstring(body, _parser())
     except etree.XMLSyntaxError as exc:
@@ -94,7 +157,6 @@ def _handle(core: AxisCore, body: bytes) -> bytes:
         raise InvalidRequest("a SOAP request may not carry a DTD")
     if document.tag != f"{{{SOAP_ENV}}}Envelope":
         raise InvalidRequest("the request is not a SOAP 1.1 envelope")
-    caller = _authenticate(core, document.find(f"{{{SOAP_ENV}}}Header"))
     body_element = document.find(f"{{{SOAP_ENV}}}Body")
     operation = body_element[0] if body_element is not None and len(body_element) else None
     handler = OPERATIONS.get(operation.tag if operation is not None else "")
@@ -127,23 +189,26 @@ def _authenticate(core: AxisCore, header: etree._Element | None) -> str:
         nonce_bytes = base64.b64decode(nonce, validate=True)
     except ValueError as exc:
         raise AuthenticationFailed(f"malformed UsernameToken: {exc}") from exc
+    if not MIN_NONCE <= len(nonce_bytes) <= MAX_NONCE:
+        raise AuthenticationFailed(f"the Nonce must be {MIN_NONCE} to {MAX_NONCE} bytes")
     if created.tzinfo is None:
         created = created.replace(tzinfo=UTC)
     if abs(datetime.now(UTC) - created) > core.settings.nonce_window:
         raise AuthenticationFailed(f"stale request: Created {created_text} is outside the "
                                    "freshness window")
+    # an unknown agency is checked against a throwaway secret and refused in the same words
+    # as a wrong digest: the fault does not tell which agencies exist
     secret = core.secret_of(username)
-    if secret is None:
-        raise AuthenticationFailed(f"unknown agency {username}")
     expected = base64.b64encode(hashlib.sha1(  # noqa: S324 - WSS UsernameToken is SHA-1
-        nonce_bytes + created_text.encode() + secret.encode()).digest()).decode()
-    if not hmac.compare_digest(expected, (password.text or "").strip()):
-        raise AuthenticationFailed(f"bad password digest for agency {username}")
-    core.remember_nonce(username, nonce, created)
+        nonce_bytes + created_text.encode()
+        + (secret or secrets.token_urlsafe(32)).encode()).digest()).decode()
+    if not hmac.compare_digest(expected, (password.text or "").strip()) or secret is None:
+        raise AuthenticationFailed(f"authentication failed for agency {username[:64]}")
+    core.remember_nonce(username, nonce_bytes, created)
     return username
 
 
-def _fault(error: ExchangeError) -> Response:
+def fault(error: ExchangeError) -> Response:
     envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV, "axis": TNS})
     fault = etree.SubElement(etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body"),
                              f"{{{SOAP_ENV}}}Fault")

@@ -26,6 +26,21 @@ STAGING_PATTERN = "incoming-*.part"
 SUFFIX = ".edxml"
 
 
+def private_dir(path: Path) -> Path:
+    """``path`` and every missing folder above it, created 0700 (owner only)."""
+    for folder in reversed([p for p in (path, *path.parents) if not p.exists()]):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """``path`` created empty 0600 unless it exists (databases: SQLite keeps the mode for its
+    journal files)."""
+    private_dir(path.parent)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    return path
+
+
 class Staged:
     """A body being received. ``sha256`` covers the bytes written; ``sha256_without_crlf`` the
     bytes minus a trailing CRLF, which the national SDK appends after the envelope."""
@@ -85,7 +100,7 @@ class StagingArea:
 
     def __init__(self, staging: Path, max_size: int) -> None:
         self.staging, self.max_size = staging, max_size
-        staging.mkdir(parents=True, exist_ok=True)
+        private_dir(staging)
 
     def sweep_staging(self, lease: timedelta) -> int:
         """Delete staging files nobody wrote to for longer than ``lease``: a crash left them

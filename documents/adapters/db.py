@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 if TYPE_CHECKING:
     from sqlalchemy import Connection
     from sqlalchemy.engine.interfaces import DBAPIConnection
+from documents.adapters.storage import private_file
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -38,6 +39,8 @@ def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60})
+        if engine.url.database and engine.url.database != ":memory:":
+            private_file(Path(engine.url.database))  # 0600 in a 0700 folder when new
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: DBAPIConnection, _record: object) -> None:
@@ -82,8 +85,13 @@ def schema_revisions(engine: Engine) -> tuple[str | None, str]:
     return current, head or ""
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+#: where sessions carry the audit log's key (``Session.info``; documents.services.audit)
+AUDIT_KEY_INFO = "edochub_audit_key"
+
+
+def session_factory(engine: Engine, audit_key: str = "") -> sessionmaker[Session]:
+    """Sessions on ``engine``; ``audit_key`` keys the audit log's chain (a hub sets its own)."""
+    return sessionmaker(engine, expire_on_commit=False, info={AUDIT_KEY_INFO: audit_key})
 
 
 @contextmanager

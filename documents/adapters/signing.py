@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from documents.domain.ports import FileVerdict
     from signing.pades import CscSource, PolledSource, SignatureOptions, SigningKey
     from signing.stamping import Profile, RoleSigners
-    from signing.validation import ValidationSettings, Validator
+    from signing.validation import IsolatedValidator, ValidationSettings, Validator
 
 _Result = TypeVar("_Result")
 
@@ -482,3 +482,8 @@ class PadesDocumentValidator:
 
         async with Validator(self.settings) as validator:
             return [await validator.async_validate_bytes(data, name) for name, data in files]
+
+    def isolated(self, memory_bytes: int, seconds: float) -> IsolatedValidator:
+        from signing.validation import IsolatedValidator, Limits
+
+        return IsolatedValidator(self.settings, Limits(memory_bytes, seconds))

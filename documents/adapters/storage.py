@@ -37,10 +37,24 @@ class BlobStore(Protocol):
     def exists(self, digest: str) -> bool: ...
 
 
+def private_dir(path: Path) -> Path:
+    """``path`` and every missing folder above it, created 0700 (owner only)."""
+    for folder in reversed([p for p in (path, *path.parents) if not p.exists()]):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """``path`` created empty 0600 unless it exists (databases: SQLite keeps the mode for its
+    journal files)."""
+    private_dir(path.parent)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    return path
+
+
 class LocalStore:
     def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = private_dir(Path(root))
 
     def _path(self, digest: str) -> Path:
         digest = _checked(digest)
@@ -51,8 +65,8 @@ class LocalStore:
         path = self._path(digest)
         if path.exists():
             return digest
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        private_dir(path.parent)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")  # 0600
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)

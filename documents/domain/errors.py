@@ -36,6 +36,18 @@ class Conflict(RegisterError):
     """The change collides with existing data, e.g. a duplicate user name (HTTP 409)."""
 
 
+class TooLarge(RegisterError):
+    """The request is larger than the hub accepts (HTTP 413)."""
+
+
+class TooManyRequests(RegisterError):
+    """Too many attempts or jobs at once; the message says when to try again (HTTP 429)."""
+
+    def __init__(self, message: str, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ConfigurationError(RegisterError):
     """The hub's configuration or secrets are missing or unusable."""
 

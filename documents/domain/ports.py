@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 #: the role (Decree 30) of the competent person's signature, as validators report it
@@ -239,3 +241,12 @@ class DocumentSigner(Protocol):
 class DocumentValidator(Protocol):
     async def validate(self, files: Sequence[tuple[str, bytes]]) -> list[FileVerdict]:
         """Every signature of every ``(name, pdf)``; one call shares fetch caches."""
+
+    def isolated(self, memory_bytes: int, seconds: float) -> IsolatedChecker:
+        """A checker validating files in a worker process limited to ``memory_bytes`` of
+        address space and ``seconds`` per file (for files from outside: the archive)."""
+
+
+class IsolatedChecker(AbstractContextManager["IsolatedChecker"], Protocol):
+    def validate_file(self, path: Path, name: str) -> FileVerdict:
+        """The file's result; exceeding a limit is the result's ``error``."""

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 from sqlalchemy import delete, select
+from starlette.requests import HTTPConnection
 
 from documents.adapters import db
 from documents.adapters.models import RevokedToken, User
@@ -71,3 +72,9 @@ def revoke_token(hub: Hub, token: str) -> None:
         session.execute(delete(RevokedToken).where(RevokedToken.expires_at <= hub.clock()))
         if session.get(RevokedToken, str(claims["jti"])) is None:
             session.add(RevokedToken(jti=str(claims["jti"])[:64], expires_at=expires))
+
+
+def client_address(request: HTTPConnection) -> str:
+    """The address the request came from, as the server saw it (a proxy in front must pass
+    uvicorn ``--proxy-headers`` for this to be the client's)."""
+    return request.client.host if request.client else ""

@@ -18,6 +18,7 @@ from documents.adapters.models import utcnow
 from documents.adapters.storage import BlobStore
 from documents.domain.errors import InvalidInput, NotFound
 from documents.domain.ports import AxisLink, Codec, DocumentSigner, DocumentValidator, Party
+from documents.services.logins import LoginThrottle
 from documents.services.settings import HubSettings
 
 
@@ -31,6 +32,14 @@ class Hub:
     validator: DocumentValidator | None = None
     axis: AxisLink | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
+    #: failed logins per account and address (documents.services.logins)
+    logins: LoginThrottle = field(default_factory=LoginThrottle)
+
+    def __post_init__(self) -> None:
+        # every session of this hub carries the audit key (documents.services.audit)
+        from documents.services.audit import KEY_INFO
+
+        self.sessions.configure(info={KEY_INFO: self.settings.audit_key})
 
     @property
     def party(self) -> Party:

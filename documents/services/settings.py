@@ -19,10 +19,21 @@ class HubSettings:
     database_url: str
     file_store: str  # folder or s3://bucket/prefix
     token_key: str
+    #: keys the audit log's hash chain (documents.services.audit); never stored in the database
+    audit_key: str = ""
     #: agency code → organizationIdentifier its seal certificate must carry
     seal_identifiers: dict[str, str] = field(default_factory=dict)
     token_minutes: int = 480
     max_file_bytes: int = 50 * 1024 * 1024
+    #: any one request's body (a document and its attachments, an archive upload)
+    max_request_bytes: int = 256 * 1024 * 1024
+    #: the archive's validation: PDF members per ZIP, bytes a ZIP may expand to, jobs running
+    #: at once, and each file's worker process (address space, seconds)
+    max_archive_members: int = 1000
+    max_archive_bytes: int = 1024 * 1024 * 1024
+    max_archive_jobs: int = 2
+    validation_memory_bytes: int = 2048 * 1024 * 1024
+    validation_seconds: float = 60.0
     #: local folder for the hub's own working files (the archive's validation jobs); empty:
     #: the folder that holds a local file store
     data_dir: str = ""

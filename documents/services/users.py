@@ -6,6 +6,7 @@ deactivated, not deleted: documents and the audit log keep naming it."""
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from documents.adapters.models import User
-from documents.domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from documents.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+)
 from documents.domain.workflow import Role
 from documents.services import audit
 
@@ -29,8 +36,25 @@ def _hasher() -> PasswordHash:
     return PasswordHash.recommended()
 
 
+#: Argon2 hashes at once (each takes 64 MiB and a core for a moment); a request that cannot
+#: get a turn within HASH_WAIT seconds is answered 429
+HASHES_AT_ONCE = 2
+HASH_WAIT = 20.0
+_hashing = threading.BoundedSemaphore(HASHES_AT_ONCE)
+
+
+def _bounded(work):  # noqa: ANN001, ANN202
+    if not _hashing.acquire(timeout=HASH_WAIT):
+        raise TooManyRequests("the hub is busy checking other passwords; try again shortly",
+                              retry_after=5)
+    try:
+        return work()
+    finally:
+        _hashing.release()
+
+
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    return _bounded(lambda: _hasher().hash(password))
 
 
 def _check_role(role: str) -> Role:
@@ -116,7 +140,8 @@ def reset_password(session: Session, actor: str, user_id: int, password: str) ->
 def authenticate(session: Session, username: str, password: str) -> User:
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
     # verify even for an unknown name, so timing does not tell which names exist
-    valid = _hasher().verify(password, user.password_hash if user else _dummy_hash())
+    stored = user.password_hash if user else _dummy_hash()
+    valid = _bounded(lambda: _hasher().verify(password, stored))
     if user is None or not valid or not user.active:
         raise NotAuthenticated("wrong user name or password")
     return user

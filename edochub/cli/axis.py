@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,7 @@ from axis.errors import AxisError
 from edochub.cli.common import json_logs
 
 if TYPE_CHECKING:
-    from axis.server import ServerConfig
+    from axis.server import ServerConfig, Settings
     from axis.transports import AxisClient
 
 DEFAULT_DATA_DIR = Path("axis-data")
@@ -39,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="largest SOAP request accepted (default 96 MB, base64 included)")
     serve.add_argument("--retention-days", type=float, default=30,
                        help="how long acknowledged messages are kept (default 30)")
+    serve.add_argument("--public-url", default=None, metavar="URL",
+                       help="the address clients reach this axis at, written into the WSDL "
+                            "(default: http://HOST:PORT)")
     serve.set_defaults(handler=_serve)
 
     agency = actions.add_parser("agency", help="manage the reference axis's agency registry")
@@ -117,10 +121,11 @@ def _secret(name: str) -> str:
     return secret
 
 
-def _server_config(args: argparse.Namespace) -> ServerConfig:
-    from axis.server import ServerConfig
+def _server_config(args: argparse.Namespace, settings: Settings | None = None) -> ServerConfig:
+    from axis.server import ServerConfig, Settings, kek_from_env  # noqa: F811 - at run time
 
-    return ServerConfig(data_dir=args.data_dir, db_url=args.db)
+    settings = replace(settings or Settings(), secrets_key=kek_from_env())
+    return ServerConfig(data_dir=args.data_dir, db_url=args.db, settings=settings)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -128,11 +133,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     from axis.server import MiB, Settings, serve
 
+    # the retention is part of the settings that also carry the secrets' key
     config = dataclasses.replace(
-        _server_config(args), store=args.store, s3_endpoint_url=args.s3_endpoint_url,
+        _server_config(args, Settings(retention=timedelta(days=args.retention_days))),
+        store=args.store, s3_endpoint_url=args.s3_endpoint_url,
         max_message_bytes=int(args.max_message_mb * MiB),
         soap_max_bytes=int(args.soap_max_mb * MiB),
-        settings=Settings(retention=timedelta(days=args.retention_days)))
+        public_url=args.public_url or f"http://{args.host}:{args.port}")
     json_logs()
     base = f"http://{args.host}:{args.port}"
     print(f"reference axis at {base}: SOAP {base}/soap (WSDL {base}/soap?wsdl), "

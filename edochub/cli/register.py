@@ -1,4 +1,5 @@
-"""Sub-commands of the register: ``db upgrade``, ``users add``, ``audit verify``, ``serve``.
+"""Sub-commands of the register: ``db upgrade``, ``users add``, ``audit verify``, ``audit
+anchor``, ``serve``.
 
 Each reads the hub's configuration (:mod:`edochub.config`, ``--config``) the same way.
 """
@@ -12,7 +13,11 @@ from typing import TYPE_CHECKING
 from edochub.cli.config_option import add_config_option, load_config
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy.orm import Session, sessionmaker
+
+    from documents.services import Hub
 
 from edochub.cli.common import json_logs
 
@@ -38,12 +43,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_config_option(add)
     add.set_defaults(handler=_users_add)
 
-    audit = subparsers.add_parser("audit", help="the register's hash-chained audit log")
+    audit = subparsers.add_parser("audit", help="the register's keyed, hash-chained audit log "
+                                                "(key: the audit_key secret)")
     audit_actions = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
     verify = audit_actions.add_parser("verify", help="check that no entry was changed or "
-                                                     "removed")
+                                                     "removed, and every anchor")
+    verify.add_argument("--tsa-trust", action="append", default=[], metavar="PEM",
+                        help="root(s) of the time-stamping authority (default: the trust "
+                             "anchors of the configuration)")
     add_config_option(verify)
     verify.set_defaults(handler=_audit_verify)
+    anchor = audit_actions.add_parser("anchor", help="time-stamp the log's head (RFC 3161); "
+                                                     "run it periodically")
+    anchor.add_argument("--tsa", default=None, metavar="URL",
+                        help="time-stamping authority (default: [tsa] url of the "
+                             "configuration)")
+    add_config_option(anchor)
+    anchor.set_defaults(handler=_audit_anchor)
 
     serve = subparsers.add_parser("serve", help="run one agency's hub: HTTP API and the "
                                                 "exchange worker")
@@ -68,7 +84,9 @@ def _open_sessions(args: argparse.Namespace) -> sessionmaker[Session]:
     from documents.adapters import db
     from edochub import bootstrap
 
-    return db.session_factory(bootstrap.open_engine(load_config(args)))
+    config = load_config(args)
+    return db.session_factory(bootstrap.open_engine(config),
+                              audit_key=config.secrets["audit_key"].resolve())
 
 
 def _users_add(args: argparse.Namespace) -> int:
@@ -88,17 +106,72 @@ def _users_add(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from documents.services import audit
+    from signing.timestamps import check_timestamp
+    from signing.validation import load_certificates
+
+    named = [Path(p) for p in args.tsa_trust] or list(load_config(args)["trust.anchors"] or [])
+    roots = load_certificates(named) if named else ()
+
+    def check(token: bytes, digest: bytes) -> datetime:
+        if not roots:
+            raise ValueError("no time-stamping authority roots given (--tsa-trust)")
+        return check_timestamp(token, digest, roots)
 
     with _open_sessions(args)() as session:
-        report = audit.verify(session)
+        report = audit.verify(session, check)
     for problem in report.problems:
         print(f"BROKEN: {problem}")
     if report.bottom_line:
-        print(f"audit log intact: {report.entries} entries")
+        anchored = (f"; last anchored at entry {report.anchors[-1][0]} by a time-stamp of "
+                    f"{report.anchors[-1][1].isoformat(timespec='seconds')}"
+                    if report.anchors else "; not anchored by any time-stamp yet")
+        print(f"audit log intact: {report.entries} entries{anchored}")
         return 0
     print(f"audit log BROKEN: {len(report.problems)} problem(s) in {report.entries} entries")
     return 1
+
+
+def _audit_anchor(args: argparse.Namespace) -> int:
+    from documents.domain import ConfigurationError
+    from documents.services import audit
+    from signing.timestamps import request_timestamp
+
+    tsa = args.tsa or load_config(args)["tsa.url"]
+    if not tsa:
+        raise ConfigurationError("name the time-stamping authority: --tsa URL, or [tsa] url "
+                                 "in the configuration (EDOCHUB_TSA_URL)")
+    entry = audit.anchor(_open_sessions(args), lambda digest: request_timestamp(tsa, digest),
+                         tsa)
+    if entry is None:
+        print("nothing new to anchor (the log is empty or its head is an anchor)")
+    else:
+        print(f"audit log anchored: entry {entry.entity_id} time-stamped by {tsa} "
+              f"(anchor entry {entry.id})")
+    return 0
+
+
+def _anchor_periodically(hub: Hub, tsa: str, seconds: float) -> None:
+    """Anchor the audit log's head every ``seconds`` while the hub runs (a daemon thread); a
+    TSA that does not answer is reported and tried again next time."""
+    import sys
+    import threading
+
+    from documents.services import audit
+    from signing.errors import SigningError
+    from signing.timestamps import request_timestamp
+
+    def run() -> None:
+        while True:
+            try:
+                audit.anchor(hub.sessions, lambda digest: request_timestamp(tsa, digest), tsa)
+            except SigningError as exc:
+                print(f"edochub: audit anchor: {exc}", file=sys.stderr, flush=True)
+            threading.Event().wait(seconds)
+
+    threading.Thread(target=run, name="audit-anchor", daemon=True).start()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -115,8 +188,11 @@ def _serve(args: argparse.Namespace) -> int:
     if admin_password.given:
         bootstrap.ensure_admin(hub.sessions, admin_password.resolve())
     worker = Worker(hub, args.worker_interval).start() if hub.axis else None
+    if config["tsa.url"]:
+        _anchor_periodically(hub, config["tsa.url"],
+                             60 * float(os.environ.get("EDOCHUB_AUDIT_ANCHOR_MINUTES", "60")))
     print(f"edochub hub of {hub.settings.organ_id} on http://{args.host}:{args.port} "
-          f"(API docs at /docs)", flush=True)
+          f"(OpenAPI schema at /openapi.json)", flush=True)
     try:
         uvicorn.run(create_app(hub), host=args.host, port=args.port, log_level="warning")
     finally:

@@ -106,26 +106,30 @@ def _write_hub(directory: Path, created: list[Path], code: str, name: str, abbre
         path.mkdir(mode=0o700)
         created.append(path)
         path.chmod(0o700)  # whatever the umask
-    token_key = directory / "secrets" / "token-key"
-    descriptor = os.open(token_key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as out:
-        out.write(secrets.token_urlsafe(32) + "\n")
+    for key_file in ("token-key", "audit-key"):
+        descriptor = os.open(directory / "secrets" / key_file,
+                             os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_urlsafe(32) + "\n")
     config_file = directory / "edochub.toml"
     created.append(config_file)
     config_file.write_text(render(
         {("agency", "code"): code, ("agency", "name"): name,
          ("agency", "abbreviation"): abbreviation, ("agency", "place"): place,
          ("storage", "data_dir"): "data"},
-        {"token_key_file": "secrets/token-key"}), encoding="utf-8")
+        {"token_key_file": "secrets/token-key", "audit_key_file": "secrets/audit-key"}),
+        encoding="utf-8")
 
 
 def _first_database(config_file: Path, admin: str, password: str) -> None:
     from documents.adapters import db
     from edochub import bootstrap, config
 
-    engine = bootstrap.open_engine(config.load(config_file))
+    loaded = config.load(config_file)
+    engine = bootstrap.open_engine(loaded)
     try:
-        bootstrap.ensure_admin(db.session_factory(engine), password, admin)
+        bootstrap.ensure_admin(db.session_factory(
+            engine, audit_key=loaded.secrets["audit_key"].resolve()), password, admin)
     finally:
         engine.dispose()
 

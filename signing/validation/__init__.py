@@ -6,12 +6,14 @@ from signing.validation import preservation, upstream_hex, upstream_names
 from signing.validation.batch import (
     BatchItem,
     BatchSettings,
+    ZipLimits,
     expanded,
     overall,
     verify_batch,
     write_csv,
     write_json,
 )
+from signing.validation.isolation import IsolatedValidator, Limits
 from signing.validation.preservation import EXTENDABLE, augment
 from signing.validation.results import (
     FileResult,
@@ -35,12 +37,15 @@ __all__ = [
     "EXTENDABLE",
     "FileResult",
     "Indication",
+    "IsolatedValidator",
+    "Limits",
     "PadesLevel",
     "Purpose",
     "SignatureRole",
     "TrustStore",
     "ValidationSettings",
     "Validator",
+    "ZipLimits",
     "augment",
     "combined_exit_code",
     "expand_paths",

@@ -33,11 +33,22 @@ from signing.validation.results import FileResult, combined_exit_code
 
 if TYPE_CHECKING:
     from signing.validation.validator import Validator
-
-#: limits on what one ZIP archive may make us write to disk
-MAX_ZIP_MEMBERS = 100_000
-MAX_ZIP_BYTES = 8 * 1024**3
 _CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """What one ZIP archive may make us write to disk. Checked on the archive's directory
+    (declared sizes) before any member is read, and again on the bytes that come out while a
+    member is streamed to disk (a lying header cannot get past them either)."""
+
+    members: int = 100_000
+    member_bytes: int = 8 * 1024**3
+    total_bytes: int = 8 * 1024**3
+
+
+#: the command line's limits (the hub passes its own, smaller ones)
+CLI_ZIP_LIMITS = ZipLimits()
 
 
 @dataclass(frozen=True)
@@ -145,9 +156,9 @@ def _validate_in_worker(item: BatchItem) -> FileResult:
 # --- inputs -----------------------------------------------------------------------------------
 
 @contextmanager
-def expanded(inputs: list[Path]) -> Iterator[list[BatchItem]]:
+def expanded(inputs: list[Path], limits: ZipLimits = CLI_ZIP_LIMITS) -> Iterator[list[BatchItem]]:
     """The PDFs ``inputs`` name, as items to validate: folders walked, ZIP archives extracted
-    safely into a temporary folder that lives as long as the context."""
+    safely (within ``limits``) into a temporary folder that lives as long as the context."""
     with tempfile.TemporaryDirectory(prefix="edochub-batch-") as scratch:
         items: list[BatchItem] = []
         for index, path in enumerate(inputs):
@@ -155,26 +166,25 @@ def expanded(inputs: list[Path]) -> Iterator[list[BatchItem]]:
                 items.extend(BatchItem(p, str(p)) for p in sorted(path.rglob("*"))
                              if p.is_file() and p.suffix.lower() == ".pdf")
             elif path.suffix.lower() == ".zip" and path.is_file():
-                items.extend(_extract_zip(path, Path(scratch) / str(index)))
+                items.extend(_extract_zip(path, Path(scratch) / str(index), limits))
             else:
                 items.append(BatchItem(path, str(path)))
         yield items
 
 
-def _extract_zip(archive: Path, target: Path) -> list[BatchItem]:
+def _extract_zip(archive: Path, target: Path, limits: ZipLimits) -> list[BatchItem]:
     """The archive's PDF members, extracted under ``target``; a bad archive or a hostile member
     becomes an item carrying the error, never an exception."""
     items: list[BatchItem] = []
     try:
         with zipfile.ZipFile(archive) as bundle:
-            members = bundle.infolist()
-            if len(members) > MAX_ZIP_MEMBERS:
-                return [BatchItem(archive, str(archive),
-                              f"ZIP archive has more than {MAX_ZIP_MEMBERS} members")]
-            budget = MAX_ZIP_BYTES
+            members = [m for m in bundle.infolist()
+                       if not m.is_dir() and m.filename.lower().endswith(".pdf")]
+            refusal = _over_limits(members, limits)
+            if refusal is not None:
+                return [BatchItem(archive, str(archive), refusal)]
+            budget = limits.total_bytes
             for number, member in enumerate(members):
-                if member.is_dir() or not member.filename.lower().endswith(".pdf"):
-                    continue
                 display = f"{archive}!{member.filename}"
                 problem = _unsafe_member(member)
                 if problem is not None:
@@ -182,16 +192,32 @@ def _extract_zip(archive: Path, target: Path) -> list[BatchItem]:
                     continue
                 destination = target / f"{number}.pdf"
                 destination.parent.mkdir(parents=True, exist_ok=True)
-                written = _copy_bounded(bundle, member, destination, budget)
+                written = _copy_bounded(bundle, member, destination,
+                                        min(budget, limits.member_bytes))
                 if written is None:
-                    items.append(BatchItem(archive, display, "ZIP archive expands beyond the "
-                                       f"{MAX_ZIP_BYTES // 1024**3} GiB limit"))
+                    destination.unlink()
+                    items.append(BatchItem(archive, display, "ZIP member expands beyond its "
+                                           "declared size or the archive's limits"))
                     break
                 budget -= written
                 items.append(BatchItem(destination, display))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         items.append(BatchItem(archive, str(archive), f"unreadable ZIP archive: {exc}"))
     return items
+
+
+def _over_limits(members: list[zipfile.ZipInfo], limits: ZipLimits) -> str | None:
+    """Why the archive's directory alone already exceeds ``limits`` (nothing read yet)."""
+    if len(members) > limits.members:
+        return f"ZIP archive has {len(members)} PDF members; the limit is {limits.members}"
+    for member in members:
+        if member.file_size > limits.member_bytes:
+            return (f"ZIP member {member.filename[:80]} expands to {member.file_size} bytes; "
+                    f"the limit is {limits.member_bytes}")
+    total = sum(m.file_size for m in members)
+    if total > limits.total_bytes:
+        return f"ZIP archive expands to {total} bytes; the limit is {limits.total_bytes}"
+    return None
 
 
 def _unsafe_member(member: zipfile.ZipInfo) -> str | None:

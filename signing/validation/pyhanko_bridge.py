@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,26 @@ _INDICATION = {"PASSED": Indication.TOTAL_PASSED, "INDETERMINATE": Indication.IN
 
 
 
+#: the trailer's last lines: ``startxref``, the offset, ``%%EOF`` (ISO 32000-1 7.5.5)
+_STARTXREF = re.compile(rb"startxref\s+(\d{1,15})\s+%%EOF\s*$")
+_TAIL = 1024
+_WHITESPACE = b"\x00\t\n\x0c\r "
+
+
+def check_trailer(data: bytes) -> None:
+    """Refuse, in constant time, what would make pyHanko's tolerant reader scan the file byte
+    by byte (a 128 MiB run of whitespace costs it 75 s): no ``startxref`` in the last KiB, or
+    an offset that points outside the file or into a run of whitespace."""
+    found = _STARTXREF.search(data[-_TAIL:])
+    if found is None:
+        raise BadInputError("unreadable PDF: no startxref at the end of the file")
+    offset = int(found.group(1))
+    if offset >= len(data):
+        raise BadInputError("unreadable PDF: startxref points beyond the end of the file")
+    if not data[offset:offset + _TAIL].strip(_WHITESPACE):
+        raise BadInputError("unreadable PDF: startxref points at a run of whitespace")
+
+
 def install_speedups() -> None:
     """The faster hex-string reader and name comparison (same results; modules that could go
     upstream to pyHanko and asn1crypto)."""
@@ -78,6 +99,7 @@ def open_reader(data: bytes) -> PdfFileReader:
 
     install_speedups()
     check_pdf_bytes(data)
+    check_trailer(data)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if reader.encrypted:
@@ -85,7 +107,8 @@ def open_reader(data: bytes) -> PdfFileReader:
         _signature_fields(reader)  # walks the form fields; fails on a broken file
     except BadInputError:
         raise
-    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+            AssertionError) as exc:  # pyHanko asserts on some structures (found by fuzzing)
         raise BadInputError(f"unreadable or truncated PDF: {_one_line(exc)}") from None
     return reader
 

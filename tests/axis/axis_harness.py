@@ -19,10 +19,13 @@ import httpx
 import pytest
 
 from axis import edxml
+from axis.server import new_kek
 from axis.server.core import AxisCore
 from tests.helpers.net import free_port
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+#: the key that encrypts agency secrets at rest, one per test session (child servers inherit it)
+os.environ.setdefault("EDOCHUB_AXIS_KEK", new_kek())
 
 
 _numbers = itertools.count(random.randrange(1000))
@@ -122,11 +125,12 @@ class AxisServer:
     def core(self) -> AxisCore:
         """The server's core opened on its database from the test process (one pool)."""
         if self._core is None:
-            from axis.server.app import ServerConfig, open_core
+            from axis.server import ServerConfig, Settings, kek_from_env, open_core
 
             self._core = open_core(ServerConfig(data_dir=self.data_dir, db_url=self.db_url,
                                                 store=self.store,
-                                                s3_endpoint_url=self.s3_endpoint_url))
+                                                s3_endpoint_url=self.s3_endpoint_url,
+                                                settings=Settings(secrets_key=kek_from_env())))
         return self._core
 
 

@@ -117,8 +117,9 @@ def test_sync_answers_only_what_changed_and_deletions(axis_server: AxisServer, t
     operator = axis_server.add_agency("Trung tâm điều hành trục", operator=True, level1="G22")
     member = axis_server.add_agency()
     child = fresh_code()
-    with client_for(axis_server, member, protocol) as client:
+    with client_for(axis_server, operator, protocol) as client:  # operators register
         client.register_agency(child, "Phòng Văn thư", "vanthu@example.gov.vn")
+    with client_for(axis_server, member, protocol) as client:
         since = max(a.version for a in client.sync_agencies(0))
         assert client.sync_agencies(since) == ()
         with pytest.raises(NotPermitted):

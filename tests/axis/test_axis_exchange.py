@@ -97,7 +97,7 @@ def test_refused_calls_store_nothing(axis_server: AxisServer, protocol: str, tmp
     document = addressed("edoc_new.edxml", sender, receiver, tmp_path)
     impostor = type(sender)(sender.code, "not-the-secret", sender.secret_env)
     with client_for(axis_server, impostor, protocol) as client, \
-            pytest.raises(AuthenticationFailed, match="bad"):
+            pytest.raises(AuthenticationFailed, match="authentication failed"):
         client.send(document)
     with client_for(axis_server, sender, protocol) as client:
         with pytest.raises(UnknownRecipient, match="000.nobody.H41"):
@@ -128,7 +128,7 @@ def test_cli_reports_refusal_in_one_line(axis_server: AxisServer, cli, tmp_path)
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_agencies_listed_and_subordinate_registered(axis_server: AxisServer,
                                                     protocol: str) -> None:
-    parent = axis_server.add_agency("Ủy ban nhân dân tỉnh Mẫu")
+    parent = axis_server.add_agency("Ủy ban nhân dân tỉnh Mẫu", operator=True)
     with client_for(axis_server, parent, protocol) as client:
         child_code = fresh_code()
         registered = client.register_agency(child_code, "Sở Nội vụ tỉnh Mẫu")

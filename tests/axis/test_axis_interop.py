@@ -83,7 +83,8 @@ def test_stale_or_wrong_soap_credentials_are_refused(axis_server: AxisServer) ->
         stale.service.ListAgencies()
     assert fault.value.code == "axis:AUTHENTICATION_FAILED"
     nobody = Credentials("000.nobody.H41", "x", "UNUSED")
-    with pytest.raises(zeep.exceptions.Fault, match="unknown agency 000.nobody.H41"):
+    with pytest.raises(zeep.exceptions.Fault,
+                       match="authentication failed for agency 000.nobody.H41"):
         zeep_client(axis_server, nobody).service.ListAgencies()
     unsigned = zeep.Client(f"{axis_server.base_url}/soap?wsdl")
     with pytest.raises(zeep.exceptions.Fault, match="no WS-Security UsernameToken"):

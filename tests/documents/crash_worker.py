@@ -49,7 +49,7 @@ def main() -> int:
     args = parser.parse_args()
     engine = db.make_engine(args.database)
     settings = HubSettings(args.organ, args.organ, "X", "Hà Nội", args.database, args.files,
-                           token_key="unused-in-this-child")
+                           token_key="unused-in-this-child", audit_key="test-only-audit-key")
     client = AxisClient(VxpTransport(args.axis_url, args.organ, os.environ["EDOCHUB_AXIS_SECRET"]))
     link = AxisClientLink(client, Path(args.files).parent / "axis-work")
     hub = Hub(settings, db.session_factory(engine), LocalStore(Path(args.files)), EdxmlCodec(),

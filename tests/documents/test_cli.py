@@ -8,7 +8,8 @@ from documents.adapters import db
 
 
 def test_audit_verify_detects_a_changed_and_a_removed_entry(cli, database_url):
-    env = {"DATABASE_URL": database_url, "NEW_PASSWORD": "mat-khau-rat-dai"}
+    env = {"DATABASE_URL": database_url, "NEW_PASSWORD": "mat-khau-rat-dai",
+           "EDOCHUB_AUDIT_KEY": "an-audit-key-for-this-test-only"}
     assert cli("db", "upgrade", env=env).returncode == 0
     for name in ("an", "binh", "chi"):
         added = cli("users", "add", name, "--full-name", name.title(), "--role", "clerk",
@@ -59,6 +60,7 @@ def test_serve_runs_one_hub_with_its_first_administrator(tmp_path):
     (secrets_dir / "admin").write_text("mat-khau-quan-tri\n")
     env = {**os.environ, "EDOCHUB_ORGAN_ID": "000.00.00.H41", "EDOCHUB_DATA_DIR": str(tmp_path),
            "EDOCHUB_TOKEN_KEY": "a-token-key-for-this-test-only",
+           "EDOCHUB_AUDIT_KEY": "an-audit-key-for-this-test-only",
            "EDOCHUB_ADMIN_PASSWORD_FILE": str(secrets_dir / "admin")}
     env.pop("DATABASE_URL", None)
     server = subprocess.Popen([sys.executable, "-m", "edochub", "serve", "--port", str(port)],

@@ -117,7 +117,7 @@ def test_the_hubs_working_folder():
     from edochub import config
 
     env = {"EDOCHUB_ORGAN_ID": "000.00.00.H41", "EDOCHUB_TOKEN_KEY": "test-only",
-           "EDOCHUB_DATA_DIR": "/srv/hub"}
+           "EDOCHUB_DATA_DIR": "/srv/hub", "EDOCHUB_AUDIT_KEY": "test-only"}
     assert config.load(environ=env).settings().local_data_dir() == Path("/srv/hub")
     plain = HubSettings("000.00.00.H41", "H41", "UBND", "Hà Nội", "sqlite://", "/srv/x/files",
                         "k")

@@ -72,7 +72,8 @@ def make_hub(engine, root: Path, organ_id: str, abbreviation: str, link,
     settings = HubSettings(organ_id=organ_id, organ_name=AGENCIES.get(organ_id, organ_id),
                            abbreviation=abbreviation, place="Hà Nội",
                            database_url=str(engine.url), file_store=str(root / "files"),
-                           token_key="test-only-key-" + uuid.uuid4().hex)
+                           token_key="test-only-key-" + uuid.uuid4().hex,
+                           audit_key="test-only-audit-key-" + uuid.uuid4().hex)
     return Hub(settings, db.session_factory(engine), LocalStore(root / "files"), EdxmlCodec(),
                signer or MarkSigner(organ_id), validator or MarkValidator(), link)
 

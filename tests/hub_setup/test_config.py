@@ -21,6 +21,7 @@ def test_file_values_paths_and_environment_over_them(clean_env, tmp_path):
     folder = tmp_path / "etc"
     folder.mkdir()
     (folder / "token").write_text("token-key-from-a-file\n")
+    (folder / "audit").write_text("audit-key-from-a-file\n")
     path = write(folder / "hub.toml", """
 [agency]
 code = "000.00.00.H41"
@@ -36,6 +37,7 @@ anchors = ["roots/gov.pem", "roots/pub.pem"]
 max_file_mb = 20
 [secrets]
 token_key_file = "token"
+audit_key_file = "audit"
 """)
     loaded = config.load(path, {})
     assert loaded["keys.organization"] == folder / "keys" / "seal.p12"  # beside the file
@@ -46,6 +48,7 @@ token_key_file = "token"
     assert (settings.organ_id, settings.abbreviation, settings.place) == (
         "000.00.00.H41", "UBND", "Hà Nội")  # defaults where the file says nothing
     assert settings.token_key == "token-key-from-a-file"
+    assert settings.audit_key == "audit-key-from-a-file"
     assert settings.max_file_bytes == 20 * 1024 * 1024
 
     environ = {"EDOCHUB_ORGAN_ID": "000.00.00.G09", "EDOCHUB_TRUST": "/a.pem:/b.pem",
@@ -102,6 +105,7 @@ def test_every_command_reads_the_same_configuration(clean_env, tmp_path, capsys)
     clean_env.chdir(tmp_path)
     clean_env.setenv("EDOCHUB_CONFIG", str(path))
     clean_env.setenv("NEW_USER_PASSWORD", "mat-khau-nguoi-dung")
+    clean_env.setenv("EDOCHUB_AUDIT_KEY", "test-only-audit-key")
     assert main(["users", "add", "an", "--full-name", "An", "--role", "clerk",
                  "--password-env", "NEW_USER_PASSWORD"]) == 0
     clean_env.delenv("EDOCHUB_CONFIG")

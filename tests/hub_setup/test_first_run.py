@@ -24,11 +24,13 @@ COMMANDS = {
 @pytest.fixture()
 def config_file(clean_env, tmp_path: Path) -> Path:
     clean_env.setenv("H41_TOKEN_KEY", "test-only-token-key")
+    clean_env.setenv("H41_AUDIT_KEY", "test-only-audit-key")
     clean_env.setenv("NEW_USER_PASSWORD", "mat-khau-nguoi-dung")
     (tmp_path / "data").mkdir()
     path = tmp_path / "edochub.toml"
     path.write_text('[agency]\ncode = "000.00.00.H41"\n\n[storage]\ndata_dir = "data"\n\n'
-                    '[secrets]\ntoken_key_env = "H41_TOKEN_KEY"\n', encoding="utf-8")
+                    '[secrets]\ntoken_key_env = "H41_TOKEN_KEY"\naudit_key_env = "H41_AUDIT_KEY"\n',
+                    encoding="utf-8")
     return path
 
 
@@ -130,7 +132,8 @@ def test_the_process_itself_prints_one_line(tmp_path):
     answer = run_cli_process("serve", env={"EDOCHUB_ORGAN_ID": "000.00.00.H41",
                                            "EDOCHUB_DATA_DIR": str(tmp_path / "missing"),
                                            "EDOCHUB_TOKEN_KEY": "test-only",
-                                           "DATABASE_URL": "", "EDOCHUB_CONFIG": ""},
+                                           "DATABASE_URL": "", "EDOCHUB_CONFIG": "",
+                                           "EDOCHUB_AUDIT_KEY": "test-only"},
                              cwd=tmp_path)
     assert answer.returncode == 2, answer.stderr
     assert answer.stderr.count("\n") == 1 and "Traceback" not in answer.stderr

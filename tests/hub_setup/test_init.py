@@ -40,12 +40,14 @@ def test_init_sets_up_a_hub_once(clean_env, tmp_path, capsys):
     written = tomllib.loads((directory / "edochub.toml").read_text(encoding="utf-8"))
     assert written["agency"] == {"code": code, "name": name, "abbreviation": abbreviation,
                                  "place": "Hà Nội"}
-    assert written["secrets"] == {"token_key_file": "secrets/token-key"}  # a reference only
+    assert written["secrets"] == {"token_key_file": "secrets/token-key",
+                                  "audit_key_file": "secrets/audit-key"}  # references only
     text = (directory / "edochub.toml").read_text(encoding="utf-8")
     for setting in config.SETTINGS:  # every setting is there, set or as a commented example
         assert f"{setting.key} = " in text and setting.env in text, setting
     assert mode(directory / "data") == 0o700 and mode(directory / "secrets") == 0o700
     assert mode(directory / "secrets" / "token-key") == 0o600
+    assert mode(directory / "secrets" / "audit-key") == 0o600
     assert ADMIN_PASSWORD not in text
     assert authenticates(directory, "admin", ADMIN_PASSWORD)
     assert config.load(directory / "edochub.toml", {}).settings().token_key

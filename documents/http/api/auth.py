@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from documents.http.deps import Admin, CurrentUser, HubDep, RowId, SessionDep, oauth2
 from documents.http.schemas import PasswordReset, RoleChange, Token, UserCreate, UserPublic
-from documents.http.security import issue_token, revoke_token
-from documents.services import users
+from documents.http.security import client_address, issue_token, revoke_token
+from documents.services import logins, users
 
 router = APIRouter(tags=["users"])
 
 
 @router.post("/auth/token", response_model=Token)
-def login(hub: HubDep, session: SessionDep,
+def login(request: Request, hub: HubDep,
           form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
-    user = users.authenticate(session, form.username, form.password)
+    """Throttled per account and client address (429 with Retry-After)."""
+    user = logins.log_in(hub, form.username, form.password, client_address(request))
     return Token(access_token=issue_token(hub, user))
 
 

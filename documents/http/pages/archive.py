@@ -1,29 +1,32 @@
 """Lưu trữ: the archivist uploads PDFs or ZIP archives and gets the validation report.
 
-Validation runs in a background thread (one job per upload) with the hub's validator; the page
-shows a progress bar fed by polling, then each file's verdict and its human report
-(``signing.reports.human``, Vietnamese or English). ZIP archives are opened by the batch
-verifier's safe extraction. Jobs and their reports are files under the hub's data directory
+Validation runs in a background thread (one job per upload, at most
+``settings.max_archive_jobs`` at once); each file is validated in a worker process with memory
+and time limits (``signing.validation.isolation``); the page shows a progress bar fed by
+polling, then each file's verdict and its human report (``signing.reports.human``, Vietnamese or
+English). ZIP archives are opened by the batch verifier's safe extraction, within the hub's
+limits on members, each member's size and the total, checked before anything is read.
+Jobs and their reports are files under the hub's data directory
 (:mod:`documents.http.pages.archive_jobs`): they are still there after a restart, and a job the
 restart cut off is shown as interrupted with the reports it had finished.
 """
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
 
 from documents.adapters.models import User
-from documents.domain.errors import Forbidden, InvalidInput, NotFound
+from documents.domain.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
+from documents.domain.ports import IsolatedChecker
 from documents.domain.workflow import Role
-from documents.http.pages import i18n, signatures
+from documents.http.pages import i18n
 from documents.http.pages.archive_jobs import FileVerdict, Job, JobStore, unique_names
 from documents.http.pages.rendering import PREFIX, SECURITY_HEADERS, PageRoute, go, render
 from documents.http.pages.session import check_csrf, current_user, hub_of, language_of
@@ -33,6 +36,9 @@ from signing.validation import BatchItem, FileResult
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PageUser = Annotated[User, Depends(current_user)]
 KEEP_JOBS = 20
+#: uploads being received (not yet jobs on disk), counted with the running jobs
+_starting = 0
+_counting = threading.Lock()
 
 
 def _archivist(user: User) -> None:
@@ -55,7 +61,12 @@ def _run(hub: Hub, store: JobStore, job: Job, inputs: list[Path], lock: int) -> 
     """Validate every file, saving the manifest and the reports after each one."""
     # expanded: the batch verifier's safe ZIP extraction
     from signing.reports import render_html
-    from signing.validation import expanded, overall
+    from signing.validation import ZipLimits, expanded, overall
+
+    settings = hub.settings
+    limits = ZipLimits(members=settings.max_archive_members,
+                       member_bytes=settings.max_file_bytes,
+                       total_bytes=settings.max_archive_bytes)
 
     uploaded = f"{store.folder(job.id) / 'upload'}/"
 
@@ -68,24 +79,24 @@ def _run(hub: Hub, store: JobStore, job: Job, inputs: list[Path], lock: int) -> 
                                        result.error))
         store.save(job)
 
-    async def validate_all(items: list[BatchItem]) -> None:
+    def validate_all(items: list[BatchItem], isolated: IsolatedChecker) -> None:
         for item in items:
             shown = item.display.replace(uploaded, "")  # names as the archivist gave them
             if item.error is not None:
                 keep(FileResult(path=shown, error=item.error), None)
                 continue
-            data = item.path.read_bytes()
-            try:
-                result = await signatures.validate(hub, shown, data)
-            except Exception as exc:  # one broken file must not stop the job
-                result = FileResult(path=shown, error=f"validation failed: {exc}")
-            keep(result, data)
+            # the hub's validator is the signing package's: its verdicts are FileResults
+            result = cast(FileResult, isolated.validate_file(item.path, shown))
+            keep(result, item.path.read_bytes())
 
     try:
-        with expanded(inputs) as items:
+        if hub.validator is None:
+            raise InvalidInput("this hub has no validator configured")
+        with expanded(inputs, limits) as items, hub.validator.isolated(
+                settings.validation_memory_bytes, settings.validation_seconds) as isolated:
             job.total = len(items)
             store.save(job)
-            asyncio.run(validate_all(items))
+            validate_all(items, isolated)
         job.state = "done"
     except Exception as exc:  # reported on the page, never lost in a thread
         job.state, job.error = "failed", " ".join(str(exc).split()) or type(exc).__name__
@@ -120,6 +131,23 @@ def _shortened(name: str) -> str:
 async def upload(request: Request, user: PageUser) -> Response:
     _archivist(user)
     hub = hub_of(request)
+    store = _store(hub)
+    global _starting
+    with _counting:  # two uploads cannot both take the last place
+        running = _starting + sum(1 for job in store.all() if job.state == "running")
+        if running >= hub.settings.max_archive_jobs:
+            raise TooManyRequests(f"{running} validation jobs are running, the most this hub "
+                                  "runs at once; try again when one has finished",
+                                  retry_after=30)
+        _starting += 1
+    try:
+        return await _start(request, hub, store, user)
+    finally:
+        with _counting:
+            _starting -= 1
+
+
+async def _start(request: Request, hub: Hub, store: JobStore, user: User) -> Response:
     form = await request.form()
     uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     if not uploads:
@@ -132,7 +160,6 @@ async def upload(request: Request, user: PageUser) -> Response:
         return render(request, "archive.html", status_code=422, user=user, jobs=[],
                       errors={"files": t("bad_file_name", name=_shortened(unusable[0]),
                                          limit=MAX_NAME_BYTES)})
-    store = _store(hub)
     names = unique_names([name if (name := Path(part.filename or "").name) not in ("", ".", "..")
                           else f"file-{index}.pdf" for index, part in enumerate(uploads)])
     job = store.create(user.id, names)

@@ -97,7 +97,9 @@ class JobStore:
 
     def create(self, owner_id: int, names: list[str]) -> Job:
         job = Job(id=uuid.uuid4().hex, owner_id=owner_id, names=names)
-        (self.folder(job.id) / "upload").mkdir(parents=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.folder(job.id).mkdir(mode=0o700)
+        (self.folder(job.id) / "upload").mkdir(mode=0o700)
         self.save(job)
         return job
 

@@ -34,8 +34,8 @@ from documents.http.pages.session import (
     require_role,
     set_cookie,
 )
-from documents.http.security import issue_token, revoke_token
-from documents.services import incoming, outgoing, search, users
+from documents.http.security import client_address, issue_token, revoke_token
+from documents.services import incoming, logins, outgoing, search
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PageUser = Annotated[User, Depends(current_user)]
@@ -88,8 +88,8 @@ async def login(request: Request) -> Response:
     hub = hub_of(request)
     if not errors:
         try:
-            with db.transaction(hub.sessions) as session:
-                user = users.authenticate(session, username, password)
+            user = await run_in_threadpool(logins.log_in, hub, username, password,
+                                           client_address(request))
         except NotAuthenticated:
             errors["password"] = t("wrong_login")
     if errors:

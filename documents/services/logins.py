@@ -17,11 +17,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from documents.adapters.models import User
 from documents.domain.errors import NotAuthenticated, TooManyRequests
 from documents.services import audit, users
-from documents.services.hub import Hub
+
+if TYPE_CHECKING:  # the hub holds this module's throttle; the type alone goes back
+    from documents.services.hub import Hub
 
 
 @dataclass(frozen=True)

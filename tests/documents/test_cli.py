@@ -51,7 +51,7 @@ def test_serve_runs_one_hub_with_its_first_administrator(tmp_path):
     import time
 
     import httpx
-import pytest
+    import pytest
 
     from tests.helpers.net import free_port
 

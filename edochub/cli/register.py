@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from edochub.cli.config_option import add_config_option, load_config
@@ -80,13 +82,19 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_sessions(args: argparse.Namespace) -> sessionmaker[Session]:
+@contextmanager
+def _open_sessions(args: argparse.Namespace) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the configured database for one command; the engine is closed after it
+    (so SQLite's write-ahead log is folded back, as when the process ends)."""
     from documents.adapters import db
     from edochub import bootstrap
 
     config = load_config(args)
-    return db.session_factory(bootstrap.open_engine(config),
-                              audit_key=config.secrets["audit_key"].resolve())
+    engine = bootstrap.open_engine(config)
+    try:
+        yield db.session_factory(engine, audit_key=config.secrets["audit_key"].resolve())
+    finally:
+        engine.dispose()
 
 
 def _users_add(args: argparse.Namespace) -> int:
@@ -98,7 +106,7 @@ def _users_add(args: argparse.Namespace) -> int:
     if not password:
         raise ConfigurationError(f"environment variable {args.password_env} is empty: put "
                                  "the new user's password in it")
-    with transaction(_open_sessions(args)) as session:
+    with _open_sessions(args) as sessions, transaction(sessions) as session:
         user = users.create_user(session, "cli", args.username, args.full_name, args.role,
                                  password, args.position)
         print(f"user {user.username} ({user.role}) added")
@@ -120,7 +128,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
             raise ValueError("no time-stamping authority roots given (--tsa-trust)")
         return check_timestamp(token, digest, roots)
 
-    with _open_sessions(args)() as session:
+    with _open_sessions(args) as sessions, sessions() as session:
         report = audit.verify(session, check)
     for problem in report.problems:
         print(f"BROKEN: {problem}")
@@ -143,8 +151,8 @@ def _audit_anchor(args: argparse.Namespace) -> int:
     if not tsa:
         raise ConfigurationError("name the time-stamping authority: --tsa URL, or [tsa] url "
                                  "in the configuration (EDOCHUB_TSA_URL)")
-    entry = audit.anchor(_open_sessions(args), lambda digest: request_timestamp(tsa, digest),
-                         tsa)
+    with _open_sessions(args) as sessions:
+        entry = audit.anchor(sessions, lambda digest: request_timestamp(tsa, digest), tsa)
     if entry is None:
         print("nothing new to anchor (the log is empty or its head is an anchor)")
     else:

@@ -169,7 +169,8 @@ def test_audit_detects_changed_and_removed_entries(hub):
     with transaction(hub.sessions) as session:
         session.execute(text("update audit_log set actor = 'mallory' where id = 2"))
     with hub.sessions() as session:
-        assert audit.verify(session).problems == ("entry 2 was changed after it was written",)
+        assert audit.verify(session).problems == (
+            "entry 2 was changed after it was written (or the audit key is not this log's)",)
     with transaction(hub.sessions) as session:
         session.execute(text("delete from audit_log where id = 2"))
     with hub.sessions() as session:

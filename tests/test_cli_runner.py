@@ -35,7 +35,8 @@ def test_env_and_cwd_apply_for_the_call_only(tmp_path, monkeypatch):
     added = run_cli("users", "add", "an", "--full-name", "An", "--role", "clerk",
                     "--password-env", "NEW_PASSWORD", cwd=tmp_path,
                     env={"DATABASE_URL": "sqlite:///relative.db",
-                         "NEW_PASSWORD": "mat-khau-rat-dai"})
+                         "NEW_PASSWORD": "mat-khau-rat-dai",
+                         "EDOCHUB_AUDIT_KEY": "an-audit-key-for-this-test-only"})
     assert added.returncode == 0, added.stderr
     assert (tmp_path / "relative.db").exists()  # relative to cwd, from env
     assert os.environ["DATABASE_URL"] == "sqlite:///kept.db"

@@ -20,11 +20,11 @@ import asyncio
 from documents.adapters import db
 from documents.adapters.models import OutgoingDocument, User
 from documents.domain.errors import ConfigurationError, Forbidden, InvalidInput
-from documents.domain.ports import LeaderKey, RemoteApproval
+from documents.domain.ports import RemoteApproval
 from documents.domain.workflow import Role
 from documents.services import outgoing
-from documents.services.hub import Hub, load
-from documents.services.token_signing import may_sign, refuse_untrusted
+from documents.services.hub import Hub
+from documents.services.token_signing import document_to_sign, refuse_untrusted
 from signing.errors import SigningError
 
 
@@ -48,16 +48,7 @@ async def sign(hub: Hub, actor: User, document_id: int,
     if kind == "csc" and not (approval.pin or approval.otp):
         raise InvalidInput("give the PIN or the one-time code of your remote-signing account")
 
-    def source() -> tuple[str, bytes, LeaderKey]:
-        with db.transaction(hub.sessions) as session:
-            document = load(session, OutgoingDocument, document_id, "outgoing document")
-            may_sign(document, actor)
-            main = outgoing.main_file(document)
-            leader = LeaderKey(actor.username, actor.full_name,
-                               actor.position or document.signer_position)
-            return main.blob_hash, hub.store.get(main.blob_hash), leader
-
-    source_hash, pdf, leader = await asyncio.to_thread(source)
+    source_hash, pdf, leader = await asyncio.to_thread(document_to_sign, hub, actor, document_id)
     try:
         signed = await hub.signer.sign_remotely(pdf, leader, approval)
     except SigningError as exc:

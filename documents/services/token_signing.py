@@ -83,6 +83,18 @@ def _common_name(certificate: x509.Certificate) -> str:
     return (certificate.subject.native.get("common_name") or "").strip()
 
 
+def document_to_sign(hub: Hub, actor: User, document_id: int) -> tuple[str, bytes, LeaderKey]:
+    """What a leader signs away from the hub (token or remote service): the main file's hash
+    (to refuse a document changed meanwhile), its bytes, and who signs."""
+    with db.transaction(hub.sessions) as session:
+        document = load(session, OutgoingDocument, document_id, "outgoing document")
+        may_sign(document, actor)
+        main = outgoing.main_file(document)
+        leader = LeaderKey(actor.username, actor.full_name,
+                           actor.position or document.signer_position)
+        return main.blob_hash, hub.store.get(main.blob_hash), leader
+
+
 def may_sign(document: OutgoingDocument, actor: User) -> None:
     """The workflow's own rule for "sign" (role, then state), before any work is done."""
     workflow.next_outgoing(document.state, "sign", Role(actor.role))
@@ -99,16 +111,7 @@ async def prepare(hub: Hub, actor: User, document_id: int, certificate: x509.Cer
     if hub.signer is None:
         raise ConfigurationError("this hub has no signer configured")
 
-    def source() -> tuple[str, bytes, LeaderKey]:
-        with db.transaction(hub.sessions) as session:
-            document = load(session, OutgoingDocument, document_id, "outgoing document")
-            may_sign(document, actor)
-            main = outgoing.main_file(document)
-            leader = LeaderKey(actor.username, actor.full_name,
-                               actor.position or document.signer_position)
-            return main.blob_hash, hub.store.get(main.blob_hash), leader
-
-    source_hash, pdf, leader = await asyncio.to_thread(source)
+    source_hash, pdf, leader = await asyncio.to_thread(document_to_sign, hub, actor, document_id)
     try:
         prepared, request_json = await hub.signer.prepare_for_token(pdf, leader, certificate,
                                                                     tuple(chain))

@@ -10,6 +10,7 @@ from axis.server.core import Settings
 from axis.server.directory import Entry as DirectoryEntry
 from axis.server.directory_file import read_directory_file
 from axis.server.sealing import kek_from_env, new_kek
+from axis.server.store import private_dir, private_file
 
 __all__ = [
     "DirectoryEntry",
@@ -20,6 +21,8 @@ __all__ = [
     "kek_from_env",
     "new_kek",
     "open_core",
+    "private_dir",
+    "private_file",
     "read_directory_file",
     "serve",
 ]

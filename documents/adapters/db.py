@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 if TYPE_CHECKING:
     from sqlalchemy import Connection
     from sqlalchemy.engine.interfaces import DBAPIConnection
-from documents.adapters.storage import private_file
+from axis.server import private_file
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+# files private to the service user: the same rule as the axis's own files
+from axis.server import private_dir
 from documents.domain.errors import ConfigurationError, NotFound
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -35,21 +37,6 @@ class BlobStore(Protocol):
     def get(self, digest: str) -> bytes: ...
 
     def exists(self, digest: str) -> bool: ...
-
-
-def private_dir(path: Path) -> Path:
-    """``path`` and every missing folder above it, created 0700 (owner only)."""
-    for folder in reversed([p for p in (path, *path.parents) if not p.exists()]):
-        folder.mkdir(mode=0o700, exist_ok=True)
-    return path
-
-
-def private_file(path: Path) -> Path:
-    """``path`` created empty 0600 unless it exists (databases: SQLite keeps the mode for its
-    journal files)."""
-    private_dir(path.parent)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    return path
 
 
 class LocalStore:

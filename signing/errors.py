@@ -61,5 +61,12 @@ class ServiceError(SigningError):
     error: nothing was signed. The register's API answers 503."""
 
 
+class RemoteServiceUnavailable(RemoteSigningError, ServiceError):
+    """The remote-signing service is unreachable, too slow or failing (a 5xx answer): nothing
+    was signed and asking again later may work. The register's API answers 503, as for a TSA
+    that is down; a refusal (wrong PIN, unknown credential, the official said no) stays a
+    :class:`RemoteSigningError` the caller must act on."""
+
+
 class CryptoRuleError(SigningError):
     """A key or digest under the rules of :mod:`signing.crypto_rules`: nothing is signed."""

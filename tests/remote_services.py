@@ -107,7 +107,8 @@ def csc_service(pki: devpki.DevPki, pins: dict[str, str],
 @dataclass
 class Phone:
     """What the official does on their phone: ``answer`` is ``confirm``, ``refuse``,
-    ``ignore`` (the request stays pending) or ``expire`` (the service gives up on it), read
+    ``ignore`` (the request stays pending) or ``expire`` (the service gives up on it), or
+    ``fail`` (the service itself breaks down: HTTP 500 to every poll), read
     at each poll once the first ``pending_polls`` polls of a request were answered
     "pending"."""
 
@@ -160,6 +161,8 @@ class _StandInService:
         if entry is None:
             raise web.HTTPNotFound()
         answer = self.phone.answer  # as the official acts now
+        if answer == "fail":
+            raise web.HTTPInternalServerError()
         if entry["polls"] > 0 or answer == "ignore":
             entry["polls"] -= 1
             return web.json_response({"status": "pending"})

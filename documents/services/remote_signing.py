@@ -8,7 +8,8 @@ against the hub's own trust anchors, as for a token's signature) and records it
 The PIN and one-time code live only in this request's memory: they are passed to the
 service and dropped, never written to the database, the audit log or a log line. A refused
 authorisation, an unknown credential, an unreachable service or a refusal on the phone leaves
-the document exactly as it was (nothing is recorded before the signed PDF validates).
+the document exactly as it was (nothing is recorded before the signed PDF validates). A
+refusal is the caller's to fix (422); a service unreachable or failing is 503, as for a TSA.
 
 Configuration: ``EDOCHUB_LEADER_REMOTE`` (see ``edochub.bootstrap``).
 """
@@ -25,7 +26,7 @@ from documents.domain.workflow import Role
 from documents.services import outgoing
 from documents.services.hub import Hub
 from documents.services.token_signing import document_to_sign, refuse_untrusted
-from signing.errors import SigningError
+from signing.errors import ServiceError, SigningError
 
 
 def kind_for(hub: Hub, actor: User) -> str | None:
@@ -51,6 +52,8 @@ async def sign(hub: Hub, actor: User, document_id: int,
     source_hash, pdf, leader = await asyncio.to_thread(document_to_sign, hub, actor, document_id)
     try:
         signed = await hub.signer.sign_remotely(pdf, leader, approval)
+    except ServiceError:
+        raise  # the service (or a TSA) unreachable or failing, not the request: 503, try later
     except SigningError as exc:
         raise InvalidInput(f"remote signing failed: {exc}") from None
     await refuse_untrusted(hub, signed)

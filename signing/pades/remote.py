@@ -19,8 +19,11 @@ sources)::
 
 Every failure becomes one line (:class:`signing.errors.RemoteSigningError`): the service is
 unreachable, does not know the credential, refuses the authorisation, the official refuses
-or lets the request expire, or no answer comes within the time limit. The PIN and one-time
-code are held in memory only for the signature they authorise, never logged or written.
+or lets the request expire, or no answer comes within the time limit. A service that cannot
+be reached, times out or fails (HTTP 5xx) is :class:`signing.errors.RemoteServiceUnavailable`,
+which is also a ``ServiceError``: worth asking again later, where a refusal is not. The PIN
+and one-time code are held in memory only for the signature they authorise, never logged or
+written.
 
 Protocol of a phone-confirmed service (JSON over HTTP, base64 values; vendors' own APIs
 differ in names, an adapter maps them onto this)::
@@ -59,7 +62,7 @@ from pyhanko.sign.signers.csc_signer import (
 )
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from signing.errors import RemoteSigningError
+from signing.errors import RemoteServiceUnavailable, RemoteSigningError
 from signing.pades.keys import Authorisation, CscSource, PolledSource, SigningKey
 
 #: seconds allowed for each request to a service (the phone's confirmation has its own limit)
@@ -96,7 +99,7 @@ async def _csc_signer(http: aiohttp.ClientSession, source: CscSource,
     try:
         credential = await fetch_certs_in_csc_credential(http, session_info, REQUEST_TIMEOUT)
     except PyHankoSigningError as exc:
-        raise RemoteSigningError(_credential_problem(source, exc)) from None
+        raise _credential_error(source, exc) from None
     status = credential.response_data.get("key", {}).get("status", "enabled")
     if status != "enabled":
         raise RemoteSigningError(f"{source.describe()} is {status}: it cannot sign")
@@ -105,22 +108,33 @@ async def _csc_signer(http: aiohttp.ClientSession, source: CscSource,
                       sign_timeout=REQUEST_TIMEOUT)
 
 
-def _credential_problem(source: CscSource | PolledSource, exc: BaseException) -> str:
+def _credential_error(source: CscSource | PolledSource,
+                      exc: BaseException) -> RemoteSigningError:
+    """What went wrong asking for the credential: a refusal, or the service unavailable."""
     cause = exc.__cause__
     if isinstance(cause, aiohttp.ClientResponseError):
         if cause.status in (400, 404):
-            return f"the remote-signing service at {source.url} has no credential " \
-                   f"{source.credential_id!r} (HTTP {cause.status})"
+            return RemoteSigningError(f"the remote-signing service at {source.url} has no "
+                                      f"credential {source.credential_id!r} (HTTP {cause.status})")
         if cause.status in (401, 403):
-            return f"the remote-signing service at {source.url} refused access " \
-                   f"(HTTP {cause.status}): check the access token"
-        return f"the remote-signing service at {source.url} answered HTTP {cause.status} " \
-               f"for credential {source.credential_id!r}"
+            return RemoteSigningError(f"the remote-signing service at {source.url} refused "
+                                      f"access (HTTP {cause.status}): check the access token")
+        kind = RemoteServiceUnavailable if cause.status >= 500 else RemoteSigningError
+        return kind(f"the remote-signing service at {source.url} answered HTTP {cause.status} "
+                    f"for credential {source.credential_id!r}")
     if isinstance(cause, aiohttp.ClientError | TimeoutError):
-        return f"cannot reach the remote-signing service at {source.url}: " \
-               f"{_one_line(cause)}"
-    return f"unusable answer from the remote-signing service at {source.url}: " \
-           f"{_one_line(exc)}"
+        return _unreachable(source.url, cause)
+    return RemoteSigningError(f"unusable answer from the remote-signing service at "
+                              f"{source.url}: {_one_line(exc)}")
+
+
+def _unreachable(url: str, exc: BaseException) -> RemoteServiceUnavailable:
+    """The service did not answer in time, or answered a server error (5xx)."""
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return RemoteServiceUnavailable(f"the remote-signing service at {url} failed "
+                                        f"(HTTP {exc.status})")
+    return RemoteServiceUnavailable(f"cannot reach the remote-signing service at {url}: "
+                                    f"{_one_line(exc)}")
 
 
 class _PinAuthorisation(CSCAuthorizationManager):
@@ -145,14 +159,17 @@ class _PinAuthorisation(CSCAuthorizationManager):
                                        timeout=aiohttp.ClientTimeout(REQUEST_TIMEOUT)
                                        ) as answer:
                 body = await _json_or_empty(answer)
+                if answer.status >= 500:
+                    raise RemoteServiceUnavailable(
+                        f"the remote-signing service at {self._source.url} failed "
+                        f"(HTTP {answer.status})")
                 if answer.status >= 400:
                     reason = body.get("error_description") or body.get("error") \
                         or f"HTTP {answer.status}"
                     raise RemoteSigningError(
                         f"{self._source.describe()}: the authorisation was refused ({reason})")
         except (TimeoutError, aiohttp.ClientError) as exc:
-            raise RemoteSigningError(f"cannot reach the remote-signing service at "
-                                     f"{self._source.url}: {_one_line(exc)}") from None
+            raise _unreachable(self._source.url, exc) from None
         try:
             return self.parse_csc_auth_response(body)
         except PyHankoSigningError as exc:
@@ -169,9 +186,12 @@ class _CscSigner(CSCSigner):
             await super()._do_commit(batch)
         except PyHankoSigningError as exc:
             cause = exc.__cause__
+            where = self.auth_manager.csc_session_info
+            if isinstance(cause, aiohttp.ClientResponseError) and cause.status >= 500 \
+                    or isinstance(cause, TimeoutError | aiohttp.ClientConnectionError):
+                raise _unreachable(where.service_url, cause) from None
             reason = f"HTTP {cause.status}" if isinstance(cause, aiohttp.ClientResponseError) \
                 else _one_line(cause or exc)
-            where = self.auth_manager.csc_session_info
             raise RemoteSigningError(f"credential {where.credential_id!r} at "
                                      f"{where.service_url}: signing refused ({reason})") from None
 
@@ -195,7 +215,7 @@ async def _polled_signer(http: aiohttp.ClientSession, source: PolledSource,
     except (TimeoutError, aiohttp.ClientError) as exc:
         wrapped = PyHankoSigningError("credential info request failed")
         wrapped.__cause__ = exc
-        raise RemoteSigningError(_credential_problem(source, wrapped)) from None
+        raise _credential_error(source, wrapped) from None
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise RemoteSigningError(f"unusable answer from the remote-signing service at "
                                  f"{source.url}: {_one_line(exc)}") from None
@@ -240,9 +260,13 @@ class _PolledSigner(Signer):
             submitted = await self._call("POST", "/signatures/request", request)
             transaction = str(submitted["transactionID"])
             return await self._wait_for(transaction)
+        except aiohttp.ClientResponseError as exc:
+            if exc.status < 500:
+                raise RemoteSigningError(f"{self._source.describe()}: the service refused the "
+                                         f"request (HTTP {exc.status})") from None
+            raise _unreachable(self._source.url, exc) from None
         except (TimeoutError, aiohttp.ClientError) as exc:
-            raise RemoteSigningError(f"{self._source.describe()}: the service failed while "
-                                     f"signing: {_one_line(exc)}") from None
+            raise _unreachable(self._source.url, exc) from None
         except (KeyError, TypeError, ValueError) as exc:
             raise RemoteSigningError(f"{self._source.describe()}: unusable answer: "
                                      f"{_one_line(exc)}") from None

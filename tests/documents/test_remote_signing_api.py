@@ -137,6 +137,31 @@ def test_phone_confirmed_service_signs_or_refuses(h41, pki_services):
     assert snapshot(hub, document_id)[0::2] == ("leader_signed", 1)
 
 
+def test_service_down_or_failing_is_503_and_changes_nothing(h41, pki_services):
+    """An unreachable remote-signing service, or one that breaks down while the official
+    confirms, is the service's fault, not the request's: 503 (ask again later), as for a TSA
+    that is down, and nothing is recorded."""
+    hub, url = h41
+    document_id = submitted(url)
+    before = snapshot(hub, document_id)
+    sign = f"/outgoing/{document_id}/remote-sign"
+    with api_client(url, "leader") as leader:
+        configure(hub, CscSource(f"http://127.0.0.1:{free_port()}", credential("leader-an")))
+        unavailable(leader.post(sign, json={"pin": "x"}), "cannot reach the remote-signing")
+        phone = Phone(answer="fail", pending_polls=1)
+        with phone_service(pki_services, phone) as service:
+            configure(hub, PolledSource(service, credential("leader-an"), time_limit=5,
+                                        poll_interval=0.05))
+            unavailable(leader.post(sign, json={}), "failed (HTTP 500)")
+    assert snapshot(hub, document_id) == before
+
+
+def unavailable(answer: httpx.Response, words: str) -> None:
+    assert answer.status_code == 503, answer.text
+    detail = answer.json()["detail"]
+    assert words in detail and "\n" not in detail, detail
+
+
 def test_configuration_of_remote_accounts():
     accounts = remote_accounts(json.dumps({
         "an": {"csc_url": "https://csc.example.vn", "credential": "c-1"},

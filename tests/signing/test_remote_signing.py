@@ -107,6 +107,20 @@ def test_organization_seals_a_remotely_signed_leader_signature(capsys, remote_ar
     assert second["signer"]["organization_identifier"] == "000.00.00.H41"
 
 
+def test_pkcs1v15_on_request_with_a_remote_key(capsys, remote_args, pki_services, files,
+                                               tmp_path):
+    """``--rsa-padding pkcs1v15`` holds for a remote key too, though the service offers PSS."""
+    signed = tmp_path / "v15.pdf"
+    code, _, err = run(capsys, "sign", files["draft"], "-o", signed,
+                       *remote_args("leader-an"), *level_args(pki_services, "B-B"),
+                       "--rsa-padding", "pkcs1v15")
+    assert code == 0, err
+    assert signature_algorithm(signed) == "sha256_rsa"  # CMS names PKCS#1 v1.5 so
+    [signature] = signatures(capsys, pki_services, signed)
+    assert signature["indication"] == "TOTAL-PASSED"
+    assert [f["code"] for f in signature["findings"]] == ["rsa-pkcs1v15"]
+
+
 @pytest.mark.parametrize(("profile", "options"), [
     ("attachment", ("--number-notation", "05/QĐ-UBND")),
     ("copy", ("--copy-form", "SAO Y")),

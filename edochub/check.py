@@ -5,17 +5,18 @@ Items: the agency's code and the token signing key; the database reachable and m
 storage writable; each key loads (PKCS#12 password, PKCS#11 token present); each key's
 certificate valid now, chaining to a configured anchor and not revoked; the seal naming the
 agency's code (organizationIdentifier); the time-stamping service answering; the clock within a
-minute of its time; the axis accepting the agency's credentials (``getAgenciesList``).
+minute of its time; the axis accepting the agency's credentials (``getAgenciesList``); each
+leader's remote-signing account (ký số từ xa) answering with its certificate (no PIN is
+asked: that is the leader's own, at signing).
 
 The storage item stores a small probe file (content-addressed: once, whatever the runs).
-Other parts add items through :data:`EXTRA_CHECKS` (a remote-signing credential, for one).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -44,11 +45,6 @@ class Item:
         return asdict(self)
 
 
-#: further checks, each yielding items for a configuration; e.g. the remote-signing adapter
-#: registers here the check that its credential answers
-EXTRA_CHECKS: list[Callable[[Config], Iterable[Item]]] = []
-
-
 @dataclass(frozen=True)
 class _Key:
     """A key that loaded: what it signs as, and the certificates found with it."""
@@ -66,8 +62,7 @@ def run(config: Config) -> list[Item]:
     items.extend(_certificates(config, keys))
     items.extend(_tsa_and_clock(config))
     items.extend(_axis(config))
-    for extra in EXTRA_CHECKS:
-        items.extend(extra(config))
+    items.extend(_remote_signing(config))
     return items
 
 
@@ -304,6 +299,32 @@ def _axis(config: Config) -> Iterator[Item]:
     finally:
         client.close()
     yield Item("axis", True, f"{url} accepts {config.organ_id} ({len(agencies)} agencies)")
+
+
+def _remote_signing(config: Config) -> Iterator[Item]:
+    """Each remote-signing account's service reachable and knowing the credential: its
+    certificate is fetched (``credentials/info``), nothing is authorised or signed."""
+    from signing.errors import SigningError
+    from signing.pades import Authorisation, async_open_key
+
+    try:
+        accounts = bootstrap.remote_accounts(config["keys.leader_remote"])
+    except ConfigurationError as exc:
+        yield _failure("remote signing", exc)
+        return
+
+    async def certificate_of(source: Any) -> str:
+        async with async_open_key(source, Authorisation()) as key:
+            return str(key.subject)
+
+    for username, source in accounts.items():
+        name = f"remote signing {username}"
+        try:
+            subject = asyncio.run(certificate_of(source))
+        except SigningError as exc:
+            yield Item(name, False, f"{exc}: check {config.where('keys.leader_remote')}")
+            continue
+        yield Item(name, True, f"{source.describe()} answers ({subject})")
 
 
 def exit_code(items: Iterable[Item]) -> int:

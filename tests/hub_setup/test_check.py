@@ -113,16 +113,27 @@ def test_token_present_and_missing(working_hub, capsys, softhsm_token):
     assert line.startswith("✗ sign-agent token: ") and "no PKCS#11 token labelled" in line
 
 
-def test_other_parts_add_their_items(working_hub, capsys, monkeypatch):
-    """The hook a remote-signing credential check plugs into: its items are lines like any."""
-    from edochub import check as checks
+def test_remote_signing_accounts_answer_or_not(working_hub, capsys, csc_server):
+    """Each leader's remote-signing account: its service (certomancer-csc-dummy on loopback)
+    gives the credential's certificate without a PIN; an unknown credential or a service
+    nobody answers at is its own ✗ line."""
+    from tests.remote_services import credential
 
-    def remote_signing(config):  # noqa: ANN001, ANN202 - stands in for the adapter's check
-        yield checks.Item("remote signing", False, f"no answer for {config.organ_id}: check "
-                                                   "the credential")
+    accounts = {"leader": {"csc_url": csc_server.url, "credential": credential("leader-an")}}
+    set_settings(working_hub.config, {"keys": {"leader_remote": accounts}})
+    code, lines = check(working_hub, capsys)
+    assert code == 0, lines
+    [line] = [line for line in lines if line.startswith("✓ remote signing leader: ")]
+    assert "Nguyễn Văn An" in line, line
 
-    monkeypatch.setattr(checks, "EXTRA_CHECKS", [remote_signing])
+    accounts["leader"]["credential"] = credential("no-such-official")
+    accounts["deputy"] = {"csc_url": dead_url(), "credential": credential("leader-binh")}
+    set_settings(working_hub.config, {"keys": {"leader_remote": accounts}})
     code, lines = check(working_hub, capsys)
     assert code == 1
-    assert failed(lines) == ["✗ remote signing: no answer for 000.00.00.H41: check the "
-                             "credential"]
+    unknown, unreachable = failed(lines)
+    assert unknown.startswith("✗ remote signing leader: ") and \
+        "has no credential 'edochub-dev/no-such-official'" in unknown, unknown
+    assert unreachable.startswith("✗ remote signing deputy: cannot reach the remote-signing "
+                                  "service"), unreachable
+    assert "leader_remote" in unreachable, unreachable

@@ -237,6 +237,9 @@ class PadesSigner:
         ``SigFieldSpec`` for a new visible field (its name must equal ``field_name``)."""
         from pyhanko.sign.signers import PdfSigner
 
+        from signing.upstream_asn1 import complete_name_tables
+
+        complete_name_tables()  # the attribute names pyHanko signs with, whatever came first
         if field_spec is not None:
             field_name = field_name or field_spec.sig_field_name
         return PdfSigner(

@@ -30,6 +30,9 @@ def commitment_type_spec(role: SignatureRole) -> CAdESSignedAttrSpec:
     from pyhanko.sign.ades.api import CAdESSignedAttrSpec
     from pyhanko.sign.ades.cades_asn1 import CommitmentTypeIndication
 
+    from signing.upstream_asn1 import complete_name_tables
+
+    complete_name_tables()
     return CAdESSignedAttrSpec(commitment_type=CommitmentTypeIndication(
         {"commitment_type_id": ROLE_OIDS[role]}))
 

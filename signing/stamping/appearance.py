@@ -225,7 +225,8 @@ class _EmbeddedFontFactory(FontEngineFactory):
 
     def create_font_engine(self, writer: BasePdfFileWriter,
                            obj_stream: generic.StreamObject | None = None) -> FontEngine:
-        from signing.stamping.fonts import font_bytes, font_engine
+        from signing.stamping.font_engine import font_engine
+        from signing.stamping.fonts import font_bytes
 
         return font_engine(writer, font_bytes(self.font_file, self.text), self.font_size,
                            obj_stream=obj_stream)

@@ -7,12 +7,12 @@ Why 1000 units per em: pyHanko 0.38 writes glyph widths (/W) in the font's own u
 PDF reads them as thousandths of an em, so a 2048-unit font such as Liberation Serif came out
 with its letters spread apart. Rescaling (fontTools ``scale_upem``) takes seconds.
 
-Why a cut-down copy: pyHanko's font engine parses the font it is given and subsets it for
-every text box; on the whole font (2,600 glyphs, large kerning tables) that is most of a
-signature's time. The copy keeps every glyph of the ranges below with their glyph ids
-(``retain_gids``) and their layout tables (kerning, marks), so HarfBuzz shapes the same glyphs
-at the same positions and the content stream does not change; text with a character outside
-these ranges uses the whole rescaled font.
+Why a cut-down copy: pyHanko's font engine subsets the font for every text box (parsed once
+per process, :mod:`signing.stamping.font_engine`); on the whole font (2,600 glyphs, large
+kerning tables) that is most of a signature's time. The copy keeps every glyph of the ranges
+below with their glyph ids (``retain_gids``) and their layout tables (kerning, marks), so
+HarfBuzz shapes the same glyphs at the same positions and the content stream does not change;
+text with a character outside these ranges uses the whole rescaled font.
 """
 
 from __future__ import annotations
@@ -26,11 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from fontTools.subset import Options
     from fontTools.ttLib import TTFont
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
-    from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
 #: printable ASCII and Latin-1, the Vietnamese letters outside them (Ă ă Đ đ Ĩ ĩ Ũ ũ Ơ ơ Ư ư
 #: and U+1EA0-1EF9), the combining tone marks, dashes, quotes, ellipsis, bullet, đồng sign
@@ -120,41 +116,3 @@ def _store(path: Path, data: bytes) -> None:
         os.replace(handle.name, path)
     except OSError:
         return
-
-
-#: subset font programs by (font, glyph ids): the same few glyph sets recur from document to
-#: document (digits, the date line's words), and subsetting is the dear part of a text box
-_SUBSETS: dict[tuple[str, frozenset[int]], bytes] = {}
-_SUBSETS_KEPT = 256
-
-
-def font_engine(writer: BasePdfFileWriter, data: bytes, font_size: int,
-                obj_stream: generic.StreamObject | None = None) -> GlyphAccumulator:
-    """pyHanko's OpenType font engine (``GlyphAccumulator``) on the font file ``data``,
-    whose subset is taken from :data:`_SUBSETS` when the same glyphs were embedded before."""
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
-
-    class SubsetKeepingAccumulator(GlyphAccumulator):
-        def _extract_subset(self, options: Options | None = None) -> None:
-            from fontTools.ttLib import TTFont
-
-            key = (digest, frozenset(self._glyphs))
-            known = _SUBSETS.get(key) if options is None else None
-            if known is not None:
-                # the same subset as subsetting would give; the font descriptor was already
-                # read from the whole font, as it is on the subsetting path
-                self.tt = self.cidfont_obj._tt = TTFont(io.BytesIO(known))
-                return
-            super()._extract_subset(options)
-            if options is None:
-                if len(_SUBSETS) >= _SUBSETS_KEPT:
-                    _SUBSETS.clear()
-                _SUBSETS[key] = _saved(self.tt)
-
-    digest = _digest(data)
-    return SubsetKeepingAccumulator(writer, io.BytesIO(data), font_size, obj_stream=obj_stream)
-
-
-@functools.lru_cache(maxsize=16)
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

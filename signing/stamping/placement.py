@@ -13,6 +13,7 @@ name or a date line needs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -91,34 +92,43 @@ class TextLine:
 
     glyphs: tuple[tuple[str, Rect], ...]
 
-    @property
+    # computed once per line (a frozen dataclass keeps a cached_property in its __dict__,
+    # outside the fields that equality compares): rows, finds and searches ask again and again
+
+    @functools.cached_property
     def text(self) -> str:
         return "".join(text for text, _ in self.glyphs)
 
-    @property
+    @functools.cached_property
     def box(self) -> Rect:
-        return _union(box for _, box in self.glyphs)
+        return _union([box for _, box in self.glyphs])
+
+    @functools.cached_property
+    def _folded(self) -> tuple[str, list[int]]:
+        return _fold_with_map(self.glyphs)
 
     def find(self, needle: str) -> Rect | None:
         """Visual box of the first occurrence of ``needle`` (case-, space- and
         Unicode-normalisation-insensitive), or ``None``."""
-        folded, glyph_of = _fold_with_map(self.glyphs)
+        folded, glyph_of = self._folded
         wanted = _fold(needle)
         start = folded.find(wanted)
         if start < 0 or not wanted:
             return None
-        first, last = glyph_of[start], glyph_of[start + len(wanted) - 1]
-        return _union(box for _, box in self.glyphs[first:last + 1])
+        return self._span(glyph_of[start], glyph_of[start + len(wanted) - 1])
 
     def search(self, pattern: re.Pattern[str]) -> Rect | None:
         """Visual box of the first match of ``pattern`` in the folded text (see
         :func:`folded`: patterns are written for it), or ``None``."""
-        text, glyph_of = _fold_with_map(self.glyphs)
+        text, glyph_of = self._folded
         match = pattern.search(text)
         if match is None or match.end() == match.start():
             return None
-        first, last = glyph_of[match.start()], glyph_of[match.end() - 1]
-        return _union(box for _, box in self.glyphs[first:last + 1])
+        return self._span(glyph_of[match.start()], glyph_of[match.end() - 1])
+
+    def _span(self, first: int, last: int) -> Rect:
+        """The box of glyphs ``first`` to ``last`` (inclusive)."""
+        return _union([box for _, box in self.glyphs[first:last + 1]])
 
 
 @dataclass(frozen=True)
@@ -147,20 +157,14 @@ class PageText:
         points apart are one row, with a space between them. Blanks typed for a day or a
         number ("ngày      tháng") often come out of a word processor as a gap with no space
         glyph, which splits what a reader sees as one line."""
-        rows: list[list[TextLine]] = []
-        for line in sorted(self.lines, key=lambda line: line.box[0]):
-            middle = (line.box[1] + line.box[3]) / 2
-            for row in rows:
-                last = row[-1].box
-                if abs((last[1] + last[3]) / 2 - middle) < 2 \
-                        and -1 <= line.box[0] - last[2] < max_gap:
-                    row.append(line)
-                    break
-            else:
-                rows.append([line])
-        joined = [_join(row) for row in rows]
-        joined.sort(key=lambda line: (-line.box[3], line.box[0]))
-        return tuple(joined)
+        if max_gap == ROW_GAP:
+            return self._rows
+        return _rows(self.lines, max_gap)
+
+    @functools.cached_property
+    def _rows(self) -> tuple[TextLine, ...]:
+        # the number and the date line are both looked for in the same rows
+        return _rows(self.lines, ROW_GAP)
 
     def line_above(self, box: Rect) -> TextLine | None:
         """The nearest line wholly above ``box`` that overlaps it horizontally."""
@@ -171,8 +175,12 @@ class PageText:
 
 def page_geometry(pdf: bytes, page_index: int) -> PageGeometry:
     """The page's crop box and rotation; the same document's pages are read once (the last few
-    documents' answers are kept, by content hash)."""
-    return _page_geometry(_digest(pdf), pdf, page_index)
+    documents' answers are kept, by content hash), and not again when their text was read."""
+    digest = _digest(pdf)
+    text = _page_text.known(digest, page_index)
+    if text is not None:
+        return text.geometry
+    return _page_geometry(digest, pdf, page_index)
 
 
 def page_text(pdf: bytes, page_index: int) -> PageText:
@@ -193,6 +201,10 @@ class _ByDigest(Generic[_Answer]):
     def __init__(self, function: Callable[[bytes, int], _Answer], size: int) -> None:
         self._function, self._size = function, size
         self._answers: OrderedDict[tuple[bytes, int], _Answer] = OrderedDict()
+
+    def known(self, digest: bytes, page_index: int) -> _Answer | None:
+        """The answer kept for (``digest``, ``page_index``), if it is."""
+        return self._answers.get((digest, page_index))
 
     def __call__(self, digest: bytes, pdf: bytes, page_index: int) -> _Answer:
         key = (digest, page_index)
@@ -397,6 +409,24 @@ def folded(text: str) -> str:
     return re.escape(_fold(text))
 
 
+def _rows(lines: tuple[TextLine, ...], max_gap: float) -> tuple[TextLine, ...]:
+    """See :meth:`PageText.rows`."""
+    rows: list[list[TextLine]] = []
+    for line in sorted(lines, key=lambda line: line.box[0]):
+        box = line.box
+        middle = (box[1] + box[3]) / 2
+        for row in rows:
+            last = row[-1].box
+            if abs((last[1] + last[3]) / 2 - middle) < 2 and -1 <= box[0] - last[2] < max_gap:
+                row.append(line)
+                break
+        else:
+            rows.append([line])
+    joined = [_join(row) for row in rows]
+    joined.sort(key=lambda line: (-line.box[3], line.box[0]))
+    return tuple(joined)
+
+
 def _join(lines: list[TextLine]) -> TextLine:
     glyphs: list[tuple[str, Rect]] = list(lines[0].glyphs)
     for line in lines[1:]:
@@ -429,10 +459,9 @@ def _fold_with_map(glyphs: Iterable[tuple[str, Rect]]) -> tuple[str, list[int]]:
     return "".join(folded), glyph_of
 
 
-def _union(boxes: Iterable[Rect]) -> Rect:
-    boxes = list(boxes)
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes))
+def _union(boxes: Sequence[Rect]) -> Rect:
+    x0s, y0s, x1s, y1s = zip(*boxes, strict=True)
+    return (min(x0s), min(y0s), max(x1s), max(y1s))
 
 
 def _rect(values: Sequence[float]) -> Rect:

@@ -5,7 +5,10 @@ Two costs of pyHanko's stock signers are paid once per key here instead of once 
 ``SimpleSigner`` re-parses and re-checks the private key at every signature (the RSA
 consistency check dominates the default way of signing), and every signer rebuilds the
 signing-certificate-v2 attribute, whose ASN.1 re-encoding is the dearest part of a CMS
-signature, although it depends only on the certificate.
+signature, although it depends only on the certificate. And the signed attributes are encoded
+once per signature instead of at every use: asn1crypto re-encodes a value built from Python
+objects each time it is dumped (it never forgets that it was built), and pyHanko dumps them
+to sign, then again inside the SignerInfo and the SignedData around it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from asn1crypto import cms, x509
+from asn1crypto import algos, cms, x509
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.keys.internal import translate_pyca_cryptography_key_to_asn1
 from pyhanko.sign.attributes import (
@@ -54,7 +57,31 @@ class _WithPrebuiltSigningCertificate(SignedAttributeProviderSpec):
                 else provider
 
 
-class _PrebuiltAttributesMixin(Signer):
+class _EncodedOnceMixin(Signer):
+    def get_signature_mechanism_for_digest(
+            self, digest_algorithm: str | None) -> algos.SignedDigestAlgorithm:
+        # built by pyHanko at every signature (twice: to sign and for the SignerInfo), from
+        # what does not change for one key: built once per digest and padding, and encoded
+        if self.signature_mechanism is not None:
+            return self.signature_mechanism
+        kept: dict = self.__dict__.setdefault("_mechanisms", {})
+        key = (digest_algorithm, self.prefer_pss)
+        if key not in kept:
+            built = super().get_signature_mechanism_for_digest(digest_algorithm)
+            kept[key] = algos.SignedDigestAlgorithm.load(built.dump())
+        return kept[key]
+
+    async def async_sign_prescribed_attributes(self, digest_algorithm: str,
+                                               signed_attrs: cms.CMSAttributes,
+                                               *args: Any, **kwargs: Any) -> cms.ContentInfo:
+        # the same attributes read back from their DER encoding: the same bytes signed and
+        # embedded, encoded once (see the module docstring)
+        encoded = cms.CMSAttributes.load(signed_attrs.dump())
+        return await super().async_sign_prescribed_attributes(digest_algorithm, encoded,
+                                                              *args, **kwargs)
+
+
+class _PrebuiltAttributesMixin(_EncodedOnceMixin):
     _prebuilt: _PrebuiltAttribute | None = None
 
     def _signed_attr_provider_spec(self, *args: Any,

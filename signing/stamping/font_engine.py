@@ -20,7 +20,7 @@ import functools
 import hashlib
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from pyhanko.pdf_utils.font.api import FontEngine
 from pyhanko.pdf_utils.font.opentype import CIDFontType2, GlyphAccumulator
@@ -153,16 +153,30 @@ class SharedFontAccumulator(GlyphAccumulator):
         if known is not None:
             # the same subset as subsetting would give; the font descriptor was read from
             # the whole font, as it is on the subsetting path
-            self.tt = self.cidfont_obj._tt = TTFont(io.BytesIO(known))
+            self.tt = TTFont(io.BytesIO(known))
+            self.cidfont_obj._tt = _FontProgram(known)
             return
         # the subsetter rewrites the font it is given: a fresh one, never the shared font
         # (pyHanko's default options drop the layout tables the copy is without)
         source = font.to_subset if options is None else font.data
         self.tt = self.cidfont_obj._tt = TTFont(io.BytesIO(source))
         super()._extract_subset(options)
+        out = io.BytesIO()
+        self.tt.save(out)
+        program = out.getvalue()
+        self.cidfont_obj._tt = _FontProgram(program)
         if options is None:
             if len(_SUBSETS) >= _SUBSETS_KEPT:
                 _SUBSETS.clear()
-            out = io.BytesIO()
-            self.tt.save(out)
-            _SUBSETS[key] = out.getvalue()
+            _SUBSETS[key] = program
+
+
+class _FontProgram:
+    """A subset font already encoded, standing in for the fontTools font pyHanko's
+    ``CIDFontType2.set_font_file`` would encode again (``save``, all it asks of it then)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def save(self, file: IO[bytes]) -> None:
+        file.write(self.data)

@@ -86,9 +86,24 @@ def text_block_size(lines: tuple[str, ...], size: float = TEXT_SIZE) -> tuple[fl
 MAX_IMAGE_PIXELS = 4000 * 4000
 
 
+#: PNGs that passed :func:`check_png`: a hub checks the same few signature and seal images for
+#: every document, and decoding them is most of building a signing profile
+_GOOD_PNGS: dict[bytes, None] = {}
+_GOOD_PNGS_KEPT = 16
+
+
 def check_png(png: bytes, what: str) -> None:
     """Refuse what is not a PNG with a transparent background (Decree 30 Appendix I), or is
     absurdly large (decompression bombs)."""
+    if png in _GOOD_PNGS:
+        return
+    _check_png(png, what)
+    if len(_GOOD_PNGS) >= _GOOD_PNGS_KEPT:
+        _GOOD_PNGS.clear()
+    _GOOD_PNGS[png] = None
+
+
+def _check_png(png: bytes, what: str) -> None:
     from PIL import Image, UnidentifiedImageError
 
     try:

@@ -128,7 +128,9 @@ def prepare(pdf: bytes, number_box: tuple[int, Rect] | None = None,
         _add_text_field(writer, name, tooltip, page_index, geometry.to_user(visual))
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    prepared = out.getvalue()
+    placement.carry_over(pdf, prepared)  # fields only: the leader's step reads the same pages
+    return prepared
 
 
 def fill_fields(pdf: bytes,

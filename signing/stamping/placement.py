@@ -17,6 +17,7 @@ import functools
 import hashlib
 import io
 import re
+import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -190,6 +191,16 @@ def page_text(pdf: bytes, page_index: int) -> PageText:
     return _page_text(_digest(pdf), pdf, page_index)
 
 
+def carry_over(source: bytes, derived: bytes) -> None:
+    """Keep what was read of ``source``'s pages (text, geometry) for ``derived`` too:
+    ``derived`` is ``source`` with an incremental update of ours that adds or fills form fields
+    and signatures, which changes no page's contents, resources, boxes or rotation. The next
+    signing step then does not parse the document again to find what it already knows."""
+    source_digest, derived_digest = _digest(source), _digest(derived)
+    _page_text.carry_over(source_digest, derived_digest)
+    _page_geometry.carry_over(source_digest, derived_digest)
+
+
 def _digest(pdf: bytes) -> bytes:
     return hashlib.sha256(pdf).digest()
 
@@ -201,21 +212,37 @@ class _ByDigest(Generic[_Answer]):
     def __init__(self, function: Callable[[bytes, int], _Answer], size: int) -> None:
         self._function, self._size = function, size
         self._answers: OrderedDict[tuple[bytes, int], _Answer] = OrderedDict()
+        self._lock = threading.Lock()  # the hub signs on several threads
 
     def known(self, digest: bytes, page_index: int) -> _Answer | None:
         """The answer kept for (``digest``, ``page_index``), if it is."""
-        return self._answers.get((digest, page_index))
+        with self._lock:
+            return self._answers.get((digest, page_index))
 
     def __call__(self, digest: bytes, pdf: bytes, page_index: int) -> _Answer:
         key = (digest, page_index)
-        if key in self._answers:
-            self._answers.move_to_end(key)
-            return self._answers[key]
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
         answer = self._function(pdf, page_index)
-        self._answers[key] = answer
-        if len(self._answers) > self._size:
-            self._answers.popitem(last=False)
+        self._keep(key, answer)
         return answer
+
+    def carry_over(self, source: bytes, derived: bytes) -> None:
+        """The answers for ``source``'s pages are ``derived``'s too (see :func:`carry_over`)."""
+        with self._lock:
+            known = [(page, answer) for (digest, page), answer in self._answers.items()
+                     if digest == source]
+        for page, answer in known:
+            self._keep((derived, page), answer)
+
+    def _keep(self, key: tuple[bytes, int], answer: _Answer) -> None:
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            if len(self._answers) > self._size:
+                self._answers.popitem(last=False)
 
 
 def _read_page_geometry(pdf: bytes, page_index: int) -> PageGeometry:

@@ -44,6 +44,7 @@ from signing.validation.roles import commitment_type_spec, role_of
 
 if TYPE_CHECKING:
     from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.pdf_utils.rw_common import PdfHandler
     from pyhanko.pdf_utils.writer import BasePdfFileWriter
@@ -105,9 +106,11 @@ class SignaturePlan:
 
 
 def plan_signature(pdf: bytes, profile: Profile, certificate: x509.Certificate,
-                   ) -> SignaturePlan:
-    """Decide field, box and appearance for ``profile`` on ``pdf``."""
-    reader = open_writer(pdf).prev  # refuses unusable input with a one-line error
+                   reader: PdfFileReader | None = None) -> SignaturePlan:
+    """Decide field, box and appearance for ``profile`` on ``pdf`` (``reader``: one already
+    open on ``pdf``, e.g. the writer's that will sign it)."""
+    if reader is None:
+        reader = open_writer(pdf).prev  # refuses unusable input with a one-line error
     subject = certificate.subject.native
     organization = profile.organization or subject.get("organization_name")
     lines = text_lines(profile.role, number_notation=profile.number_notation,
@@ -207,27 +210,31 @@ async def async_sign_profile(key: SigningKey, options: SignatureOptions, profile
     changes (form filling) that land in the same incremental update as the signature.
     With ``signers`` the signer is taken from (and left in) that cache; otherwise a fresh one
     checks the certificate and is closed afterwards."""
-    plan = plan_signature(pdf, profile, key.certificate)
+    # one reading of the file: planning reads the writer's own reader (before any change)
+    writer = open_writer(pdf)
+    plan = plan_signature(pdf, profile, key.certificate, writer.prev)
     if signers is not None:
         signer = signers.get(key, options, profile.role, plan.name)
-        return await _sign_planned(signer, plan, pdf, prepare_writer)
+        return await _sign_planned(signer, plan, pdf, writer, prepare_writer)
     signer = RoleSigner(key, options, profile.role, plan.name)
     try:
-        return await _sign_planned(signer, plan, pdf, prepare_writer)
+        return await _sign_planned(signer, plan, pdf, writer, prepare_writer)
     finally:
         await signer.aclose()
 
 
 async def _sign_planned(signer: RoleSigner, plan: SignaturePlan, pdf: bytes,
-                        prepare_writer: Any) -> bytes:
-    writer = open_writer(pdf)
+                        writer: IncrementalPdfFileWriter, prepare_writer: Any) -> bytes:
     if prepare_writer is not None:
         prepare_writer(writer)
     out = await signer.async_sign_writer(
         writer, field_name=plan.field_name, stamp_style=plan.style,
         field_spec=field_spec(plan))
     # without an ``output`` stream pyHanko writes into a fresh BytesIO
-    return cast(io.BytesIO, out).getvalue()
+    signed = cast(io.BytesIO, out).getvalue()
+    # a signature (and filled fields) only: the next step (issuing) reads the same pages
+    placement.carry_over(pdf, signed)
+    return signed
 
 
 def signatures_by_role(reader: PdfFileReader,

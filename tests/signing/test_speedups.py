@@ -1,8 +1,9 @@
 """The speed-ups of issue 16 give the answers of the code they stand in for: the one-piece hex
 string reader (signing.validation.upstream_hex), the remembered name comparisons
 (signing.validation.upstream_names), the prepared fonts and kept font subsets
-(signing.stamping.fonts), the page text read once per page (signing.stamping.placement) and the
-images encoded once (signing.stamping.images)."""
+(signing.stamping.fonts), the font parsed once (signing.stamping.font_engine), the page text read
+once per page (signing.stamping.placement), the images encoded once (signing.stamping.images)
+and the CMS values encoded once (signing.pades.signers)."""
 
 from __future__ import annotations
 
@@ -139,3 +140,138 @@ def test_kept_image_is_pyhankos_image_object():
     theirs = objects(lambda writer: PdfImage(Image.open(io.BytesIO(png)), writer=writer))
     assert objects(lambda writer: KeptImage(png, writer)) == theirs
     assert objects(lambda writer: KeptImage(png, writer)) == theirs  # from the template
+
+
+def test_page_text_of_another_file_with_the_same_page_is_not_laid_out_again(monkeypatch):
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    from signing.stamping import specimens
+
+    draft = specimens.draft_decision_pdf()
+    placement._page_text._answers.clear()  # read (and laid out) here
+    first = placement.page_text(draft, 0)
+    writer = IncrementalPdfFileWriter(io.BytesIO(draft))  # not ours: nothing carried over
+    writer.root["/EdochubTestCopy"] = generic.NumberObject(1)
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    calls = []
+    monkeypatch.setattr(placement, "_walk", lambda *a: calls.append(a) or iter(()))
+    assert placement.page_text(out.getvalue(), 0) == first and not calls
+
+
+def test_what_prepare_read_of_a_page_is_what_reading_its_output_gives():
+    from signing.stamping import specimens
+    from signing.stamping.issuance import prepare
+
+    draft = specimens.draft_decision_pdf()
+    prepared = prepare(draft)  # carries the draft's page text over to its output
+    carried = placement.page_text(prepared, 0)
+    placement._page_text._answers.clear()
+    placement._page_geometry._answers.clear()
+    placement._TEXT_BY_PAGE.clear()
+    assert placement.page_text(prepared, 0) == carried
+    assert placement.page_geometry(prepared, 0) == carried.geometry
+
+
+def _embedded(text: str, font: str, engine) -> tuple:  # noqa: ANN001
+    from signing.stamping import font_engine
+
+    writer = PdfFileWriter()
+    content = PdfContent(writer=writer)
+    saved = font_engine.font_engine
+    font_engine.font_engine = engine
+    try:
+        commands = text_commands(content, [text], font, 13, 300, 20)
+    finally:
+        font_engine.font_engine = saved
+    font_refs = content.resources.as_pdf_object()["/Font"]
+    writer.write(io.BytesIO())
+    type0 = next(iter(font_refs.values())).get_object()
+    cid_font = type0["/DescendantFonts"][0].get_object()
+    descriptor = cid_font["/FontDescriptor"].get_object()
+    return (commands, type0["/ToUnicode"].get_object().data, cid_font["/W"],
+            descriptor["/FontFile2"].get_object().data,
+            {k: v for k, v in descriptor.items() if k not in ("/FontName", "/FontFile2")})
+
+
+@pytest.mark.parametrize("font", [SERIF_REGULAR, SERIF_ITALIC])
+@pytest.mark.parametrize("text", ["05/QĐ-UBND", "Hà Nội, ngày 05 tháng 01 năm 2026",
+                                  "2026-12-31T23:59:59+07:00", "Москва, g̈ e\u0301"])
+def test_shared_font_embeds_what_pyhankos_accumulator_embeds(font, text, monkeypatch):
+    from fontTools.ttLib.tables import _h_e_a_d
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+
+    from signing.stamping import font_engine
+
+    monkeypatch.setattr(_h_e_a_d, "timestampNow", lambda: 0)  # the subset's head.modified
+
+    def pyhanko_engine(writer, data, size, obj_stream=None):  # noqa: ANN001, ANN202
+        return GlyphAccumulator(writer, io.BytesIO(data), size, obj_stream=obj_stream)
+
+    theirs = _embedded(text, font, pyhanko_engine)
+    font_engine._SUBSETS.clear()
+    assert _embedded(text, font, font_engine.font_engine) == theirs  # subset made
+    assert _embedded(text, font, font_engine.font_engine) == theirs  # subset kept
+
+
+def test_the_shared_font_is_never_subset():
+    from signing.stamping import font_engine
+
+    data = fonts.font_bytes(SERIF_REGULAR, "x")
+    shared = font_engine.parsed_font(data)
+    assert shared is not None
+    order, tables = list(shared.tt.getGlyphOrder()), sorted(shared.tt.keys())
+    font_engine._SUBSETS.clear()
+    _embedded("Số 05/QĐ-UBND", SERIF_REGULAR, font_engine.font_engine)
+    assert font_engine.parsed_font(data) is shared
+    assert shared.tt.getGlyphOrder() == order and sorted(shared.tt.keys()) == tables
+    assert len(shared.tt["glyf"].glyphs) == len(order)
+
+
+@pytest.mark.parametrize(("label", "pss"), [("leader-an", True), ("leader-an", False),
+                                          ("leader-binh", False)])
+def test_signer_gives_pyhankos_mechanism_and_signs_the_encoded_attributes(dev_pki, label, pss):
+    import asyncio
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
+    from pyhanko.sign.signers.pdf_cms import Signer
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
+
+    from signing.pades.keys import Pkcs12Source, open_key
+
+    with open_key(Pkcs12Source(dev_pki.p12(label))) as key:
+        signer = key.signer
+        signer.prefer_pss = pss
+        for _ in range(2):  # built, then kept
+            assert signer.get_signature_mechanism_for_digest("sha256").dump() == \
+                Signer.get_signature_mechanism_for_digest(signer, "sha256").dump()
+        content = asyncio.run(signer.async_sign(hashlib.sha256(b"x").digest(), "sha256",
+                                                use_pades=True))
+        info = content["content"]["signer_infos"][0]
+        signed = info["signed_attrs"].untag().dump()
+        public = signer._private_key.public_key()
+        digest = get_pyca_cryptography_hash("sha256")
+        algorithm = info["signature_algorithm"]["algorithm"].native
+        if algorithm == "rsassa_pss":
+            assert pss
+            public.verify(info["signature"].native, signed,
+                          *process_pss_params(info["signature_algorithm"]["parameters"]))
+        elif label == "leader-an":
+            assert not pss
+            public.verify(info["signature"].native, signed, padding.PKCS1v15(), digest)
+        else:
+            public.verify(info["signature"].native, signed, ec.ECDSA(digest))
+
+
+def test_a_png_that_passed_passes_and_a_bad_one_is_still_refused():
+    from signing.errors import SigningError
+    from signing.stamping import specimens
+    from signing.stamping.appearance import check_png
+
+    png = specimens.seal_png()
+    check_png(png, "seal image")
+    check_png(png, "seal image")
+    with pytest.raises(SigningError, match="not a readable image"):
+        check_png(png[:100], "seal image")

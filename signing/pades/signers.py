@@ -8,7 +8,12 @@ signing-certificate-v2 attribute, whose ASN.1 re-encoding is the dearest part of
 signature, although it depends only on the certificate. And the signed attributes are encoded
 once per signature instead of at every use: asn1crypto re-encodes a value built from Python
 objects each time it is dumped (it never forgets that it was built), and pyHanko dumps them
-to sign, then again inside the SignerInfo and the SignedData around it.
+to sign, then again inside the SignerInfo and the SignedData around it; the signature
+mechanism (PSS parameters), rebuilt twice per signature, is built once per digest.
+
+These override pyHanko internals (``Signer._signed_attr_provider_spec``,
+``async_sign_prescribed_attributes``, ``get_signature_mechanism_for_digest``) and could be
+offered upstream: pyHanko's ``Signer`` could keep what depends only on its certificate.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from documents.adapters import KeyFiles, transaction
 from documents.http import create_app, serving
 from documents.services import Hub, HubSettings, create_user
 from edochub import bootstrap as runtime
+from edochub import demo_services
 
 #: the two agencies of the story: code → (name, abbreviation, seal key, leader key)
 AGENCIES = {
@@ -62,24 +63,22 @@ def sqlite_database(code: str, home: Path) -> str:
 @contextmanager
 def running(directory: Path,
             database_url: Callable[[str, Path], str] = sqlite_database) -> Iterator[World]:
-    """Build the development PKI and start its services, the axis and both hubs;
+    """Build the development PKI and start its services and the axis (in a child process,
+    :mod:`edochub.demo_services`: in reality they are other machines), then both hubs;
     ``database_url(agency code, hub folder)`` names each hub's database."""
-    from axis.server import ServerConfig, Settings
-    from axis.server import create_app as create_axis
     from signing import devpki
     from signing.stamping import specimens
 
     directory.mkdir(parents=True, exist_ok=True)
     pki = devpki.build(directory / "pki-DEV-ONLY", f"http://{HOST}:{free_port()}")
+    # generated per run, never stored in code
+    axis_secrets = {code: secrets.token_urlsafe(24) for code in AGENCIES}
     with ExitStack() as stack:
-        pki_url = stack.enter_context(devpki.serving(pki))
-        axis_app = create_axis(ServerConfig(  # agency secrets sealed under a per-run key
-            data_dir=directory / "axis", settings=Settings(secrets_key=secrets.token_bytes(32))))
-        axis_url = stack.enter_context(serving(axis_app, HOST, free_port()))
+        pki_url, axis_url = stack.enter_context(demo_services.serving(
+            pki, directory / "axis", HOST, free_port(),
+            {code: (AGENCIES[code][0], secret) for code, secret in axis_secrets.items()}))
         world = World(axis_url, pki_url)
         for code, (name, abbreviation, seal, leader) in AGENCIES.items():
-            axis_secret = secrets.token_urlsafe(24)  # generated per run, never stored in code
-            axis_app.state.core.add_agency(code, name, axis_secret)
             home = directory / code
             settings = HubSettings(
                 organ_id=code, organ_name=name, abbreviation=abbreviation, place="Hà Nội",
@@ -91,7 +90,7 @@ def running(directory: Path,
             hub = runtime.build_hub(
                 settings, signer,
                 runtime.validator_for(pki.trust_roots),
-                runtime.vxp_link(axis_url, code, axis_secret, home / "axis-work"),
+                runtime.vxp_link(axis_url, code, axis_secrets[code], home / "axis-work"),
                 pki.trust_roots)
             world.passwords[code] = _add_users(hub, LEADER_NAMES[leader])
             world.hubs[code] = hub

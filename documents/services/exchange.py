@@ -53,75 +53,103 @@ class Delivery:
     failed: int = 0
 
 
-def _claim(hub: Hub, lease: timedelta) -> OutboxMessage | None:
+#: messages claimed, and their outcomes recorded, per transaction
+CLAIM_BATCH = 20
+
+
+def _claim(hub: Hub, lease: timedelta, limit: int) -> list[tuple[int, str, str, str]]:
+    """Up to ``limit`` due messages, each leased in this one transaction: (id, payload hash,
+    kind, message id)."""
     now = hub.clock()
     with transaction(hub.sessions) as session:
         query = (select(OutboxMessage)
                  .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
-                 .order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True))
-        message = session.scalars(query).first()
-        if message is not None:
+                 .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True))
+        claimed = []
+        for message in session.scalars(query):
             message.attempts += 1
             message.next_attempt_at = now + lease
-        return message
+            claimed.append((message.id, message.payload_hash, message.kind, message.message_id))
+        return claimed
 
 
 def deliver_due(hub: Hub, limit: int = 1000, lease: timedelta = LEASE) -> Delivery:
-    """Send what is due now, one message at a time."""
-    if hub.axis is None:
+    """Send what is due now, in order; claims and outcomes are written a batch at a time (a
+    crash between a send and its outcome resends it after the lease, under its message id,
+    which the axis takes once)."""
+    axis = hub.axis
+    if axis is None:
         raise RegisterError("this hub has no axis link configured")
     sent = retrying = failed = 0
-    for _ in range(limit):
-        claimed = _claim(hub, lease)
-        if claimed is None:
+    while limit > 0:
+        claimed = _claim(hub, lease, min(limit, CLAIM_BATCH))
+        if not claimed:
             break
-        try:
-            hub.axis.send(hub.store.get(claimed.payload_hash), claimed.kind, claimed.message_id)
-            error = None
-        except (AxisError, OSError) as exc:
-            error = str(exc) or type(exc).__name__
-            metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "send").inc()
+        limit -= len(claimed)
+        errors: dict[int, str | None] = {}
+        for outbox_id, payload_hash, kind, message_id in claimed:
+            try:
+                axis.send(hub.store.get(payload_hash), kind, message_id)
+                errors[outbox_id] = None
+            except (AxisError, OSError) as exc:
+                errors[outbox_id] = str(exc) or type(exc).__name__
+                metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "send").inc()
         with transaction(hub.sessions) as session:
-            message = session.get_one(OutboxMessage, claimed.id)  # claimed: it exists
-            if error is None:
-                message.state, message.sent_at, message.last_error = "sent", hub.clock(), ""
-                sent += 1
-            elif message.attempts >= MAX_ATTEMPTS:
-                message.state, message.last_error = "failed", error
-                failed += 1
-            else:
-                message.next_attempt_at = hub.clock() + backoff(message.attempts)
-                message.last_error = error
-                retrying += 1
+            messages = session.scalars(select(OutboxMessage).where(
+                OutboxMessage.id.in_(list(errors))))  # claimed: they exist
+            for message in messages:
+                error = errors[message.id]
+                if error is None:
+                    message.state, message.sent_at, message.last_error = "sent", hub.clock(), ""
+                    sent += 1
+                elif message.attempts >= MAX_ATTEMPTS:
+                    message.state, message.last_error = "failed", error
+                    failed += 1
+                else:
+                    message.next_attempt_at = hub.clock() + backoff(message.attempts)
+                    message.last_error = error
+                    retrying += 1
     return Delivery(sent, retrying, failed)
 
 
 def collect(hub: Hub) -> int:
-    """Take every waiting envelope off the axis into the inbox; the number newly stored."""
-    if hub.axis is None:
+    """Take every waiting envelope off the axis into the inbox; the number newly stored.
+    Envelopes are fetched and stored a batch at a time, their inbox rows inserted in one
+    transaction, and only then acknowledged."""
+    axis = hub.axis
+    if axis is None:
         raise RegisterError("this hub has no axis link configured")
+    waiting = axis.waiting()
     stored = 0
-    for waiting in hub.axis.waiting():
-        data = hub.axis.fetch(waiting.axis_id)
-        blob = hub.store.put(data)
-        try:
-            received = hub.codec.read(data)
-            sender, kind = received.sender, _kind(received)
-            key = received.message_key(waiting.axis_id)
-            state, error = "stored", ""
-        except RegisterError as exc:
-            sender, key, kind = "unknown", f"axis:{waiting.axis_id}", waiting.kind
-            state, error = "failed", str(exc)
-        try:
-            with transaction(hub.sessions) as session:
-                session.add(InboxMessage(sender=sender, message_id=key, kind=kind,
-                                         blob_hash=blob, state=state, error=error,
-                                         received_at=hub.clock()))
-            stored += 1
-        except IntegrityError:
-            pass  # delivered before: (sender, message key) is already in the inbox
-        hub.axis.acknowledge(waiting.axis_id)
+    for start in range(0, len(waiting), CLAIM_BATCH):
+        batch = waiting[start:start + CLAIM_BATCH]
+        rows = [_inbox_row(hub, one.axis_id, one.kind, axis.fetch(one.axis_id))
+                for one in batch]
+        with transaction(hub.sessions) as session:
+            for row in rows:
+                try:
+                    with session.begin_nested():
+                        session.add(row)
+                    stored += 1
+                except IntegrityError:
+                    pass  # delivered before: (sender, message key) is already in the inbox
+        for one in batch:
+            axis.acknowledge(one.axis_id)
     return stored
+
+
+def _inbox_row(hub: Hub, axis_id: str, axis_kind: str, data: bytes) -> InboxMessage:
+    blob = hub.store.put(data)
+    try:
+        received = hub.codec.read(data)
+        sender, kind = received.sender, _kind(received)
+        key = received.message_key(axis_id)
+        state, error = "stored", ""
+    except RegisterError as exc:
+        sender, key, kind = "unknown", f"axis:{axis_id}", axis_kind
+        state, error = "failed", str(exc)
+    return InboxMessage(sender=sender, message_id=key, kind=kind, blob_hash=blob, state=state,
+                        error=error, received_at=hub.clock())
 
 
 def _kind(received: Received) -> str:

@@ -5,6 +5,7 @@ writes its audit entry and outbox rows there too."""
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
@@ -30,6 +31,10 @@ from documents.domain.text import fold
 from documents.domain.workflow import BusinessType, OutgoingState, Role, StatusCode
 from documents.services import audit, books, metrics
 from documents.services.hub import Hub, check_pdf, load
+
+#: seals attachments beside the issuing thread; one long-lived thread, since the signer keeps
+#: its keys and certificate checks per thread
+_ATTACHMENTS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="edochub-attachments")
 
 
 @dataclass(frozen=True)
@@ -178,14 +183,24 @@ def issue(session: Session, hub: Hub, actor: User, document_id: int) -> Outgoing
     document.issued_on = today
     shown = numbering.number_and_notation(document.number, document.notation)
     document.document_id = f"{hub.settings.organ_id},{today:%Y/%m/%d},{shown}"
-    for part in document.files:
-        data = hub.store.get(part.blob_hash)
-        data = (hub.signer.issue(data, document.number, document.notation,
-                                 hub.settings.place, today)
-                if part.is_main else hub.signer.seal_attachment(data, shown))
-        part.blob_hash, part.size = hub.store.put(data), len(data)
-        metrics.SIGNATURES_MADE.labels(hub.settings.organ_id,
-                                       "seal" if part.is_main else "attachment").inc()
+    signer = hub.signer
+    # the attachments are sealed on a helper thread while this one seals the document: each
+    # signature waits for its own time-stamp token, and the two waits overlap
+    sealing = {part.id: _ATTACHMENTS.submit(signer.seal_attachment,
+                                            hub.store.get(part.blob_hash), shown)
+               for part in document.files if not part.is_main}
+    try:
+        for part in sorted(document.files, key=lambda f: not f.is_main):  # the document first
+            data = (signer.issue(hub.store.get(part.blob_hash), document.number,
+                                 document.notation, hub.settings.place, today)
+                    if part.is_main else sealing[part.id].result())
+            part.blob_hash, part.size = hub.store.put(data), len(data)
+            metrics.SIGNATURES_MADE.labels(hub.settings.organ_id,
+                                           "seal" if part.is_main else "attachment").inc()
+    finally:
+        for pending in sealing.values():  # none left running when the number is given back
+            pending.cancel()
+            wait([pending])
     audit.record(session, actor.username, "issue", "outgoing", document.id,
                  main_file(document).blob_hash, number=shown, date=today.isoformat())
     return document

@@ -24,7 +24,7 @@ from documents.adapters import (
     EdxmlCodec,
     KeyFiles,
     PadesDocumentSigner,
-    PadesDocumentValidator,
+    PooledValidator,
     User,
     db,
     open_store,
@@ -93,12 +93,14 @@ def remote_accounts(raw: str | Mapping[str, Any]) -> dict[str, CscSource | Polle
     return accounts
 
 
-def validator_for(trust: Sequence[Path]) -> PadesDocumentValidator:
+def validator_for(trust: Sequence[Path]) -> PooledValidator:
+    """The validator of received documents: large batches also use the machine's other
+    cores (``documents.adapters.validation_pool``)."""
     from signing.validation import ValidationSettings
 
     if not trust:
         raise ConfigurationError(NO_TRUST)
-    return PadesDocumentValidator(ValidationSettings.from_paths(list(trust)))
+    return PooledValidator(ValidationSettings.from_paths(list(trust)))
 
 
 def vxp_link(axis_url: str, organ_id: str, axis_secret: str, workdir: Path) -> AxisClientLink:

@@ -87,9 +87,11 @@ def running(directory: Path,
             keys = KeyFiles(pki.p12(seal), {"leader": pki.p12(leader)},
                             specimens.seal_png(name), {"leader": specimens.signature_png()})
             signer = runtime.signer_for(keys, pki.trust_roots, pki.tsa_url)
+            # its workers start now, as a hub's serving process would have them by then
+            validator = runtime.validator_for(pki.trust_roots).start()
+            stack.callback(validator.close)
             hub = runtime.build_hub(
-                settings, signer,
-                runtime.validator_for(pki.trust_roots),
+                settings, signer, validator,
                 runtime.vxp_link(axis_url, code, axis_secrets[code], home / "axis-work"),
                 pki.trust_roots)
             world.passwords[code] = _add_users(hub, LEADER_NAMES[leader])

@@ -18,6 +18,7 @@ from documents.adapters.signing import (
     PadesDocumentValidator,
 )
 from documents.adapters.storage import BlobStore, open_store
+from documents.adapters.validation_pool import PooledValidator
 
 __all__ = [
     "AxisClientLink",
@@ -30,6 +31,7 @@ __all__ = [
     "OutgoingDocument",
     "PadesDocumentSigner",
     "PadesDocumentValidator",
+    "PooledValidator",
     "User",
     "db",
     "open_store",

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 #: files per chunk: small enough to share the work evenly, large enough that each chunk's
 #: OCSP/CRL fetches are few beside its validation
-CHUNK = 10
+CHUNK = 16
 #: a batch of fewer files is validated here alone
 THRESHOLD = 2 * CHUNK
 
@@ -164,11 +164,12 @@ class _Certificates:
 def _start_worker(portable: dict[str, Any]) -> None:
     from signing.validation import ValidationSettings
 
-    global _WORKER
+    global _WORKER  # noqa: PLW0603 - the worker process's one validator
     values: dict[str, Any] = {
         name: tuple(x509.Certificate.load(one) for one in value.der)
         if isinstance(value, _Certificates) else value for name, value in portable.items()}
     _WORKER = PadesDocumentValidator(ValidationSettings(**values))
+    asyncio.run(_WORKER.validate([]))  # the validation code loaded before the first chunk
 
 
 def _ready() -> None:

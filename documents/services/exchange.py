@@ -17,7 +17,8 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -115,27 +116,47 @@ def deliver_due(hub: Hub, limit: int = 1000, lease: timedelta = LEASE) -> Delive
 def collect(hub: Hub) -> int:
     """Take every waiting envelope off the axis into the inbox; the number newly stored.
     Envelopes are fetched and stored a batch at a time, their inbox rows inserted in one
-    transaction, and only then acknowledged."""
+    transaction, and only then acknowledged. The next envelope is fetched while one is
+    stored and read (one ahead, so memory holds at most two), and acknowledgements go two
+    at a time: the waits on the axis overlap the hub's own work."""
     axis = hub.axis
     if axis is None:
         raise RegisterError("this hub has no axis link configured")
     waiting = axis.waiting()
     stored = 0
-    for start in range(0, len(waiting), CLAIM_BATCH):
-        batch = waiting[start:start + CLAIM_BATCH]
-        rows = [_inbox_row(hub, one.axis_id, one.kind, axis.fetch(one.axis_id))
-                for one in batch]
-        with transaction(hub.sessions) as session:
-            for row in rows:
-                try:
-                    with session.begin_nested():
-                        session.add(row)
-                    stored += 1
-                except IntegrityError:
-                    pass  # delivered before: (sender, message key) is already in the inbox
-        for one in batch:
-            axis.acknowledge(one.axis_id)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="edochub-collect") as helpers:
+        for start in range(0, len(waiting), CLAIM_BATCH):
+            batch = waiting[start:start + CLAIM_BATCH]
+            rows = [_inbox_row(hub, one.axis_id, one.kind, data) for one, data in
+                    zip(batch, _one_ahead(helpers, axis.fetch,
+                                          [one.axis_id for one in batch]), strict=True)]
+            with transaction(hub.sessions) as session:
+                for row in rows:
+                    try:
+                        with session.begin_nested():
+                            session.add(row)
+                        stored += 1
+                    except IntegrityError:
+                        pass  # delivered before: (sender, message key) is already in the inbox
+            for acknowledged in [helpers.submit(axis.acknowledge, one.axis_id)
+                                 for one in batch]:
+                acknowledged.result()
     return stored
+
+
+def _one_ahead(helpers: ThreadPoolExecutor, fetch: Callable[[str], bytes],
+               keys: Sequence[str]) -> Iterator[bytes]:
+    """``fetch(key)`` for each key in order, the next one running while this one is used."""
+    pending: Future[bytes] | None = helpers.submit(fetch, keys[0]) if keys else None
+    try:
+        for index in range(len(keys)):
+            assert pending is not None
+            current = pending
+            pending = helpers.submit(fetch, keys[index + 1]) if index + 1 < len(keys) else None
+            yield current.result()
+    finally:
+        if pending is not None:  # given up half-way: the envelope stays on the axis
+            pending.cancel()
 
 
 def _inbox_row(hub: Hub, axis_id: str, axis_kind: str, data: bytes) -> InboxMessage:

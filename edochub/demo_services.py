@@ -15,6 +15,7 @@ import logging
 import logging.handlers
 import multiprocessing
 import secrets
+import signal
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
@@ -91,6 +92,7 @@ def _child(plan: _Plan, parent: Connection, records: Any) -> None:
     from edochub.certomancer_keys import keep_loaded_keys
     from signing import devpki
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops us
     keep_loaded_keys()  # as a real TSA or OCSP responder keeps its key
     root = logging.getLogger()
     root.handlers[:] = [logging.handlers.QueueHandler(records)]

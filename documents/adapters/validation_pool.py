@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Sequence
@@ -165,6 +166,7 @@ def _start_worker(portable: dict[str, Any]) -> None:
     from signing.validation import ValidationSettings
 
     global _WORKER  # noqa: PLW0603 - the worker process's one validator
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the hub's: it closes the pool
     values: dict[str, Any] = {
         name: tuple(x509.Certificate.load(one) for one in value.der)
         if isinstance(value, _Certificates) else value for name, value in portable.items()}

@@ -81,35 +81,48 @@ def deliver_due(hub: Hub, limit: int = 1000, lease: timedelta = LEASE) -> Delive
     axis = hub.axis
     if axis is None:
         raise RegisterError("this hub has no axis link configured")
-    sent = retrying = failed = 0
+    total = Delivery()
     while limit > 0:
         claimed = _claim(hub, lease, min(limit, CLAIM_BATCH))
         if not claimed:
             break
         limit -= len(claimed)
         errors: dict[int, str | None] = {}
-        for outbox_id, payload_hash, kind, message_id in claimed:
-            try:
-                axis.send(hub.store.get(payload_hash), kind, message_id)
-                errors[outbox_id] = None
-            except (AxisError, OSError) as exc:
-                errors[outbox_id] = str(exc) or type(exc).__name__
-                metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "send").inc()
-        with transaction(hub.sessions) as session:
-            messages = session.scalars(select(OutboxMessage).where(
-                OutboxMessage.id.in_(list(errors))))  # claimed: they exist
-            for message in messages:
-                error = errors[message.id]
-                if error is None:
-                    message.state, message.sent_at, message.last_error = "sent", hub.clock(), ""
-                    sent += 1
-                elif message.attempts >= MAX_ATTEMPTS:
-                    message.state, message.last_error = "failed", error
-                    failed += 1
-                else:
-                    message.next_attempt_at = hub.clock() + backoff(message.attempts)
-                    message.last_error = error
-                    retrying += 1
+        try:
+            for outbox_id, payload_hash, kind, message_id in claimed:
+                try:
+                    axis.send(hub.store.get(payload_hash), kind, message_id)
+                    errors[outbox_id] = None
+                except (AxisError, OSError) as exc:
+                    errors[outbox_id] = str(exc) or type(exc).__name__
+                    metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "send").inc()
+        finally:  # what went out is recorded, even when a later message broke the round
+            outcome = _record(hub, errors)
+        total = Delivery(total.sent + outcome.sent, total.retrying + outcome.retrying,
+                         total.failed + outcome.failed)
+    return total
+
+
+def _record(hub: Hub, errors: dict[int, str | None]) -> Delivery:
+    """Outbox id → the send's error (None: sent), written in one transaction."""
+    sent = retrying = failed = 0
+    if not errors:
+        return Delivery()
+    with transaction(hub.sessions) as session:
+        messages = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.id.in_(list(errors))))  # claimed: they exist
+        for message in messages:
+            error = errors[message.id]
+            if error is None:
+                message.state, message.sent_at, message.last_error = "sent", hub.clock(), ""
+                sent += 1
+            elif message.attempts >= MAX_ATTEMPTS:
+                message.state, message.last_error = "failed", error
+                failed += 1
+            else:
+                message.next_attempt_at = hub.clock() + backoff(message.attempts)
+                message.last_error = error
+                retrying += 1
     return Delivery(sent, retrying, failed)
 
 

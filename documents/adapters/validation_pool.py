@@ -28,9 +28,10 @@ if TYPE_CHECKING:
     from documents.domain.ports import FileVerdict
     from signing.validation import IsolatedValidator, ValidationSettings
 
-#: files per chunk: small enough to share the work evenly, large enough that each chunk's
-#: OCSP/CRL fetches are few beside its validation
-CHUNK = 16
+#: files per chunk: small enough to share the work evenly (process_stored's 100 files: 2
+#: chunks for each of 2 processes), large enough that each chunk's OCSP/CRL fetches are few
+#: beside its validation
+CHUNK = 25
 #: a batch of fewer files is validated here alone
 THRESHOLD = 2 * CHUNK
 

@@ -12,7 +12,7 @@ from signing.validation import ValidationSettings
 
 def test_a_large_batch_is_shared_with_workers_and_keeps_its_order(dev_pki):
     settings = ValidationSettings.from_paths(dev_pki.trust_roots)
-    files = [(f"file-{index}.pdf", simple_pdf(f"file {index}")) for index in range(40)]
+    files = [(f"file-{index}.pdf", simple_pdf(f"file {index}")) for index in range(60)]
     pooled = PooledValidator(settings, workers=1).start(wait=True)
     try:
         verdicts = asyncio.run(pooled.validate(files))
@@ -29,7 +29,7 @@ def test_a_large_batch_is_shared_with_workers_and_keeps_its_order(dev_pki):
 
 def test_without_workers_it_is_the_one_process_validator(dev_pki):
     settings = ValidationSettings.from_paths(dev_pki.trust_roots)
-    files = [(f"file-{index}.pdf", simple_pdf(f"file {index}")) for index in range(40)]
+    files = [(f"file-{index}.pdf", simple_pdf(f"file {index}")) for index in range(60)]
     pooled = PooledValidator(settings, workers=0)
     verdicts = asyncio.run(pooled.validate(files))
     pooled.close()

@@ -89,11 +89,9 @@ def _child(plan: _Plan, parent: Connection, records: Any) -> None:
     from axis.server import ServerConfig, Settings
     from axis.server import create_app as create_axis
     from documents.http import serving as serving_http
-    from edochub.certomancer_keys import keep_loaded_keys
     from signing import devpki
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops us
-    keep_loaded_keys()  # as a real TSA or OCSP responder keeps its key
     root = logging.getLogger()
     root.handlers[:] = [logging.handlers.QueueHandler(records)]
     root.setLevel(logging.INFO)  # the parent's loggers choose what they show

@@ -170,6 +170,9 @@ def make_animator(pki: DevPki) -> Animator:
     """The WSGI application answering OCSP, CRL, certificate and time-stamp requests."""
     from certomancer.integrations.animator import Animator, AnimatorArchStore
 
+    from signing.devpki_keys import keep_loaded_keys
+
+    keep_loaded_keys()  # as a real TSA or OCSP responder keeps its key
     arch = load_architecture(pki.directory, pki.url_prefix)
     return Animator(AnimatorArchStore({arch.arch_label: arch}), with_web_ui=False)
 

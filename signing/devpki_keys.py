@@ -3,9 +3,10 @@
 certomancer (0.16) loads its signing key from DER again for every time-stamp token, OCSP
 answer and CRL it makes, and the ``cryptography`` package checks an RSA key on each load: about
 40 of its 51 ms of CPU per time-stamp token. A real TSA or OCSP responder keeps its key, so the
-demo's services do too: :func:`keep_loaded_keys` remembers each key by its DER bytes. It
-changes nothing signed (the same key signs). Called in the demo's services process only
-(:mod:`edochub.demo_services`); certomancer could keep loaded keys itself (an upstream offer).
+development services do too: :func:`keep_loaded_keys` remembers each key by its DER bytes. It
+changes nothing signed (the same key signs). Called by :func:`signing.devpki.make_animator`,
+i.e. in whatever process serves the development PKI (the demo's services process, the tests',
+the benchmarks'); certomancer could keep loaded keys itself (an upstream offer).
 """
 
 from __future__ import annotations

@@ -97,12 +97,11 @@ class _Plain:
     async def __call__(self, path: Path) -> bool:
         from pyhanko_certvalidator import ValidationContext
 
-        from signing.validation import upstream_hex, upstream_names
+        from signing.validation.pyhanko_bridge import uninstall_speedups
 
         # plain: without the changes ours puts into pyHanko and asn1crypto (it puts them
         # back on its next file)
-        upstream_hex.uninstall()
-        upstream_names.uninstall()
+        uninstall_speedups()
         return await self._validate(path, ValidationContext(
             trust_roots=self.roots, revocation_mode=_PLAIN[self.mode], **self.revinfo))
 

@@ -10,10 +10,10 @@ paths. pyHanko side of :mod:`signing.validation.validator`; its types do not lea
   identifiers, extensions, hashes) is worked out once, not once per file that carries it;
 - :class:`ValidatedPaths`: once a signer's certificate path has passed validation, with every
   certificate's revocation status checked against that shared revocation data, later files
-  signed with the same certificate and carrying the same certificates reuse the result: pyHanko
-  is told, through its own non-revoked status assertion, that the signer's certificate is not
-  revoked, which spares the revocation checks of the whole path (OCSP/CRL signature checks and
-  the responders' and CRL issuers' own paths), by far the dearest part of path validation.
+  signed with the same certificate and carrying the same certificates reuse the outcome of
+  pyHanko's signer-certificate check (:mod:`signing.validation.upstream_paths`): the path
+  building, certificate signature, validity and revocation checks (OCSP/CRL signature checks
+  and the responders' and CRL issuers' own paths) are not done again for them.
 
 Why the reuse cannot change a verdict:
 
@@ -23,22 +23,24 @@ Why the reuse cannot change a verdict:
   path. A path whose validation met a failed fetch (tolerated in ``soft`` mode) is not
   remembered: only paths resting on revocation answers actually received are;
 - a remembered path is reused only while every revocation answer in the shared data is still
-  fresh (before the earliest ``nextUpdate``): that is when pyHanko, checking again, would reach
-  the same answer from the same data;
+  fresh (before the earliest ``nextUpdate``) and the validation time is within the validity
+  period of every certificate involved (the path's, the signature's, the OCSP responders'):
+  that is when pyHanko, checking again, would reach the same answer from the same data (its
+  certificate signature, name, extension and key-usage checks do not depend on the time; the
+  algorithm policy is pyHanko's default, which does not either);
 - the key is the signer's certificate and the set of certificates the signature carries, so
-  pyHanko builds the same path from them; when it does not (the path it validated differs from
-  the remembered one), the signature is validated again in full;
-- certificate signatures, validity periods (expiry at the validation time), key usage and the
-  signature itself are still checked for every file; a different validation time (``--at``) is
-  another Validator, another cache, and point-in-time validation remembers nothing;
+  pyHanko would build the same path from them, and the outcome is used only for that signer's
+  certificate with the same key-usage rules;
+- the signature itself (digest, signed attributes, cryptographic check) is still checked for
+  every file; a different validation time (``--at``) is another Validator, another cache, and
+  point-in-time validation remembers nothing;
 - a revoked certificate never passes, so is never remembered.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
@@ -46,7 +48,9 @@ from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
 if TYPE_CHECKING:
     from asn1crypto import cms, ocsp
     from pyhanko.sign.validation.ades import AdESBasicValidationResult
+    from pyhanko.sign.validation.generic_cms import CertvalidatorOperationResult
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+    from pyhanko_certvalidator.path import ValidationPath
 
 
 class SharedFetcherBackend(FetcherBackend):
@@ -89,11 +93,17 @@ class SharedFetcherBackend(FetcherBackend):
         the cache is empty or an answer names no ``nextUpdate``."""
         if self._fetchers is None:
             return None
-        horizons = [_ocsp_next_update(r) for r in self._fetchers.ocsp_fetcher.fetched_responses()]
+        horizons = [_ocsp_next_update(r) for r in self.responses()]
         horizons += [c["tbs_cert_list"]["next_update"].native
                      for c in self._fetchers.crl_fetcher.fetched_crls()]
         dated = [horizon for horizon in horizons if horizon is not None]
         return min(dated) if horizons and len(dated) == len(horizons) else None
+
+    def responses(self) -> list[ocsp.OCSPResponse]:
+        """The OCSP responses fetched so far."""
+        if self._fetchers is None:
+            return []
+        return list(self._fetchers.ocsp_fetcher.fetched_responses())
 
     async def close(self) -> None:
         await self._backend.close()
@@ -141,15 +151,20 @@ class Certificates:
 @dataclass(frozen=True)
 class _Path:
     certificates: tuple[bytes, ...]  # SHA-256 of each certificate, trust anchor first
+    #: pyHanko's outcome of the signer-certificate check
+    outcome: CertvalidatorOperationResult[ValidationPath]
+    #: from when to when every certificate it rests on is within its validity period
+    valid_from: datetime
+    #: ... and every revocation answer is fresh (whichever ends first)
     fresh_until: datetime
 
 
 class ValidatedPaths:
     """Validated signer certificate paths of one batch, with counters of what they spared.
 
-    ``recorded``: paths validated in full and remembered; ``reused``: signatures whose path
-    came from here instead of being checked again; ``rechecked``: reuses refused after the
-    fact because pyHanko built another path."""
+    ``recorded``: paths validated in full and remembered; ``reused``: signatures whose
+    signer-certificate check came from here instead of being done again; ``rechecked``:
+    remembered paths checked again in full (the validation time left their window)."""
 
     def __init__(self, fetchers: SharedFetcherBackend) -> None:
         self._fetchers = fetchers
@@ -163,36 +178,67 @@ class ValidatedPaths:
         self._paths.clear()
 
     async def basic_validation(self, embedded, signature_spec, timing_info):
-        """pyHanko's basic validation (ETSI EN 319 102-1 5.3) of ``embedded``, reusing a
-        remembered path of its signer, or remembering the path it validates."""
+        """pyHanko's basic validation (ETSI EN 319 102-1 5.3) of ``embedded``, given the
+        outcome of the signer-certificate check remembered for its signer and certificates
+        (:mod:`signing.validation.upstream_paths`), or remembering the one it gets."""
         from pyhanko.sign.ades.report import AdESPassed
-        from pyhanko.sign.validation.policy_decl import LocalKnowledge
-        from pyhanko_certvalidator.policy_decl import NonRevokedStatusAssertion
 
-        async def validate(spec):
-            return await basic_validation(embedded, spec, timing_info)
+        from signing.validation import upstream_paths
 
         key = _key(embedded)
         known = self._paths.get(key)
-        moment = timing_info.validation_time
-        if known is not None and moment < known.fresh_until:
-            assertion = NonRevokedStatusAssertion(cert_sha256=key[0], at=known.fresh_until)
-            result = await validate(dataclasses.replace(
-                signature_spec, local_knowledge=LocalKnowledge(nonrevoked_assertions=[assertion])))
-            if _path_of(result) == known.certificates:
-                self.reused += 1
-                return result
-            self.rechecked += 1
-            return await validate(signature_spec)
+        slot = upstream_paths.Slot(cert_sha256=key[0],
+                                   key_usage=signature_spec.key_usage_settings)
+        if known is not None:
+            slot.known, slot.usable_from = known.outcome, known.valid_from
+            # (pyHanko compares with the moment itself; a remembered path is used strictly
+            # before its answers go stale)
+            slot.usable_until = known.fresh_until - _STRICTLY
         failures = self._fetchers.failure_count()
-        result = await validate(signature_spec)
+        with upstream_paths.scoped(slot):
+            result = await basic_validation(embedded, signature_spec, timing_info)
+        if slot.reused:
+            self.reused += 1
+            return result
+        if known is not None:
+            self.rechecked += 1
+        moment, outcome = timing_info.validation_time, slot.seen
         fresh_until = self._fetchers.fresh_until()
         path = _path_of(result)
-        if result.ades_subindic is AdESPassed.OK and path and fresh_until is not None \
-                and moment < fresh_until and self._fetchers.failure_count() == failures:
-            self._paths[key] = _Path(path, fresh_until)
-            self.recorded += 1
+        if result.ades_subindic is AdESPassed.OK and path and outcome is not None \
+                and fresh_until is not None and moment < fresh_until \
+                and self._fetchers.failure_count() == failures:
+            window = _validity(result, embedded, self._fetchers)
+            if window is not None and window[0] <= moment <= window[1]:
+                self._paths[key] = _Path(path, outcome, window[0], min(fresh_until, window[1]))
+                self.recorded += 1
         return result
+
+
+#: a remembered path is used while the validation time is before its horizon, never at it
+_STRICTLY = timedelta(microseconds=1)
+
+
+def _validity(result: AdESBasicValidationResult, embedded: EmbeddedPdfSignature,
+              fetchers: SharedFetcherBackend) -> tuple[datetime, datetime] | None:
+    """When every certificate the outcome rests on is within its validity period: the
+    path's, those the signature carries, and the OCSP responders' in the shared answers."""
+    from pyhanko.sign.validation.dss import enumerate_ocsp_certs
+
+    status = result.api_status
+    if status is None or status.validation_path is None:
+        return None
+    certificates = list(status.validation_path.iter_certs(include_root=True))
+    certificates += [choice.chosen for choice in embedded.signed_data["certificates"]
+                     if choice.name == "certificate"]
+    for response in fetchers.responses():
+        certificates.extend(enumerate_ocsp_certs(response))
+    try:
+        start = max(c.not_valid_before for c in certificates)
+        end = min(c.not_valid_after for c in certificates)
+    except (ValueError, TypeError, KeyError):
+        return None
+    return (start, end) if start <= end else None
 
 
 async def basic_validation(embedded, signature_spec, timing_info):

@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import io
 import re
+import weakref
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -84,12 +85,24 @@ def check_trailer(data: bytes) -> None:
 
 
 def install_speedups() -> None:
-    """The faster hex-string reader and name comparison (same results; modules that could go
-    upstream to pyHanko and asn1crypto)."""
-    from signing.validation import upstream_hex, upstream_names
+    """The faster hex-string reader, name comparison and certificate extraction (same
+    results; modules that could go upstream to pyHanko and asn1crypto)."""
+    from signing.validation import upstream_cms, upstream_hex, upstream_names, upstream_paths
 
     upstream_hex.install()
     upstream_names.install()
+    upstream_cms.install()
+    upstream_paths.install()
+
+
+def uninstall_speedups() -> None:
+    """pyHanko and asn1crypto as they come (benchmarks compare against them in one process)."""
+    from signing.validation import upstream_cms, upstream_hex, upstream_names, upstream_paths
+
+    upstream_hex.uninstall()
+    upstream_names.uninstall()
+    upstream_cms.uninstall()
+    upstream_paths.uninstall()
 
 
 def open_reader(data: bytes) -> PdfFileReader:
@@ -104,7 +117,8 @@ def open_reader(data: bytes) -> PdfFileReader:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if reader.encrypted:
             raise BadInputError("the PDF is encrypted and no password was given")
-        _signature_fields(reader)  # walks the form fields; fails on a broken file
+        _fields[reader] = _signature_fields(reader)  # walks the form fields; fails on a
+        # broken file
     except BadInputError:
         raise
     except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError,
@@ -119,6 +133,13 @@ def _signature_fields(reader: PdfFileReader) -> list[Any]:  # (name, value, fiel
     return list(enumerate_sig_fields(reader, filled_status=True))
 
 
+#: the signature fields of each open reader, as :func:`open_reader` found them
+_fields: weakref.WeakKeyDictionary[PdfFileReader, list[Any]] = weakref.WeakKeyDictionary()
+#: readers whose every signature field :func:`regular_signatures` read, none of them a
+#: document time-stamp: pyHanko's list of their document time-stamps is empty
+_without_document_timestamps: weakref.WeakSet[PdfFileReader] = weakref.WeakSet()
+
+
 def regular_signatures(reader: PdfFileReader, certificates: Certificates | None = None,
                        ) -> list[EmbeddedPdfSignature | SignatureResult]:
     """The file's ``/Sig`` signatures in signing order, as pyHanko ``EmbeddedPdfSignature``s;
@@ -130,8 +151,11 @@ def regular_signatures(reader: PdfFileReader, certificates: Certificates | None 
 
     embedded: list[EmbeddedPdfSignature] = []
     broken: list[SignatureResult] = []
-    for name, sig_object, field_ref in _signature_fields(reader):
+    fields = _fields.get(reader)
+    timestamps = False
+    for name, sig_object, field_ref in _signature_fields(reader) if fields is None else fields:
         if sig_object.get_object().get("/Type") == "/DocTimeStamp":
+            timestamps = True
             continue
         try:
             signature = EmbeddedPdfSignature(reader, field_ref, name)
@@ -141,6 +165,8 @@ def regular_signatures(reader: PdfFileReader, certificates: Certificates | None 
         except Exception as exc:  # asn1crypto/pyHanko raise many types on hostile content
             broken.append(_failed(name, None, Problem.of(ProblemCode.CONTAINER_UNREADABLE,
                                                          detail=_one_line(exc))))
+    if not timestamps and not broken:
+        _without_document_timestamps.add(reader)
     embedded.sort(key=lambda sig: sig.signed_revision)
     return [sig for sig in embedded if sig.sig_object_type == "/Sig"] + broken
 
@@ -364,6 +390,10 @@ def _has_signature_timestamp(embedded: EmbeddedPdfSignature) -> bool:
 def later_document_timestamps(embedded: EmbeddedPdfSignature,
                               ) -> list[EmbeddedPdfSignature]:
     """The file's document time-stamps made after ``embedded``."""
+    if embedded.reader in _without_document_timestamps:
+        # pyHanko would read every signature again to find none (each one read without
+        # error by regular_signatures, so reading them again raises nothing either)
+        return []
     return [ts for ts in embedded.reader.embedded_timestamp_signatures
             if ts.signed_revision > embedded.signed_revision]
 

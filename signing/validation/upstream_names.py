@@ -1,5 +1,5 @@
 """Certificate-name comparison remembered: a change that could go upstream to asn1crypto
-(``asn1crypto.x509.Name.__eq__`` and ``NameTypeAndValue._ldap_string_prep``).
+(``asn1crypto.x509.Name.__eq__``, ``Name.hashable`` and ``NameTypeAndValue._ldap_string_prep``).
 
 RFC 5280 compares names after RFC 4518 string preparation (mapping, NFKC, prohibited and
 bidirectional checks). asn1crypto redoes it for every freshly parsed certificate, and
@@ -10,7 +10,9 @@ input, so they are kept in bounded caches:
 
 - ``_ldap_string_prep(string)`` by the string (only ``str`` values, as asn1crypto prepares);
 - ``Name == Name`` by the encodings of the two RDN sequences: equal encodings give equal
-  parsed names, so the cached answer is the one asn1crypto computed the first time.
+  parsed names, so the cached answer is the one asn1crypto computed the first time;
+- ``Name.hashable`` (the prepared form pyHanko's certificate registry files names under, asked
+  for every certificate of every signature) by the encoding of the RDN sequence, likewise.
 
 An input that makes asn1crypto raise (a prohibited character) is not cached: it raises again,
 the same way, every time. :func:`install` is idempotent; :func:`uninstall` undoes it.
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from asn1crypto import x509
 #: outcomes of comparing two names, by the encodings of their RDN sequences
 _outcomes: dict[tuple[bytes, bytes], bool] = {}
+#: prepared forms of names, by the encodings of their RDN sequences
+_hashables: dict[bytes, str] = {}
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
@@ -65,6 +69,18 @@ def _equal(self: x509.Name, other: object) -> bool:
     return outcome
 
 
+def _hashable(self: x509.Name) -> str:
+    key = self.chosen.dump()
+    found = _hashables.get(key)
+    if found is None:
+        assert _originals is not None
+        found = _originals[2].fget(self)
+        if len(_hashables) >= _CACHE_SIZE:
+            _hashables.clear()
+        _hashables[key] = found
+    return found
+
+
 def install() -> None:
     """Put the cached comparisons in place of asn1crypto's."""
     global _originals
@@ -72,9 +88,11 @@ def install() -> None:
 
     if _originals is not None:
         return
-    _originals = (x509.NameTypeAndValue._ldap_string_prep, x509.Name.__eq__)
+    _originals = (x509.NameTypeAndValue._ldap_string_prep, x509.Name.__eq__,
+                  x509.Name.hashable)
     x509.NameTypeAndValue._ldap_string_prep = _ldap_string_prep
     x509.Name.__eq__ = _equal
+    x509.Name.hashable = property(_hashable)
 
 
 def uninstall() -> None:
@@ -84,5 +102,6 @@ def uninstall() -> None:
     from asn1crypto import x509
 
     if _originals is not None:
-        x509.NameTypeAndValue._ldap_string_prep, x509.Name.__eq__ = _originals
+        (x509.NameTypeAndValue._ldap_string_prep, x509.Name.__eq__,
+         x509.Name.hashable) = _originals
         _originals = None

@@ -14,6 +14,11 @@
   signing-certificate attribute) is a function of the signed data alone; its answer is kept
   for the last few signed-data objects (the same object, not equal bytes), so one signature's
   validation works it out once. A signature it refuses raises again every time.
+- ``_check_signing_certificate`` (the signer's certificate against the signing-certificate
+  attribute) runs twice per signature, the second time on a copy of the signed attributes that
+  is parsed again; a check that passed is remembered for the same certificate object and the
+  same encoded attributes (a pure function of the two), for the last few signatures. A check
+  that fails raises again every time.
 - ``derive_validation_object_identifier`` hashes the encoding of every certificate, OCSP
   response and CRL a validation knows of, for every signature validated; a batch shares those
   objects (:mod:`signing.validation.cache`), so the identifier is kept by object (the object is
@@ -28,7 +33,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from asn1crypto import cms
+    from asn1crypto import cms, x509
     from pyhanko.sign.general import SignedDataCerts
     from pyhanko.sign.validation.ades import ValidationObject
 
@@ -39,6 +44,7 @@ _KEPT_IDENTIFIERS = 4096
 _originals: dict[str, Callable[..., Any]] = {}
 _certs_by_signed_data: dict[int, tuple[cms.SignedData, SignedDataCerts]] = {}
 _identifiers: dict[tuple[str, int], tuple[object, str | None]] = {}
+_passed_certificate_checks: dict[tuple[int, bytes], x509.Certificate] = {}
 
 
 def extract_certificate_info(signed_data: cms.SignedData) -> SignedDataCerts:
@@ -70,6 +76,18 @@ def extract_certs_for_validation(signed_data: cms.SignedData) -> SignedDataCerts
         _certs_by_signed_data.clear()
     _certs_by_signed_data[id(signed_data)] = (signed_data, answer)
     return answer
+
+
+def _check_signing_certificate(cert: x509.Certificate, signed_attrs: cms.CMSAttributes,
+                               ) -> None:
+    """pyHanko's check, remembered once passed."""
+    key = (id(cert), signed_attrs.contents)
+    if _passed_certificate_checks.get(key) is cert:
+        return
+    _originals["_check_signing_certificate"](cert, signed_attrs)
+    if len(_passed_certificate_checks) >= _KEPT_SIGNED_DATA:
+        _passed_certificate_checks.clear()
+    _passed_certificate_checks[key] = cert
 
 
 def derive_validation_object_identifier(vo: ValidationObject) -> str | None:
@@ -106,11 +124,13 @@ def install() -> None:
         extract_certificate_info=generic_cms.extract_certificate_info,
         extract_certs_for_validation=generic_cms.extract_certs_for_validation,
         derive_validation_object_identifier=ades.derive_validation_object_identifier,
+        _check_signing_certificate=generic_cms._check_signing_certificate,
     )
     generic_cms.extract_certificate_info = extract_certificate_info
     ades.extract_certificate_info = extract_certificate_info
     generic_cms.extract_certs_for_validation = extract_certs_for_validation
     ades.derive_validation_object_identifier = derive_validation_object_identifier
+    generic_cms._check_signing_certificate = _check_signing_certificate
 
 
 def uninstall() -> None:
@@ -123,5 +143,7 @@ def uninstall() -> None:
     ades.extract_certificate_info = _originals["extract_certificate_info"]
     generic_cms.extract_certs_for_validation = _originals["extract_certs_for_validation"]
     ades.derive_validation_object_identifier = _originals["derive_validation_object_identifier"]
+    generic_cms._check_signing_certificate = _originals["_check_signing_certificate"]
     _originals.clear()
     _certs_by_signed_data.clear()
+    _passed_certificate_checks.clear()

@@ -1,0 +1,116 @@
+"""The validation speed-ups of issue 16 give pyHanko's and asn1crypto's answers: certificates
+extracted without copies and once per signature (signing.validation.upstream_cms), name
+hashables remembered (signing.validation.upstream_names), and the signer-certificate check
+handed a known outcome only inside its scope (signing.validation.upstream_paths)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import pytest
+from asn1crypto import cms, x509
+from pyhanko.sign.general import extract_certificate_info as pyhanko_extract
+from pyhanko.sign.validation import generic_cms
+
+from signing.validation import upstream_cms, upstream_names, upstream_paths, upstream_tokens
+from signing.validation.pyhanko_bridge import open_reader, regular_signatures
+from tests.signing import attack_corpus
+
+
+def _signed_data(pki_services) -> cms.SignedData:
+    data = attack_corpus.sign(pki_services, attack_corpus.base_document())
+    (embedded,) = regular_signatures(open_reader(data))
+    return embedded.signed_data
+
+
+def test_certificates_extracted_as_pyhanko_extracts_them(pki_services):
+    upstream_cms.install()
+    signed_data = _signed_data(pki_services)
+    ours, theirs = upstream_cms.extract_certificate_info(signed_data), pyhanko_extract(signed_data)
+    assert ours.signer_cert.dump() == theirs.signer_cert.dump()
+    assert [c.dump() for c in ours.other_certs] == [c.dump() for c in theirs.other_certs]
+    assert ours.attribute_certs == theirs.attribute_certs == []
+    # the signature's own objects, not copies
+    carried = [choice.chosen for choice in signed_data["certificates"]]
+    assert any(ours.signer_cert is cert for cert in carried)
+    assert generic_cms.extract_certs_for_validation(signed_data) is \
+        generic_cms.extract_certs_for_validation(signed_data)
+
+
+def test_name_hashables_as_asn1crypto_makes_them():
+    upstream_names.install()
+    built = x509.Name.build({"common_name": "Nguyễn  Văn An", "country_name": "VN"})
+    for _ in range(2):
+        upstream_names.uninstall()
+        theirs = built.hashable
+        upstream_names.install()
+        assert built.hashable == theirs
+        assert x509.Name.load(built.dump()).hashable == theirs
+
+
+def test_known_outcome_used_only_inside_its_scope_and_for_its_signer(pki_services):
+    upstream_paths.install()
+    signed_data = _signed_data(pki_services)
+    cert = upstream_cms.extract_certificate_info(signed_data).signer_cert
+    calls = []
+
+    async def original(*args):
+        calls.append(args[0])
+        return "checked"
+
+    class Context:
+        moment = cert.not_valid_before
+        fetching_allowed, ocsps, crls = False, [], []
+
+    upstream_paths._original, saved = original, upstream_paths._original
+    try:
+        async def check(slot_cert: x509.Certificate) -> object:
+            return await upstream_paths.validate_cert_usage(slot_cert, Context(), "ku", None)
+
+        slot = upstream_paths.Slot(cert_sha256=cert.sha256, key_usage="ku",  # type: ignore[arg-type]
+                                   known="known", usable_from=cert.not_valid_before,  # type: ignore[arg-type]
+                                   usable_until=cert.not_valid_after)
+        assert asyncio.run(check(cert)) == "checked"  # outside the scope: pyHanko's
+        with upstream_paths.scoped(slot):
+            assert asyncio.run(check(cert)) == "known"
+        assert slot.reused
+        late = upstream_paths.Slot(cert_sha256=cert.sha256, key_usage="ku",  # type: ignore[arg-type]
+                                   known="known", usable_from=cert.not_valid_after,  # type: ignore[arg-type]
+                                   usable_until=cert.not_valid_after)
+        with upstream_paths.scoped(late):  # the validation time before its window
+            assert asyncio.run(check(cert)) == "checked"
+        assert not late.reused and late.seen == "checked" and late.seen_without_revinfo
+        assert len(calls) == 2
+    finally:
+        upstream_paths._original = saved
+
+
+@pytest.mark.parametrize("source", [
+    b"/Type/Sig", b"Type /Sig", b"123 0 R", b"true]", b"abc", b"", b"/", b"a%comment",
+    b"x" * 300 + b"(", b"x" * 300, b"Na#20me>>", b"\x80\xff ", b"a\x00b", b"{q}",
+])
+def test_tokens_read_as_pyhanko_reads_them(source):
+    from pyhanko.pdf_utils.misc import read_until_delimiter as pyhanko_read
+
+    for offset in range(min(len(source), 3)):
+        ours, theirs = io.BytesIO(source), io.BytesIO(source)
+        ours.seek(offset)
+        theirs.seek(offset)
+        assert upstream_tokens.read_until_delimiter(ours) == pyhanko_read(theirs)
+        assert ours.tell() == theirs.tell()
+
+
+@pytest.mark.parametrize("name", [
+    b"Type", b"Sig", b"A#20B", b"a#2", b"a#zz", b"Nguy\xe1\xbb\x85n", b"\xff", b"", b"a(b",
+    b"~!", b"a b",
+])
+def test_names_decoded_as_pyhanko_decodes_them(name):
+    upstream_tokens.install()
+    outcomes = []
+    for decode in (upstream_tokens._decode_name, upstream_tokens._ORIGINAL_NAME):
+        try:
+            outcomes.append(("value", decode(name), type(decode(name))))
+        except Exception as exc:  # noqa: BLE001 - the same error is what is compared
+            outcomes.append(("error", type(exc), str(exc)))
+    assert outcomes[0] == outcomes[1]

@@ -88,5 +88,6 @@ def uninstall() -> None:
     from pyhanko.pdf_utils import generic
 
     if _ORIGINAL is not None and _ORIGINAL_NAME is not None:
-        generic.read_until_delimiter = _ORIGINAL
-        generic._decode_name = _ORIGINAL_NAME
+        # (mypy sees pyHanko's functions, not any callables, there)
+        generic.read_until_delimiter = _ORIGINAL  # type: ignore[assignment]
+        generic._decode_name = _ORIGINAL_NAME  # type: ignore[assignment]

@@ -177,8 +177,8 @@ def regular_signatures(reader: PdfFileReader, certificates: Certificates | None 
                 certificates.share(signature.signed_data)
             embedded.append(signature)
         except Exception as exc:  # asn1crypto/pyHanko raise many types on hostile content
-            broken.append(_failed(name, None, Problem.of(ProblemCode.CONTAINER_UNREADABLE,
-                                                         detail=_one_line(exc))))
+            broken.append(_failed(str(name), None, Problem.of(
+                ProblemCode.CONTAINER_UNREADABLE, detail=_one_line(exc))))
     if not timestamps and not broken:
         _without_document_timestamps.add(reader)
     embedded.sort(key=lambda sig: sig.signed_revision)
@@ -221,7 +221,7 @@ async def validate_signature(embedded: EmbeddedPdfSignature, spec: PdfSignatureV
                              paths: ValidatedPaths | None = None) -> SignatureResult:
     """Validate one ``EmbeddedPdfSignature`` with a ``PdfSignatureValidationSpec``, reusing
     and remembering validated certificate paths in ``paths`` when given."""
-    field = embedded.field_name
+    field = str(embedded.field_name)  # a plain string: pyHanko's pickles with 20 KiB of baggage
     signer = None
     with contextlib.suppress(ValueError, KeyError, TypeError):
         signer = _signer(embedded.signer_cert)

@@ -39,18 +39,24 @@ Why the reuse cannot change a verdict:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pyhanko_certvalidator.fetchers.api import FetcherBackend, Fetchers
 
 if TYPE_CHECKING:
-    from asn1crypto import cms, ocsp
-    from pyhanko.sign.validation.ades import AdESBasicValidationResult
-    from pyhanko.sign.validation.generic_cms import CertvalidatorOperationResult
+    from asn1crypto import cms, ocsp, x509
+    from pyhanko.sign.validation.ades import (
+        AdESBasicValidationResult,
+        AdESWithTimeValidationResult,
+    )
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
-    from pyhanko_certvalidator.path import ValidationPath
+    from pyhanko.sign.validation.policy_decl import SignatureValidationSpec
+    from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+
+    from signing.validation.upstream_paths import Check
 
 
 class SharedFetcherBackend(FetcherBackend):
@@ -149,11 +155,10 @@ class Certificates:
 
 
 @dataclass(frozen=True)
-class _Path:
-    certificates: tuple[bytes, ...]  # SHA-256 of each certificate, trust anchor first
-    #: pyHanko's outcome of the signer-certificate check
-    outcome: CertvalidatorOperationResult[ValidationPath]
-    #: from when to when every certificate it rests on is within its validity period
+class _Remembered:
+    #: pyHanko's certificate checks of one signature (the signer's, its time-stamps' TSAs')
+    checks: tuple[Check, ...]
+    #: from when to when every certificate they rest on is within its validity period
     valid_from: datetime
     #: ... and every revocation answer is fresh (whichever ends first)
     fresh_until: datetime
@@ -162,13 +167,14 @@ class _Path:
 class ValidatedPaths:
     """Validated signer certificate paths of one batch, with counters of what they spared.
 
-    ``recorded``: paths validated in full and remembered; ``reused``: signatures whose
-    signer-certificate check came from here instead of being done again; ``rechecked``:
-    remembered paths checked again in full (the validation time left their window)."""
+    ``recorded``: signatures whose checks were done in full and remembered; ``reused``:
+    signatures whose every certificate check came from here instead of being done again;
+    ``rechecked``: remembered checks done again in full (the validation time left their
+    window, or pyHanko asked for another check)."""
 
     def __init__(self, fetchers: SharedFetcherBackend) -> None:
         self._fetchers = fetchers
-        self._paths: dict[tuple[bytes, frozenset[bytes]], _Path] = {}
+        self._paths: dict[tuple[str, bytes, frozenset[bytes]], _Remembered] = {}
         self.recorded = 0
         self.reused = 0
         self.rechecked = 0
@@ -177,60 +183,100 @@ class ValidatedPaths:
         """Forget every path (the revocation data they rest on is being renewed)."""
         self._paths.clear()
 
-    async def basic_validation(self, embedded, signature_spec, timing_info):
+    async def basic_validation(self, embedded: EmbeddedPdfSignature,
+                               signature_spec: SignatureValidationSpec,
+                               timing_info: ValidationTimingInfo,
+                               ) -> AdESBasicValidationResult:
         """pyHanko's basic validation (ETSI EN 319 102-1 5.3) of ``embedded``, given the
         outcome of the signer-certificate check remembered for its signer and certificates
         (:mod:`signing.validation.upstream_paths`), or remembering the one it gets."""
+        return await self._validate("basic", embedded, timing_info,
+                                    lambda: basic_validation(embedded, signature_spec,
+                                                             timing_info))
+
+    async def with_time_validation(self, embedded: EmbeddedPdfSignature,
+                                   signature_spec: SignatureValidationSpec,
+                                   timing_info: ValidationTimingInfo,
+                                   ) -> AdESWithTimeValidationResult:
+        """pyHanko's validation with time (ETSI EN 319 102-1 5.5) of ``embedded``, likewise
+        for the signer's and its signature time-stamps' certificate checks. The caller gives
+        no validation data of the file's own (an empty DSS): only the shared data is used."""
+        from pyhanko.sign.validation.ades import ades_with_time_validation
+
+        async def validate() -> AdESWithTimeValidationResult:
+            return await ades_with_time_validation(
+                embedded.signed_data, signature_spec, timing_info=timing_info,
+                raw_digest=embedded.compute_digest())
+
+        return await self._validate("with time", embedded, timing_info, validate)
+
+    async def _validate(self, kind: str, embedded: EmbeddedPdfSignature,
+                        timing_info: ValidationTimingInfo,
+                        validate: Callable[[], Awaitable[_Result]]) -> _Result:
         from pyhanko.sign.ades.report import AdESPassed
 
         from signing.validation import upstream_paths
 
-        key = _key(embedded)
+        carried = _carried(embedded, timestamps=kind != "basic")
+        key = (kind, embedded.signer_cert.sha256, frozenset(c.sha256 for c in carried))
         known = self._paths.get(key)
-        slot = upstream_paths.Slot(cert_sha256=key[0],
-                                   key_usage=signature_spec.key_usage_settings)
+        slot = upstream_paths.Slot()
         if known is not None:
-            slot.known, slot.usable_from = known.outcome, known.valid_from
+            slot.known, slot.usable_from = list(known.checks), known.valid_from
             # (pyHanko compares with the moment itself; a remembered path is used strictly
             # before its answers go stale)
             slot.usable_until = known.fresh_until - _STRICTLY
         failures = self._fetchers.failure_count()
         with upstream_paths.scoped(slot):
-            result = await basic_validation(embedded, signature_spec, timing_info)
-        if slot.reused:
+            result = await validate()
+        if slot.reused and not slot.seen:
             self.reused += 1
             return result
         if known is not None:
             self.rechecked += 1
-        moment, outcome = timing_info.validation_time, slot.seen
+        if slot.reused:
+            return result  # part of it from here: not remembered again
+        moment = timing_info.validation_time
         fresh_until = self._fetchers.fresh_until()
-        path = _path_of(result)
-        if result.ades_subindic is AdESPassed.OK and path and outcome is not None \
+        paths = [check.outcome.success_result for check in slot.seen]
+        if result.ades_subindic is AdESPassed.OK and slot.seen and all(paths) \
+                and not any(check.outcome.error_subindic for check in slot.seen) \
                 and fresh_until is not None and moment < fresh_until \
                 and self._fetchers.failure_count() == failures:
-            window = _validity(result, embedded, self._fetchers)
+            certificates = carried + [c for path in paths if path is not None
+                                      for c in path.iter_certs(include_root=True)]
+            window = _validity(certificates, self._fetchers)
             if window is not None and window[0] <= moment <= window[1]:
-                self._paths[key] = _Path(path, outcome, window[0], min(fresh_until, window[1]))
+                self._paths[key] = _Remembered(tuple(slot.seen), window[0],
+                                               min(fresh_until, window[1]))
                 self.recorded += 1
         return result
 
+
+_Result = TypeVar("_Result", bound="AdESBasicValidationResult")
 
 #: a remembered path is used while the validation time is before its horizon, never at it
 _STRICTLY = timedelta(microseconds=1)
 
 
-def _validity(result: AdESBasicValidationResult, embedded: EmbeddedPdfSignature,
-              fetchers: SharedFetcherBackend) -> tuple[datetime, datetime] | None:
+def _carried(embedded: EmbeddedPdfSignature, timestamps: bool) -> list[x509.Certificate]:
+    """The certificates the signature carries, and those its signature time-stamps carry."""
+    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+
+    containers = [embedded.signed_data]
+    if timestamps:
+        containers += list(extract_tst_data_iter(embedded.signer_info, signed=False))
+    return [choice.chosen for signed_data in containers
+            for choice in signed_data["certificates"] or () if choice.name == "certificate"]
+
+
+def _validity(certificates: list[x509.Certificate], fetchers: SharedFetcherBackend,
+              ) -> tuple[datetime, datetime] | None:
     """When every certificate the outcome rests on is within its validity period: the
-    path's, those the signature carries, and the OCSP responders' in the shared answers."""
+    paths', those the signature carries, and the OCSP responders' in the shared answers."""
     from pyhanko.sign.validation.dss import enumerate_ocsp_certs
 
-    status = result.api_status
-    if status is None or status.validation_path is None:
-        return None
-    certificates = list(status.validation_path.iter_certs(include_root=True))
-    certificates += [choice.chosen for choice in embedded.signed_data["certificates"]
-                     if choice.name == "certificate"]
+    certificates = list(certificates)
     for response in fetchers.responses():
         certificates.extend(enumerate_ocsp_certs(response))
     try:
@@ -248,16 +294,3 @@ async def basic_validation(embedded, signature_spec, timing_info):
     return await ades_basic_validation(embedded.signed_data, signature_spec,
                                        timing_info=timing_info,
                                        raw_digest=embedded.compute_digest())
-
-
-def _key(embedded: EmbeddedPdfSignature) -> tuple[bytes, frozenset[bytes]]:
-    carried = frozenset(choice.chosen.sha256 for choice in embedded.signed_data["certificates"]
-                        if choice.name == "certificate")
-    return embedded.signer_cert.sha256, carried
-
-
-def _path_of(result: AdESBasicValidationResult) -> tuple[bytes, ...]:
-    status = result.api_status
-    if status is None or status.validation_path is None:
-        return ()
-    return tuple(cert.sha256 for cert in status.validation_path.iter_certs(include_root=True))

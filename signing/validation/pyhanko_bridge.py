@@ -365,13 +365,19 @@ async def _run_ades(embedded: EmbeddedPdfSignature, spec: PdfSignatureValidation
     signature_spec = spec.signature_validation_spec
 
     timestamped = _has_signature_timestamp(embedded)
+    first: AdESBasicValidationResult
     if timestamped:
-        with_dss = dataclasses.replace(
-            signature_spec, local_knowledge=_dss_to_local_knowledge(embedded.reader))
-        first = await ades_with_time_validation(
-            embedded.signed_data, with_dss, timing_info=timing_info,
-            raw_digest=embedded.compute_digest())
-        first_time = first.best_signature_time
+        local = _dss_to_local_knowledge(embedded.reader)
+        with_dss = dataclasses.replace(signature_spec, local_knowledge=local)
+        if paths is not None and not (local.known_ocsps or local.known_crls or local.known_certs
+                                      or local.known_poes or local.nonrevoked_assertions):
+            # no validation data of the file's own: checks may be remembered across files
+            with_time = await paths.with_time_validation(embedded, with_dss, timing_info)
+        else:
+            with_time = await ades_with_time_validation(
+                embedded.signed_data, with_dss, timing_info=timing_info,
+                raw_digest=embedded.compute_digest())
+        first, first_time = with_time, with_time.best_signature_time
     else:
         first = await (basic_validation(embedded, signature_spec, timing_info) if paths is None
                        else paths.basic_validation(embedded, signature_spec, timing_info))

@@ -10,10 +10,12 @@ and that check (the dearest part of validating a one-page file) gives the same o
 as long as its inputs are the same: :class:`signing.validation.cache.ValidatedPaths` decides
 when they are, and hands the outcome it remembered through :func:`scoped`.
 
-Inside :func:`scoped`, :func:`validate_cert_usage` returns the ``known`` outcome when the
-certificate, key-usage rules and path-validation parameters are those of the slot and the
-slot accepts the validation context; otherwise it runs pyHanko's own check and records its
-outcome in the slot (with whether the context held any revocation data, and could fetch).
+Inside :func:`scoped`, :func:`validate_cert_usage` returns a ``known`` outcome of the slot
+when the certificate, key-usage rules and trust anchors (pyHanko's trust manager object) are
+those it was reached with, no extra path-validation parameters are given and the validation
+time is within the slot's window; otherwise it runs pyHanko's own check and records its outcome
+in the slot (with whether the context held any revocation data, and could fetch). A signature
+time-stamp's check (the TSA's certificate) goes through it alike.
 Outside :func:`scoped` (pyHanko used elsewhere in the process: signing, time-stamp tokens,
 augmentation) it is pyHanko's own function. :func:`install` is idempotent.
 """
@@ -23,7 +25,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,28 +37,44 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class Slot:
-    """What one basic validation may reuse (``known``, before ``usable_until`` and from
-    ``usable_from`` on) and what pyHanko's own check gave (``seen``)."""
+class Check:
+    """One signer-certificate check: whose certificate, with which key-usage rules, against
+    which trust anchors (pyHanko's trust manager object), and its outcome."""
 
     cert_sha256: bytes
     key_usage: KeyUsageConstraints
-    known: CertvalidatorOperationResult | None = None
+    trust: object
+    outcome: CertvalidatorOperationResult
+
+
+@dataclass
+class Slot:
+    """What the basic validations of one signature (its own and its time-stamps') may reuse
+    (``known``, for a validation time from ``usable_from`` to ``usable_until``) and what
+    pyHanko's own checks gave (``seen``, with whether their contexts held no revocation data
+    and could fetch none)."""
+
+    known: list[Check] = field(default_factory=list)
     usable_from: datetime | None = None
     usable_until: datetime | None = None
-    #: whether ``known`` was given to pyHanko
-    reused: bool = False
-    seen: CertvalidatorOperationResult | None = None
-    #: whether the context of ``seen`` held no revocation data and could fetch none
-    seen_without_revinfo: bool = False
-    #: the validation time of ``seen``
-    seen_at: datetime | None = None
+    #: how many checks came from ``known``
+    reused: int = 0
+    seen: list[Check] = field(default_factory=list)
+    seen_without_revinfo: bool = True
 
-    def accepts(self, context: ValidationContext) -> bool:
-        moment = context.moment
-        return (self.known is not None and self.usable_from is not None
-                and self.usable_until is not None
-                and self.usable_from <= moment <= self.usable_until)
+    def find(self, cert: x509.Certificate, key_usage: KeyUsageConstraints,
+             context: ValidationContext) -> Check | None:
+        if self.usable_from is None or self.usable_until is None \
+                or not self.usable_from <= context.moment <= self.usable_until:
+            return None
+        trust = _trust(context)
+        return next((check for check in self.known
+                     if check.cert_sha256 == cert.sha256 and check.trust is trust
+                     and check.key_usage == key_usage), None)
+
+
+def _trust(context: ValidationContext) -> object:
+    return context.path_builder.trust_manager
 
 
 _slot: ContextVar[Slot | None] = ContextVar("edochub_signer_check", default=None)
@@ -72,21 +90,20 @@ async def validate_cert_usage(cert: x509.Certificate, validation_context: Valida
 
     original = _original if _original is not None else generic_cms.validate_cert_usage
     slot = _slot.get()
-    if slot is None or pkix_validation_params is not None or cert.sha256 != slot.cert_sha256 \
-            or key_usage_settings != slot.key_usage:
+    if slot is None or pkix_validation_params is not None:
         return await original(cert, validation_context, key_usage_settings, paths,
                               pkix_validation_params)
-    if slot.accepts(validation_context):
-        slot.reused = True
-        assert slot.known is not None
-        return slot.known
+    known = slot.find(cert, key_usage_settings, validation_context)
+    if known is not None:
+        slot.reused += 1
+        return known.outcome
     outcome = await original(cert, validation_context, key_usage_settings, paths,
                              pkix_validation_params)
-    slot.seen = outcome
-    slot.seen_at = validation_context.moment
-    slot.seen_without_revinfo = (not validation_context.fetching_allowed
-                                 and not validation_context.ocsps
-                                 and not validation_context.crls)
+    slot.seen.append(Check(cert.sha256, key_usage_settings, _trust(validation_context),
+                           outcome))
+    slot.seen_without_revinfo &= (not validation_context.fetching_allowed
+                                  and not validation_context.ocsps
+                                  and not validation_context.crls)
     return outcome
 
 

@@ -52,36 +52,47 @@ def test_name_hashables_as_asn1crypto_makes_them():
 def test_known_outcome_used_only_inside_its_scope_and_for_its_signer(pki_services):
     upstream_paths.install()
     signed_data = _signed_data(pki_services)
-    cert = upstream_cms.extract_certificate_info(signed_data).signer_cert
+    cert, other = (lambda info: (info.signer_cert, info.other_certs[0]))(
+        upstream_cms.extract_certificate_info(signed_data))
     calls = []
+    trust = object()
 
     async def original(*args):
         calls.append(args[0])
         return "checked"
 
+    class Builder:
+        trust_manager = trust
+
     class Context:
         moment = cert.not_valid_before
         fetching_allowed, ocsps, crls = False, [], []
+        path_builder = Builder()
+
+    def slot(usable_from) -> upstream_paths.Slot:
+        known = upstream_paths.Check(cert.sha256, "ku", trust, "known")  # type: ignore[arg-type]
+        return upstream_paths.Slot(known=[known], usable_from=usable_from,
+                                   usable_until=cert.not_valid_after)
 
     upstream_paths._original, saved = original, upstream_paths._original
     try:
-        async def check(slot_cert: x509.Certificate) -> object:
-            return await upstream_paths.validate_cert_usage(slot_cert, Context(), "ku", None)
+        async def check(certificate: x509.Certificate, key_usage: str = "ku") -> object:
+            return await upstream_paths.validate_cert_usage(certificate, Context(), key_usage,
+                                                            None)
 
-        slot = upstream_paths.Slot(cert_sha256=cert.sha256, key_usage="ku",  # type: ignore[arg-type]
-                                   known="known", usable_from=cert.not_valid_before,  # type: ignore[arg-type]
-                                   usable_until=cert.not_valid_after)
         assert asyncio.run(check(cert)) == "checked"  # outside the scope: pyHanko's
-        with upstream_paths.scoped(slot):
+        in_time = slot(cert.not_valid_before)
+        with upstream_paths.scoped(in_time):
             assert asyncio.run(check(cert)) == "known"
-        assert slot.reused
-        late = upstream_paths.Slot(cert_sha256=cert.sha256, key_usage="ku",  # type: ignore[arg-type]
-                                   known="known", usable_from=cert.not_valid_after,  # type: ignore[arg-type]
-                                   usable_until=cert.not_valid_after)
+            assert asyncio.run(check(other)) == "checked"  # another certificate
+            assert asyncio.run(check(cert, "other")) == "checked"  # other key-usage rules
+        assert in_time.reused == 1 and len(in_time.seen) == 2
+        late = slot(cert.not_valid_after)
         with upstream_paths.scoped(late):  # the validation time before its window
             assert asyncio.run(check(cert)) == "checked"
-        assert not late.reused and late.seen == "checked" and late.seen_without_revinfo
-        assert len(calls) == 2
+        assert not late.reused and late.seen[0].outcome == "checked" \
+            and late.seen_without_revinfo
+        assert len(calls) == 4
     finally:
         upstream_paths._original = saved
 

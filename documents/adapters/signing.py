@@ -472,16 +472,23 @@ class PadesDocumentSigner:
 
 class PadesDocumentValidator:
     """Every signature of a PDF validated (``signing.validation.validator``, pyHanko's async
-    API)."""
+    API) by one validator kept across calls (``signing.validation.kept``): its OCSP/CRL
+    answers and validated certificate paths are reused for ``fresh_for`` seconds (see
+    REVOCATION_REUSE_SECONDS), then fetched and validated again."""
 
-    def __init__(self, settings: ValidationSettings) -> None:
+    def __init__(self, settings: ValidationSettings,
+                 fresh_for: float = REVOCATION_REUSE_SECONDS) -> None:
+        from signing.validation import KeptValidator
+
         self.settings = settings
+        self._kept = KeptValidator(settings, fresh_for)
 
     async def validate(self, files: Sequence[tuple[str, bytes]]) -> list[FileVerdict]:
-        from signing.validation import Validator
+        return list(await self._kept.validate(files))
 
-        async with Validator(self.settings) as validator:
-            return [await validator.async_validate_bytes(data, name) for name, data in files]
+    def close(self) -> None:
+        """Close the kept validator (also done when this object is collected, or at exit)."""
+        self._kept.close()
 
     def isolated(self, memory_bytes: int, seconds: float) -> IsolatedValidator:
         from signing.validation import IsolatedValidator, Limits

@@ -14,6 +14,7 @@ from signing.validation.batch import (
     write_json,
 )
 from signing.validation.isolation import IsolatedValidator, Limits
+from signing.validation.kept import KeptValidator
 from signing.validation.preservation import EXTENDABLE, augment
 from signing.validation.results import (
     FileResult,
@@ -38,6 +39,7 @@ __all__ = [
     "FileResult",
     "Indication",
     "IsolatedValidator",
+    "KeptValidator",
     "Limits",
     "PadesLevel",
     "Purpose",

@@ -1,0 +1,66 @@
+"""A validator kept across calls (signing.validation.kept): one Validator for calls made from
+different event loops while it is fresh, a fresh one after ``fresh_for`` seconds, the same
+verdicts as a Validator of its own, and a revoked signer refused every time."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from edochub.samples import simple_pdf
+from signing.validation import KeptValidator
+from signing.validation.validator import ValidationSettings, Validator
+from tests.signing import attack_corpus
+
+
+@pytest.fixture()
+def opened(monkeypatch) -> list[Validator]:
+    made: list[Validator] = []
+    real = Validator.__aenter__
+
+    async def counted(self):  # noqa: ANN001, ANN202
+        made.append(self)
+        return await real(self)
+
+    monkeypatch.setattr(Validator, "__aenter__", counted)
+    return made
+
+
+def _alone(settings: ValidationSettings, files: list[tuple[str, bytes]]):
+    async def run():
+        async with Validator(settings) as validator:
+            return [await validator.async_validate_bytes(data, name=name)
+                    for name, data in files]
+    return asyncio.run(run())
+
+
+def test_one_validator_for_calls_from_several_event_loops(pki_services, opened):
+    settings = ValidationSettings.from_paths(pki_services.trust_roots)
+    files = [(f"{i}.pdf", attack_corpus.sign(pki_services, simple_pdf(f"So {i}/QD-UBND")))
+             for i in range(2)]
+    revoked = ("thu-hoi.pdf", attack_corpus.sign(pki_services, attack_corpus.base_document(),
+                                                 label="official-revoked"))
+    kept = KeptValidator(settings, fresh_for=300)
+    try:
+        first = asyncio.run(kept.validate(files))  # each call in an event loop of its own
+        second = asyncio.run(kept.validate(files + [revoked]))
+        third = asyncio.run(kept.validate([revoked]))
+    finally:
+        kept.close()
+    assert len(opened) == 1
+    alone = _alone(settings, files + [revoked])
+    assert first == alone[:2] and second == alone and third == alone[2:]
+    assert not alone[2].bottom_line
+
+
+def test_a_fresh_validator_after_the_reuse_window(pki_services, opened):
+    settings = ValidationSettings.from_paths(pki_services.trust_roots)
+    files = [("a.pdf", attack_corpus.sign(pki_services, attack_corpus.base_document()))]
+    kept = KeptValidator(settings, fresh_for=0)
+    try:
+        results = [asyncio.run(kept.validate(files)) for _ in range(2)]
+    finally:
+        kept.close()
+    assert len(opened) == 2
+    assert all(r[0].bottom_line for r in results)

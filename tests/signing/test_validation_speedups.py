@@ -125,3 +125,22 @@ def test_names_decoded_as_pyhanko_decodes_them(name):
         except Exception as exc:  # noqa: BLE001 - the same error is what is compared
             outcomes.append(("error", type(exc), str(exc)))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("source", [
+    b"  /Type", b"x", b"\n\r\t\f\x00 1 0 R", b"% comment\n  7", b"   ", b"", b" " * 80 + b"z",
+    b" %", b"%\n", b"(", b" \x80", b" \n%c\n x",
+])
+@pytest.mark.parametrize("seek_back", [False, True])
+@pytest.mark.parametrize("allow_eof", [False, True])
+def test_white_space_skipped_as_pyhanko_skips_it(source, seek_back, allow_eof):
+    upstream_tokens.install()
+    outcomes = []
+    for skip in (upstream_tokens.read_non_whitespace, upstream_tokens._ORIGINAL_SPACE):
+        stream = io.BytesIO(source)
+        try:
+            outcomes.append(("value", skip(stream, seek_back=seek_back, allow_eof=allow_eof),
+                             stream.tell()))
+        except Exception as exc:  # noqa: BLE001 - the same error is what is compared
+            outcomes.append(("error", type(exc), str(exc)))
+    assert outcomes[0] == outcomes[1]

@@ -13,12 +13,16 @@ paths. pyHanko side of :mod:`signing.validation.validator`; its types do not lea
   signed with the same certificate and carrying the same certificates reuse the outcome of
   pyHanko's signer-certificate check (:mod:`signing.validation.upstream_paths`): the path
   building, certificate signature, validity and revocation checks (OCSP/CRL signature checks
-  and the responders' and CRL issuers' own paths) are not done again for them.
+  and the responders' and CRL issuers' own paths) are not done again for them. A
+  time-stamped signature (validation with time) reuses the checks of its signer's and its
+  time-stamps' TSA certificates alike.
 
 Why the reuse cannot change a verdict:
 
 - only a path validated at the current time in ``require`` or ``soft`` mode, by basic
-  validation fed with nothing but the shared revocation data, is remembered: that data is the
+  validation or validation with time fed with nothing but the shared revocation data (a file
+  whose DSS holds validation data of its own is validated in full), is remembered, and only
+  when every certificate check in it passed: that data is the
   same for every file until the fetchers are renewed, which also forgets every remembered
   path. A path whose validation met a failed fetch (tolerated in ``soft`` mode) is not
   remembered: only paths resting on revocation answers actually received are;
@@ -28,9 +32,11 @@ Why the reuse cannot change a verdict:
   that is when pyHanko, checking again, would reach the same answer from the same data (its
   certificate signature, name, extension and key-usage checks do not depend on the time; the
   algorithm policy is pyHanko's default, which does not either);
-- the key is the signer's certificate and the set of certificates the signature carries, so
-  pyHanko would build the same path from them, and the outcome is used only for that signer's
-  certificate with the same key-usage rules;
+- the key is the kind of validation, the signer's certificate and the set of certificates the
+  signature and its time-stamps carry, so pyHanko would build the same paths from them, and
+  each outcome is used only for the same certificate, key-usage rules and trust anchors (the
+  signature's or the time-stamps', pyHanko's trust manager object); a check it was not
+  reached with is done by pyHanko;
 - the signature itself (digest, signed attributes, cryptographic check) is still checked for
   every file; a different validation time (``--at``) is another Validator, another cache, and
   point-in-time validation remembers nothing;

@@ -9,7 +9,8 @@
   hashes) is lost with it. Validating one signature extracts its certificates three times, so
   a third of the parsing of a one-page file went on copies. Here an untagged certificate is
   used as it is (the same bytes: nothing signed, hashed or compared changes; pyHanko does not
-  modify certificates) and a tagged one is still untagged.
+  modify certificates) and a tagged one is still untagged; and the answer, a function of the
+  signed data alone, is kept for the last few signed-data objects (the same object).
 - ``extract_certs_for_validation`` (the certificates, and the signer's checked against the
   signing-certificate attribute) is a function of the signed data alone; its answer is kept
   for the last few signed-data objects (the same object, not equal bytes), so one signature's
@@ -23,6 +24,11 @@
   response and CRL a validation knows of, for every signature validated; a batch shares those
   objects (:mod:`signing.validation.cache`), so the identifier is kept by object (the object is
   kept alive with it; asn1crypto objects read from the network or a file are not modified).
+- ``DefaultSignatureValidator.validate_signature`` (pyhanko-certvalidator) verifies the
+  certificate signatures of the signer's path once per file though they are the same bytes
+  every time; a verification that succeeded is remembered by everything it depends on (the
+  signature, the signed bytes, the public key, the algorithm and the context), for a bounded
+  number of them. A verification that fails raises again every time.
 
 :func:`install` is idempotent; :func:`uninstall` undoes it.
 """
@@ -33,9 +39,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from asn1crypto import cms, x509
+    from asn1crypto import algos, cms, keys, x509
     from pyhanko.sign.general import SignedDataCerts
     from pyhanko.sign.validation.ades import ValidationObject
+    from pyhanko_certvalidator.sig_validate import SignatureValidationContext
 
 _KEPT_SIGNED_DATA = 8
 _KEPT_IDENTIFIERS = 4096
@@ -43,14 +50,21 @@ _KEPT_IDENTIFIERS = 4096
 #: pyHanko's own functions while installed
 _originals: dict[str, Callable[..., Any]] = {}
 _certs_by_signed_data: dict[int, tuple[cms.SignedData, SignedDataCerts]] = {}
+_info_by_signed_data: dict[int, tuple[cms.SignedData, SignedDataCerts]] = {}
 _identifiers: dict[tuple[str, int], tuple[object, str | None]] = {}
 _passed_certificate_checks: dict[tuple[int, bytes], x509.Certificate] = {}
+_KEPT_VERIFICATIONS = 1024
+_verified: set[tuple[bytes, bytes, bytes, bytes, str | None, bool]] = set()
 
 
 def extract_certificate_info(signed_data: cms.SignedData) -> SignedDataCerts:
-    """pyHanko's function, without copying untagged certificates."""
+    """pyHanko's function, without copying untagged certificates, its answer kept for the
+    same signed-data object."""
     from pyhanko.sign.general import SignedDataCerts, _partition_certs, extract_signer_info
 
+    kept = _info_by_signed_data.get(id(signed_data))
+    if kept is not None and kept[0] is signed_data:
+        return kept[1]
     certs = []
     attr_certs = []
     for choice in signed_data["certificates"]:
@@ -62,8 +76,12 @@ def extract_certificate_info(signed_data: cms.SignedData) -> SignedDataCerts:
             attr_certs.append(cert)
     signer_info = extract_signer_info(signed_data)
     signer_cert, other_certs = _partition_certs(certs, signer_info)
-    return SignedDataCerts(signer_cert=signer_cert, other_certs=other_certs,
-                           attribute_certs=attr_certs)
+    answer = SignedDataCerts(signer_cert=signer_cert, other_certs=other_certs,
+                             attribute_certs=attr_certs)
+    if len(_info_by_signed_data) >= _KEPT_SIGNED_DATA:
+        _info_by_signed_data.clear()
+    _info_by_signed_data[id(signed_data)] = (signed_data, answer)
+    return answer
 
 
 def extract_certs_for_validation(signed_data: cms.SignedData) -> SignedDataCerts:
@@ -87,7 +105,32 @@ def _check_signing_certificate(cert: x509.Certificate, signed_attrs: cms.CMSAttr
     _originals["_check_signing_certificate"](cert, signed_attrs)
     if len(_passed_certificate_checks) >= _KEPT_SIGNED_DATA:
         _passed_certificate_checks.clear()
+    _verified.clear()
     _passed_certificate_checks[key] = cert
+
+
+def validate_signature(self: Any, signature: bytes, signed_data: bytes,
+                       public_key_info: keys.PublicKeyInfo,
+                       signature_algorithm: algos.SignedDigestAlgorithm,
+                       context: SignatureValidationContext | None = None) -> None:
+    """pyhanko-certvalidator's verification, remembered once it succeeded."""
+    from pyhanko_certvalidator.sig_validate import DEFAULT_VALIDATION_CONTEXT
+
+    context = DEFAULT_VALIDATION_CONTEXT if context is None else context
+    key = (signature, signed_data, public_key_info.dump(), signature_algorithm.dump(),
+           context.contextual_md_algorithm, context.prehashed)
+    try:
+        if key in _verified:
+            return
+    except TypeError:  # not plain bytes (a memoryview, say): verified as pyHanko does
+        _originals["validate_signature"](self, signature, signed_data, public_key_info,
+                                         signature_algorithm, context)
+        return
+    _originals["validate_signature"](self, signature, signed_data, public_key_info,
+                                     signature_algorithm, context)
+    if len(_verified) >= _KEPT_VERIFICATIONS:
+        _verified.clear()
+    _verified.add(key)
 
 
 def derive_validation_object_identifier(vo: ValidationObject) -> str | None:
@@ -117,10 +160,12 @@ def derive_validation_object_identifier(vo: ValidationObject) -> str | None:
 def install() -> None:
     """Put these functions where pyHanko's validation calls its own."""
     from pyhanko.sign.validation import ades, generic_cms
+    from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
 
     if _originals:
         return
     _originals.update(
+        validate_signature=DefaultSignatureValidator.validate_signature,
         extract_certificate_info=generic_cms.extract_certificate_info,
         extract_certs_for_validation=generic_cms.extract_certs_for_validation,
         derive_validation_object_identifier=ades.derive_validation_object_identifier,
@@ -131,14 +176,18 @@ def install() -> None:
     generic_cms.extract_certs_for_validation = extract_certs_for_validation
     ades.derive_validation_object_identifier = derive_validation_object_identifier
     generic_cms._check_signing_certificate = _check_signing_certificate
+    DefaultSignatureValidator.validate_signature = validate_signature  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
     """Put pyHanko's own functions back (benchmarks compare against them in one process)."""
     from pyhanko.sign.validation import ades, generic_cms
+    from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
 
     if not _originals:
         return
+    DefaultSignatureValidator.validate_signature = (  # type: ignore[method-assign]
+        _originals["validate_signature"])
     generic_cms.extract_certificate_info = _originals["extract_certificate_info"]
     ades.extract_certificate_info = _originals["extract_certificate_info"]
     generic_cms.extract_certs_for_validation = _originals["extract_certs_for_validation"]
@@ -146,4 +195,6 @@ def uninstall() -> None:
     generic_cms._check_signing_certificate = _originals["_check_signing_certificate"]
     _originals.clear()
     _certs_by_signed_data.clear()
+    _info_by_signed_data.clear()
     _passed_certificate_checks.clear()
+    _verified.clear()

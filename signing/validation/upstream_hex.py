@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
     _PdfString = generic.ByteStringObject | generic.TextStringObject
 
-_HEX_DIGITS = b"0123456789abcdefABCDEF"
 _FIRST_CHUNK = 8192
 _MAX_CHUNK = 1 << 20
 
@@ -41,21 +40,32 @@ def read_hex_string_from_stream(stream: IO[bytes]) -> _PdfString:
     while True:
         chunk = stream.read(size)
         end = chunk.find(b">")
-        digits = chunk if end < 0 else chunk[:end]
-        if not chunk or digits.translate(None, _HEX_DIGITS):
-            stream.seek(start)  # not the plain form: pyHanko's reader decides
-            # (when not installed, pyHanko's reader is still in its place)
-            original = _ORIGINAL if _ORIGINAL is not None else generic.read_hex_string_from_stream
-            return original(stream)
-        parts.append(digits)
+        if not chunk:
+            return _pyhankos(stream, start)
+        parts.append(chunk if end < 0 else chunk[:end])
         if end >= 0:
             break
         size = min(size * 2, _MAX_CHUNK)
     hex_digits = b"".join(parts)
-    stream.seek(start + len(hex_digits) + 2)
-    if len(hex_digits) % 2:
-        hex_digits += b"0"
-    return generic.pdf_string(binascii.unhexlify(hex_digits))
+    length = len(hex_digits)
+    try:
+        # unhexlify refuses any byte but a hex digit (white space included), as the check
+        # for the plain form needs
+        value = binascii.unhexlify(hex_digits + b"0" if length % 2 else hex_digits)
+    except binascii.Error:
+        return _pyhankos(stream, start)
+    stream.seek(start + length + 2)
+    return generic.pdf_string(value)
+
+
+def _pyhankos(stream: IO[bytes], start: int) -> _PdfString:
+    """Not the plain form: pyHanko's reader decides, from the "<"."""
+    from pyhanko.pdf_utils import generic
+
+    stream.seek(start)
+    # (when not installed, pyHanko's reader is still in its place)
+    original = _ORIGINAL if _ORIGINAL is not None else generic.read_hex_string_from_stream
+    return original(stream)
 
 
 _ORIGINAL: Callable[[IO[bytes]], _PdfString] | None = None

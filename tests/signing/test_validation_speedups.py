@@ -144,3 +144,21 @@ def test_white_space_skipped_as_pyhanko_skips_it(source, seek_back, allow_eof):
         except Exception as exc:  # noqa: BLE001 - the same error is what is compared
             outcomes.append(("error", type(exc), str(exc)))
     assert outcomes[0] == outcomes[1]
+
+
+def test_a_signature_verification_is_remembered_only_once_it_succeeded(pki_services):
+    from cryptography.exceptions import InvalidSignature
+    from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
+
+    upstream_cms.install()
+    info = upstream_cms.extract_certificate_info(_signed_data(pki_services))
+    issuer = next(c for c in info.other_certs if c.subject == info.signer_cert.issuer)
+    cert, validator = info.signer_cert, DefaultSignatureValidator()
+    signature, tbs = cert["signature_value"].native, cert["tbs_certificate"].dump()
+    for _ in range(2):  # the second time from memory
+        validator.validate_signature(signature, tbs, issuer.public_key,
+                                     cert["signature_algorithm"])
+    for _ in range(2):  # a wrong signature is refused every time
+        with pytest.raises(InvalidSignature):
+            validator.validate_signature(signature, tbs + b"\x00", issuer.public_key,
+                                         cert["signature_algorithm"])

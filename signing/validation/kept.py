@@ -8,7 +8,8 @@ each batch in an event loop of their own (``asyncio.run`` per batch). So the kep
 lives on an event loop of its own, in a daemon thread started on first use: :meth:`validate`
 hands the files to that loop and awaits the answer from the caller's loop. Files of concurrent
 calls are validated on that one loop, interleaved where they wait on the network. A validator
-that is no longer fresh takes no new files and is closed once the calls using it are done.
+that is no longer fresh, or met a failed OCSP/CRL fetch (which pyHanko's fetchers remember),
+takes no new files and is closed once the calls using it are done.
 :meth:`close` (or the object's collection, or the process's exit) stops the thread.
 """
 
@@ -105,11 +106,17 @@ class KeptValidator:
                         ) -> list[FileResult]:
         kept = await self._fresh(running)
         kept.active += 1
+        failures, _ = kept.validator.fetch_failures_since(0)
         try:
             return [await kept.validator.async_validate_bytes(data, name=name)
                     for name, data in files]
         finally:
             kept.active -= 1
+            if kept.validator.fetch_failures_since(0)[0] > failures \
+                    and running.current is kept:
+                # pyHanko's fetchers remember a failed fetch: the next call starts afresh
+                # (and asks the service again), as a validator of its own would
+                running.current = None
             if kept is not running.current and kept.active == 0:
                 await kept.validator.aclose()
 

@@ -64,3 +64,18 @@ def test_a_fresh_validator_after_the_reuse_window(pki_services, opened):
         kept.close()
     assert len(opened) == 2
     assert all(r[0].bottom_line for r in results)
+
+
+def test_a_failed_fetch_is_not_kept(pki_services, opened, monkeypatch):
+    settings = ValidationSettings.from_paths(pki_services.trust_roots)
+    files = [("a.pdf", attack_corpus.sign(pki_services, attack_corpus.base_document()))]
+    calls = iter(range(1000))  # every look at the count sees one more failure
+    monkeypatch.setattr(Validator, "fetch_failures_since",
+                        lambda self, count: (next(calls), []))
+    kept = KeptValidator(settings, fresh_for=300)
+    try:
+        for _ in range(2):
+            asyncio.run(kept.validate(files))
+    finally:
+        kept.close()
+    assert len(opened) == 2  # the second call asked the services again

@@ -105,7 +105,6 @@ def _check_signing_certificate(cert: x509.Certificate, signed_attrs: cms.CMSAttr
     _originals["_check_signing_certificate"](cert, signed_attrs)
     if len(_passed_certificate_checks) >= _KEPT_SIGNED_DATA:
         _passed_certificate_checks.clear()
-    _verified.clear()
     _passed_certificate_checks[key] = cert
 
 
@@ -197,4 +196,4 @@ def uninstall() -> None:
     _certs_by_signed_data.clear()
     _info_by_signed_data.clear()
     _passed_certificate_checks.clear()
-    _verified.clear()
+    # (the remembered verifications and identifiers stay: pure functions of their keys)

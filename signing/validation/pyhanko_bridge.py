@@ -27,6 +27,7 @@ from signing.crypto_rules import (
 )
 from signing.errors import BadInputError
 from signing.pdf_input import check_pdf_bytes
+from signing.validation import upstream_paths
 from signing.validation.problems import Problem, ProblemCode
 from signing.validation.results import (
     Coverage,
@@ -231,8 +232,11 @@ async def validate_signature(embedded: EmbeddedPdfSignature, spec: PdfSignatureV
         return _failed(field, signer, Problem.of(ProblemCode.STRUCTURE_REJECTED,
                                                  detail=_one_line(exc)))
     try:
-        result, best_time, document_proof = await _run_ades(embedded, spec, timing_info,
-                                                             paths)
+        # (a scope of its own, where pyHanko's validation objects are gathered only if read:
+        # signing.validation.upstream_paths; remembered paths open theirs inside)
+        with upstream_paths.scoped(upstream_paths.Slot()):
+            result, best_time, document_proof = await _run_ades(embedded, spec, timing_info,
+                                                                 paths)
     except Exception as exc:  # same: malformed CMS content and the like
         return _failed(field, signer, Problem.of(ProblemCode.NOT_PROCESSABLE,
                                                  detail=_one_line(exc)))

@@ -17,7 +17,14 @@ time is within the slot's window; otherwise it runs pyHanko's own check and reco
 in the slot (with whether the context held any revocation data, and could fetch). A signature
 time-stamp's check (the TSA's certificate) goes through it alike.
 Outside :func:`scoped` (pyHanko used elsewhere in the process: signing, time-stamp tokens,
-augmentation) it is pyHanko's own function. :func:`install` is idempotent.
+augmentation) it is pyHanko's own function.
+
+Inside :func:`scoped` too, the set of validation objects pyHanko attaches to each result
+(``ades.ValidationObjectSet``: every certificate, OCSP response and CRL its contexts know of,
+each hashed for an identifier, built at least twice per signature) is worked out when first
+read instead of when made. Only pyHanko's ETSI report reads it, and edochub writes its own
+report from the verdicts, so within our validations it is never read and never worked out.
+:func:`install` is idempotent.
 """
 
 from __future__ import annotations
@@ -79,6 +86,7 @@ def _trust(context: ValidationContext) -> object:
 
 _slot: ContextVar[Slot | None] = ContextVar("edochub_signer_check", default=None)
 _original: Callable[..., Any] | None = None
+_original_set: type | None = None
 
 
 async def validate_cert_usage(cert: x509.Certificate, validation_context: ValidationContext,
@@ -107,6 +115,32 @@ async def validate_cert_usage(cert: x509.Certificate, validation_context: Valida
     return outcome
 
 
+def _lazy_object_set() -> type:
+    """pyHanko's ValidationObjectSet, its objects gathered when first read inside
+    :func:`scoped` (see the module)."""
+    from pyhanko.sign.validation.ades import ValidationObjectSet
+
+    class LazyValidationObjectSet(ValidationObjectSet):
+        def __init__(self, *object_collections: Any) -> None:
+            if _slot.get() is None:
+                super().__init__(*object_collections)
+            else:
+                self._pending: tuple[Any, ...] | None = object_collections
+
+        @property
+        def _things(self) -> dict[str, Any]:
+            pending = self.__dict__.pop("_pending", None)
+            if pending is not None:
+                super().__init__(*pending)
+            return self.__dict__["_things_gathered"]
+
+        @_things.setter
+        def _things(self, things: dict[str, Any]) -> None:
+            self.__dict__["_things_gathered"] = things
+
+    return LazyValidationObjectSet
+
+
 @contextlib.contextmanager
 def scoped(slot: Slot) -> Iterator[Slot]:
     """Basic validations run inside see ``slot`` (this task and the ones it starts)."""
@@ -120,18 +154,22 @@ def scoped(slot: Slot) -> Iterator[Slot]:
 
 def install() -> None:
     """Put :func:`validate_cert_usage` where ``cms_basic_validation`` calls it."""
-    global _original
-    from pyhanko.sign.validation import generic_cms
+    global _original, _original_set
+    from pyhanko.sign.validation import ades, generic_cms
 
     if generic_cms.validate_cert_usage is validate_cert_usage:
         return
     _original = generic_cms.validate_cert_usage
     generic_cms.validate_cert_usage = validate_cert_usage
+    _original_set = ades.ValidationObjectSet
+    ades.ValidationObjectSet = _lazy_object_set()  # type: ignore[misc,assignment]
 
 
 def uninstall() -> None:
     """Put pyHanko's own function back (benchmarks compare against it in one process)."""
-    from pyhanko.sign.validation import generic_cms
+    from pyhanko.sign.validation import ades, generic_cms
 
     if _original is not None:
         generic_cms.validate_cert_usage = _original
+    if _original_set is not None:
+        ades.ValidationObjectSet = _original_set  # type: ignore[misc,assignment]

@@ -162,3 +162,23 @@ def test_a_signature_verification_is_remembered_only_once_it_succeeded(pki_servi
         with pytest.raises(InvalidSignature):
             validator.validate_signature(signature, tbs + b"\x00", issuer.public_key,
                                          cert["signature_algorithm"])
+
+
+def test_validation_objects_gathered_when_read_inside_the_scope(pki_services):
+    from pyhanko.sign.validation import ades
+
+    upstream_paths.install()
+    cert = upstream_cms.extract_certificate_info(_signed_data(pki_services)).signer_cert
+    objects = [ades.ValidationObject(ades.ValidationObjectType.CERTIFICATE, cert)]
+    read = []
+
+    def gathered():
+        read.append(True)
+        yield from objects
+
+    eager = ades.ValidationObjectSet(iter(objects))
+    with upstream_paths.scoped(upstream_paths.Slot()):
+        lazy = ades.ValidationObjectSet(gathered())
+    assert not read  # not gathered until read
+    assert list(lazy) == list(eager) == objects and read == [True]
+    assert list(lazy) == objects and read == [True]  # gathered once

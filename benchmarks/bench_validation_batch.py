@@ -97,7 +97,7 @@ class _Plain:
     async def __call__(self, path: Path) -> bool:
         from pyhanko_certvalidator import ValidationContext
 
-        from signing.validation.pyhanko_bridge import uninstall_speedups
+        from signing.validation.upstream import uninstall_speedups
 
         # plain: without the changes ours puts into pyHanko and asn1crypto (it puts them
         # back on its next file)

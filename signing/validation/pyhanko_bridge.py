@@ -27,7 +27,7 @@ from signing.crypto_rules import (
 )
 from signing.errors import BadInputError
 from signing.pdf_input import check_pdf_bytes
-from signing.validation import upstream_paths
+from signing.validation import upstream, upstream_paths
 from signing.validation.problems import Problem, ProblemCode
 from signing.validation.results import (
     Coverage,
@@ -85,47 +85,12 @@ def check_trailer(data: bytes) -> None:
         raise BadInputError("unreadable PDF: startxref points at a run of whitespace")
 
 
-def install_speedups() -> None:
-    """The faster hex-string and token readers, name comparison and certificate extraction (same
-    results; modules that could go upstream to pyHanko and asn1crypto)."""
-    from signing.validation import (
-        upstream_cms,
-        upstream_hex,
-        upstream_names,
-        upstream_paths,
-        upstream_tokens,
-    )
-
-    upstream_hex.install()
-    upstream_names.install()
-    upstream_cms.install()
-    upstream_paths.install()
-    upstream_tokens.install()
-
-
-def uninstall_speedups() -> None:
-    """pyHanko and asn1crypto as they come (benchmarks compare against them in one process)."""
-    from signing.validation import (
-        upstream_cms,
-        upstream_hex,
-        upstream_names,
-        upstream_paths,
-        upstream_tokens,
-    )
-
-    upstream_hex.uninstall()
-    upstream_names.uninstall()
-    upstream_cms.uninstall()
-    upstream_paths.uninstall()
-    upstream_tokens.uninstall()
-
-
 def open_reader(data: bytes) -> PdfFileReader:
     """A pyHanko reader on ``data``; unusable input raises :class:`BadInputError`."""
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    install_speedups()
+    upstream.install_speedups()
     check_pdf_bytes(data)
     check_trailer(data)
     try:

@@ -3,9 +3,10 @@
 A batch of received PDFs (``exchange.process_stored`` validates 50 documents per call) is cut
 into chunks; this process and worker processes take chunks until none is left, and the results
 come back in the order of the files. Small batches, and every batch while the workers are
-still starting, are validated here alone, as :class:`PadesDocumentValidator` does. Each chunk
-shares its OCSP/CRL answers within itself, so every signature is still checked against
-answers fetched for this batch.
+still starting, are validated here alone, as :class:`PadesDocumentValidator` does. Every
+process (this one and each worker) keeps one validator whose OCSP/CRL answers and validated
+paths serve for ``REVOCATION_REUSE_SECONDS`` (``documents.adapters.signing``), then are fetched
+and validated again, as the signer's checks are.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class PooledValidator:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        self._here.close()
 
     def isolated(self, memory_bytes: int, seconds: float) -> IsolatedValidator:
         return self._here.isolated(memory_bytes, seconds)

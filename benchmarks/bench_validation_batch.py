@@ -97,11 +97,11 @@ class _Plain:
     async def __call__(self, path: Path) -> bool:
         from pyhanko_certvalidator import ValidationContext
 
-        from signing.validation.upstream import uninstall_speedups
+        from signing.validation import upstream
 
         # plain: without the changes ours puts into pyHanko and asn1crypto (it puts them
         # back on its next file)
-        uninstall_speedups()
+        upstream.uninstall_speedups()
         return await self._validate(path, ValidationContext(
             trust_roots=self.roots, revocation_mode=_PLAIN[self.mode], **self.revinfo))
 

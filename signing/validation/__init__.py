@@ -2,7 +2,7 @@
 pyHanko bridge, caches shared across a batch, long-term validation, batches of files and ZIP
 archives, the trust store, and preservation (augment, renew)."""
 
-from signing.validation import preservation, upstream_hex, upstream_names
+from signing.validation import preservation, upstream, upstream_hex, upstream_names
 from signing.validation.batch import (
     BatchItem,
     BatchSettings,
@@ -55,6 +55,7 @@ __all__ = [
     "load_certificates",
     "overall",
     "preservation",
+    "upstream",
     "upstream_hex",
     "upstream_names",
     "validate_paths",

@@ -91,7 +91,10 @@ class _Plain:
         if self.mode != "offline":
             fetching = ValidationContext(trust_roots=self.roots, allow_fetching=True,
                                          revocation_mode="require")
-            await self._validate(first, fetching)
+            try:
+                await self._validate(first, fetching)
+            finally:
+                await fetching.aclose()  # its HTTP session
             self.revinfo = {"crls": list(fetching.crls), "ocsps": list(fetching.ocsps)}
 
     async def __call__(self, path: Path) -> bool:

@@ -142,6 +142,23 @@ def cli():
 
 # --- PostgreSQL (127.0.0.1:5432, user postgres) -----------------------------------------
 
+@pytest.fixture()
+def validators_opened(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every ``signing.validation.Validator`` opened during the test, in order (to see which
+    calls reuse a kept validator and which open a new one)."""
+    from signing.validation import Validator
+
+    made: list[object] = []
+    real = Validator.__aenter__
+
+    async def counted(self: Validator) -> Validator:
+        made.append(self)
+        return await real(self)
+
+    monkeypatch.setattr(Validator, "__aenter__", counted)
+    return made
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """A throwaway PostgreSQL database for this test session, dropped afterwards; each test

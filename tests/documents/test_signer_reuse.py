@@ -9,7 +9,6 @@ import pytest
 
 from documents.domain.ports import LeaderKey
 from signing.errors import CertificateNotUsableError
-from signing.validation.validator import Validator
 from tests.helpers.register import decree30_draft
 
 LEADER = LeaderKey("leader", "Nguyễn Văn An", "Phó Chủ tịch")
@@ -30,19 +29,6 @@ def certificate_checks(monkeypatch) -> list[str]:
         return await real(self, *args, **kwargs)
 
     monkeypatch.setattr(PadesSigner, "async_check_certificate", counted)
-    return made
-
-
-@pytest.fixture()
-def validators_opened(monkeypatch) -> list[Validator]:
-    made: list[Validator] = []
-    real = Validator.__aenter__
-
-    async def counted(self):  # noqa: ANN001, ANN202
-        made.append(self)
-        return await real(self)
-
-    monkeypatch.setattr(Validator, "__aenter__", counted)
     return made
 
 

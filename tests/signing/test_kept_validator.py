@@ -6,25 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from edochub.samples import simple_pdf
 from signing.validation import KeptValidator
 from signing.validation.validator import ValidationSettings, Validator
 from tests.signing import attack_corpus
-
-
-@pytest.fixture()
-def opened(monkeypatch) -> list[Validator]:
-    made: list[Validator] = []
-    real = Validator.__aenter__
-
-    async def counted(self):  # noqa: ANN001, ANN202
-        made.append(self)
-        return await real(self)
-
-    monkeypatch.setattr(Validator, "__aenter__", counted)
-    return made
 
 
 def _alone(settings: ValidationSettings, files: list[tuple[str, bytes]]):
@@ -35,7 +20,7 @@ def _alone(settings: ValidationSettings, files: list[tuple[str, bytes]]):
     return asyncio.run(run())
 
 
-def test_one_validator_for_calls_from_several_event_loops(pki_services, opened):
+def test_one_validator_for_calls_from_several_event_loops(pki_services, validators_opened):
     settings = ValidationSettings.from_paths(pki_services.trust_roots)
     files = [(f"{i}.pdf", attack_corpus.sign(pki_services, simple_pdf(f"So {i}/QD-UBND")))
              for i in range(2)]
@@ -48,13 +33,13 @@ def test_one_validator_for_calls_from_several_event_loops(pki_services, opened):
         third = asyncio.run(kept.validate([revoked]))
     finally:
         kept.close()
-    assert len(opened) == 1
+    assert len(validators_opened) == 1
     alone = _alone(settings, files + [revoked])
     assert first == alone[:2] and second == alone and third == alone[2:]
     assert not alone[2].bottom_line
 
 
-def test_a_fresh_validator_after_the_reuse_window(pki_services, opened):
+def test_a_fresh_validator_after_the_reuse_window(pki_services, validators_opened):
     settings = ValidationSettings.from_paths(pki_services.trust_roots)
     files = [("a.pdf", attack_corpus.sign(pki_services, attack_corpus.base_document()))]
     kept = KeptValidator(settings, fresh_for=0)
@@ -62,11 +47,11 @@ def test_a_fresh_validator_after_the_reuse_window(pki_services, opened):
         results = [asyncio.run(kept.validate(files)) for _ in range(2)]
     finally:
         kept.close()
-    assert len(opened) == 2
+    assert len(validators_opened) == 2
     assert all(r[0].bottom_line for r in results)
 
 
-def test_a_failed_fetch_is_not_kept(pki_services, opened, monkeypatch):
+def test_a_failed_fetch_is_not_kept(pki_services, validators_opened, monkeypatch):
     settings = ValidationSettings.from_paths(pki_services.trust_roots)
     files = [("a.pdf", attack_corpus.sign(pki_services, attack_corpus.base_document()))]
     calls = iter(range(1000))  # every look at the count sees one more failure
@@ -78,4 +63,4 @@ def test_a_failed_fetch_is_not_kept(pki_services, opened, monkeypatch):
             asyncio.run(kept.validate(files))
     finally:
         kept.close()
-    assert len(opened) == 2  # the second call asked the services again
+    assert len(validators_opened) == 2  # the second call asked the services again

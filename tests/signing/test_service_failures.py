@@ -66,14 +66,20 @@ def test_slow_tsa_hits_the_time_limit(capsys, pki_services, sample, tmp_path):
     assert not target.exists()
 
 
-def test_issue_and_augment_with_a_broken_tsa_write_nothing(capsys, pki_services, tmp_path):
-    pki = pki_services
-    draft, prepared, leader, issued = (tmp_path / n for n in ("d.pdf", "p.pdf", "l.pdf",
-                                                              "i.pdf"))
-    draft.write_bytes(draft_decision_pdf())
+def _prepared_draft(capsys, tmp_path: Path) -> tuple[Path, Path, Path]:  # noqa: ANN001
+    """The Decree 30 draft prepared (``p.pdf``), with ``sig.png`` and ``seal.png`` beside it;
+    the paths for the prepared draft, the leader's signature and the issued document."""
+    (tmp_path / "d.pdf").write_bytes(draft_decision_pdf())
     (tmp_path / "sig.png").write_bytes(signature_png())
     (tmp_path / "seal.png").write_bytes(seal_png())
-    assert run(capsys, "prepare", draft, "-o", prepared)[0] == 0
+    prepared, leader, issued = (tmp_path / n for n in ("p.pdf", "l.pdf", "i.pdf"))
+    assert run(capsys, "prepare", tmp_path / "d.pdf", "-o", prepared)[0] == 0
+    return prepared, leader, issued
+
+
+def test_issue_and_augment_with_a_broken_tsa_write_nothing(capsys, pki_services, tmp_path):
+    pki = pki_services
+    prepared, leader, issued = _prepared_draft(capsys, tmp_path)
     assert run(capsys, "sign", prepared, "-o", leader, "--p12", pki.p12("leader-an"),
                "--profile", "leader", "--image", tmp_path / "sig.png")[0] == 0
     with misbehaving_service(404) as base:
@@ -138,12 +144,7 @@ def test_slow_revocation_services_hit_the_time_limit(capsys, broken_revocation, 
 def test_issue_names_the_failing_revocation_service(capsys, broken_revocation, tmp_path):
     """The leader's signature cannot be checked: that is the service's fault, said as such."""
     pki = broken_revocation
-    draft, prepared, leader, issued = (tmp_path / n for n in ("d.pdf", "p.pdf", "l.pdf",
-                                                              "i.pdf"))
-    draft.write_bytes(draft_decision_pdf())
-    (tmp_path / "sig.png").write_bytes(signature_png())
-    (tmp_path / "seal.png").write_bytes(seal_png())
-    assert run(capsys, "prepare", draft, "-o", prepared)[0] == 0
+    prepared, leader, issued = _prepared_draft(capsys, tmp_path)
     with misbehaving_service(404, port=pki.host_port[1]):
         assert run(capsys, "sign", prepared, "-o", leader, "--p12", pki.p12("leader-an"),
                    "--profile", "leader", "--image", tmp_path / "sig.png", "--revocation",

@@ -171,8 +171,10 @@ def make_animator(pki: DevPki) -> Animator:
     from certomancer.integrations.animator import Animator, AnimatorArchStore
 
     from signing.devpki_keys import keep_loaded_keys
+    from signing.devpki_tsa import keep_encoded_tsa_parts
 
     keep_loaded_keys()  # as a real TSA or OCSP responder keeps its key
+    keep_encoded_tsa_parts()  # and sends the same certificate bytes every time
     arch = load_architecture(pki.directory, pki.url_prefix)
     return Animator(AnimatorArchStore({arch.arch_label: arch}), with_web_ui=False)
 

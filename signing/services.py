@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import re
+import threading
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, cast
@@ -36,10 +37,21 @@ _ERRNO_REASONS = {errno.ECONNREFUSED: "connection refused", errno.EHOSTUNREACH: 
 
 
 class TimeStamper(RequestsHTTPTimeStamper):
-    """RFC 3161 client whose failures are one-line :class:`ServiceError`\\ s."""
+    """RFC 3161 client whose failures are one-line :class:`ServiceError`\\ s.
+
+    Each thread keeps one HTTP session (its connection to the TSA stays open between tokens,
+    as the issue's "no per-document client construction" asks); every signature still gets a
+    token of its own."""
 
     def __init__(self, url: str, timeout: float = DEFAULT_SERVICE_TIMEOUT) -> None:
         super().__init__(url, timeout=timeout)
+        self._sessions = threading.local()
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._sessions, "session", None)
+        if session is None:
+            session = self._sessions.session = requests.Session()
+        return session
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         return await asyncio.to_thread(self._request, req)
@@ -47,8 +59,8 @@ class TimeStamper(RequestsHTTPTimeStamper):
     def _request(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         what = f"time-stamping service {self.url}"
         try:
-            answer = requests.post(self.url, req.dump(), headers=self.request_headers(),
-                                   auth=self.auth, timeout=self.timeout)
+            answer = self._session().post(self.url, req.dump(), headers=self.request_headers(),
+                                          auth=self.auth, timeout=self.timeout)
         except requests.Timeout:
             raise ServiceError(f"{what} did not answer within {self.timeout:g} s") from None
         except requests.RequestException as exc:

@@ -97,8 +97,9 @@ def open_reader(data: bytes) -> PdfFileReader:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if reader.encrypted:
             raise BadInputError("the PDF is encrypted and no password was given")
-        _fields[reader] = _signature_fields(reader)  # walks the form fields; fails on a
-        # broken file
+        # walks the form fields (fails on a broken file); kept on the reader itself: the
+        # fields refer to their reader, so a weak-keyed map would keep every reader alive
+        setattr(reader, _FIELDS, _signature_fields(reader))
     except BadInputError:
         raise
     except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError,
@@ -113,8 +114,8 @@ def _signature_fields(reader: PdfFileReader) -> list[Any]:  # (name, value, fiel
     return list(enumerate_sig_fields(reader, filled_status=True))
 
 
-#: the signature fields of each open reader, as :func:`open_reader` found them
-_fields: weakref.WeakKeyDictionary[PdfFileReader, list[Any]] = weakref.WeakKeyDictionary()
+#: the attribute holding the signature fields of a reader, as :func:`open_reader` found them
+_FIELDS = "_edochub_signature_fields"
 #: readers whose every signature field :func:`regular_signatures` read, none of them a
 #: document time-stamp: pyHanko's list of their document time-stamps is empty
 _without_document_timestamps: weakref.WeakSet[PdfFileReader] = weakref.WeakSet()
@@ -131,7 +132,7 @@ def regular_signatures(reader: PdfFileReader, certificates: Certificates | None 
 
     embedded: list[EmbeddedPdfSignature] = []
     broken: list[SignatureResult] = []
-    fields = _fields.get(reader)
+    fields: list[Any] | None = getattr(reader, _FIELDS, None)
     timestamps = False
     for name, sig_object, field_ref in _signature_fields(reader) if fields is None else fields:
         if sig_object.get_object().get("/Type") == "/DocTimeStamp":

@@ -98,6 +98,7 @@ def running(directory: Path,
             world.hubs[code] = hub
             stack.callback(signer.close)  # after the hub's server has stopped
             world.urls[code] = stack.enter_context(serving(create_app(hub), HOST, free_port()))
+        runtime.settle_heap()
         yield world
 
 

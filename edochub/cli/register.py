@@ -201,6 +201,7 @@ def _serve(args: argparse.Namespace) -> int:
                              60 * float(os.environ.get("EDOCHUB_AUDIT_ANCHOR_MINUTES", "60")))
     print(f"edochub hub of {hub.settings.organ_id} on http://{args.host}:{args.port} "
           f"(OpenAPI schema at /openapi.json)", flush=True)
+    bootstrap.settle_heap()
     try:
         uvicorn.run(create_app(hub), host=args.host, port=args.port, log_level="warning")
     finally:

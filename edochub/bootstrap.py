@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +27,7 @@ from documents.adapters import (
     KeyFiles,
     PadesDocumentSigner,
     PooledValidator,
+    SealingPool,
     User,
     db,
     open_store,
@@ -55,6 +58,16 @@ def signer_for(keys: KeyFiles, trust: Sequence[Path], tsa_url: str | None,
     options = SignatureOptions(level=chosen, tsa_url=tsa_url,
                                trust_roots=load_certificates(list(trust)))
     return PadesDocumentSigner(keys, options, ValidationSettings.from_paths(list(trust)))
+
+
+def sealer_for(signer: PadesDocumentSigner, keys: KeyFiles, trust: Sequence[Path],
+               tsa_url: str | None, level: str | None = None,
+               workers: int | None = None) -> SealingPool:
+    """Attachments sealed in a worker process whose signer is built as ``signer`` was (the
+    organization's key, the TSA, the trust; the leaders' remote accounts stay here); with
+    ``workers=0`` (or one core) by ``signer`` itself."""
+    return SealingPool(signer, partial(signer_for, replace(keys, remote={}), list(trust),
+                                       tsa_url, level), workers)
 
 
 def remote_accounts(raw: str | Mapping[str, Any]) -> dict[str, CscSource | PolledSource]:
@@ -126,13 +139,13 @@ def codec_for(trust: Sequence[Path]) -> EdxmlCodec:
 def build_hub(settings: HubSettings, signer: DocumentSigner | None = None,
               validator: DocumentValidator | None = None, axis: AxisClientLink | None = None,
               trust: Sequence[Path] = (), store: BlobStore | None = None,
-              engine: Engine | None = None) -> Hub:
+              engine: Engine | None = None, sealer: SealingPool | None = None) -> Hub:
     """A hub on ``engine`` (else one made and migrated here from the settings' URL)."""
     if engine is None:
         engine = db.make_engine(settings.database_url)
         db.migrate(engine)
     return Hub(settings, db.session_factory(engine), store or open_store(settings.file_store),
-               codec_for(trust), signer, validator, axis)
+               codec_for(trust), signer, validator, axis, sealer=sealer)
 
 
 def require_data_dir(config: Config) -> Path:
@@ -228,12 +241,15 @@ def hub_from_config(config: Config) -> Hub:
     settings = config.settings()
     trust = list(config["trust.anchors"])
     keys = key_files(config)
-    signer = signer_for(keys, trust, config["tsa.url"] or None,
-                        config["tsa.pades_level"] or None) if keys else None
+    tsa, level = config["tsa.url"] or None, config["tsa.pades_level"] or None
+    signer = signer_for(keys, trust, tsa, level) if keys else None
     axis = axis_link(config, settings.organ_id)
     store = open_store(settings.file_store, config["storage.s3_endpoint_url"] or None)
     return build_hub(settings, signer, validator_for(trust) if trust else None, axis, trust,
-                     store, open_engine(config))
+                     store, open_engine(config),
+                     # the sealer's worker opens the keys while the server starts
+                     sealer_for(signer, keys, trust, tsa, level).start() if signer and keys
+                     else None)
 
 
 def ensure_admin(sessions: sessionmaker[Session], password: str, username: str = "admin"

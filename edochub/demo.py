@@ -87,16 +87,18 @@ def running(directory: Path,
             keys = KeyFiles(pki.p12(seal), {"leader": pki.p12(leader)},
                             specimens.seal_png(name), {"leader": specimens.signature_png()})
             signer = runtime.signer_for(keys, pki.trust_roots, pki.tsa_url)
+            sealer = runtime.sealer_for(signer, keys, pki.trust_roots, pki.tsa_url).start()
             # its workers start now, as a hub's serving process would have them by then
             validator = runtime.validator_for(pki.trust_roots).start()
             stack.callback(validator.close)
             hub = runtime.build_hub(
                 settings, signer, validator,
                 runtime.vxp_link(axis_url, code, axis_secrets[code], home / "axis-work"),
-                pki.trust_roots)
+                pki.trust_roots, sealer=sealer)
             world.passwords[code] = _add_users(hub, LEADER_NAMES[leader])
             world.hubs[code] = hub
             stack.callback(signer.close)  # after the hub's server has stopped
+            stack.callback(sealer.close)  # before the signer it falls back on
             world.urls[code] = stack.enter_context(serving(create_app(hub), HOST, free_port()))
         runtime.settle_heap()
         yield world

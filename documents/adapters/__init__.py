@@ -10,6 +10,7 @@ from documents.adapters.models import (
     OutgoingDocument,
     User,
 )
+from documents.adapters.sealing_pool import SealingPool
 from documents.adapters.signing import (
     AxisClientLink,
     EdxmlCodec,
@@ -32,6 +33,7 @@ __all__ = [
     "PadesDocumentSigner",
     "PadesDocumentValidator",
     "PooledValidator",
+    "SealingPool",
     "User",
     "db",
     "open_store",

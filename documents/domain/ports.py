@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -236,6 +237,15 @@ class DocumentSigner(Protocol):
 
     def close(self) -> None:
         """Release keys and network sessions kept across documents (the hub stops)."""
+
+
+class AttachmentSealer(Protocol):
+    def submit(self, pdf: bytes, number_notation: str) -> Future[bytes]:
+        """The attachment sealed with the organization's signature (``DocumentSigner.
+        seal_attachment``), made beside the calling thread."""
+
+    def close(self) -> None:
+        """Stop sealing (the hub stops)."""
 
 
 class DocumentValidator(Protocol):

@@ -17,7 +17,14 @@ from decree30 import VIETNAM_TIME
 from documents.adapters.models import utcnow
 from documents.adapters.storage import BlobStore
 from documents.domain.errors import InvalidInput, NotFound
-from documents.domain.ports import AxisLink, Codec, DocumentSigner, DocumentValidator, Party
+from documents.domain.ports import (
+    AttachmentSealer,
+    AxisLink,
+    Codec,
+    DocumentSigner,
+    DocumentValidator,
+    Party,
+)
 from documents.services.logins import LoginThrottle
 from documents.services.settings import HubSettings
 
@@ -32,6 +39,8 @@ class Hub:
     validator: DocumentValidator | None = None
     axis: AxisLink | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
+    #: seals attachments in a worker process while issuing (else a thread of this process)
+    sealer: AttachmentSealer | None = None
     #: failed logins per account and address (documents.services.logins)
     logins: LoginThrottle = field(default_factory=LoginThrottle)
 

@@ -5,7 +5,8 @@ writes its audit entry and outbox rows there too."""
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ from documents.domain.errors import (
     InvalidTransition,
     decree30_rules,
 )
-from documents.domain.ports import DocumentEnvelope, FilePart, LeaderKey, Party
+from documents.domain.ports import DocumentEnvelope, DocumentSigner, FilePart, LeaderKey, Party
 from documents.domain.text import fold
 from documents.domain.workflow import BusinessType, OutgoingState, Role, StatusCode
 from documents.services import audit, books, metrics
@@ -184,10 +185,11 @@ def issue(session: Session, hub: Hub, actor: User, document_id: int) -> Outgoing
     shown = numbering.number_and_notation(document.number, document.notation)
     document.document_id = f"{hub.settings.organ_id},{today:%Y/%m/%d},{shown}"
     signer = hub.signer
-    # the attachments are sealed on a helper thread while this one seals the document: each
-    # signature waits for its own time-stamp token, and the two waits overlap
-    sealing = {part.id: _ATTACHMENTS.submit(signer.seal_attachment,
-                                            hub.store.get(part.blob_hash), shown)
+    # the attachments are sealed beside this thread while it seals the document: by the hub's
+    # sealer (a worker process, on another core) or else on a helper thread, where at least
+    # each signature's wait for its time-stamp token overlaps the other's
+    seal = hub.sealer.submit if hub.sealer is not None else _on_helper_thread(signer)
+    sealing = {part.id: seal(hub.store.get(part.blob_hash), shown)
                for part in document.files if not part.is_main}
     try:
         for part in sorted(document.files, key=lambda f: not f.is_main):  # the document first
@@ -204,6 +206,10 @@ def issue(session: Session, hub: Hub, actor: User, document_id: int) -> Outgoing
     audit.record(session, actor.username, "issue", "outgoing", document.id,
                  main_file(document).blob_hash, number=shown, date=today.isoformat())
     return document
+
+
+def _on_helper_thread(signer: DocumentSigner) -> Callable[[bytes, str], Future[bytes]]:
+    return lambda pdf, shown: _ATTACHMENTS.submit(signer.seal_attachment, pdf, shown)
 
 
 def envelope_of(hub: Hub, document: OutgoingDocument, business: BusinessType = BusinessType.NEW,

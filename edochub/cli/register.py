@@ -207,6 +207,8 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         if worker:
             worker.stop()
+        if hub.sealer is not None:
+            hub.sealer.close()
         if hub.signer is not None:
             hub.signer.close()
     return 0

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from documents.adapters.validation_pool import default_workers
+from documents.adapters.validation_pool import default_workers, spawn_pool
 from documents.domain.ports import DocumentSigner
 
 #: issue requests served at once whose attachments may wait on the worker (the waiting threads
@@ -47,12 +47,7 @@ class SealingPool:
     def _started(self) -> ProcessPoolExecutor | None:
         with self._lock:
             if self._pool is None and self.workers > 0:
-                import multiprocessing
-
-                # spawn: this process runs threads (servers, the signer's helpers)
-                self._pool = ProcessPoolExecutor(
-                    self.workers, multiprocessing.get_context("spawn"),
-                    initializer=_start_worker, initargs=(self.make_signer,))
+                self._pool = spawn_pool(self.workers, _start_worker, (self.make_signer,))
             return self._pool
 
     def submit(self, pdf: bytes, number_notation: str) -> Future[bytes]:

@@ -16,7 +16,7 @@ import os
 import signal
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,17 @@ THRESHOLD = 2 * CHUNK
 def default_workers() -> int:
     """Worker processes besides this one: one fewer than the cores this process may use."""
     return max(len(os.sched_getaffinity(0)) - 1, 0)
+
+
+def spawn_pool(workers: int, initializer: Callable[..., None],
+               initargs: tuple[Any, ...]) -> ProcessPoolExecutor:
+    """``workers`` worker processes, each running ``initializer(*initargs)`` first; started with
+    ``spawn``, since this process runs threads (servers, the signer's helpers) that ``fork``
+    would copy half-way."""
+    import multiprocessing
+
+    return ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"),
+                               initializer=initializer, initargs=initargs)
 
 
 class PooledValidator:
@@ -69,12 +80,7 @@ class PooledValidator:
     def _started(self) -> ProcessPoolExecutor | None:
         with self._lock:
             if self._pool is None and self.workers > 0:
-                import multiprocessing
-
-                # spawn: this process runs threads (servers, the signer's helpers)
-                self._pool = ProcessPoolExecutor(
-                    self.workers, multiprocessing.get_context("spawn"),
-                    initializer=_start_worker, initargs=(_portable(self.settings),))
+                self._pool = spawn_pool(self.workers, _start_worker, (_portable(self.settings),))
                 self._ready = [self._pool.submit(_ready) for _ in range(self.workers)]
             return self._pool
 

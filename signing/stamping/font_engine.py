@@ -7,7 +7,8 @@ HarfBuzz font it shapes with, the names, metrics and advance widths, and a fontT
 is only ever read. Subsetting rewrites the font it works on, so the subset is made from a fresh
 parse of the file (the rare case: the same glyph sets recur and their subsets are kept, see
 :data:`_SUBSETS`). The embedded result is what pyHanko embeds: the same glyphs, widths,
-ToUnicode map and content stream.
+ToUnicode map and content stream; a text with digits gets all ten digits in its font program
+(:attr:`ParsedFont.digits`), unused and harmless, so that its subset is kept across numbers.
 
 This works around pyHanko internals (0.38: the accumulator's attributes and its
 ``_extract_subset``) and could be offered upstream as a ``GlyphAccumulator`` taking an already
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
 _DROPPED_BY_PYHANKO = ("GPOS", "GDEF", "GSUB")
 
 #: subset font programs by (font, glyph ids): the same few glyph sets recur from document to
-#: document (digits, the date line's words), and subsetting is the dear part of a text box
+#: document (the date line's words, the time's digits widened to all ten), and subsetting is
+#: the dear part of a text box
 _SUBSETS: dict[tuple[str, frozenset[int]], bytes] = {}
 _SUBSETS_KEPT = 256
 
@@ -60,6 +62,9 @@ class ParsedFont:
     reverse_cmap: dict[str, set[int]]
     #: the file without the tables subsetting drops (see :data:`_DROPPED_BY_PYHANKO`)
     to_subset: bytes
+    #: the glyph ids of 0-9: a subset holding one holds them all, so that a number, a date or
+    #: a time gives the same glyph set (and a kept subset) whatever its digits
+    digits: frozenset[int]
 
 
 @functools.lru_cache(maxsize=8)
@@ -77,12 +82,15 @@ def parsed_font(data: bytes) -> ParsedFont | None:
         tt[tag]  # loaded now (see ParsedFont.tt)
     order = tt.getGlyphOrder()
     hmtx = tt["hmtx"]
+    cmap = tt.getBestCmap() or {}
     return ParsedFont(
         data=data, digest=hashlib.sha256(data).hexdigest(), tt=tt,
         hb_font=hb.Font(hb.Face(data)), ps_name=_read_ps_name(tt),
         units_per_em=tt["head"].unitsPerEm,
         widths=tuple(hmtx[name][0] for name in order),
-        reverse_cmap=tt["cmap"].buildReversed(), to_subset=_without_layout(data))
+        reverse_cmap=tt["cmap"].buildReversed(), to_subset=_without_layout(data),
+        digits=frozenset(tt.getGlyphID(cmap[c]) for c in range(ord("0"), ord("9") + 1)
+                         if c in cmap))
 
 
 def _without_layout(data: bytes) -> bytes:
@@ -148,7 +156,10 @@ class SharedFontAccumulator(GlyphAccumulator):
         from fontTools.ttLib import TTFont
 
         font = self._font
-        key = (font.digest, frozenset(self._glyphs))
+        glyphs = frozenset(self._glyphs)
+        if glyphs & font.digits:
+            glyphs |= font.digits
+        key = (font.digest, glyphs)
         known = _SUBSETS.get(key) if options is None else None
         if known is not None:
             # the same subset as subsetting would give; the font descriptor was read from
@@ -160,7 +171,14 @@ class SharedFontAccumulator(GlyphAccumulator):
         # (pyHanko's default options drop the layout tables the copy is without)
         source = font.to_subset if options is None else font.data
         self.tt = self.cidfont_obj._tt = TTFont(io.BytesIO(source))
-        super()._extract_subset(options)
+        # pyHanko's subsetting (its options; it populates from ``_glyphs``) on the widened
+        # set; the widths and ToUnicode map are written from ``_glyphs``, so put it back
+        used = self._glyphs
+        self._glyphs = dict.fromkeys(glyphs, (0, 0)) | used
+        try:
+            super()._extract_subset(options)
+        finally:
+            self._glyphs = used
         out = io.BytesIO()
         self.tt.save(out)
         program = out.getvalue()

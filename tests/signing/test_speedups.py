@@ -13,6 +13,7 @@ import pytest
 from asn1crypto import x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.content import PdfContent
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.misc import PdfStreamError
 from pyhanko.pdf_utils.writer import PdfFileWriter
 
@@ -195,24 +196,57 @@ def _embedded(text: str, font: str, engine) -> tuple:  # noqa: ANN001
             {k: v for k, v in descriptor.items() if k not in ("/FontName", "/FontFile2")})
 
 
+class _WithAllDigits(GlyphAccumulator):
+    """pyHanko's accumulator subsetting what it was fed plus, when that has a digit, the other
+    nine (what signing.stamping.font_engine embeds, so that numbers share their subset)."""
+
+    def _extract_subset(self, options=None) -> None:  # noqa: ANN001
+        cmap = self.tt.getBestCmap()
+        digits = {self.tt.getGlyphID(cmap[ord(d)]) for d in "0123456789"}
+        used = self._glyphs
+        if digits & set(used):
+            self._glyphs = dict.fromkeys(digits, (0, 0)) | used
+        try:
+            super()._extract_subset(options)
+        finally:
+            self._glyphs = used
+
+
 @pytest.mark.parametrize("font", [SERIF_REGULAR, SERIF_ITALIC])
 @pytest.mark.parametrize("text", ["05/QĐ-UBND", "Hà Nội, ngày 05 tháng 01 năm 2026",
-                                  "2026-12-31T23:59:59+07:00", "Москва, g̈ e\u0301"])
+                                  "2026-12-31T23:59:59+07:00", "Москва, g̈ e\u0301",
+                                  "Văn phòng"])
 def test_shared_font_embeds_what_pyhankos_accumulator_embeds(font, text, monkeypatch):
     from fontTools.ttLib.tables import _h_e_a_d
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 
     from signing.stamping import font_engine
 
     monkeypatch.setattr(_h_e_a_d, "timestampNow", lambda: 0)  # the subset's head.modified
 
     def pyhanko_engine(writer, data, size, obj_stream=None):  # noqa: ANN001, ANN202
-        return GlyphAccumulator(writer, io.BytesIO(data), size, obj_stream=obj_stream)
+        return _WithAllDigits(writer, io.BytesIO(data), size, obj_stream=obj_stream)
 
     theirs = _embedded(text, font, pyhanko_engine)
     font_engine._SUBSETS.clear()
     assert _embedded(text, font, font_engine.font_engine) == theirs  # subset made
     assert _embedded(text, font, font_engine.font_engine) == theirs  # subset kept
+
+
+def test_numbers_share_one_subset_and_draw_only_their_digits(monkeypatch):
+    from fontTools.ttLib.tables import _h_e_a_d
+
+    from signing.stamping import font_engine
+
+    monkeypatch.setattr(_h_e_a_d, "timestampNow", lambda: 0)
+    font_engine._SUBSETS.clear()
+    first = _embedded("Số: 17/QĐ-UBND", SERIF_REGULAR, font_engine.font_engine)
+    second = _embedded("Số: 20/QĐ-UBND", SERIF_REGULAR, font_engine.font_engine)
+    assert len(font_engine._SUBSETS) == 1
+    assert first[3] == second[3]  # one font program
+    # the widths and the ToUnicode map are those of the digits drawn, as pyHanko writes them
+    theirs = _embedded("Số: 20/QĐ-UBND", SERIF_REGULAR, lambda writer, data, size, obj_stream=None:
+                       GlyphAccumulator(writer, io.BytesIO(data), size, obj_stream=obj_stream))
+    assert second[:3] == theirs[:3] and first[1:3] != second[1:3]
 
 
 def test_the_shared_font_is_never_subset():

@@ -4,9 +4,12 @@ parsers (below)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import chain
@@ -33,6 +36,9 @@ def check_pdf_bytes(data: bytes) -> None:
 #   reference back (pdfminer's resolve1 would follow them for ever), is refused;
 # readable: a structure the readers trip over (10,000 nested arrays, a loop of form fields)
 #   becomes BadInputError instead of escaping as a RecursionError or a reader's own error.
+# The first two remember (by SHA-256, in this process, the last _PASSED_KEPT) the files that
+# passed them: the hub checks a file when it is uploaded and again when it is prepared, and a
+# client may send the same draft many times. A file that failed is checked again every time.
 
 MAX_STREAM_INFLATED = 128 * 1024 * 1024
 MAX_TOTAL_INFLATED = 512 * 1024 * 1024
@@ -42,6 +48,33 @@ NESTED_LEVELS = 3
 _STREAM = re.compile(rb"stream\r?\n")
 _STEP = 1 << 20
 _INPUT_STEP = 1 << 16
+_PASSED_KEPT = 256
+
+
+class _Passed:
+    """The last ``_PASSED_KEPT`` (check, SHA-256 of the file) that passed; thread-safe (the hub
+    prepares documents on several threads)."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[object, bytes], None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: tuple[object, bytes]) -> bool:
+        with self._lock:
+            if key not in self._kept:
+                return False
+            self._kept.move_to_end(key)
+            return True
+
+    def add(self, key: tuple[object, bytes]) -> None:
+        with self._lock:
+            self._kept[key] = None
+            self._kept.move_to_end(key)
+            if len(self._kept) > _PASSED_KEPT:
+                self._kept.popitem(last=False)
+
+
+_PASSED = _Passed()
 
 
 def _zlib_header(data: bytes) -> bool:
@@ -88,6 +121,14 @@ def _inflated_size(pdf: bytes, start: int, limit: int) -> int:
 def check_inflation(pdf: bytes, per_stream: int = MAX_STREAM_INFLATED,
                     total: int = MAX_TOTAL_INFLATED) -> None:
     """Refuse a PDF whose compressed streams inflate beyond the limits."""
+    key = (("inflation", per_stream, total), hashlib.sha256(pdf).digest())
+    if key in _PASSED:
+        return
+    _check_inflation(pdf, per_stream, total)
+    _PASSED.add(key)
+
+
+def _check_inflation(pdf: bytes, per_stream: int, total: int) -> None:
     inflated = 0
     for match in _STREAM.finditer(pdf):
         start = match.end()
@@ -131,6 +172,14 @@ def _aliases(pdf: bytes) -> dict[tuple[int, int], tuple[int, int]]:
 
 def check_reference_loops(pdf: bytes) -> None:
     """Refuse a PDF where following references from one object leads back to it."""
+    key = ("reference loops", hashlib.sha256(pdf).digest())
+    if key in _PASSED:
+        return
+    _check_reference_loops(pdf)
+    _PASSED.add(key)
+
+
+def _check_reference_loops(pdf: bytes) -> None:
     aliases = _aliases(pdf)
     for start in aliases:
         seen = {start}

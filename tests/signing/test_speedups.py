@@ -309,3 +309,28 @@ def test_a_png_that_passed_passes_and_a_bad_one_is_still_refused():
     check_png(png, "seal image")
     with pytest.raises(SigningError, match="not a readable image"):
         check_png(png[:100], "seal image")
+
+
+def test_a_pdf_that_passed_the_hostile_checks_is_not_read_again_one_that_failed_is(
+        monkeypatch):
+    from signing import pdf_input
+    from signing.errors import BadInputError
+    from tests import pdf_bombs
+
+    looping, plain = pdf_bombs.reference_loop(), pdf_bombs.plain()
+    reads = []
+    aliases = pdf_input._aliases
+    monkeypatch.setattr(pdf_input, "_aliases", lambda pdf: reads.append(pdf) or aliases(pdf))
+    for _ in range(2):
+        with pytest.raises(BadInputError, match="loop of references"):
+            pdf_input.check_reference_loops(looping)
+        pdf_input.check_reference_loops(plain)
+    assert reads == [looping, plain, looping]
+    reads.clear()
+    inflating = pdf_bombs.decode_bomb(1 << 20)  # a megabyte: harmless within the defaults
+    for _ in range(2):
+        with pytest.raises(BadInputError, match="inflates"):
+            pdf_input.check_inflation(inflating, per_stream=1000)
+        pdf_input.check_inflation(inflating)
+    monkeypatch.setattr(pdf_input, "_inflated_size", None)  # passed: not inflated again
+    pdf_input.check_inflation(inflating)

@@ -16,6 +16,7 @@ API::
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from collections.abc import Callable
@@ -210,10 +211,22 @@ async def async_issue(pdf: bytes, key: SigningKey, options: SignatureOptions,
     ``signers`` (:class:`signing.stamping.role_signing.RoleSigners`) are reused if given."""
     from signing.stamping.role_signing import Profile, async_sign_profile
 
-    await async_require_leader_signature(pdf, settings, validator)
     profile = Profile(SignatureRole.ORGANIZATION, image_png=issuance.seal_png)
-    return await async_sign_profile(key, options, profile, pdf,
-                                    prepare_writer=fill_fields(pdf, issuance), signers=signers)
+    # the seal is made while the leader's signature is checked, so that the check's work
+    # fills the seal's wait for its time-stamp token; it is returned only when the check
+    # passed, and its error (no leader signature to place it over...) only then: the check's
+    # refusal comes first, as when the two ran one after the other
+    sealing = asyncio.ensure_future(async_sign_profile(
+        key, options, profile, pdf, prepare_writer=fill_fields(pdf, issuance),
+        signers=signers))
+    try:
+        await asyncio.sleep(0)  # the seal starts now and runs to its first wait
+        await async_require_leader_signature(pdf, settings, validator)
+    except BaseException:
+        sealing.cancel()
+        await asyncio.gather(sealing, return_exceptions=True)  # none left running
+        raise
+    return await sealing
 
 
 def _number_box(text: placement.PageText) -> Rect:

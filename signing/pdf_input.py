@@ -13,8 +13,12 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from signing.errors import BadInputError
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.reader import PdfFileReader
 
 
 def check_pdf_bytes(data: bytes) -> None:
@@ -146,7 +150,8 @@ def _check_inflation(pdf: bytes, per_stream: int, total: int) -> None:
 _ALIAS = re.compile(rb"(\d+)\s+(\d+)\s+obj\s*(\d+)\s+(\d+)\s+R\s*endobj")
 
 
-def _aliases(pdf: bytes) -> dict[tuple[int, int], tuple[int, int]]:
+def _aliases(pdf: bytes, reader: PdfFileReader | None = None,
+             ) -> dict[tuple[int, int], tuple[int, int]]:
     """Objects whose whole value is a reference to another: as written in the file, and as
     pyHanko reads them through the cross-reference tables (object streams included)."""
     from pyhanko.pdf_utils import generic
@@ -155,7 +160,8 @@ def _aliases(pdf: bytes) -> dict[tuple[int, int], tuple[int, int]]:
 
     found = {(int(m[1]), int(m[2])): (int(m[3]), int(m[4])) for m in _ALIAS.finditer(pdf)}
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        if reader is None:
+            reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         refs = set().union(*(reader.xrefs.explicit_refs_in_revision(revision)
                              for revision in range(reader.xrefs.total_revisions)))
     except (PdfError, ValueError, KeyError, IndexError, TypeError, RecursionError):
@@ -170,17 +176,19 @@ def _aliases(pdf: bytes) -> dict[tuple[int, int], tuple[int, int]]:
     return found
 
 
-def check_reference_loops(pdf: bytes) -> None:
-    """Refuse a PDF where following references from one object leads back to it."""
+def check_reference_loops(pdf: bytes, reader: PdfFileReader | None = None) -> None:
+    """Refuse a PDF where following references from one object leads back to it.
+    ``reader``: a pyHanko reader (``strict=False``) just opened on ``pdf``, to read it with
+    (and leave its objects read for what follows); by default one is opened."""
     key = ("reference loops", hashlib.sha256(pdf).digest())
     if key in _PASSED:
         return
-    _check_reference_loops(pdf)
+    _check_reference_loops(pdf, reader)
     _PASSED.add(key)
 
 
-def _check_reference_loops(pdf: bytes) -> None:
-    aliases = _aliases(pdf)
+def _check_reference_loops(pdf: bytes, reader: PdfFileReader | None) -> None:
+    aliases = _aliases(pdf, reader)
     for start in aliases:
         seen = {start}
         current = aliases[start]

@@ -385,13 +385,9 @@ class PadesDocumentSigner:
         return self._state.run(sign())
 
     def prepare(self, pdf: bytes) -> bytes:
-        from signing.pdf_input import check_inflation, check_reference_loops, readable
-        from signing.stamping import has_fields, prepare
+        from signing.stamping import prepared_draft
 
-        check_inflation(pdf)
-        with readable("the document"):
-            check_reference_loops(pdf)
-            return pdf if has_fields(pdf) else prepare(pdf)
+        return prepared_draft(pdf)
 
     def sign_as_leader(self, pdf: bytes, leader: LeaderKey) -> bytes:
         key = self.keys.leaders.get(leader.username)

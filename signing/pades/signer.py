@@ -6,16 +6,6 @@ API (other packages build on this; everything pyHanko-specific stays behind it):
     from signing.pades.keys import open_key, Pkcs12Source
     from signing.pades.signer import PadesSigner, SignatureOptions, open_writer
     from signing.validation.results import PadesLevel
-
-if TYPE_CHECKING:
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
-    from pyhanko.sign.timestamps import TimeStamper
-    from pyhanko_certvalidator import ValidationContext
-
-    from signing.services import WatchedFetcherBackend
-
-_Result = TypeVar("_Result")
     from signing.validation.validator import load_certificates
 
     options = SignatureOptions(level=PadesLevel.B_LTA, tsa_url=pki.tsa_url,
@@ -88,6 +78,7 @@ from signing.validation.results import PadesLevel
 
 if TYPE_CHECKING:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
     from pyhanko.sign.timestamps import TimeStamper
     from pyhanko_certvalidator import ValidationContext
@@ -139,14 +130,17 @@ class SignatureOptions:
             raise SigningError("the service time limit must be a positive number of seconds")
 
 
-def open_writer(data: bytes) -> IncrementalPdfFileWriter:
-    """An incremental writer on ``data``; unusable input becomes :class:`BadInputError`."""
+def open_writer(data: bytes, reader: PdfFileReader | None = None) -> IncrementalPdfFileWriter:
+    """An incremental writer on ``data`` (``reader``: one already open on ``data``, whose
+    objects read so far are then not read again); unusable input becomes
+    :class:`BadInputError`."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
 
     check_pdf_bytes(data)
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False) if reader is None \
+            else IncrementalPdfFileWriter.from_reader(reader)
     except (PdfError, ValueError, KeyError, IndexError, TypeError) as exc:
         raise BadInputError(f"unreadable PDF: {_one_line(exc)}") from None
     if writer.prev.encrypted:

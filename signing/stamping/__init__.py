@@ -8,8 +8,8 @@ from signing.stamping.issuance import (
     Issuance,
     async_issue,
     async_require_leader_signature,
-    has_fields,
     prepare,
+    prepared_draft,
 )
 from signing.stamping.placement import PlacementError, Rect, parse_box
 from signing.stamping.role_signing import Profile, RoleSigners, async_sign_profile
@@ -30,9 +30,9 @@ __all__ = [
     "async_sign_profile",
     "draft_decision_pdf",
     "embed",
-    "has_fields",
     "parse_box",
     "prepare",
+    "prepared_draft",
     "specimens",
     "split",
     "write_specimens",

@@ -97,12 +97,29 @@ class Issuance:
         return numbering.date_line(self.place.strip(), self.day)
 
 
-def has_fields(pdf: bytes) -> bool:
-    """Whether the number and date fields are there already (:func:`prepare` was applied)."""
-    from signing.pades.signer import open_writer
+def prepared_draft(pdf: bytes) -> bytes:
+    """A draft as the hub takes it at submission: checked against hostile structures
+    (:mod:`signing.pdf_input`), then given the number and date fields (:func:`prepare`) unless
+    it has both already. One reader for all of it: the objects the reference check reads are
+    those the fields are added with."""
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
 
-    existing = _fields_by_name(open_writer(pdf))
-    return NUMBER_FIELD in existing and DATE_FIELD in existing
+    from signing.pades.signer import open_writer
+    from signing.pdf_input import check_inflation, check_reference_loops, readable
+
+    check_inflation(pdf)
+    with readable("the document"):
+        try:
+            reader: PdfFileReader | None = PdfFileReader(io.BytesIO(pdf), strict=False)
+        except (PdfError, ValueError, KeyError, IndexError, TypeError):
+            reader = None  # the check reads what it can; open_writer says why it cannot
+        check_reference_loops(pdf, reader)
+        writer = open_writer(pdf, reader)
+        existing = _fields_by_name(writer)
+        if NUMBER_FIELD in existing and DATE_FIELD in existing:
+            return pdf
+        return _with_fields(pdf, writer, None, None)
 
 
 def prepare(pdf: bytes, number_box: tuple[int, Rect] | None = None,
@@ -111,7 +128,12 @@ def prepare(pdf: bytes, number_box: tuple[int, Rect] | None = None,
     "ngày ... tháng ... năm" text on page 1 or given as (page index, visual box)."""
     from signing.pades.signer import open_writer
 
-    writer = open_writer(pdf)
+    return _with_fields(pdf, open_writer(pdf), number_box, date_box)
+
+
+def _with_fields(pdf: bytes, writer: IncrementalPdfFileWriter,
+                 number_box: tuple[int, Rect] | None,
+                 date_box: tuple[int, Rect] | None) -> bytes:
     if writer.prev.embedded_signatures:
         raise IssuanceError("the document is already signed: add the fields to the draft, "
                             "before the leader signs")

@@ -64,3 +64,20 @@ def test_issue_of_a_signed_document_gives_the_sealed_document(signing_setup):
 
     issued = _issue(signing_setup, signing_setup["signed"])
     assert len(PdfFileReader(io.BytesIO(issued)).embedded_signatures) == 2
+
+
+def test_a_draft_is_prepared_once_and_hostile_ones_are_refused_as_before():
+    from signing.errors import BadInputError
+    from signing.pades.signer import open_writer
+    from signing.stamping import prepared_draft
+    from signing.stamping.issuance import DATE_FIELD, NUMBER_FIELD, _fields_by_name
+    from tests import pdf_bombs
+
+    prepared = prepared_draft(draft_decision_pdf())
+    assert {NUMBER_FIELD, DATE_FIELD} <= set(_fields_by_name(open_writer(prepared)))
+    assert prepared_draft(prepared) is prepared
+    for hostile, refusal in ((pdf_bombs.reference_loop(), "loop of references"),
+                             (pdf_bombs.nested_arrays(), "nested too deeply"),
+                             (pdf_bombs.decode_bomb(), "inflates to more than")):
+        with pytest.raises(BadInputError, match=refusal):
+            prepared_draft(hostile)

@@ -320,7 +320,8 @@ def test_a_pdf_that_passed_the_hostile_checks_is_not_read_again_one_that_failed_
     looping, plain = pdf_bombs.reference_loop(), pdf_bombs.plain()
     reads = []
     aliases = pdf_input._aliases
-    monkeypatch.setattr(pdf_input, "_aliases", lambda pdf: reads.append(pdf) or aliases(pdf))
+    monkeypatch.setattr(pdf_input, "_aliases",
+                        lambda pdf, reader: reads.append(pdf) or aliases(pdf, reader))
     for _ in range(2):
         with pytest.raises(BadInputError, match="loop of references"):
             pdf_input.check_reference_loops(looping)

@@ -18,6 +18,7 @@ import errno
 import re
 import threading
 from collections import deque
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -34,6 +35,13 @@ _URL = re.compile(r"https?://\S+")
 _ERRNO_REASONS = {errno.ECONNREFUSED: "connection refused", errno.EHOSTUNREACH: "no route to host",
                   errno.ENETUNREACH: "network unreachable", errno.ECONNRESET: "connection reset",
                   errno.ETIMEDOUT: "connection timed out"}
+
+
+#: an event set when a time-stamp request of the task (and the tasks it starts) is on its way:
+#: a caller with other work sets it around a signature to do that work during the wait
+#: (:func:`signing.stamping.issuance.async_issue`)
+TOKEN_REQUESTED: ContextVar[asyncio.Event | None] = ContextVar("token_requested",
+                                                               default=None)
 
 
 class TimeStamper(RequestsHTTPTimeStamper):
@@ -54,7 +62,11 @@ class TimeStamper(RequestsHTTPTimeStamper):
         return session
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        return await asyncio.to_thread(self._request, req)
+        answer = asyncio.get_running_loop().run_in_executor(None, self._request, req)
+        requested = TOKEN_REQUESTED.get()
+        if requested is not None:
+            requested.set()
+        return await answer
 
     def _request(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         what = f"time-stamping service {self.url}"

@@ -17,6 +17,7 @@ API::
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import io
 import re
 from collections.abc import Callable
@@ -231,23 +232,31 @@ async def async_issue(pdf: bytes, key: SigningKey, options: SignatureOptions,
     """Check the leader's signature, fill number and date and apply the organization's
     signature (seal) in one incremental update. ``validator`` (an open Validator) and
     ``signers`` (:class:`signing.stamping.role_signing.RoleSigners`) are reused if given."""
+    from signing.services import TOKEN_REQUESTED
     from signing.stamping.role_signing import Profile, async_sign_profile
 
     profile = Profile(SignatureRole.ORGANIZATION, image_png=issuance.seal_png)
-    # the seal is made while the leader's signature is checked, so that the check's work
-    # fills the seal's wait for its time-stamp token; it is returned only when the check
-    # passed, and its error (no leader signature to place it over...) only then: the check's
-    # refusal comes first, as when the two ran one after the other
-    sealing = asyncio.ensure_future(async_sign_profile(
+    # the seal is made while the leader's signature is checked: the check runs once the seal
+    # waits for its time-stamp token, and fills that wait. The seal is returned only when the
+    # check passed, and its error (no leader signature to place it over...) only then: the
+    # check's refusal comes first, as when the two ran one after the other
+    requested = asyncio.Event()
+    context = contextvars.copy_context()
+    context.run(TOKEN_REQUESTED.set, requested)
+    sealing = asyncio.get_running_loop().create_task(async_sign_profile(
         key, options, profile, pdf, prepare_writer=fill_fields(pdf, issuance),
-        signers=signers))
+        signers=signers), context=context)
+    waiting = asyncio.ensure_future(requested.wait())
     try:
-        await asyncio.sleep(0)  # the seal starts now and runs to its first wait
+        # until the token is asked for (or the seal is done or failed: B-B, no token)
+        await asyncio.wait({sealing, waiting}, return_when=asyncio.FIRST_COMPLETED)
         await async_require_leader_signature(pdf, settings, validator)
     except BaseException:
         sealing.cancel()
         await asyncio.gather(sealing, return_exceptions=True)  # none left running
         raise
+    finally:
+        waiting.cancel()
     return await sealing
 
 

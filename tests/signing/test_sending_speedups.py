@@ -81,3 +81,31 @@ def test_a_draft_is_prepared_once_and_hostile_ones_are_refused_as_before():
                              (pdf_bombs.decode_bomb(), "inflates to more than")):
         with pytest.raises(BadInputError, match=refusal):
             prepared_draft(hostile)
+
+
+def test_the_leader_check_runs_while_the_seal_waits_for_its_token(signing_setup, monkeypatch):
+    import threading
+
+    from asn1crypto import tsp
+
+    from signing.services import TimeStamper
+    from signing.stamping import issuance
+
+    asked, started = threading.Event(), threading.Event()
+    check = issuance.async_require_leader_signature
+
+    async def after_the_request(*args: object, **kwargs: object) -> object:
+        assert asked.wait(10), "the check ran before the seal asked for its time-stamp token"
+        started.set()
+        return await check(*args, **kwargs)
+
+    answer = TimeStamper._request
+
+    def once_the_check_started(self: TimeStamper, req: tsp.TimeStampReq) -> object:
+        asked.set()
+        assert started.wait(10), "the check waited for the seal's time-stamp token"
+        return answer(self, req)
+
+    monkeypatch.setattr(issuance, "async_require_leader_signature", after_the_request)
+    monkeypatch.setattr(TimeStamper, "_request", once_the_check_started)
+    assert _issue(signing_setup, signing_setup["signed"])

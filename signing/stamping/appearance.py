@@ -17,6 +17,7 @@ undoing the page's ``/Rotate``; pyHanko's own stamps assume an unrotated page.
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -122,6 +123,7 @@ def _check_png(png: bytes, what: str) -> None:
         raise SigningError(f"the {what} is not a readable image") from None
 
 
+@functools.lru_cache(maxsize=16)  # a hub places the same few images on every document
 def image_size_pt(png: bytes) -> tuple[float, float]:
     """Real size of an image in points, from the resolution recorded in it (default 300 dpi)."""
     from PIL import Image

@@ -207,16 +207,37 @@ def process_stored(hub: Hub, limit: int = 1000, batch: int = 50) -> Processing:
     """Turn stored inbox envelopes into incoming documents, change requests and statuses.
 
     Signatures are validated a batch at a time (one validator, shared OCSP/CRL caches),
-    outside any transaction; each envelope is then applied in a transaction of its own."""
+    outside any transaction; each envelope is then applied in a transaction of its own, once
+    its batch is wholly validated. While the validator works on a batch (partly in worker
+    processes), this thread reads the next batch and applies the previous one, so that the
+    cores are not idle between batches."""
     validator = hub.validator
     if validator is None:
         raise RegisterError("this hub has no validator configured")
     with hub.sessions() as session:
         pending = session.scalars(select(InboxMessage.id).where(
             InboxMessage.state == "stored").order_by(InboxMessage.id).limit(limit)).all()
+    batches = [pending[start:start + batch] for start in range(0, len(pending), batch)]
     total = Processing()
-    for start in range(0, len(pending), batch):
-        total = _sum(total, _process_batch(hub, validator, pending[start:start + batch]))
+    if not batches:
+        return total
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="edochub-validate") as helper:
+        parsed = _read_batch(hub, batches[0])
+        validating = helper.submit(_validate, validator, parsed)
+        for following in [*batches[1:], None]:
+            # the next batch is read while this one is validated, and its validation started
+            # before this one is applied: neither waits for the other
+            try:
+                upcoming = _read_batch(hub, following) if following is not None else None
+            except RegisterError:  # as before: what was validated is applied, then it stops
+                _apply_batch(hub, parsed, validating.result())
+                raise
+            results = validating.result()
+            if upcoming is not None:
+                validating = helper.submit(_validate, validator, upcoming)
+            total = _sum(total, _apply_batch(hub, parsed, results))
+            if upcoming is not None:
+                parsed = upcoming
     return total
 
 
@@ -225,20 +246,33 @@ def _sum(a: Processing, b: Processing) -> Processing:
                       a.statuses + b.statuses, a.failed + b.failed)
 
 
-def _process_batch(hub: Hub, validator: DocumentValidator,
-                   inbox_ids: Sequence[int]) -> Processing:
-    documents = verified = statuses = failed = 0
-    parsed: list[tuple[int, Received, list[tuple[str, bytes]]]] = []
+#: an inbox row's id, its envelope as read, and the PDFs whose signatures are to be validated
+_Parsed = tuple[int, Received, list[tuple[str, bytes]]]
+
+
+def _read_batch(hub: Hub, inbox_ids: Sequence[int]) -> list[_Parsed]:
+    parsed: list[_Parsed] = []
     with hub.sessions() as session:
-        for inbox_id in inbox_ids:
-            data = hub.store.get(session.get_one(InboxMessage, inbox_id).blob_hash)
-            received = hub.codec.read(data)
-            document = received.document
-            validate = document is not None and document.business in (0, 3)
-            parsed.append((inbox_id, received,
-                           _pdfs(document) if document is not None and validate else []))
+        blobs = {inbox_id: blob for inbox_id, blob in session.execute(
+            select(InboxMessage.id, InboxMessage.blob_hash).where(
+                InboxMessage.id.in_(list(inbox_ids))))}
+    for inbox_id in inbox_ids:
+        received = hub.codec.read(hub.store.get(blobs[inbox_id]))
+        document = received.document
+        validate = document is not None and document.business in (0, 3)
+        parsed.append((inbox_id, received,
+                       _pdfs(document) if document is not None and validate else []))
+    return parsed
+
+
+def _validate(validator: DocumentValidator, parsed: list[_Parsed]) -> list[FileVerdict]:
     flat = [pdf for _, _, pdfs in parsed for pdf in pdfs]
-    results = iter(asyncio.run(validator.validate(flat)) if flat else [])
+    return asyncio.run(validator.validate(flat)) if flat else []
+
+
+def _apply_batch(hub: Hub, parsed: list[_Parsed], verdicts: list[FileVerdict]) -> Processing:
+    documents = verified = statuses = failed = 0
+    results = iter(verdicts)
     for inbox_id, received, pdfs in parsed:
         mine = [next(results) for _ in pdfs]
         for result in mine:

@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -58,9 +58,23 @@ class Delivery:
 CLAIM_BATCH = 20
 
 
-def _claim(hub: Hub, lease: timedelta, limit: int) -> list[tuple[int, str, str, str]]:
-    """Up to ``limit`` due messages, each leased in this one transaction: (id, payload hash,
-    kind, message id)."""
+#: messages sent at once: the axis works on one while this hub prepares the next
+SENDING_AT_ONCE = 2
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    outbox_id: int
+    payload_hash: str
+    kind: str
+    message_id: str
+    #: messages of one lane go out one after the other, in order: those to one recipient of
+    #: one document (a document before its recall), or a hub's statuses to one agency
+    lane: str
+
+
+def _claim(hub: Hub, lease: timedelta, limit: int) -> list[_Claimed]:
+    """Up to ``limit`` due messages, each leased in this one transaction."""
     now = hub.clock()
     with transaction(hub.sessions) as session:
         query = (select(OutboxMessage)
@@ -70,36 +84,51 @@ def _claim(hub: Hub, lease: timedelta, limit: int) -> list[tuple[int, str, str, 
         for message in session.scalars(query):
             message.attempts += 1
             message.next_attempt_at = now + lease
-            claimed.append((message.id, message.payload_hash, message.kind, message.message_id))
+            lane = (f"recipient {message.recipient_id}" if message.recipient_id is not None
+                    else f"agency {message.to_organ_id}")
+            claimed.append(_Claimed(message.id, message.payload_hash, message.kind,
+                                    message.message_id, lane))
         return claimed
 
 
 def deliver_due(hub: Hub, limit: int = 1000, lease: timedelta = LEASE) -> Delivery:
-    """Send what is due now, in order; claims and outcomes are written a batch at a time (a
-    crash between a send and its outcome resends it after the lease, under its message id,
-    which the axis takes once)."""
+    """Send what is due now, in order within each lane (``_Claimed.lane``), lanes side by
+    side; claims and outcomes are written a batch at a time (a crash between a send and its
+    outcome resends it after the lease, under its message id, which the axis takes once)."""
     axis = hub.axis
     if axis is None:
         raise RegisterError("this hub has no axis link configured")
     total = Delivery()
-    while limit > 0:
-        claimed = _claim(hub, lease, min(limit, CLAIM_BATCH))
-        if not claimed:
-            break
-        limit -= len(claimed)
-        errors: dict[int, str | None] = {}
-        try:
-            for outbox_id, payload_hash, kind, message_id in claimed:
-                try:
-                    axis.send(hub.store.get(payload_hash), kind, message_id)
-                    errors[outbox_id] = None
-                except (AxisError, OSError) as exc:
-                    errors[outbox_id] = str(exc) or type(exc).__name__
-                    metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "send").inc()
-        finally:  # what went out is recorded, even when a later message broke the round
-            outcome = _record(hub, errors)
-        total = Delivery(total.sent + outcome.sent, total.retrying + outcome.retrying,
-                         total.failed + outcome.failed)
+
+    def send_lane(messages: list[_Claimed], errors: dict[int, str | None]) -> None:
+        for message in messages:
+            try:
+                axis.send(hub.store.get(message.payload_hash), message.kind, message.message_id)
+                errors[message.outbox_id] = None
+            except (AxisError, OSError) as exc:
+                errors[message.outbox_id] = str(exc) or type(exc).__name__
+                metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "send").inc()
+
+    with ThreadPoolExecutor(max_workers=SENDING_AT_ONCE,
+                            thread_name_prefix="edochub-deliver") as helpers:
+        while limit > 0:
+            claimed = _claim(hub, lease, min(limit, CLAIM_BATCH))
+            if not claimed:
+                break
+            limit -= len(claimed)
+            lanes: dict[str, list[_Claimed]] = {}
+            for message in claimed:
+                lanes.setdefault(message.lane, []).append(message)
+            errors: dict[int, str | None] = {}
+            sending = [helpers.submit(send_lane, lane, errors) for lane in lanes.values()]
+            try:
+                wait(sending)
+            finally:  # what went out is recorded, even when a send broke the round
+                outcome = _record(hub, dict(errors))
+            for lane in sending:
+                lane.result()  # an unexpected error, once the outcomes are written
+            total = Delivery(total.sent + outcome.sent, total.retrying + outcome.retrying,
+                             total.failed + outcome.failed)
     return total
 
 

@@ -159,14 +159,17 @@ def collect(hub: Hub) -> int:
     """Take every waiting envelope off the axis into the inbox; the number newly stored.
     Envelopes are fetched and stored a batch at a time, their inbox rows inserted in one
     transaction, and only then acknowledged. The next envelope is fetched while one is
-    stored and read (one ahead, so memory holds at most two), and acknowledgements go two
-    at a time: the waits on the axis overlap the hub's own work."""
+    stored and read (one ahead, so memory holds at most two), and a batch's
+    acknowledgements go out while the next batch is fetched: the waits on the axis overlap
+    the hub's own work."""
     axis = hub.axis
     if axis is None:
         raise RegisterError("this hub has no axis link configured")
     waiting = axis.waiting()
     stored = 0
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="edochub-collect") as helpers:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="edochub-collect") as helpers, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="edochub-ack") as acks:
+        acknowledging: list[Future[None]] = []
         for start in range(0, len(waiting), CLAIM_BATCH):
             batch = waiting[start:start + CLAIM_BATCH]
             rows = [_inbox_row(hub, one.axis_id, one.kind, data) for one, data in
@@ -180,9 +183,11 @@ def collect(hub: Hub) -> int:
                         stored += 1
                     except IntegrityError:
                         pass  # delivered before: (sender, message key) is already in the inbox
-            for acknowledged in [helpers.submit(axis.acknowledge, one.axis_id)
-                                 for one in batch]:
+            for acknowledged in acknowledging:  # the previous batch's, sent meanwhile
                 acknowledged.result()
+            acknowledging = [acks.submit(axis.acknowledge, one.axis_id) for one in batch]
+        for acknowledged in acknowledging:
+            acknowledged.result()
     return stored
 
 

@@ -210,7 +210,8 @@ def _status(message: edxml.StatusMessage) -> StatusEnvelope:
 
 class AxisClientLink:
     """This agency's ``AxisLink`` over an ``axis.transports`` client (SOAP, national HTTP
-    protocol or in-process). Envelopes pass through files under ``workdir``."""
+    protocol or in-process). Sent envelopes pass through files under ``workdir``; fetched
+    ones stay in memory."""
 
     def __init__(self, client: AxisClient, workdir: Path) -> None:
         self.client = client
@@ -232,12 +233,7 @@ class AxisClientLink:
         return [Waiting(r.doc_id, r.kind) for r in self.client.received()]
 
     def fetch(self, axis_id: str) -> bytes:
-        path = self.workdir / f"in-{axis_id}.edxml"
-        try:
-            self.client.fetch(axis_id, path)
-            return path.read_bytes()
-        finally:
-            path.unlink(missing_ok=True)
+        return self.client.fetch_bytes(axis_id)  # the hub stores it before acknowledging
 
     def acknowledge(self, axis_id: str) -> None:
         self.client.acknowledge(axis_id, "done")

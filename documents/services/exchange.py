@@ -7,8 +7,9 @@ retried with exponential backoff up to ``MAX_ATTEMPTS``, then marked failed.
 
 Receiving: each waiting envelope is stored and its (sender, message key) inserted in the inbox
 *before* the axis is told it was received; a re-delivery hits the unique key and is only
-acknowledged again. Stored envelopes are then processed one transaction each, which also marks
-them processed, so a crash at any point neither loses nor doubles a document.
+acknowledged again. Stored envelopes are then processed, each in a savepoint of its own that
+also marks it processed (a few per transaction), so a crash at any point neither loses nor
+doubles a document.
 """
 
 from __future__ import annotations
@@ -241,8 +242,8 @@ def process_stored(hub: Hub, limit: int = 1000, batch: int = 50) -> Processing:
     """Turn stored inbox envelopes into incoming documents, change requests and statuses.
 
     Signatures are validated a batch at a time (one validator, shared OCSP/CRL caches),
-    outside any transaction; each envelope is then applied in a transaction of its own, once
-    its batch is wholly validated. While the validator works on a batch (partly in worker
+    outside any transaction; each envelope is then applied (``_apply_batch``) once its batch
+    is wholly validated. While the validator works on a batch (partly in worker
     processes), this thread reads the next batch and applies the previous one, so that the
     cores are not idle between batches."""
     validator = hub.validator
@@ -304,33 +305,46 @@ def _validate(validator: DocumentValidator, parsed: list[_Parsed]) -> list[FileV
     return asyncio.run(validator.validate(flat)) if flat else []
 
 
+#: envelopes applied per transaction, each in a savepoint of its own
+APPLY_BATCH = 10
+
+
 def _apply_batch(hub: Hub, parsed: list[_Parsed], verdicts: list[FileVerdict]) -> Processing:
+    """Each envelope's effect, with its inbox row marked processed (or failed), in a savepoint
+    of its own; ``APPLY_BATCH`` of them per transaction, so that one commit makes several
+    durable (nothing of theirs goes out before: their status messages are outbox rows in the
+    same transaction)."""
     documents = verified = statuses = failed = 0
     results = iter(verdicts)
-    for inbox_id, received, pdfs in parsed:
-        mine = [next(results) for _ in pdfs]
-        for result in mine:
-            verdict = "passed" if result.bottom_line else "not passed"
-            metrics.SIGNATURES_VALIDATED.labels(hub.settings.organ_id, verdict).inc()
-        try:
-            with transaction(hub.sessions) as session:
-                row = session.get_one(InboxMessage, inbox_id, with_for_update=True)
+    checked = [(inbox_id, received, [next(results) for _ in pdfs])
+               for inbox_id, received, pdfs in parsed]
+    for start in range(0, len(checked), APPLY_BATCH):
+        group = checked[start:start + APPLY_BATCH]
+        with transaction(hub.sessions) as session:
+            rows = {row.id: row for row in session.scalars(
+                select(InboxMessage).where(InboxMessage.id.in_([one[0] for one in group]))
+                .with_for_update())}
+            for inbox_id, received, mine in group:
+                for result in mine:
+                    verdict = "passed" if result.bottom_line else "not passed"
+                    metrics.SIGNATURES_VALIDATED.labels(hub.settings.organ_id, verdict).inc()
+                row = rows[inbox_id]
                 if row.state != "stored":
                     continue  # another worker got there first
-                kind = _apply(session, hub, received, row.blob_hash, mine)
-                row.state = "processed"
-        except RegisterError as exc:
-            metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "arrival").inc()
-            with transaction(hub.sessions) as session:
-                row = session.get_one(InboxMessage, inbox_id)
-                row.state, row.error = "failed", str(exc)
-            failed += 1
-            continue
-        if kind == "status":
-            statuses += 1
-        else:
-            documents += 1
-            verified += kind == "verified"
+                try:
+                    with session.begin_nested():
+                        kind = _apply(session, hub, received, row.blob_hash, mine)
+                        row.state = "processed"
+                except RegisterError as exc:  # its savepoint is undone; the row says why
+                    metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "arrival").inc()
+                    row.state, row.error = "failed", str(exc)
+                    failed += 1
+                    continue
+                if kind == "status":
+                    statuses += 1
+                else:
+                    documents += 1
+                    verified += kind == "verified"
     return Processing(documents, verified, statuses, failed)
 
 

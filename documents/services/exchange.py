@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +32,13 @@ from axis.errors import AxisError
 from documents.adapters.db import transaction
 from documents.adapters.models import InboxMessage, OutboxMessage
 from documents.domain.errors import RegisterError
-from documents.domain.ports import DocumentEnvelope, DocumentValidator, FileVerdict, Received
+from documents.domain.ports import (
+    DocumentEnvelope,
+    DocumentValidator,
+    FileVerdict,
+    Received,
+    Waiting,
+)
 from documents.services import directory, incoming, metrics
 from documents.services.hub import Hub
 
@@ -41,6 +48,9 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
 #: seconds between two syncs of the agency directory from the axis
 DIRECTORY_EVERY = 3600.0
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -158,24 +168,24 @@ def _record(hub: Hub, errors: dict[int, str | None]) -> Delivery:
 
 def collect(hub: Hub) -> int:
     """Take every waiting envelope off the axis into the inbox; the number newly stored.
-    Envelopes are fetched and stored a batch at a time, their inbox rows inserted in one
-    transaction, and only then acknowledged. The next envelope is fetched while one is
-    stored and read (one ahead, so memory holds at most two), and a batch's
-    acknowledgements go out while the next batch is fetched: the waits on the axis overlap
-    the hub's own work."""
+    Envelopes are fetched, stored and read a batch at a time, their inbox rows inserted in one
+    transaction, and only then acknowledged. Two helper threads take one envelope each (one
+    ahead, so memory holds at most two), and a batch's acknowledgements go out while the
+    next batch is fetched: the waits on the axis and on the disk overlap the hub's work."""
     axis = hub.axis
     if axis is None:
         raise RegisterError("this hub has no axis link configured")
     waiting = axis.waiting()
     stored = 0
+
+    def take(one: Waiting) -> InboxMessage:
+        return _inbox_row(hub, one.axis_id, one.kind, axis.fetch(one.axis_id))
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="edochub-collect") as helpers, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="edochub-ack") as acks:
         acknowledging: list[Future[None]] = []
         for start in range(0, len(waiting), CLAIM_BATCH):
             batch = waiting[start:start + CLAIM_BATCH]
-            rows = [_inbox_row(hub, one.axis_id, one.kind, data) for one, data in
-                    zip(batch, _one_ahead(helpers, axis.fetch,
-                                          [one.axis_id for one in batch]), strict=True)]
+            rows = list(_one_ahead(helpers, take, batch))
             with transaction(hub.sessions) as session:
                 for row in rows:
                     try:
@@ -192,15 +202,15 @@ def collect(hub: Hub) -> int:
     return stored
 
 
-def _one_ahead(helpers: ThreadPoolExecutor, fetch: Callable[[str], bytes],
-               keys: Sequence[str]) -> Iterator[bytes]:
-    """``fetch(key)`` for each key in order, the next one running while this one is used."""
-    pending: Future[bytes] | None = helpers.submit(fetch, keys[0]) if keys else None
+def _one_ahead(helpers: ThreadPoolExecutor, work: Callable[[_In], _Out],
+               items: Sequence[_In]) -> Iterator[_Out]:
+    """``work(item)`` for each item in order, the next one running while this one is used."""
+    pending: Future[_Out] | None = helpers.submit(work, items[0]) if items else None
     try:
-        for index in range(len(keys)):
+        for index in range(len(items)):
             assert pending is not None
             current = pending
-            pending = helpers.submit(fetch, keys[index + 1]) if index + 1 < len(keys) else None
+            pending = helpers.submit(work, items[index + 1]) if index + 1 < len(items) else None
             yield current.result()
     finally:
         if pending is not None:  # given up half-way: the envelope stays on the axis

@@ -18,10 +18,12 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import islice
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -168,10 +170,10 @@ def _record(hub: Hub, errors: dict[int, str | None]) -> Delivery:
 
 def collect(hub: Hub) -> int:
     """Take every waiting envelope off the axis into the inbox; the number newly stored.
-    Envelopes are fetched, stored and read a batch at a time, their inbox rows inserted in one
-    transaction, and only then acknowledged. Two helper threads take one envelope each (one
-    ahead, so memory holds at most two), and a batch's acknowledgements go out while the
-    next batch is fetched: the waits on the axis and on the disk overlap the hub's work."""
+    Envelopes are fetched, stored and read by two helper threads, one envelope each (one
+    ahead, so memory holds at most two); their inbox rows are inserted a batch per
+    transaction, and only then acknowledged, while the next batch is taken: the waits on the
+    axis and on the disk overlap the hub's work."""
     axis = hub.axis
     if axis is None:
         raise RegisterError("this hub has no axis link configured")
@@ -180,12 +182,15 @@ def collect(hub: Hub) -> int:
 
     def take(one: Waiting) -> InboxMessage:
         return _inbox_row(hub, one.axis_id, one.kind, axis.fetch(one.axis_id))
+
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="edochub-collect") as helpers, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="edochub-ack") as acks:
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="edochub-ack") as acks, \
+            closing(_one_ahead(helpers, take, waiting)) as taken:
         acknowledging: list[Future[None]] = []
         for start in range(0, len(waiting), CLAIM_BATCH):
             batch = waiting[start:start + CLAIM_BATCH]
-            rows = list(_one_ahead(helpers, take, batch))
+            # the next batch's first envelope is fetched while this batch is inserted
+            rows = list(islice(taken, len(batch)))
             with transaction(hub.sessions) as session:
                 for row in rows:
                     try:
@@ -203,7 +208,7 @@ def collect(hub: Hub) -> int:
 
 
 def _one_ahead(helpers: ThreadPoolExecutor, work: Callable[[_In], _Out],
-               items: Sequence[_In]) -> Iterator[_Out]:
+               items: Sequence[_In]) -> Generator[_Out, None, None]:
     """``work(item)`` for each item in order, the next one running while this one is used."""
     pending: Future[_Out] | None = helpers.submit(work, items[0]) if items else None
     try:

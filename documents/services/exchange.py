@@ -338,7 +338,7 @@ def _apply_batch(hub: Hub, parsed: list[_Parsed], verdicts: list[FileVerdict]) -
         with transaction(hub.sessions) as session:
             rows = {row.id: row for row in session.scalars(
                 select(InboxMessage).where(InboxMessage.id.in_([one[0] for one in group]))
-                .with_for_update())}
+                .order_by(InboxMessage.id).with_for_update())}  # one lock order for all
             for inbox_id, received, mine in group:
                 for result in mine:
                     verdict = "passed" if result.bottom_line else "not passed"

@@ -271,14 +271,16 @@ def process_stored(hub: Hub, limit: int = 1000, batch: int = 50) -> Processing:
     total = Processing()
     if not batches:
         return total
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="edochub-validate") as helper:
-        parsed = _read_batch(hub, batches[0])
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="edochub-validate") as helper, \
+            ThreadPoolExecutor(max_workers=2, thread_name_prefix="edochub-store") as storing:
+        parsed = _read_batch(hub, storing, batches[0])
         validating = helper.submit(_validate, validator, parsed)
         for following in [*batches[1:], None]:
             # the next batch is read while this one is validated, and its validation started
             # before this one is applied: neither waits for the other
             try:
-                upcoming = _read_batch(hub, following) if following is not None else None
+                upcoming = (_read_batch(hub, storing, following) if following is not None
+                            else None)
             except RegisterError:  # as before: what was validated is applied, then it stops
                 _apply_batch(hub, parsed, validating.result())
                 raise
@@ -296,11 +298,16 @@ def _sum(a: Processing, b: Processing) -> Processing:
                       a.statuses + b.statuses, a.failed + b.failed)
 
 
-#: an inbox row's id, its envelope as read, and the PDFs whose signatures are to be validated
-_Parsed = tuple[int, Received, list[tuple[str, bytes]]]
+#: an inbox row's id, its envelope as read, the PDFs whose signatures are to be validated and
+#: the new document's files being put in the hub's store
+_Parsed = tuple[int, Received, list[tuple[str, bytes]], list[Future[str]]]
 
 
-def _read_batch(hub: Hub, inbox_ids: Sequence[int]) -> list[_Parsed]:
+def _read_batch(hub: Hub, storing: ThreadPoolExecutor, inbox_ids: Sequence[int]
+                ) -> list[_Parsed]:
+    """The envelopes read; a new document's files are put in the store by ``storing`` while
+    the batch waits for its validation (content-addressed: a refused document leaves only
+    files that nothing names, as a failed transaction always could)."""
     parsed: list[_Parsed] = []
     with hub.sessions() as session:
         blobs = {inbox_id: blob for inbox_id, blob in session.execute(
@@ -309,14 +316,15 @@ def _read_batch(hub: Hub, inbox_ids: Sequence[int]) -> list[_Parsed]:
     for inbox_id in inbox_ids:
         received = hub.codec.read(hub.store.get(blobs[inbox_id]))
         document = received.document
-        validate = document is not None and document.business in (0, 3)
-        parsed.append((inbox_id, received,
-                       _pdfs(document) if document is not None and validate else []))
+        new = document is not None and document.business in (0, 3)
+        parsed.append((inbox_id, received, _pdfs(document) if document and new else [],
+                       [storing.submit(hub.store.put, part.data) for part in document.files]
+                       if document and new else []))
     return parsed
 
 
 def _validate(validator: DocumentValidator, parsed: list[_Parsed]) -> list[FileVerdict]:
-    flat = [pdf for _, _, pdfs in parsed for pdf in pdfs]
+    flat = [pdf for _, _, pdfs, _ in parsed for pdf in pdfs]
     return asyncio.run(validator.validate(flat)) if flat else []
 
 
@@ -331,15 +339,15 @@ def _apply_batch(hub: Hub, parsed: list[_Parsed], verdicts: list[FileVerdict]) -
     same transaction)."""
     documents = verified = statuses = failed = 0
     results = iter(verdicts)
-    checked = [(inbox_id, received, [next(results) for _ in pdfs])
-               for inbox_id, received, pdfs in parsed]
+    checked = [(inbox_id, received, [next(results) for _ in pdfs], stored)
+               for inbox_id, received, pdfs, stored in parsed]
     for start in range(0, len(checked), APPLY_BATCH):
         group = checked[start:start + APPLY_BATCH]
         with transaction(hub.sessions) as session:
             rows = {row.id: row for row in session.scalars(
                 select(InboxMessage).where(InboxMessage.id.in_([one[0] for one in group]))
                 .order_by(InboxMessage.id).with_for_update())}  # one lock order for all
-            for inbox_id, received, mine in group:
+            for inbox_id, received, mine, stored in group:
                 for result in mine:
                     verdict = "passed" if result.bottom_line else "not passed"
                     metrics.SIGNATURES_VALIDATED.labels(hub.settings.organ_id, verdict).inc()
@@ -348,7 +356,8 @@ def _apply_batch(hub: Hub, parsed: list[_Parsed], verdicts: list[FileVerdict]) -
                     continue  # another worker got there first
                 try:
                     with session.begin_nested():
-                        kind = _apply(session, hub, received, row.blob_hash, mine)
+                        kind = _apply(session, hub, received, row.blob_hash, mine,
+                                      [put.result() for put in stored])
                         row.state = "processed"
                 except RegisterError as exc:  # its savepoint is undone; the row says why
                     metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "arrival").inc()
@@ -364,7 +373,7 @@ def _apply_batch(hub: Hub, parsed: list[_Parsed], verdicts: list[FileVerdict]) -
 
 
 def _apply(session: Session, hub: Hub, received: Received, blob: str,
-           results: list[FileVerdict]) -> str:
+           results: list[FileVerdict], file_hashes: list[str]) -> str:
     if received.status is not None:
         incoming.apply_status(session, received.status)
         return "status"
@@ -375,7 +384,7 @@ def _apply(session: Session, hub: Hub, received: Received, blob: str,
     if envelope.business in (0, 3):
         expected = hub.settings.expected_seal_identifier(envelope.sender.organ_id)
         verification = incoming.verify_files(expected, results)
-        incoming.accept_document(session, hub, envelope, blob, verification)
+        incoming.accept_document(session, hub, envelope, blob, verification, file_hashes)
         if verification.signatures_valid and verification.sender_matches:
             outcome = "verified"
     if envelope.business != 0:

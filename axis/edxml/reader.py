@@ -1,4 +1,4 @@
-"""Read edXML envelopes: ``parse`` (whole message, attachments streamed to files) and
+"""Read edXML envelopes: ``parse`` (whole message, attachments streamed to files or memory) and
 ``peek_routing`` (header only, bounded memory, stops before the attachments)."""
 
 from __future__ import annotations
@@ -64,23 +64,33 @@ class _AttachmentFiles:
 
 def parse(source: Source, *, strict: bool = False, attachments_dir: str | os.PathLike | None
           = None, limits: safety.Limits = safety.DEFAULT_LIMITS,
-          trust: EnvelopeTrust | None = None) -> Message:
+          trust: EnvelopeTrust | None = None, contents: list[bytes] | None = None) -> Message:
     """Read a document or status message from a path, bytes or binary stream.
 
     An envelope signature is ``"valid"`` only if its certificate is trusted by ``trust``;
     without ``trust`` an intact signature from the sender is ``"untrusted"``.
 
     Attachments are decoded as streams: into files in ``attachments_dir`` when given (their
-    ``path`` is then set), otherwise only measured and hashed (``size``, ``sha256``).
+    ``path`` is then set), otherwise only measured and hashed (``size``, ``sha256``). A
+    caller that takes the whole envelope in memory anyway may pass ``contents`` instead: each
+    attachment's bytes are appended to it, in the order of ``message.attachments`` (no file
+    written; nothing is appended when the message is refused).
+
     Harmless flaws end up in ``message.warnings``; ``strict=True`` raises
     :class:`StrictModeError` on the first one. Unsafe or meaningless input raises an
     :class:`~axis.errors.EdxmlError` subclass with a one-line message; files written for a
     refused message are removed.
     """
+    if attachments_dir is not None and contents is not None:
+        raise ValueError("attachments go to a folder or into memory, not both")
     files = _AttachmentFiles(Path(attachments_dir)) if attachments_dir is not None else None
     sinks: list[BinaryIO] = []
+    buffers: list[io.BytesIO] = []  # with ``contents``: one per payload, in order
 
     def open_sink(index: int) -> tuple[BinaryIO | None, object]:
+        if contents is not None:
+            buffers.append(io.BytesIO())
+            return buffers[-1], None
         if files is None:
             return None, None
         handle, part = files.open(index)
@@ -110,6 +120,8 @@ def parse(source: Source, *, strict: bool = False, attachments_dir: str | os.Pat
             more = len(message.warnings) - 1
             raise StrictModeError(f"strict reading refuses: {message.warnings[0]}"
                                   + (f" (and {more} more)" if more else ""))
+        if contents is not None:  # the decoder matched payloads and attachments one to one
+            contents.extend(buffer.getvalue() for buffer in buffers)
         return message
     except BaseException:
         for handle in sinks:

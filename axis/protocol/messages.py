@@ -31,10 +31,12 @@ class ListReceived:
 
 @dataclass(frozen=True)
 class Fetch:
-    """Fetch message ``doc_id`` into the file ``destination`` (streamed where the protocol can)."""
+    """Fetch message ``doc_id`` into the file ``destination`` (streamed where the protocol can),
+    or, without one, into memory (answered :class:`Fetched`): for a caller that reads it whole
+    at once and makes it durable itself."""
 
     doc_id: str
-    destination: Path
+    destination: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -159,10 +161,17 @@ class Registered:
 
 @dataclass(frozen=True)
 class Done:
-    """The answer to ``Fetch`` and ``Acknowledge``: nothing more to say."""
+    """The answer to ``Fetch`` into a file and to ``Acknowledge``: nothing more to say."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The answer to ``Fetch`` into memory: the envelope, checked against its SHA-256."""
+
+    data: bytes
 
 
 AxisResponse = (
     SendReceipt | tuple[Received, ...] | tuple[Sent, ...] | tuple[AgencyInfo, ...] | Registered
-    | Done
+    | Done | Fetched
 )

@@ -10,12 +10,13 @@ of them. ``AxisClient`` gives the register friendly methods on top. Errors are t
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol, cast
+from typing import BinaryIO, Protocol, cast
 
 from axis.errors import AxisUnavailable, HashMismatch
 from axis.protocol.messages import (
@@ -24,7 +25,9 @@ from axis.protocol.messages import (
     AxisRequest,
     AxisResponse,
     DeleteAgency,
+    Done,
     Fetch,
+    Fetched,
     ListAgencies,
     ListReceived,
     ListSent,
@@ -84,6 +87,11 @@ class AxisClient:
     def fetch(self, doc_id: str, destination: Path) -> None:
         self.transport.handle_request(Fetch(doc_id, destination))
 
+    def fetch_bytes(self, doc_id: str) -> bytes:
+        """The envelope in memory, checked against the axis's SHA-256 (no file written, so
+        nothing durable: the caller stores it before acknowledging)."""
+        return cast(Fetched, self.transport.handle_request(Fetch(doc_id))).data
+
     def acknowledge(self, doc_id: str, state: str = "done") -> None:
         self.transport.handle_request(Acknowledge(doc_id, state))
 
@@ -114,20 +122,31 @@ class AxisClient:
 
 class Download:
     """A fetched envelope written beside its destination, checked against the axis's SHA-256,
-    fsynced and renamed into place: a crash never leaves a half file under the final name."""
+    fsynced and renamed into place: a crash never leaves a half file under the final name.
+    Without a destination (``Fetch`` into memory) it is only kept and checked."""
 
-    def __init__(self, destination: Path) -> None:
+    def __init__(self, destination: Path | None) -> None:
         self.destination = destination
+        self._hash = hashlib.sha256()
+        self._file: BinaryIO
+        if destination is None:
+            self._file = io.BytesIO()
+            return
         self.partial = destination.with_name(destination.name + ".part")
         destination.parent.mkdir(parents=True, exist_ok=True)
         self._file = open(self.partial, "wb")  # noqa: SIM115 - closed in commit/abort
-        self._hash = hashlib.sha256()
 
     def write(self, chunk: bytes) -> None:
         self._hash.update(chunk)
         self._file.write(chunk)
 
-    def commit(self, sha256: str) -> None:
+    def commit(self, sha256: str) -> Done | Fetched:
+        """The answer to the ``Fetch``, once the envelope is checked (and, into a file, durable)."""
+        if isinstance(self._file, io.BytesIO):  # into memory
+            if self._hash.hexdigest() != sha256.lower():
+                raise HashMismatch(f"fetched message does not match its SHA-256 {sha256}")
+            return Fetched(self._file.getvalue())
+        assert self.destination is not None
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
@@ -140,7 +159,9 @@ class Download:
             os.fsync(directory)  # the rename too must survive a crash before we acknowledge
         finally:
             os.close(directory)
+        return Done()
 
     def abort(self) -> None:
         self._file.close()
-        self.partial.unlink(missing_ok=True)
+        if self.destination is not None:
+            self.partial.unlink(missing_ok=True)

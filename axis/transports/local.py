@@ -55,8 +55,7 @@ class LocalTransport:
                 download = Download(destination)
                 with envelope.open() as source:
                     shutil.copyfileobj(source, download)
-                download.commit(info.sha256)
-                return Done()
+                return download.commit(info.sha256)
             case Acknowledge(doc_id=doc_id, state=state):
                 core.acknowledge(caller, doc_id, state)
                 return Done()

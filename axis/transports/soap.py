@@ -89,8 +89,7 @@ class SoapTransport:
                 answer = service.Get(docId=doc_id)
                 download = Download(destination)
                 download.write(answer.content)
-                download.commit(answer.message.sha256)
-                return Done()
+                return download.commit(answer.message.sha256)
             case Acknowledge(doc_id=doc_id, state=state):
                 service.Acknowledge(docId=doc_id, status=state)
                 return Done()

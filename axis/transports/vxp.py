@@ -28,6 +28,7 @@ from axis.protocol.messages import (
     DeleteAgency,
     Done,
     Fetch,
+    Fetched,
     ListAgencies,
     ListReceived,
     ListSent,
@@ -132,7 +133,7 @@ class VxpTransport:
         return SendReceipt(data["DocId"], data["messageId"], tuple(data["to"]),
                            bool(data.get("duplicate")))
 
-    def _fetch(self, request: Fetch) -> Done:
+    def _fetch(self, request: Fetch) -> Done | Fetched:
         headers = self._headers({"docid": request.doc_id}, "application/json")
         with self._client.stream("POST", f"{self.endpoint}/getEdoc", headers=headers) as response:
             if response.status_code != 200:
@@ -140,11 +141,10 @@ class VxpTransport:
             download = Download(request.destination)
             try:
                 meta = stream_data_field(response.iter_bytes(CHUNK), download)
-                download.commit(meta["sha256"])
+                return download.commit(meta["sha256"])
             except BaseException:
                 download.abort()
                 raise
-        return Done()
 
 
 def _agency(fields: dict) -> AgencyInfo:

@@ -110,18 +110,18 @@ class EdxmlCodec:
     def read(self, data: bytes) -> Received:
         from axis import edxml
 
-        with tempfile.TemporaryDirectory(prefix="edochub-in-") as tmp:
-            try:
-                message = edxml.parse(data, attachments_dir=tmp, trust=self.trust)
-            except EdxmlError as exc:
-                raise InvalidInput(f"unreadable envelope: {exc}") from None
-            if message.signature == "invalid" or (
-                    message.signature == "untrusted" and self.trust is not None):
-                # the reader's last warning says why
-                raise InvalidInput(f"refused: {message.warnings[-1]}")
-            if isinstance(message, edxml.StatusMessage):  # kind "status"
-                return Received(status=_status(message), warnings=message.warnings)
-            return Received(document=_document(message), warnings=message.warnings)
+        contents: list[bytes] = []  # the envelope is in memory already: its files too
+        try:
+            message = edxml.parse(data, trust=self.trust, contents=contents)
+        except EdxmlError as exc:
+            raise InvalidInput(f"unreadable envelope: {exc}") from None
+        if message.signature == "invalid" or (
+                message.signature == "untrusted" and self.trust is not None):
+            # the reader's last warning says why
+            raise InvalidInput(f"refused: {message.warnings[-1]}")
+        if isinstance(message, edxml.StatusMessage):  # kind "status"
+            return Received(status=_status(message), warnings=message.warnings)
+        return Received(document=_document(message, contents), warnings=message.warnings)
 
 
 def _organization(party: Party) -> edxml.Organization:
@@ -148,7 +148,7 @@ def _written(message: edxml.Message) -> bytes:
     return out.getvalue()
 
 
-def _document(message: edxml.DocumentMessage) -> DocumentEnvelope:
+def _document(message: edxml.DocumentMessage, contents: list[bytes]) -> DocumentEnvelope:
     from axis import edxml
 
     code = message.code or edxml.Code()
@@ -164,7 +164,8 @@ def _document(message: edxml.DocumentMessage) -> DocumentEnvelope:
     business = message.business
     signer = message.signer or edxml.Signer()
     files = tuple(FilePart(a.name or a.content_id, a.content_type or "application/octet-stream",
-                           _content(a)) for a in message.attachments)
+                           content) for a, content in zip(message.attachments, contents,
+                                                          strict=True))
     envelope = DocumentEnvelope(
         sender=_party(message.sender), recipients=tuple(_party(t) for t in message.to),
         number=code.number or "", notation=code.notation or "", promulgated_on=day,
@@ -180,12 +181,6 @@ def _document(message: edxml.DocumentMessage) -> DocumentEnvelope:
         # keep the sender's own DocumentId: status messages must answer exactly it
         return _with_document_id(envelope, message.document_id)
     return envelope
-
-
-def _content(attachment: edxml.Attachment) -> bytes:
-    if attachment.path is None:  # read() parses with an attachments folder: each has a file
-        raise InvalidInput(f"attachment {attachment.content_id} has no content")
-    return attachment.path.read_bytes()
 
 
 def _with_document_id(envelope: DocumentEnvelope, document_id: str) -> DocumentEnvelope:
@@ -215,7 +210,8 @@ def _status(message: edxml.StatusMessage) -> StatusEnvelope:
 
 class AxisClientLink:
     """This agency's ``AxisLink`` over an ``axis.transports`` client (SOAP, national HTTP
-    protocol or in-process). Envelopes pass through files under ``workdir``."""
+    protocol or in-process). Sent envelopes pass through files under ``workdir``; fetched
+    ones stay in memory."""
 
     def __init__(self, client: AxisClient, workdir: Path) -> None:
         self.client = client
@@ -237,12 +233,7 @@ class AxisClientLink:
         return [Waiting(r.doc_id, r.kind) for r in self.client.received()]
 
     def fetch(self, axis_id: str) -> bytes:
-        path = self.workdir / f"in-{axis_id}.edxml"
-        try:
-            self.client.fetch(axis_id, path)
-            return path.read_bytes()
-        finally:
-            path.unlink(missing_ok=True)
+        return self.client.fetch_bytes(axis_id)  # the hub stores it before acknowledging
 
     def acknowledge(self, axis_id: str) -> None:
         self.client.acknowledge(axis_id, "done")

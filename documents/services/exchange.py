@@ -7,8 +7,9 @@ retried with exponential backoff up to ``MAX_ATTEMPTS``, then marked failed.
 
 Receiving: each waiting envelope is stored and its (sender, message key) inserted in the inbox
 *before* the axis is told it was received; a re-delivery hits the unique key and is only
-acknowledged again. Stored envelopes are then processed one transaction each, which also marks
-them processed, so a crash at any point neither loses nor doubles a document.
+acknowledged again. Stored envelopes are then processed, each in a savepoint of its own that
+also marks it processed (a few per transaction), so a crash at any point neither loses nor
+doubles a document.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import islice
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -30,7 +34,13 @@ from axis.errors import AxisError
 from documents.adapters.db import transaction
 from documents.adapters.models import InboxMessage, OutboxMessage
 from documents.domain.errors import RegisterError
-from documents.domain.ports import DocumentEnvelope, DocumentValidator, FileVerdict, Received
+from documents.domain.ports import (
+    DocumentEnvelope,
+    DocumentValidator,
+    FileVerdict,
+    Received,
+    Waiting,
+)
 from documents.services import directory, incoming, metrics
 from documents.services.hub import Hub
 
@@ -40,6 +50,9 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
 #: seconds between two syncs of the agency directory from the axis
 DIRECTORY_EVERY = 3600.0
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -58,9 +71,23 @@ class Delivery:
 CLAIM_BATCH = 20
 
 
-def _claim(hub: Hub, lease: timedelta, limit: int) -> list[tuple[int, str, str, str]]:
-    """Up to ``limit`` due messages, each leased in this one transaction: (id, payload hash,
-    kind, message id)."""
+#: messages sent at once: the axis works on one while this hub prepares the next
+SENDING_AT_ONCE = 2
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    outbox_id: int
+    payload_hash: str
+    kind: str
+    message_id: str
+    #: messages of one lane go out one after the other, in order: those to one recipient of
+    #: one document (a document before its recall), or a hub's statuses to one agency
+    lane: str
+
+
+def _claim(hub: Hub, lease: timedelta, limit: int) -> list[_Claimed]:
+    """Up to ``limit`` due messages, each leased in this one transaction."""
     now = hub.clock()
     with transaction(hub.sessions) as session:
         query = (select(OutboxMessage)
@@ -70,36 +97,51 @@ def _claim(hub: Hub, lease: timedelta, limit: int) -> list[tuple[int, str, str, 
         for message in session.scalars(query):
             message.attempts += 1
             message.next_attempt_at = now + lease
-            claimed.append((message.id, message.payload_hash, message.kind, message.message_id))
+            lane = (f"recipient {message.recipient_id}" if message.recipient_id is not None
+                    else f"agency {message.to_organ_id}")
+            claimed.append(_Claimed(message.id, message.payload_hash, message.kind,
+                                    message.message_id, lane))
         return claimed
 
 
 def deliver_due(hub: Hub, limit: int = 1000, lease: timedelta = LEASE) -> Delivery:
-    """Send what is due now, in order; claims and outcomes are written a batch at a time (a
-    crash between a send and its outcome resends it after the lease, under its message id,
-    which the axis takes once)."""
+    """Send what is due now, in order within each lane (``_Claimed.lane``), lanes side by
+    side; claims and outcomes are written a batch at a time (a crash between a send and its
+    outcome resends it after the lease, under its message id, which the axis takes once)."""
     axis = hub.axis
     if axis is None:
         raise RegisterError("this hub has no axis link configured")
     total = Delivery()
-    while limit > 0:
-        claimed = _claim(hub, lease, min(limit, CLAIM_BATCH))
-        if not claimed:
-            break
-        limit -= len(claimed)
-        errors: dict[int, str | None] = {}
-        try:
-            for outbox_id, payload_hash, kind, message_id in claimed:
-                try:
-                    axis.send(hub.store.get(payload_hash), kind, message_id)
-                    errors[outbox_id] = None
-                except (AxisError, OSError) as exc:
-                    errors[outbox_id] = str(exc) or type(exc).__name__
-                    metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "send").inc()
-        finally:  # what went out is recorded, even when a later message broke the round
-            outcome = _record(hub, errors)
-        total = Delivery(total.sent + outcome.sent, total.retrying + outcome.retrying,
-                         total.failed + outcome.failed)
+
+    def send_lane(messages: list[_Claimed], errors: dict[int, str | None]) -> None:
+        for message in messages:
+            try:
+                axis.send(hub.store.get(message.payload_hash), message.kind, message.message_id)
+                errors[message.outbox_id] = None
+            except (AxisError, OSError) as exc:
+                errors[message.outbox_id] = str(exc) or type(exc).__name__
+                metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "send").inc()
+
+    with ThreadPoolExecutor(max_workers=SENDING_AT_ONCE,
+                            thread_name_prefix="edochub-deliver") as helpers:
+        while limit > 0:
+            claimed = _claim(hub, lease, min(limit, CLAIM_BATCH))
+            if not claimed:
+                break
+            limit -= len(claimed)
+            lanes: dict[str, list[_Claimed]] = {}
+            for message in claimed:
+                lanes.setdefault(message.lane, []).append(message)
+            errors: dict[int, str | None] = {}
+            sending = [helpers.submit(send_lane, lane, errors) for lane in lanes.values()]
+            try:
+                wait(sending)
+            finally:  # what went out is recorded, even when a send broke the round
+                outcome = _record(hub, dict(errors))
+            for lane in sending:
+                lane.result()  # an unexpected error, once the outcomes are written
+            total = Delivery(total.sent + outcome.sent, total.retrying + outcome.retrying,
+                             total.failed + outcome.failed)
     return total
 
 
@@ -128,21 +170,27 @@ def _record(hub: Hub, errors: dict[int, str | None]) -> Delivery:
 
 def collect(hub: Hub) -> int:
     """Take every waiting envelope off the axis into the inbox; the number newly stored.
-    Envelopes are fetched and stored a batch at a time, their inbox rows inserted in one
-    transaction, and only then acknowledged. The next envelope is fetched while one is
-    stored and read (one ahead, so memory holds at most two), and acknowledgements go two
-    at a time: the waits on the axis overlap the hub's own work."""
+    Envelopes are fetched, stored and read by two helper threads, one envelope each (one
+    ahead, so memory holds at most two); their inbox rows are inserted a batch per
+    transaction, and only then acknowledged, while the next batch is taken: the waits on the
+    axis and on the disk overlap the hub's work."""
     axis = hub.axis
     if axis is None:
         raise RegisterError("this hub has no axis link configured")
     waiting = axis.waiting()
     stored = 0
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="edochub-collect") as helpers:
+
+    def take(one: Waiting) -> InboxMessage:
+        return _inbox_row(hub, one.axis_id, one.kind, axis.fetch(one.axis_id))
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="edochub-collect") as helpers, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="edochub-ack") as acks, \
+            closing(_one_ahead(helpers, take, waiting)) as taken:
+        acknowledging: list[Future[None]] = []
         for start in range(0, len(waiting), CLAIM_BATCH):
             batch = waiting[start:start + CLAIM_BATCH]
-            rows = [_inbox_row(hub, one.axis_id, one.kind, data) for one, data in
-                    zip(batch, _one_ahead(helpers, axis.fetch,
-                                          [one.axis_id for one in batch]), strict=True)]
+            # the next batch's first envelope is fetched while this batch is inserted
+            rows = list(islice(taken, len(batch)))
             with transaction(hub.sessions) as session:
                 for row in rows:
                     try:
@@ -151,21 +199,23 @@ def collect(hub: Hub) -> int:
                         stored += 1
                     except IntegrityError:
                         pass  # delivered before: (sender, message key) is already in the inbox
-            for acknowledged in [helpers.submit(axis.acknowledge, one.axis_id)
-                                 for one in batch]:
+            for acknowledged in acknowledging:  # the previous batch's, sent meanwhile
                 acknowledged.result()
+            acknowledging = [acks.submit(axis.acknowledge, one.axis_id) for one in batch]
+        for acknowledged in acknowledging:
+            acknowledged.result()
     return stored
 
 
-def _one_ahead(helpers: ThreadPoolExecutor, fetch: Callable[[str], bytes],
-               keys: Sequence[str]) -> Iterator[bytes]:
-    """``fetch(key)`` for each key in order, the next one running while this one is used."""
-    pending: Future[bytes] | None = helpers.submit(fetch, keys[0]) if keys else None
+def _one_ahead(helpers: ThreadPoolExecutor, work: Callable[[_In], _Out],
+               items: Sequence[_In]) -> Generator[_Out, None, None]:
+    """``work(item)`` for each item in order, the next one running while this one is used."""
+    pending: Future[_Out] | None = helpers.submit(work, items[0]) if items else None
     try:
-        for index in range(len(keys)):
+        for index in range(len(items)):
             assert pending is not None
             current = pending
-            pending = helpers.submit(fetch, keys[index + 1]) if index + 1 < len(keys) else None
+            pending = helpers.submit(work, items[index + 1]) if index + 1 < len(items) else None
             yield current.result()
     finally:
         if pending is not None:  # given up half-way: the envelope stays on the axis
@@ -207,16 +257,39 @@ def process_stored(hub: Hub, limit: int = 1000, batch: int = 50) -> Processing:
     """Turn stored inbox envelopes into incoming documents, change requests and statuses.
 
     Signatures are validated a batch at a time (one validator, shared OCSP/CRL caches),
-    outside any transaction; each envelope is then applied in a transaction of its own."""
+    outside any transaction; each envelope is then applied (``_apply_batch``) once its batch
+    is wholly validated. While the validator works on a batch (partly in worker
+    processes), this thread reads the next batch and applies the previous one, so that the
+    cores are not idle between batches."""
     validator = hub.validator
     if validator is None:
         raise RegisterError("this hub has no validator configured")
     with hub.sessions() as session:
         pending = session.scalars(select(InboxMessage.id).where(
             InboxMessage.state == "stored").order_by(InboxMessage.id).limit(limit)).all()
+    batches = [pending[start:start + batch] for start in range(0, len(pending), batch)]
     total = Processing()
-    for start in range(0, len(pending), batch):
-        total = _sum(total, _process_batch(hub, validator, pending[start:start + batch]))
+    if not batches:
+        return total
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="edochub-validate") as helper, \
+            ThreadPoolExecutor(max_workers=2, thread_name_prefix="edochub-store") as storing:
+        parsed = _read_batch(hub, storing, batches[0])
+        validating = helper.submit(_validate, validator, parsed)
+        for following in [*batches[1:], None]:
+            # the next batch is read while this one is validated, and its validation started
+            # before this one is applied: neither waits for the other
+            try:
+                upcoming = (_read_batch(hub, storing, following) if following is not None
+                            else None)
+            except RegisterError:  # as before: what was validated is applied, then it stops
+                _apply_batch(hub, parsed, validating.result())
+                raise
+            results = validating.result()
+            if upcoming is not None:
+                validating = helper.submit(_validate, validator, upcoming)
+            total = _sum(total, _apply_batch(hub, parsed, results))
+            if upcoming is not None:
+                parsed = upcoming
     return total
 
 
@@ -225,49 +298,82 @@ def _sum(a: Processing, b: Processing) -> Processing:
                       a.statuses + b.statuses, a.failed + b.failed)
 
 
-def _process_batch(hub: Hub, validator: DocumentValidator,
-                   inbox_ids: Sequence[int]) -> Processing:
-    documents = verified = statuses = failed = 0
-    parsed: list[tuple[int, Received, list[tuple[str, bytes]]]] = []
+#: an inbox row's id, its envelope as read, the PDFs whose signatures are to be validated and
+#: the new document's files being put in the hub's store
+_Parsed = tuple[int, Received, list[tuple[str, bytes]], list[Future[str]]]
+
+
+def _read_batch(hub: Hub, storing: ThreadPoolExecutor, inbox_ids: Sequence[int]
+                ) -> list[_Parsed]:
+    """The envelopes read; a new document's files are put in the store by ``storing`` while
+    the batch waits for its validation (content-addressed: a refused document leaves only
+    files that nothing names, as a failed transaction always could)."""
+    parsed: list[_Parsed] = []
     with hub.sessions() as session:
-        for inbox_id in inbox_ids:
-            data = hub.store.get(session.get_one(InboxMessage, inbox_id).blob_hash)
-            received = hub.codec.read(data)
-            document = received.document
-            validate = document is not None and document.business in (0, 3)
-            parsed.append((inbox_id, received,
-                           _pdfs(document) if document is not None and validate else []))
-    flat = [pdf for _, _, pdfs in parsed for pdf in pdfs]
-    results = iter(asyncio.run(validator.validate(flat)) if flat else [])
-    for inbox_id, received, pdfs in parsed:
-        mine = [next(results) for _ in pdfs]
-        for result in mine:
-            verdict = "passed" if result.bottom_line else "not passed"
-            metrics.SIGNATURES_VALIDATED.labels(hub.settings.organ_id, verdict).inc()
-        try:
-            with transaction(hub.sessions) as session:
-                row = session.get_one(InboxMessage, inbox_id, with_for_update=True)
+        blobs = {inbox_id: blob for inbox_id, blob in session.execute(
+            select(InboxMessage.id, InboxMessage.blob_hash).where(
+                InboxMessage.id.in_(list(inbox_ids))))}
+    for inbox_id in inbox_ids:
+        received = hub.codec.read(hub.store.get(blobs[inbox_id]))
+        document = received.document
+        new = document is not None and document.business in (0, 3)
+        parsed.append((inbox_id, received, _pdfs(document) if document and new else [],
+                       [storing.submit(hub.store.put, part.data) for part in document.files]
+                       if document and new else []))
+    return parsed
+
+
+def _validate(validator: DocumentValidator, parsed: list[_Parsed]) -> list[FileVerdict]:
+    flat = [pdf for _, _, pdfs, _ in parsed for pdf in pdfs]
+    return asyncio.run(validator.validate(flat)) if flat else []
+
+
+#: envelopes applied per transaction, each in a savepoint of its own
+APPLY_BATCH = 10
+
+
+def _apply_batch(hub: Hub, parsed: list[_Parsed], verdicts: list[FileVerdict]) -> Processing:
+    """Each envelope's effect, with its inbox row marked processed (or failed), in a savepoint
+    of its own; ``APPLY_BATCH`` of them per transaction, so that one commit makes several
+    durable (nothing of theirs goes out before: their status messages are outbox rows in the
+    same transaction)."""
+    documents = verified = statuses = failed = 0
+    results = iter(verdicts)
+    checked = [(inbox_id, received, [next(results) for _ in pdfs], stored)
+               for inbox_id, received, pdfs, stored in parsed]
+    for start in range(0, len(checked), APPLY_BATCH):
+        group = checked[start:start + APPLY_BATCH]
+        with transaction(hub.sessions) as session:
+            rows = {row.id: row for row in session.scalars(
+                select(InboxMessage).where(InboxMessage.id.in_([one[0] for one in group]))
+                .order_by(InboxMessage.id).with_for_update())}  # one lock order for all
+            for inbox_id, received, mine, stored in group:
+                for result in mine:
+                    verdict = "passed" if result.bottom_line else "not passed"
+                    metrics.SIGNATURES_VALIDATED.labels(hub.settings.organ_id, verdict).inc()
+                row = rows[inbox_id]
                 if row.state != "stored":
                     continue  # another worker got there first
-                kind = _apply(session, hub, received, row.blob_hash, mine)
-                row.state = "processed"
-        except RegisterError as exc:
-            metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "arrival").inc()
-            with transaction(hub.sessions) as session:
-                row = session.get_one(InboxMessage, inbox_id)
-                row.state, row.error = "failed", str(exc)
-            failed += 1
-            continue
-        if kind == "status":
-            statuses += 1
-        else:
-            documents += 1
-            verified += kind == "verified"
+                try:
+                    with session.begin_nested():
+                        kind = _apply(session, hub, received, row.blob_hash, mine,
+                                      [put.result() for put in stored])
+                        row.state = "processed"
+                except RegisterError as exc:  # its savepoint is undone; the row says why
+                    metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "arrival").inc()
+                    row.state, row.error = "failed", str(exc)
+                    failed += 1
+                    continue
+                if kind == "status":
+                    statuses += 1
+                else:
+                    documents += 1
+                    verified += kind == "verified"
     return Processing(documents, verified, statuses, failed)
 
 
 def _apply(session: Session, hub: Hub, received: Received, blob: str,
-           results: list[FileVerdict]) -> str:
+           results: list[FileVerdict], file_hashes: list[str]) -> str:
     if received.status is not None:
         incoming.apply_status(session, received.status)
         return "status"
@@ -278,7 +384,7 @@ def _apply(session: Session, hub: Hub, received: Received, blob: str,
     if envelope.business in (0, 3):
         expected = hub.settings.expected_seal_identifier(envelope.sender.organ_id)
         verification = incoming.verify_files(expected, results)
-        incoming.accept_document(session, hub, envelope, blob, verification)
+        incoming.accept_document(session, hub, envelope, blob, verification, file_hashes)
         if verification.signatures_valid and verification.sender_matches:
             outcome = "verified"
     if envelope.business != 0:

@@ -9,6 +9,7 @@ queues a status message in the same transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -106,8 +107,11 @@ def queue_status(session: Session, hub: Hub, document: IncomingDocument, code: S
 
 
 def accept_document(session: Session, hub: Hub, envelope: DocumentEnvelope,
-                    envelope_hash: str, verification: Verification) -> IncomingDocument:
-    """Store a new document (business type 0) and answer 01; flags stay on the row."""
+                    envelope_hash: str, verification: Verification,
+                    file_hashes: Sequence[str] | None = None) -> IncomingDocument:
+    """Store a new document (business type 0) and answer 01; flags stay on the row.
+    ``file_hashes``: the envelope's files' hashes in the hub's store, when the caller has put
+    them there already (outside the transaction)."""
     document = IncomingDocument(
         state=IncomingState.RECEIVED.value, sender_organ_id=envelope.sender.organ_id,
         sender_name=(envelope.sender.name
@@ -123,10 +127,12 @@ def accept_document(session: Session, hub: Hub, envelope: DocumentEnvelope,
     )
     session.add(document)
     session.flush()
-    for index, part in enumerate(envelope.files):
+    stored = file_hashes if file_hashes is not None else [
+        hub.store.put(part.data) for part in envelope.files]
+    for index, (part, blob_hash) in enumerate(zip(envelope.files, stored, strict=True)):
         session.add(Attachment(incoming_id=document.id, is_main=index == 0, name=part.name,
                                content_type=part.content_type, size=len(part.data),
-                               blob_hash=hub.store.put(part.data)))
+                               blob_hash=blob_hash))
     queue_status(session, hub, document, StatusCode.ARRIVED, "Đã đến", HUB_ACTOR)
     audit.record(session, HUB_ACTOR, "receive", "incoming", document.id, envelope_hash,
                  sender=document.sender_organ_id, verified=verification.signatures_valid,

@@ -45,7 +45,11 @@ def test_two_agencies_exchange_document_and_status_byte_identical(
             client.fetch(doc.doc_id, tmp_path / "stolen.edxml")
         with pytest.raises(MessageNotFound):
             client.acknowledge(doc.doc_id, "fail")
+        with pytest.raises(MessageNotFound):
+            client.fetch_bytes(doc.doc_id)
     assert not (tmp_path / "stolen.edxml").exists()
+    with client_for(axis_server, receiver, protocol) as client:  # into memory, checked
+        assert client.fetch_bytes(doc.doc_id) == document.read_bytes()
 
     inbox = tmp_path / "inbox"
     received = cli("axis", "receive", *receiver.cli_args(axis_server, protocol), "-o", inbox)

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from axis.errors import ExchangeError, HashMismatch
+from axis.protocol import Fetched
 from axis.protocol.vxp_signing import hash_file_hex, sdk_timestamp, signed_headers
 from axis.server import db
 from axis.transports.base import Download
@@ -90,3 +91,14 @@ def test_schema_is_created_and_upgraded_by_alembic(backend: str, tmp_path: Path)
     finally:
         if backend == "postgresql":
             drop_postgres_database(url)
+
+
+def test_a_download_into_memory_is_checked_and_writes_no_file() -> None:
+    content = b"envelope" * 100
+    download = Download(None)
+    stream_data_field(iter([_answer(content)]), download)
+    assert download.commit(hashlib.sha256(content).hexdigest()) == Fetched(content)
+    wrong = Download(None)
+    stream_data_field(iter([_answer(content)]), wrong)
+    with pytest.raises(HashMismatch):
+        wrong.commit("0" * 64)

@@ -96,6 +96,21 @@ def test_large_attachment_goes_file_to_file(content, tmp_path):
     assert dataclasses.replace(measured, path=attachment.path) == attachment
 
 
+def test_attachments_into_memory_instead_of_files(content, tmp_path):
+    envelope = envelope_with(content, tmp_path)
+    contents: list[bytes] = []
+    message = edxml.parse(envelope, contents=contents)
+    assert contents == [content.read_bytes()]
+    assert not list(tmp_path.glob("out*"))  # no file written
+    assert message.attachments[0].path is None
+    with pytest.raises(ValueError, match="not both"):
+        edxml.parse(envelope, attachments_dir=tmp_path / "out", contents=[])
+    refused: list[bytes] = []
+    with pytest.raises(MalformedEdxmlError):
+        edxml.parse(envelope.read_bytes()[:-200], contents=refused)
+    assert refused == []
+
+
 @pytest.mark.slow
 def test_200_mb_attachment_stays_within_the_memory_budget():
     done = subprocess.run(

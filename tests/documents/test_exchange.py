@@ -20,6 +20,7 @@ from documents.adapters.models import (
     OutboxMessage,
     OutgoingDocument,
 )
+from documents.domain.ports import StatusEnvelope
 from documents.http.server import serving
 from documents.services import exchange, incoming, outgoing
 from tests.documents.fakes import FlakyLink
@@ -90,6 +91,29 @@ def test_a_redelivered_envelope_is_registered_once(hub, peer, axis_core):
         assert session.scalar(select(func.count()).select_from(IncomingDocument)) == 1
         assert session.scalar(select(func.count()).select_from(InboxMessage)) == 1
     assert axis_core.received(hub.settings.organ_id) == ()
+
+
+def test_an_envelope_that_cannot_be_applied_fails_alone(hub, peer):
+    """Envelopes are applied several per transaction, each in a savepoint: one refused (a
+    status answering a document never sent) is marked failed, the others still arrive."""
+    users = add_users(hub)
+    stray = hub.codec.write_status(StatusEnvelope(
+        sender=hub.party, to=peer.party, response_for="000.00.00.G09,2026/01/05,99/BM-VP",
+        code="01", description="Đã đến", staff="Văn thư",
+        timestamp=hub.now_vietnam().replace(microsecond=0)))
+    hub.axis.send(stray, "status", "stray-status")
+    issue_and_send(hub, users)
+    exchange.deliver_due(hub)
+    assert exchange.collect(peer) == 2
+    done = exchange.process_stored(peer)
+    assert (done.documents, done.statuses, done.failed) == (1, 0, 1)
+    with peer.sessions() as session:
+        states = dict(session.execute(select(InboxMessage.kind, InboxMessage.state)).all())
+        assert states == {"status": "failed", "edoc": "processed"}
+        error = session.scalars(select(InboxMessage.error).where(
+            InboxMessage.kind == "status")).one()
+        assert "was not sent to it" in error
+        assert session.scalar(select(func.count()).select_from(IncomingDocument)) == 1
 
 
 def test_recall_is_answered_by_the_receiver(hub, peer):

@@ -221,12 +221,21 @@ def refuse_overwrite(source: Path, target: Path) -> None:
         raise SigningError("the output must not overwrite the input")
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to ``sys.stderr`` as it is when a record comes, not as it was when the handler was
+    made: whoever runs the command in-process (tests, an embedding) may swap and close it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr  # under the handler's lock (Handler.handle)
+        super().emit(record)
+
+
 def json_logs() -> None:
     """Servers log one JSON object per line on stderr (``edochub.*`` at INFO: one access line
     per request with its request id), for the operators' log collector."""
     from axis.protocol import JsonLogFormatter
 
-    handler = logging.StreamHandler()
+    handler = _CurrentStderr()
     handler.setFormatter(JsonLogFormatter())
     logger = logging.getLogger("edochub")
     logger.handlers[:] = [handler]

@@ -1,15 +1,18 @@
-"""Attachments sealed in a worker process, on another core, while the issuing thread seals the
-document (Ban hành: the document and each attachment carry the organization's signature).
+"""The issuing work beside the document's seal, in a worker process on another core (Ban
+hành: the leader's signature is checked, then the document and each attachment carry the
+organization's signature).
 
-Signing is Python work that holds the interpreter lock: an attachment sealed on a thread of the
-issuing process waits for the document's seal and the document's for it. A worker process
-built from the same signer configuration (same keys, time-stamping service and trust) seals
-them beside it instead. Each attachment still gets its own signature and time-stamp token; the
-result is the signer's own ``seal_attachment``. Where the worker cannot serve (a machine with
-one core, the worker busy with another issue's attachment, a worker that died) the hub's own
-signer seals the attachment on a helper thread, as before.
+Signing and validating are Python work that holds the interpreter lock: done on threads of the
+issuing process, they wait for the document's seal and it for them. A worker process built
+from the same signer configuration (same keys, time-stamping service and trust) checks the
+leader's signature (``check_leader_signature``, what ``issue`` would check) and seals the
+attachments beside it instead. Each attachment still gets its own signature and time-stamp
+token; the result is the signer's own ``seal_attachment``, and a refusal the signer's own
+error. Where the worker cannot serve (a machine with one core, the worker busy with another
+issue, a worker that died) the issuing thread checks the signature itself and the hub's own
+signer seals the attachments on helper threads, as before.
 
-The attachment goes to the worker over a pipe written by the issuing thread itself: a process
+The work goes to the worker over a pipe written by the issuing thread itself: a process
 pool hands work over through its own threads, which wait for the interpreter lock while the
 issuing thread signs (measured: 12-21 ms per attachment before the worker even began).
 """
@@ -18,9 +21,10 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
+from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -59,8 +63,9 @@ class _Worker:
 
 
 class SealingPool:
-    """``submit(pdf, number_notation)``: the attachment sealed by ``make_signer()``'s signer in
-    a worker process (started by :meth:`start`, kept until :meth:`close`), or by ``here``."""
+    """``submit(document, attachments, number_notation)``: the document's leader signature
+    checked and the attachments sealed by ``make_signer()``'s signer in a worker process
+    (started by :meth:`start`, kept until :meth:`close`), or the attachments by ``here``."""
 
     def __init__(self, here: DocumentSigner, make_signer: Callable[[], DocumentSigner],
                  workers: int | None = None) -> None:
@@ -69,8 +74,8 @@ class SealingPool:
         self._lock = threading.Lock()
         self._worker: _Worker | None = None
         self._waiters = ThreadPoolExecutor(_WAITERS, thread_name_prefix="edochub-sealing")
-        #: attachments the worker sealed so far
-        self.sealed_in_worker = 0
+        #: attachments the worker sealed, and leader signatures it checked, so far
+        self.sealed_in_worker = self.checked_in_worker = 0
 
     def start(self) -> SealingPool:
         """Start the worker now (it imports the signing code and opens the keys meanwhile)."""
@@ -83,28 +88,58 @@ class SealingPool:
                 self._worker = _Worker(self.make_signer)
             return self._worker
 
-    def submit(self, pdf: bytes, number_notation: str) -> Future[bytes]:
+    def submit(self, document: bytes | None, attachments: Sequence[bytes], number_notation: str
+               ) -> tuple[Future[None] | None, list[Future[bytes]]]:
+        """The worker checks ``document``'s leader signature, then seals each attachment; when
+        it is busy (another issue) or gone, the check is left to the caller (None) and the
+        attachments are sealed here on helper threads."""
+        jobs: list[_Job] = [("check", document, "")] if document is not None else []
+        jobs += [("seal", pdf, number_notation) for pdf in attachments]
         worker = self._started()
-        if worker is not None and worker.lock.acquire(blocking=False):
+        if worker is not None and jobs and worker.lock.acquire(blocking=False):
             try:
-                worker.connection.send((pdf, number_notation))
-            except OSError:  # the worker died: a new one next time, this attachment here
+                worker.connection.send(jobs)
+            except OSError:  # the worker died: a new one next time, this issue here
                 self._forget(worker)
             else:
-                return self._waiters.submit(self._answer, worker, pdf, number_notation)
-        return self._waiters.submit(self.here.seal_attachment, pdf, number_notation)
+                answers: list[Future[Any]] = []
+                for _ in jobs:
+                    answer: Future[Any] = Future()
+                    answer.set_running_or_notify_cancel()  # as a pool's: waited for, not undone
+                    answers.append(answer)
+                self._waiters.submit(self._answers, worker, jobs, answers)
+                if document is None:
+                    return None, answers
+                return answers[0], answers[1:]
+        return None, [self._waiters.submit(self.here.seal_attachment, pdf, number_notation)
+                      for pdf in attachments]
 
-    def _answer(self, worker: _Worker, pdf: bytes, number_notation: str) -> bytes:
-        try:
-            outcome, value = worker.connection.recv()
-        except (EOFError, OSError):  # died while sealing (killed, out of memory)
-            self._forget(worker)
-            return self.here.seal_attachment(pdf, number_notation)
-        worker.lock.release()
-        if outcome == "error":
-            raise value
-        self.sealed_in_worker += 1
-        return bytes(value)
+    def _answers(self, worker: _Worker, jobs: list[_Job], answers: list[Future[Any]]) -> None:
+        for index, (job, answer) in enumerate(zip(jobs, answers, strict=True)):
+            try:
+                outcome, value = worker.connection.recv()
+            except (EOFError, OSError):  # died meanwhile (killed, out of memory)
+                self._forget(worker)
+                for left, waiting in zip(jobs[index:], answers[index:], strict=True):
+                    _settle(waiting, partial(self._here, left))
+                return
+            if index == len(jobs) - 1:  # free for the next issue before this one goes on
+                worker.lock.release()
+            if outcome == "error":
+                answer.set_exception(value)
+                continue
+            if job[0] == "check":
+                self.checked_in_worker += 1
+            else:
+                self.sealed_in_worker += 1
+            answer.set_result(None if job[0] == "check" else bytes(value))
+
+    def _here(self, job: _Job) -> bytes | None:
+        kind, pdf, number_notation = job
+        if kind == "check":
+            self.here.check_leader_signature(pdf)
+            return None
+        return self.here.seal_attachment(pdf, number_notation)
 
     def _forget(self, worker: _Worker) -> None:
         with self._lock:
@@ -122,22 +157,39 @@ class SealingPool:
             worker.stop()
 
 
+#: ("check", document, "") or ("seal", attachment, number and notation)
+_Job = tuple[str, bytes, str]
+
+
+def _settle(answer: Future[Any], work: Callable[[], Any]) -> None:
+    try:
+        answer.set_result(work())
+    except Exception as exc:  # noqa: BLE001 - the caller gets it, whatever it is
+        answer.set_exception(exc)
+
+
 def _serve(connection: Connection, make_signer: Callable[[], DocumentSigner]) -> None:
-    """The worker: seal each attachment received until told to stop (None) or the hub is
-    gone; a refusal goes back as the exception it is (the hub answers it as its own)."""
+    """The worker: each issue's jobs (a leader signature to check, attachments to seal) done
+    in order, one answer each, until told to stop (None) or the hub is gone; a refusal goes
+    back as the exception it is (the hub answers it as its own)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the hub's: it stops us
     signer = make_signer()
     try:
-        while (job := connection.recv()) is not None:
-            answer: tuple[str, Any]
-            try:
-                answer = ("sealed", signer.seal_attachment(*job))
-            except Exception as exc:  # noqa: BLE001 - given back to the hub, whatever it is
-                answer = ("error", exc)
-            try:
-                connection.send(answer)
-            except Exception as exc:  # noqa: BLE001 - an error that does not pickle
-                connection.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        while (jobs := connection.recv()) is not None:
+            for kind, pdf, number_notation in jobs:
+                answer: tuple[str, Any]
+                try:
+                    if kind == "check":
+                        signer.check_leader_signature(pdf)
+                        answer = ("done", None)
+                    else:
+                        answer = ("done", signer.seal_attachment(pdf, number_notation))
+                except Exception as exc:  # noqa: BLE001 - given back to the hub, whatever it is
+                    answer = ("error", exc)
+                try:
+                    connection.send(answer)
+                except Exception as exc:  # noqa: BLE001 - an error that does not pickle
+                    connection.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
     except EOFError:  # the hub is gone
         return
     finally:

@@ -12,7 +12,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Coroutine, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -435,18 +435,31 @@ class PadesDocumentSigner:
         # placed by the printed full name, which is the certificate's (CN) by default
         return Profile(SignatureRole.LEADER, image_png=image)
 
-    def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
+    def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date,
+              leader_checked: Future[Any] | None = None) -> bytes:
         from signing.stamping import Issuance, async_issue
 
         issuance = Issuance(self.keys.seal_png, number, notation, place, day)
 
         async def issue() -> bytes:
             signers = await self._state.fresh(self.fresh_for)
-            return await async_issue(pdf, self._key(self.keys.organization), self.options,
-                                     self.settings, issuance, signers=signers,
-                                     validator=await self._state.leader_check(self.settings))
+            return await async_issue(
+                pdf, self._key(self.keys.organization), self.options, self.settings, issuance,
+                signers=signers, validator=await self._state.leader_check(self.settings),
+                checked_elsewhere=(None if leader_checked is None
+                                   else asyncio.wrap_future(leader_checked)))
 
         return self._state.run(issue())
+
+    def check_leader_signature(self, pdf: bytes) -> None:
+        from signing.stamping import async_require_leader_signature
+
+        async def check() -> None:
+            await self._state.fresh(self.fresh_for)  # the validator is renewed with the signers
+            await async_require_leader_signature(
+                pdf, self.settings, await self._state.leader_check(self.settings))
+
+        self._state.run(check())
 
     def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes:
         from signing.stamping import Profile

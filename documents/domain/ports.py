@@ -230,8 +230,15 @@ class DocumentSigner(Protocol):
                             approval: RemoteApproval) -> bytes:
         """The leader's Decree 30 signature made by their remote-signing service."""
 
-    def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
-        """Fill number and date into the leader-signed PDF and apply the organization seal."""
+    def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date,
+              leader_checked: Future[None] | None = None) -> bytes:
+        """Fill number and date into the leader-signed PDF and apply the organization seal,
+        once its leader signature is checked: here, or by ``leader_checked`` (the same check,
+        ``check_leader_signature``, made elsewhere: a refusal it raises comes first)."""
+
+    def check_leader_signature(self, pdf: bytes) -> None:
+        """Refuse (a ``SigningError``) unless ``pdf`` carries a valid leader signature and every
+        signature in it passes: the check ``issue`` makes before sealing."""
 
     def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes: ...
 
@@ -240,9 +247,14 @@ class DocumentSigner(Protocol):
 
 
 class AttachmentSealer(Protocol):
-    def submit(self, pdf: bytes, number_notation: str) -> Future[bytes]:
-        """The attachment sealed with the organization's signature (``DocumentSigner.
-        seal_attachment``), made beside the calling thread."""
+    """The issuing work that can run beside the thread that seals the document."""
+
+    def submit(self, document: bytes | None, attachments: Sequence[bytes], number_notation: str
+               ) -> tuple[Future[None] | None, list[Future[bytes]]]:
+        """The ``document``'s leader signature checked (``DocumentSigner.
+        check_leader_signature``; None when it cannot be here: the caller checks it) and each
+        attachment sealed with the organization's signature (``DocumentSigner.
+        seal_attachment``), both made beside the calling thread."""
 
     def close(self) -> None:
         """Stop sealing (the hub stops)."""

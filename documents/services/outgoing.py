@@ -5,9 +5,9 @@ writes its audit entry and outbox rows there too."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ from documents.domain.errors import (
     InvalidTransition,
     decree30_rules,
 )
-from documents.domain.ports import DocumentEnvelope, DocumentSigner, FilePart, LeaderKey, Party
+from documents.domain.ports import DocumentEnvelope, FilePart, LeaderKey, Party
 from documents.domain.text import fold
 from documents.domain.workflow import BusinessType, OutgoingState, Role, StatusCode
 from documents.services import audit, books, metrics
@@ -184,32 +184,36 @@ def issue(session: Session, hub: Hub, actor: User, document_id: int) -> Outgoing
     document.issued_on = today
     shown = numbering.number_and_notation(document.number, document.notation)
     document.document_id = f"{hub.settings.organ_id},{today:%Y/%m/%d},{shown}"
-    signer = hub.signer
-    # the attachments are sealed beside this thread while it seals the document: by the hub's
-    # sealer (a worker process, on another core) or else on a helper thread, where at least
-    # each signature's wait for its time-stamp token overlaps the other's
-    seal = hub.sealer.submit if hub.sealer is not None else _on_helper_thread(signer)
-    sealing = {part.id: seal(hub.store.get(part.blob_hash), shown)
-               for part in document.files if not part.is_main}
+    signer, main = hub.signer, main_file(document)
+    signed = hub.store.get(main.blob_hash)
+    annexes = [part for part in document.files if not part.is_main]
+    # beside this thread while it seals the document: the leader's signature checked and the
+    # attachments sealed by the hub's sealer (a worker process, on another core), or else the
+    # attachments on a helper thread, where at least each signature's wait for its time-stamp
+    # token overlaps the other's
+    checked, sealing = (
+        hub.sealer.submit(signed, [hub.store.get(part.blob_hash) for part in annexes], shown)
+        if hub.sealer is not None else
+        (None, [_ATTACHMENTS.submit(signer.seal_attachment, hub.store.get(part.blob_hash),
+                                    shown) for part in annexes]))
     try:
-        for part in sorted(document.files, key=lambda f: not f.is_main):  # the document first
-            data = (signer.issue(hub.store.get(part.blob_hash), document.number,
-                                 document.notation, hub.settings.place, today)
-                    if part.is_main else sealing[part.id].result())
+        sealed = signer.issue(signed, document.number, document.notation, hub.settings.place,
+                              today, leader_checked=checked)
+        main.blob_hash, main.size = hub.store.put(sealed), len(sealed)
+        metrics.SIGNATURES_MADE.labels(hub.settings.organ_id, "seal").inc()
+        for part, made in zip(annexes, sealing, strict=True):
+            data = made.result()
             part.blob_hash, part.size = hub.store.put(data), len(data)
-            metrics.SIGNATURES_MADE.labels(hub.settings.organ_id,
-                                           "seal" if part.is_main else "attachment").inc()
+            metrics.SIGNATURES_MADE.labels(hub.settings.organ_id, "attachment").inc()
     finally:
-        for pending in sealing.values():  # none left running when the number is given back
-            pending.cancel()
-            wait([pending])
+        # none left running when the number is given back
+        pending: list[Future[Any]] = [*sealing, *([checked] if checked is not None else [])]
+        for one in pending:
+            one.cancel()
+        wait(pending)
     audit.record(session, actor.username, "issue", "outgoing", document.id,
                  main_file(document).blob_hash, number=shown, date=today.isoformat())
     return document
-
-
-def _on_helper_thread(signer: DocumentSigner) -> Callable[[bytes, str], Future[bytes]]:
-    return lambda pdf, shown: _ATTACHMENTS.submit(signer.seal_attachment, pdf, shown)
 
 
 def envelope_of(hub: Hub, document: OutgoingDocument, business: BusinessType = BusinessType.NEW,

@@ -20,7 +20,7 @@ import asyncio
 import contextvars
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -228,14 +228,29 @@ async def _validate(validator: Validator, pdf: bytes) -> tuple[FileResult, list[
 async def async_issue(pdf: bytes, key: SigningKey, options: SignatureOptions,
                       settings: ValidationSettings, issuance: Issuance, *,
                       validator: Validator | None = None,
-                      signers: RoleSigners | None = None) -> bytes:
+                      signers: RoleSigners | None = None,
+                      checked_elsewhere: Awaitable[object] | None = None) -> bytes:
     """Check the leader's signature, fill number and date and apply the organization's
     signature (seal) in one incremental update. ``validator`` (an open Validator) and
-    ``signers`` (:class:`signing.stamping.role_signing.RoleSigners`) are reused if given."""
+    ``signers`` (:class:`signing.stamping.role_signing.RoleSigners`) are reused if given.
+    ``checked_elsewhere``: the same check of this ``pdf`` (:func:`async_require_leader_signature`)
+    already running in another process; it is awaited instead, with the same precedence: its
+    refusal comes first, and the seal is returned only once it passed."""
     from signing.services import TOKEN_REQUESTED
     from signing.stamping.role_signing import Profile, async_sign_profile
 
     profile = Profile(SignatureRole.ORGANIZATION, image_png=issuance.seal_png)
+    if checked_elsewhere is not None:
+        sealing = asyncio.ensure_future(async_sign_profile(
+            key, options, profile, pdf, prepare_writer=fill_fields(pdf, issuance),
+            signers=signers))
+        try:
+            await checked_elsewhere
+        except BaseException:
+            sealing.cancel()
+            await asyncio.gather(sealing, return_exceptions=True)  # none left running
+            raise
+        return await sealing
     # the seal is made while the leader's signature is checked: the check runs once the seal
     # waits for its time-stamp token, and fills that wait. The seal is returned only when the
     # check passed, and its error (no leader signature to place it over...) only then: the

@@ -9,11 +9,13 @@ API story) use the real
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from axis.errors import AxisUnavailable
+from documents.domain.errors import InvalidInput
 from documents.domain.ports import (
     AgencyRecord,
     AxisLink,
@@ -54,8 +56,17 @@ class MarkSigner:
                             approval: RemoteApproval) -> bytes:
         raise NotImplementedError("the marks stand for server-held keys only")
 
-    def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date) -> bytes:
+    def issue(self, pdf: bytes, number: int, notation: str, place: str, day: date,
+              leader_checked: Future[None] | None = None) -> bytes:
+        if leader_checked is None:
+            self.check_leader_signature(pdf)
+        else:
+            leader_checked.result()
         return self.seal_attachment(pdf, f"{number:02d}/{notation}")
+
+    def check_leader_signature(self, pdf: bytes) -> None:
+        if b"\n%mark leader " not in pdf:
+            raise InvalidInput("the document has no leader signature")
 
     def seal_attachment(self, pdf: bytes, number_notation: str) -> bytes:
         return pdf + f"\n%mark seal {self.organ_id} {number_notation}\n".encode()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
 import re
 import threading
 from collections import deque
@@ -59,6 +60,13 @@ class TimeStamper(RequestsHTTPTimeStamper):
         session: requests.Session | None = getattr(self._sessions, "session", None)
         if session is None:
             session = self._sessions.session = requests.Session()
+            # the environment's proxy and CA settings for this URL, read once: requests would
+            # read them (and look for a netrc file) on every request, ~0.3 ms of CPU and up to
+            # 2 ms of latency per token measured against the development TSA
+            session.proxies = requests.utils.get_environ_proxies(self.url)
+            session.verify = (os.environ.get("REQUESTS_CA_BUNDLE")
+                              or os.environ.get("CURL_CA_BUNDLE") or True)
+            session.trust_env = False
         return session
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:

@@ -156,3 +156,27 @@ def test_issue_names_the_failing_revocation_service(capsys, broken_revocation, t
     assert err.startswith("edochub: cannot check the revocation status of the signatures: ")
     assert "answered HTTP 404 Not Found" in err and len(err.splitlines()) == 1
     assert not issued.exists()
+
+
+def test_time_stamp_requests_follow_the_environments_proxy_settings(pki_services, monkeypatch):
+    """The client reads the proxy settings once per session, not on every request: a proxy
+    named in the environment is still used (here one that is down: the token cannot be had),
+    and a TSA listed in NO_PROXY is still reached directly."""
+    import asyncio
+    import hashlib
+
+    from signing.errors import ServiceError
+    from signing.services import TimeStamper
+
+    digest = hashlib.sha256(b"edochub").digest()
+    proxy = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with pytest.raises(ServiceError, match="unreachable"):
+        asyncio.run(TimeStamper(pki_services.tsa_url).async_timestamp(digest, "sha256"))
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    token = asyncio.run(TimeStamper(pki_services.tsa_url).async_timestamp(digest, "sha256"))
+    assert token["content"]["encap_content_info"]["content"].parsed[
+        "message_imprint"]["hashed_message"].native == digest

@@ -136,3 +136,35 @@ def test_worker_checks_the_leader_signature_as_the_hub_would(pki_services):
     finally:
         sealer.close()
         signer.close()
+
+
+def test_a_revocation_service_down_during_the_workers_check_is_a_service_error(
+        tmp_path_factory):
+    """The leader's signature cannot be checked because its OCSP/CRL services answer 404: the
+    worker says so as the hub would (ServiceError: the register answers 503, not 422)."""
+    from signing import devpki
+    from tests.signing.service_doubles import misbehaving_service
+
+    pki = devpki.build(tmp_path_factory.mktemp("pki-worker-404"),
+                       f"http://127.0.0.1:{free_port()}")
+    keys = _keys(pki)
+    with devpki.serving(pki):
+        signer = bootstrap.signer_for(keys, pki.trust_roots, pki.tsa_url)
+        try:
+            signed = signer.sign_as_leader(signer.prepare(draft_decision_pdf()),
+                                           LeaderKey("leader", "Nguyễn Văn An", "Phó Chủ tịch"))
+        finally:
+            signer.close()
+    signer = bootstrap.signer_for(keys, pki.trust_roots, None)
+    with misbehaving_service(404, port=pki.host_port[1]):
+        sealer = bootstrap.sealer_for(signer, keys, pki.trust_roots, None, workers=1).start()
+        try:
+            checked, _ = sealer.submit(signed, [], "22/QĐ-UBND")
+            assert checked is not None
+            with pytest.raises(ServiceError) as refused:
+                checked.result()
+        finally:
+            sealer.close()
+            signer.close()
+    assert str(refused.value).startswith("cannot check the revocation status of the signatures")
+    assert "answered HTTP 404 Not Found" in str(refused.value)

@@ -211,8 +211,8 @@ def issue(session: Session, hub: Hub, actor: User, document_id: int) -> Outgoing
         for one in pending:
             one.cancel()
         wait(pending)
-    audit.record(session, actor.username, "issue", "outgoing", document.id,
-                 main_file(document).blob_hash, number=shown, date=today.isoformat())
+    audit.record(session, actor.username, "issue", "outgoing", document.id, main.blob_hash,
+                 number=shown, date=today.isoformat())
     return document
 
 

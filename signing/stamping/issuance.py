@@ -240,20 +240,9 @@ async def async_issue(pdf: bytes, key: SigningKey, options: SignatureOptions,
     from signing.stamping.role_signing import Profile, async_sign_profile
 
     profile = Profile(SignatureRole.ORGANIZATION, image_png=issuance.seal_png)
-    if checked_elsewhere is not None:
-        sealing = asyncio.ensure_future(async_sign_profile(
-            key, options, profile, pdf, prepare_writer=fill_fields(pdf, issuance),
-            signers=signers))
-        try:
-            await checked_elsewhere
-        except BaseException:
-            sealing.cancel()
-            await asyncio.gather(sealing, return_exceptions=True)  # none left running
-            raise
-        return await sealing
-    # the seal is made while the leader's signature is checked: the check runs once the seal
-    # waits for its time-stamp token, and fills that wait. The seal is returned only when the
-    # check passed, and its error (no leader signature to place it over...) only then: the
+    # the seal is made while the leader's signature is checked: here, the check runs once the
+    # seal waits for its time-stamp token, and fills that wait. The seal is returned only when
+    # the check passed, and its error (no leader signature to place it over...) only then: the
     # check's refusal comes first, as when the two ran one after the other
     requested = asyncio.Event()
     context = contextvars.copy_context()
@@ -263,9 +252,12 @@ async def async_issue(pdf: bytes, key: SigningKey, options: SignatureOptions,
         signers=signers), context=context)
     waiting = asyncio.ensure_future(requested.wait())
     try:
-        # until the token is asked for (or the seal is done or failed: B-B, no token)
-        await asyncio.wait({sealing, waiting}, return_when=asyncio.FIRST_COMPLETED)
-        await async_require_leader_signature(pdf, settings, validator)
+        if checked_elsewhere is not None:
+            await checked_elsewhere
+        else:
+            # until the token is asked for (or the seal is done or failed: B-B, no token)
+            await asyncio.wait({sealing, waiting}, return_when=asyncio.FIRST_COMPLETED)
+            await async_require_leader_signature(pdf, settings, validator)
     except BaseException:
         sealing.cancel()
         await asyncio.gather(sealing, return_exceptions=True)  # none left running

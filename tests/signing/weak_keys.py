@@ -75,8 +75,9 @@ def cms_algorithms(pdf: bytes) -> list[tuple[str, str]]:
 
     found = []
     for match in re.finditer(rb"/Contents\s*<([0-9A-Fa-f]+)>", pdf):
-        content = cms.ContentInfo.load(bytes.fromhex(match.group(1).decode()).rstrip(b"\0"),
-                                       strict=False)
+        # not stripped of the zero padding: the DER may end in a zero byte of its own (a
+        # signature value's last byte); the non-strict load reads its length and stops there
+        content = cms.ContentInfo.load(bytes.fromhex(match.group(1).decode()), strict=False)
         if content["content"]["encap_content_info"]["content_type"].native == "tst_info":
             continue  # a document time-stamp: the TSA's business
         info = content["content"]["signer_infos"][0]

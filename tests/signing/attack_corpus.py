@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 
+from asn1crypto import cms
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -253,9 +254,9 @@ def _objects_in_gap(pki: DevPki) -> bytes:
     signed = sign(pki, base_document())
     start, end, _ = _signature_gap(signed)
     hole = signed[start:end]
-    cms_hex = hole[1:-1].rstrip(b"0")
-    if len(cms_hex) % 2:
-        cms_hex += b"0"
+    # the CMS as long as its DER says (stripping the zeros could cut a last byte of its own)
+    padded = bytes.fromhex(hole[1:-1].decode())
+    cms_hex = padded[:len(cms.ContentInfo.load(padded, strict=False).dump())].hex().encode()
     reader = PdfFileReader(BytesIO(signed))
     sig_dict = reader.embedded_signatures[0].sig_object
     rest = BytesIO()

@@ -121,7 +121,7 @@ class SealingPool:
             except (EOFError, OSError):  # died meanwhile (killed, out of memory)
                 self._forget(worker)
                 for left, waiting in zip(jobs[index:], answers[index:], strict=True):
-                    _settle(waiting, partial(self._here, left))
+                    _settle(waiting, partial(_run, self.here, left))
                 return
             if index == len(jobs) - 1:  # free for the next issue before this one goes on
                 worker.lock.release()
@@ -133,13 +133,6 @@ class SealingPool:
             else:
                 self.sealed_in_worker += 1
             answer.set_result(None if job[0] == "check" else bytes(value))
-
-    def _here(self, job: _Job) -> bytes | None:
-        kind, pdf, number_notation = job
-        if kind == "check":
-            self.here.check_leader_signature(pdf)
-            return None
-        return self.here.seal_attachment(pdf, number_notation)
 
     def _forget(self, worker: _Worker) -> None:
         with self._lock:
@@ -161,6 +154,15 @@ class SealingPool:
 _Job = tuple[str, bytes, str]
 
 
+def _run(signer: DocumentSigner, job: _Job) -> bytes | None:
+    """One job done by ``signer``: None for a check that passed, else the sealed attachment."""
+    kind, pdf, number_notation = job
+    if kind == "check":
+        signer.check_leader_signature(pdf)
+        return None
+    return signer.seal_attachment(pdf, number_notation)
+
+
 def _settle(answer: Future[Any], work: Callable[[], Any]) -> None:
     try:
         answer.set_result(work())
@@ -176,14 +178,10 @@ def _serve(connection: Connection, make_signer: Callable[[], DocumentSigner]) ->
     signer = make_signer()
     try:
         while (jobs := connection.recv()) is not None:
-            for kind, pdf, number_notation in jobs:
+            for job in jobs:
                 answer: tuple[str, Any]
                 try:
-                    if kind == "check":
-                        signer.check_leader_signature(pdf)
-                        answer = ("done", None)
-                    else:
-                        answer = ("done", signer.seal_attachment(pdf, number_notation))
+                    answer = ("done", _run(signer, job))
                 except Exception as exc:  # noqa: BLE001 - given back to the hub, whatever it is
                     answer = ("error", exc)
                 try:

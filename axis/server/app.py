@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from axis.errors import (
     AgencyExists,
     AuthenticationFailed,
+    AxisUnavailable,
     ExchangeError,
     MessageIdConflict,
     MessageNotFound,
@@ -34,6 +35,7 @@ MiB = 1 << 20
 HTTP_STATUS = (
     (AuthenticationFailed, 401), (NotPermitted, 403), (MessageNotFound, 404),
     (MessageIdConflict, 409), (AgencyExists, 409), (MessageTooLarge, 413),
+    (AxisUnavailable, 503),
 )
 
 

@@ -183,12 +183,16 @@ def _file_then_crlf(path: Path) -> Iterator[bytes]:
 
 def _answer(response: httpx.Response, content: bytes) -> dict:
     """The JSON answer, or the error it reports as the matching ``axis.errors`` class."""
-    if response.status_code >= 500:
-        raise AxisUnavailable(f"axis answered HTTP {response.status_code}")
     try:
         data = json.loads(content)
     except ValueError as exc:
+        if response.status_code >= 500:
+            raise AxisUnavailable(f"axis answered HTTP {response.status_code}") from None
         raise ExchangeError(f"axis answered HTTP {response.status_code} with no JSON") from exc
+    if response.status_code >= 500:  # worth retrying, whatever it says; its words if any
+        said = data.get("ErrorDesc") if isinstance(data, dict) else None
+        raise AxisUnavailable(f"axis answered HTTP {response.status_code}"
+                              + (f": {said}" if isinstance(said, str) and said else ""))
     if data.get("status") != "OK":
         error = EXCHANGE_ERRORS.get(data.get("ErrorCode"), ExchangeError)
         raise error(data.get("ErrorDesc") or f"axis refused the call ({data.get('ErrorCode')})")

@@ -22,7 +22,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from axis.errors import InvalidRequest
+from axis.errors import AxisUnavailable, InvalidRequest
 from axis.protocol.vxp_signing import hash_file_hex, signed_headers
 from axis.server.app import ServerConfig, open_core
 from axis.server.core import AxisCore, Settings
@@ -431,3 +431,51 @@ def test_readiness_names_an_object_store_that_does_not_answer(instances: Instanc
     assert answer.status_code == 503
     checks = answer.json()["checks"]
     assert checks["database"] == "ok" and checks["storage"] != "ok"
+
+
+def test_an_object_store_that_is_down_answers_503_and_the_retry_lands_once(
+        object_store: str, tmp_path: Path) -> None:
+    """The bucket gone mid-service: the send is refused in one line as worth retrying (503,
+    AXIS_UNAVAILABLE), nothing is committed, readiness says why; once the store is back the
+    sender's retry with the same message id is stored once and delivered."""
+    import boto3
+
+    bucket, db_url = "edochub-outage", create_postgres_database()
+    s3 = boto3.client("s3", endpoint_url=object_store)
+    s3.create_bucket(Bucket=bucket)
+    server = AxisServer(tmp_path / "axis", db_url, store=f"s3://{bucket}/{PREFIX}",
+                        s3_endpoint_url=object_store)
+    try:
+        server.start()
+        sender, receiver = server.add_agency(), server.add_agency()
+        document = addressed("edoc_new.edxml", sender, receiver, tmp_path)
+        data = document.read_bytes()
+        s3.delete_bucket(Bucket=bucket)
+
+        answer = httpx.post(f"{server.base_url}/vxp/sendEdoc", content=data,
+                            headers=_send_headers(sender, data, "during-outage"), timeout=30)
+        assert answer.status_code == 503
+        said = answer.json()
+        assert said["status"] == "FAIL" and said["ErrorCode"] == "AXIS_UNAVAILABLE"
+        assert "message store refused" in said["ErrorDesc"] and "NoSuchBucket" in said["ErrorDesc"]
+        assert "\n" not in said["ErrorDesc"] and "Traceback" not in answer.text
+        with server.core().sessions() as session:
+            assert session.scalars(select(Message)).all() == []  # nothing committed
+        ready = httpx.get(f"{server.base_url}/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["storage"].startswith("AxisUnavailable: message store")
+        with client_for(server, sender, "http", attempts=1) as client, \
+                pytest.raises(AxisUnavailable, match="HTTP 503: message store refused"):
+            client.send(document, message_id="during-outage")  # our client: the server's words
+
+        s3.create_bucket(Bucket=bucket)
+        with client_for(server, sender, "http") as client:
+            receipt = client.send(document, message_id="during-outage")
+        assert not receipt.duplicate
+        with client_for(server, receiver, "http") as client:
+            assert [m.doc_id for m in client.received()] == [receipt.doc_id]
+            client.fetch(receipt.doc_id, tmp_path / "got.edxml")
+        assert (tmp_path / "got.edxml").read_bytes() == data
+    finally:
+        server.stop()
+        drop_postgres_database(db_url)

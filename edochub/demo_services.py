@@ -6,7 +6,9 @@ them (certomancer answering a time-stamp request costs about as much CPU as the 
 around a signature), so the hubs' figures measured the services too. The child is started with
 ``spawn`` (the parent already runs threads, which ``fork`` would copy half-way), and its log
 records come back to the parent's loggers, so that a test or the demo's console sees the axis's
-access log as before.
+access log as before. The child's loggers take the parent's levels as they are at its start, so
+that it does not build and send records the parent would drop (one per request to any of its
+servers).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def serving(pki: DevPki, axis_dir: Path, host: str, axis_port: int,
     ours, theirs = context.Pipe()
     child = context.Process(target=_child, name="edochub-demo-services", daemon=True,
                             args=(_Plan(pki, axis_dir, host, axis_port, dict(agencies)),
-                                  theirs, records))
+                                  theirs, records, _levels()))
     relay = threading.Thread(target=_relay, args=(records,), name="demo-services-log",
                              daemon=True)
     relay.start()
@@ -77,6 +79,15 @@ def serving(pki: DevPki, axis_dir: Path, host: str, axis_port: int,
         ours.close()
 
 
+def _levels() -> dict[str, int]:
+    """The parent's logger levels: the root's (key "") and every one set explicitly."""
+    levels = {"": logging.getLogger().getEffectiveLevel()}
+    for name, logger in logging.root.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger) and logger.level != logging.NOTSET:
+            levels[name] = logger.level
+    return levels
+
+
 def _relay(records: Any) -> None:
     """The child's log records, handled by the parent's loggers as if logged here."""
     while (record := records.get()) is not None:
@@ -85,7 +96,7 @@ def _relay(records: Any) -> None:
             logger.handle(record)
 
 
-def _child(plan: _Plan, parent: Connection, records: Any) -> None:
+def _child(plan: _Plan, parent: Connection, records: Any, levels: Mapping[str, int]) -> None:
     from axis.server import ServerConfig, Settings
     from axis.server import create_app as create_axis
     from documents.http import serving as serving_http
@@ -94,7 +105,8 @@ def _child(plan: _Plan, parent: Connection, records: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops us
     root = logging.getLogger()
     root.handlers[:] = [logging.handlers.QueueHandler(records)]
-    root.setLevel(logging.INFO)  # the parent's loggers choose what they show
+    for name, level in levels.items():  # what the parent's loggers would show, no more
+        logging.getLogger(name or None).setLevel(level)
     with ExitStack() as stack:
         try:
             pki_url = stack.enter_context(devpki.serving(plan.pki))

@@ -44,7 +44,8 @@ def _demo(args: argparse.Namespace) -> int:
         with demo.running(directory) as world:
             say(f"  axis: {world.axis_url}   PKI services: {world.pki_url}")
             for code, url in world.urls.items():
-                say(f"  hub {code}: {url}  (API docs: {url}/docs)")
+                say(f"  hub {code}: {url}  (API description: {url}/openapi.json, "
+                    f"pages: {url}/ui)")
             counts = demo.play(world, say)
             if args.once:
                 print(json.dumps(counts) if args.json else f"done: {counts}")

@@ -31,6 +31,7 @@ from axis.protocol.operations import (
     metrics_body,
     readiness,
     request_id_headers,
+    request_scope,
 )
 from axis.protocol.vxp_signing import (
     HASH_HEADER,
@@ -53,6 +54,7 @@ __all__ = [
     "metrics_body",
     "readiness",
     "request_id_headers",
+    "request_scope",
     "ACK_STATES",
     "Acknowledge",
     "AgencyInfo",

@@ -14,7 +14,8 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -41,6 +42,18 @@ def request_id_headers() -> dict[str, str]:
     """Headers a client adds so that the server logs the same id (empty outside a request)."""
     request_id = _request_id.get()
     return {REQUEST_ID_HEADER: request_id} if request_id else {}
+
+
+@contextmanager
+def request_scope(request_id: str | None = None) -> Iterator[str]:
+    """Work done outside any request (a background worker's round) under one id of its own,
+    made here unless given, so that its log lines and its calls to the axis share it."""
+    chosen = request_id if request_id and _valid_request_id(request_id) else uuid.uuid4().hex
+    token = _request_id.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _request_id.reset(token)
 
 
 class JsonLogFormatter(logging.Formatter):

@@ -15,6 +15,7 @@ doubles a document.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import threading
 import time
@@ -24,13 +25,14 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import islice
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from axis.errors import AxisError
+from axis.protocol import request_scope
 from documents.adapters.db import transaction
 from documents.adapters.models import InboxMessage, OutboxMessage
 from documents.domain.errors import RegisterError
@@ -53,6 +55,21 @@ DIRECTORY_EVERY = 3600.0
 
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")
+_P = ParamSpec("_P")
+
+
+class _Helpers(ThreadPoolExecutor):
+    """Helper threads whose tasks run in the submitter's context: the axis calls they make
+    carry the request's (or the worker round's) id, as the submitter's own calls do."""
+
+    def submit(self, fn: Callable[_P, _Out], /, *args: _P.args,
+               **kwargs: _P.kwargs) -> Future[_Out]:
+        context = contextvars.copy_context()
+
+        def in_context() -> _Out:
+            return context.run(fn, *args, **kwargs)
+
+        return super().submit(in_context)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -122,7 +139,7 @@ def deliver_due(hub: Hub, limit: int = 1000, lease: timedelta = LEASE) -> Delive
                 errors[message.outbox_id] = str(exc) or type(exc).__name__
                 metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "send").inc()
 
-    with ThreadPoolExecutor(max_workers=SENDING_AT_ONCE,
+    with _Helpers(max_workers=SENDING_AT_ONCE,
                             thread_name_prefix="edochub-deliver") as helpers:
         while limit > 0:
             claimed = _claim(hub, lease, min(limit, CLAIM_BATCH))
@@ -183,8 +200,8 @@ def collect(hub: Hub) -> int:
     def take(one: Waiting) -> InboxMessage:
         return _inbox_row(hub, one.axis_id, one.kind, axis.fetch(one.axis_id))
 
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="edochub-collect") as helpers, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="edochub-ack") as acks, \
+    with _Helpers(max_workers=2, thread_name_prefix="edochub-collect") as helpers, \
+            _Helpers(max_workers=1, thread_name_prefix="edochub-ack") as acks, \
             closing(_one_ahead(helpers, take, waiting)) as taken:
         acknowledging: list[Future[None]] = []
         for start in range(0, len(waiting), CLAIM_BATCH):
@@ -271,8 +288,8 @@ def process_stored(hub: Hub, limit: int = 1000, batch: int = 50) -> Processing:
     total = Processing()
     if not batches:
         return total
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="edochub-validate") as helper, \
-            ThreadPoolExecutor(max_workers=2, thread_name_prefix="edochub-store") as storing:
+    with _Helpers(max_workers=1, thread_name_prefix="edochub-validate") as helper, \
+            _Helpers(max_workers=2, thread_name_prefix="edochub-store") as storing:
         parsed = _read_batch(hub, storing, batches[0])
         validating = helper.submit(_validate, validator, parsed)
         for following in [*batches[1:], None]:
@@ -403,12 +420,22 @@ class Worker:
         self._thread = threading.Thread(target=self._run, name="edochub-worker", daemon=True)
 
     def run_once(self) -> tuple[Delivery, Processing]:
-        delivery = deliver_due(self.hub)
-        collect(self.hub)
-        processing = process_stored(self.hub)
-        if time.monotonic() >= self._next_directory_sync:
-            directory.sync(self.hub)  # the axis's agency directory: what changed since last
-            self._next_directory_sync = time.monotonic() + self.directory_every
+        """One round under a request id of its own: its log lines and its calls to the axis
+        (the axis logs the same id) can be told from other rounds'."""
+        with request_scope() as round_id:
+            delivery = deliver_due(self.hub)
+            collected = collect(self.hub)
+            processing = process_stored(self.hub)
+            if time.monotonic() >= self._next_directory_sync:
+                directory.sync(self.hub)  # the axis's agency directory: what changed since
+                self._next_directory_sync = time.monotonic() + self.directory_every
+            if delivery.sent or delivery.failed or collected or processing.documents \
+                    or processing.statuses or processing.failed:
+                log.info("exchange round", extra={"fields": {
+                    "request_id": round_id, "sent": delivery.sent, "retrying": delivery.retrying,
+                    "send_failed": delivery.failed, "collected": collected,
+                    "documents": processing.documents, "statuses": processing.statuses,
+                    "arrival_failed": processing.failed}})
         return delivery, processing
 
     def _run(self) -> None:

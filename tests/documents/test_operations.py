@@ -126,3 +126,38 @@ def test_readiness_follows_the_database(tmp_path, private_postgres):
                      "-l", str(data.parent / "server.log"), "-w", "start")
         assert hub.get("/readyz").status_code == 200
 
+
+
+def test_a_worker_round_carries_one_request_id_to_every_axis_call(tmp_path, caplog):
+    """A background round (no request to take an id from) makes one of its own; its calls to
+    the axis carry it, those made from its helper threads (fetch, acknowledge) included."""
+    from documents.services import Worker
+    from edochub.demo import RECEIVER, SENDER
+    from tests.axis.axis_harness import Credentials, addressed
+
+    caplog.set_level(logging.INFO, logger="edochub.access")
+    caplog.set_level(logging.INFO, logger="documents.services.exchange")
+    with running(tmp_path / "world") as world:
+        sender = world.hubs[SENDER]
+        for number in range(3):  # three real SDK envelopes waiting for the receiver
+            envelope = addressed("edoc_new.edxml", Credentials(SENDER, "", ""),
+                                 Credentials(RECEIVER, "", ""), tmp_path)
+            sender.axis.send(envelope.read_bytes(), "edoc", f"round-{number}")
+        Worker(world.hubs[RECEIVER]).run_once()
+
+        (done,) = [r for r in caplog.records if r.getMessage() == "exchange round"]
+        round_id = done.fields["request_id"]
+        assert done.fields["collected"] == 3
+
+        def at_the_axis() -> list[str]:
+            return [r.fields["route"] for r in caplog.records
+                    if getattr(r, "fields", {}).get("service") == "axis"
+                    and r.fields.get("request_id") == round_id]
+
+        for _ in range(50):  # the axis logs once its answer has gone out
+            if at_the_axis().count("/vxp/updateStatus") == 3:
+                break
+            time.sleep(0.1)
+        routes = at_the_axis()
+        assert routes.count("/vxp/getReceivedEdocList") >= 1
+        assert routes.count("/vxp/getEdoc") == 3 and routes.count("/vxp/updateStatus") == 3

@@ -8,7 +8,7 @@ only to a role the workflow allows it for, and a forged request is refused by th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypedDict
 
@@ -276,18 +276,35 @@ async def outgoing_action(request: Request, user: PageUser, document_id: RowId,
         return await show_outgoing(request, user, document_id,
                                    FormState(422, errors, failed_action=action, values=form))
 
-    def run() -> None:
+    def run(session: Session) -> None:
+        step(session, hub, user, document_id, form)
+
+    return await _act(request, user, document_id, action, form, run, "outgoing", show_outgoing)
+
+
+#: a book's document page, showing a form's state
+ShowPage = Callable[[Request, User, int, "FormState | None"], Awaitable[HTMLResponse]]
+
+
+async def _act(request: Request, user: User, document_id: int, action: str,
+               form: dict[str, str], run: Callable[[Session], None], book: str,
+               show: ShowPage) -> Response:
+    """``run`` in one transaction on a worker thread; back to the document page with the
+    outcome, or the page again with the refusal beside the form as it was filled."""
+    hub = hub_of(request)
+
+    def in_transaction() -> None:
         with db.transaction(hub.sessions) as session:
-            step(session, hub, user, document_id, form)
+            run(session)
 
     try:
-        await run_in_threadpool(run)
+        await run_in_threadpool(in_transaction)
     except Forbidden:
         raise
     except RegisterError as exc:
-        return await show_outgoing(request, user, document_id, FormState(
+        return await show(request, user, document_id, FormState(
             status_of(exc), problem=str(exc), failed_action=action, values=form))
-    return go(f"{PREFIX}/outgoing/{document_id}?done={action}")
+    return go(f"{PREFIX}/{book}/{document_id}?done={action}")
 
 
 # --- incoming ----------------------------------------------------------------------------
@@ -373,29 +390,21 @@ async def incoming_action(request: Request, user: PageUser, document_id: RowId,
         return await show_incoming(request, user, document_id,
                                    FormState(422, errors, failed_action=action, values=form))
 
-    def run() -> None:
-        with db.transaction(hub.sessions) as session:
-            if action == "register":
-                incoming.register(session, hub, user, document_id, form["receiving_unit"],
-                                  form.get("notes", ""), form.get("override_reason", ""))
-            elif action == "reject":
-                incoming.reject(session, hub, user, document_id, form["reason"])
-            elif action == "assign":
-                incoming.assign(session, hub, user, document_id, _assignment(form, multi))
-            elif action == ANSWER_CHANGE:
-                incoming.answer_change(session, hub, user, document_id, form["agree"] == "yes",
-                                       form.get("reason", ""))
-            else:
-                incoming.progress(session, hub, user, document_id, action, form.get("note", ""))
+    def run(session: Session) -> None:
+        if action == "register":
+            incoming.register(session, hub, user, document_id, form["receiving_unit"],
+                              form.get("notes", ""), form.get("override_reason", ""))
+        elif action == "reject":
+            incoming.reject(session, hub, user, document_id, form["reason"])
+        elif action == "assign":
+            incoming.assign(session, hub, user, document_id, _assignment(form, multi))
+        elif action == ANSWER_CHANGE:
+            incoming.answer_change(session, hub, user, document_id, form["agree"] == "yes",
+                                   form.get("reason", ""))
+        else:
+            incoming.progress(session, hub, user, document_id, action, form.get("note", ""))
 
-    try:
-        await run_in_threadpool(run)
-    except Forbidden:
-        raise
-    except RegisterError as exc:
-        return await show_incoming(request, user, document_id, FormState(
-            status_of(exc), problem=str(exc), failed_action=action, values=form))
-    return go(f"{PREFIX}/incoming/{document_id}?done={action}")
+    return await _act(request, user, document_id, action, form, run, "incoming", show_incoming)
 
 
 # --- the exchange round (văn thư) -----------------------------------------------------------

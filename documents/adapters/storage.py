@@ -1,8 +1,11 @@
 """Content-addressed file store: a file's name is the SHA-256 of its bytes.
 
 ``LocalStore`` keeps files on disk (written to a temporary name, flushed, then renamed, so a
-crash never leaves a half file under a real name); ``S3Store`` keeps them in any S3-compatible
-object store. ``open_store`` picks one from configuration: a folder path or ``s3://bucket``.
+crash never leaves a half file under a real name; the rename and any new folder are flushed too,
+so a file is on disk before the transaction that names it commits); ``S3Store`` keeps them in
+any S3-compatible object store. ``open_store`` picks one from configuration: a folder path or
+``s3://bucket``. Either store's failures (disk full, object store down or refusing) are
+``StorageUnavailable`` in one line.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
 # files private to the service user: the same rule as the axis's own files
 from axis.server import private_dir
-from documents.domain.errors import ConfigurationError, NotFound
+from documents.domain.errors import ConfigurationError, NotFound, StorageUnavailable
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
@@ -39,6 +44,15 @@ class BlobStore(Protocol):
     def exists(self, digest: str) -> bool: ...
 
 
+def _sync_folder(folder: Path) -> None:
+    """Make the entries of ``folder`` (a rename into it, a new folder in it) durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class LocalStore:
     def __init__(self, root: Path) -> None:
         self.root = private_dir(Path(root))
@@ -52,6 +66,15 @@ class LocalStore:
         path = self._path(digest)
         if path.exists():
             return digest
+        try:
+            self._write(path, data)
+        except OSError as exc:
+            raise StorageUnavailable(f"the file store could not keep a file: "
+                                     f"{exc.strerror or type(exc).__name__}") from None
+        return digest
+
+    def _write(self, path: Path, data: bytes) -> None:
+        new_folders = [f for f in (path.parent.parent, path.parent) if not f.exists()]
         private_dir(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")  # 0600
         try:
@@ -63,16 +86,45 @@ class LocalStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return digest
+        _sync_folder(path.parent)  # the rename
+        for folder in reversed(new_folders):  # each new folder's entry in its parent
+            _sync_folder(folder.parent)
 
     def get(self, digest: str) -> bytes:
+        path = self._path(digest)
         try:
-            return self._path(digest).read_bytes()
+            return path.read_bytes()
         except FileNotFoundError:
             raise NotFound(f"no stored file {digest}") from None
+        except OSError as exc:
+            raise StorageUnavailable(f"the file store could not read file {digest}: "
+                                     f"{exc.strerror or type(exc).__name__}") from None
 
     def exists(self, digest: str) -> bool:
         return self._path(digest).exists()
+
+
+_MISSING = ("404", "NoSuchKey", "NotFound")
+
+
+@contextmanager
+def _object_store_errors(what: str, digest: str) -> Iterator[None]:
+    """botocore's failures as the register's own (the one place they are translated): a
+    missing object is ``NotFound``, anything else ``StorageUnavailable``, naming the store's
+    error code or the failure's kind, never an endpoint or a credential."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "?")
+        if code in _MISSING:
+            raise NotFound(f"no stored file {digest}") from None
+        raise StorageUnavailable(f"the file store refused to {what} file {digest}: {code}"
+                                 ) from None
+    except BotoCoreError as exc:
+        raise StorageUnavailable(f"the file store is unavailable, could not {what} file "
+                                 f"{digest}: {type(exc).__name__}") from None
 
 
 class S3Store:
@@ -84,7 +136,6 @@ class S3Store:
 
         self.bucket, self.prefix = bucket, prefix
         self._client = boto3.client("s3", endpoint_url=endpoint_url)
-        self._errors = self._client.exceptions
 
     def _key(self, digest: str) -> str:
         return f"{self.prefix}{_checked(digest)}"
@@ -92,29 +143,26 @@ class S3Store:
     def put(self, data: bytes) -> str:
         digest = content_hash(data)
         if not self.exists(digest):
-            self._client.put_object(Bucket=self.bucket, Key=self._key(digest), Body=data,
-                                    ChecksumAlgorithm="SHA256")
+            with _object_store_errors("keep", digest):
+                self._client.put_object(Bucket=self.bucket, Key=self._key(digest), Body=data,
+                                        ChecksumAlgorithm="SHA256")
         return digest
 
     def get(self, digest: str) -> bytes:
-        try:
+        with _object_store_errors("read", digest):
             body = self._client.get_object(Bucket=self.bucket, Key=self._key(digest))["Body"]
-        except self._errors.NoSuchKey:
-            raise NotFound(f"no stored file {digest}") from None
-        data = body.read()
+            data = body.read()
         if content_hash(data) != digest:
             raise NotFound(f"stored file {digest} is corrupt")
         return data
 
     def exists(self, digest: str) -> bool:
-        from botocore.exceptions import ClientError
-
+        key = self._key(digest)
         try:
-            self._client.head_object(Bucket=self.bucket, Key=self._key(digest))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return False
-            raise
+            with _object_store_errors("look up", digest):
+                self._client.head_object(Bucket=self.bucket, Key=key)
+        except NotFound:
+            return False
         return True
 
 

@@ -48,6 +48,11 @@ class TooManyRequests(RegisterError):
         self.retry_after = retry_after
 
 
+class StorageUnavailable(RegisterError):
+    """The hub's file store could not keep or give back a file (disk full, object store down
+    or refusing): nothing was changed, worth retrying (HTTP 503)."""
+
+
 class ConfigurationError(RegisterError):
     """The hub's configuration or secrets are missing or unusable."""
 

@@ -22,6 +22,7 @@ HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (errors.TooLarge, 413),
     (errors.TooManyRequests, 429),
     (errors.ConfigurationError, 503),
+    (errors.StorageUnavailable, 503),
     (errors.RegisterError, 400),
     (ServiceError, 503),  # a TSA, OCSP or CRL service down, slow or answering an error
     (SigningError, 422),

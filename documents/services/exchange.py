@@ -35,7 +35,7 @@ from axis.errors import AxisError
 from axis.protocol import request_scope
 from documents.adapters.db import transaction
 from documents.adapters.models import InboxMessage, OutboxMessage
-from documents.domain.errors import RegisterError
+from documents.domain.errors import RegisterError, StorageUnavailable
 from documents.domain.ports import (
     DocumentEnvelope,
     DocumentValidator,
@@ -376,6 +376,8 @@ def _apply_batch(hub: Hub, parsed: list[_Parsed], verdicts: list[FileVerdict]) -
                         kind = _apply(session, hub, received, row.blob_hash, mine,
                                       [put.result() for put in stored])
                         row.state = "processed"
+                except StorageUnavailable:
+                    raise  # not this envelope's fault: the round stops, the next one retries
                 except RegisterError as exc:  # its savepoint is undone; the row says why
                     metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "arrival").inc()
                     row.state, row.error = "failed", str(exc)

@@ -221,3 +221,32 @@ def test_killing_the_workers_mid_batch_loses_and_doubles_nothing(new_database, t
     assert core.received(g09.settings.organ_id) == ()
     # the axis holds each document once: a re-send after the kill kept its message id
     assert len(core.sent(h41.settings.organ_id)) == BATCH
+
+
+def test_a_full_disk_while_processing_stops_the_round_and_the_next_one_takes_it(
+        hub, peer, small_disk):
+    """The receiver's disk fills up between collecting an envelope and storing its files: the
+    round stops with the storage error and the envelope waits (not failed); once there is room
+    the next round makes it an incoming document, once."""
+    from documents.adapters.storage import LocalStore
+    from documents.domain.errors import StorageUnavailable
+
+    issue_and_send(hub, add_users(hub))
+    exchange.deliver_due(hub)
+    peer.store = LocalStore(small_disk / "files")
+    assert exchange.collect(peer) == 1  # the envelope itself is kept
+    filler = small_disk / "other-data"
+    with open(filler, "wb", buffering=0) as out, pytest.raises(OSError):
+        while out.write(b"\0" * 4096):  # up to the last block
+            pass
+    with pytest.raises(StorageUnavailable, match="No space left on device"):
+        exchange.process_stored(peer)
+    with peer.sessions() as session:
+        assert session.scalars(select(InboxMessage.state)).all() == ["stored"]
+        assert session.scalar(select(func.count()).select_from(IncomingDocument)) == 0
+
+    filler.unlink()
+    assert exchange.process_stored(peer).documents == 1
+    with peer.sessions() as session:
+        assert session.scalars(select(InboxMessage.state)).all() == ["processed"]
+        assert session.scalar(select(func.count()).select_from(IncomingDocument)) == 1

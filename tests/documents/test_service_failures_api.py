@@ -4,6 +4,7 @@ does not change (served by uvicorn on loopback; real PAdES signing on the develo
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from documents.adapters.signing import KeyFiles, PadesDocumentSigner
@@ -65,3 +66,33 @@ def test_stopped_and_404_tsa_answer_503_and_change_nothing(api, hub, real_signin
     assert answer.json()["detail"] == f"time-stamping service {base} answered HTTP 404 Not Found"
     after = h41("clerk").get(f"/outgoing/{doc['id']}").json()
     assert after["state"] == "leader_signed" and after["number"] is None
+
+
+def test_a_full_file_store_answers_503_and_creates_nothing(api, hub, small_disk):
+    """The hub's disk is full when a specialist uploads a draft: one line, 503, no document;
+    once there is room the same upload is taken."""
+    from documents.adapters.storage import LocalStore
+
+    h41, _ = api
+    roomy = hub.store
+    hub.store = LocalStore(small_disk / "files")
+    body = {"doc_type": "Công văn", "subject": "Công văn khi đĩa đầy", "unit": "VP",
+            "recipients": [{"organ_id": "000.00.00.G09", "name": "Bộ Mẫu"}]}
+    files = [("document", ("cv.pdf", decree30_draft(), "application/pdf")),
+             ("attachments", ("phu-luc.pdf", ANNEX, "application/pdf"))]
+    filler = small_disk / "other-data"
+    with open(filler, "wb", buffering=0) as out, contextlib.suppress(OSError):
+        while out.write(b"\0" * 4096):  # up to the last block
+            pass
+    before = h41("specialist").get("/outgoing").json()
+    answer = h41("specialist").post("/outgoing", data={"metadata": json.dumps(body)},
+                                    files=files)
+    assert answer.status_code == 503, answer.text
+    assert answer.json() == {
+        "detail": "the file store could not keep a file: No space left on device"}
+    assert h41("specialist").get("/outgoing").json() == before
+
+    hub.store = roomy
+    answer = h41("specialist").post("/outgoing", data={"metadata": json.dumps(body)},
+                                    files=files)
+    assert answer.status_code in (200, 201), answer.text

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from documents.adapters.storage import LocalStore, S3Store, content_hash, open_store
@@ -69,3 +71,59 @@ def test_local_store_leaves_no_partial_files(tmp_path):
     store = LocalStore(tmp_path)
     store.put(b"x" * 10_000)
     assert not [p for p in tmp_path.rglob(".incoming-*")]
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_partial_file(small_disk):
+    from documents.domain.errors import StorageUnavailable
+
+    store = LocalStore(small_disk / "files")
+    kept = store.put(b"small")
+    with pytest.raises(StorageUnavailable) as refused:
+        store.put(b"x" * (1 << 20))
+    assert str(refused.value) == "the file store could not keep a file: No space left on device"
+    assert not list(small_disk.rglob(".incoming-*"))
+    assert store.get(kept) == b"small"  # what it held is untouched
+
+
+def test_a_kept_file_its_rename_and_its_new_folders_are_flushed(tmp_path, monkeypatch):
+    """The file, then the folder it was renamed into, then each new folder's parent: after a
+    power cut the file is there under its name, as the committed row that names it says."""
+    import os
+
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    store = LocalStore(tmp_path / "files")
+    monkeypatch.setattr(os, "fsync", fsync)
+    digest = store.put(b"Quyet dinh")
+    final = store.root / digest[:2] / digest[2:4] / digest
+    assert [Path(p).name.startswith(".incoming-") for p in synced[:1]] == [True]
+    assert synced[1:] == [str(final.parent), str(final.parent.parent), str(store.root)]
+    synced.clear()
+    store.put(b"Quyet dinh")  # already kept: nothing written, nothing flushed
+    assert synced == []
+
+
+def test_an_object_store_that_refuses_is_one_line(s3_store, s3_endpoint):
+    """Its bucket gone: a put is refused in one line naming the store's error code (the HEAD
+    before it finds nothing, as for any new file), a read likewise."""
+    import boto3
+
+    from documents.domain.errors import StorageUnavailable
+
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint)
+    s3.create_bucket(Bucket="edochub-outage")
+    store = open_store("s3://edochub-outage/files/", s3_endpoint)
+    kept = store.put(b"before the outage")
+    s3.delete_object(Bucket="edochub-outage", Key=f"files/{kept}")
+    s3.delete_bucket(Bucket="edochub-outage")
+    with pytest.raises(StorageUnavailable) as refused:
+        store.put(b"during the outage")
+    digest = content_hash(b"during the outage")
+    assert str(refused.value) == f"the file store refused to keep file {digest}: NoSuchBucket"
+    with pytest.raises(StorageUnavailable, match=f"refused to read file {kept}: NoSuchBucket"):
+        store.get(kept)

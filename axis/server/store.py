@@ -5,7 +5,8 @@ An incoming body is streamed into a staging file on local disk, hashed on the wa
 the size limit; it never sits whole in memory. Each upload removes its own staging file when it
 fails or its sender hangs up; only a crash leaves one behind, and ``sweep_staging`` removes those
 untouched for longer than a lease (a live upload writes, so it keeps its file fresh), so several
-servers may share nothing, or a folder, without deleting each other's uploads.
+servers may share nothing, or a folder, without deleting each other's uploads. A disk that is
+full or failing is ``AxisUnavailable`` in one line (503: worth retrying, nothing was kept).
 """
 
 from __future__ import annotations
@@ -15,15 +16,25 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from axis.errors import AxisError, MessageNotFound, MessageTooLarge
+from axis.errors import AxisError, AxisUnavailable, MessageNotFound, MessageTooLarge
 
 CHUNK = 1 << 20
 STAGING_PATTERN = "incoming-*.part"
 SUFFIX = ".edxml"
+
+
+@contextmanager
+def _disk_errors(what: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise AxisUnavailable(f"the axis could not {what}: "
+                              f"{exc.strerror or type(exc).__name__}") from None
 
 
 def private_dir(path: Path) -> Path:
@@ -50,7 +61,8 @@ class Staged:
     bytes minus a trailing CRLF, which the national SDK appends after the envelope."""
 
     def __init__(self, directory: Path, max_size: int) -> None:
-        fd, name = tempfile.mkstemp(dir=directory, prefix="incoming-", suffix=".part")
+        with _disk_errors("receive the message"):
+            fd, name = tempfile.mkstemp(dir=directory, prefix="incoming-", suffix=".part")
         self.path = Path(name)
         self._file = os.fdopen(fd, "wb")
         self._max_size = max_size
@@ -65,12 +77,14 @@ class Staged:
         data = self._tail + chunk
         self._head.update(data[:-2])
         self._tail = data[-2:]
-        self._file.write(chunk)
+        with _disk_errors("receive the message"):
+            self._file.write(chunk)
 
     def finish(self) -> None:
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        with _disk_errors("receive the message"):
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
 
     @property
     def sha256(self) -> str:
@@ -95,7 +109,8 @@ class Staged:
 
     def discard(self) -> None:
         if not self._file.closed:
-            self._file.close()
+            with suppress(OSError):  # a full disk: closing flushes what could not be written
+                self._file.close()
         self.path.unlink(missing_ok=True)
 
 
@@ -151,12 +166,13 @@ class MessageStore(StagingArea):
 
     def keep(self, staged: Staged, doc_id: str) -> None:
         """Move a finished staging file into place and make the rename itself durable."""
-        os.replace(staged.path, self.path(doc_id))
-        directory = os.open(self.root, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        with _disk_errors("keep the message"):
+            os.replace(staged.path, self.path(doc_id))
+            directory = os.open(self.root, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
 
     def open(self, doc_id: str) -> BinaryIO:
         """The stored envelope, to read as a stream (close it)."""

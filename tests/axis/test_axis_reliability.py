@@ -249,3 +249,45 @@ def test_agency_add_and_agencies_commands(tmp_path: Path, cli) -> None:
                 "000.01.00.H41\tSở Nội vụ (under 000.00.00.H41)"]
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_a_full_disk_is_refused_as_worth_retrying_and_keeps_nothing(
+        protocol: str, tmp_path: Path, small_disk: Path) -> None:
+    """The axis's message folder on a disk that fills up: the send is refused in one line as
+    AXIS_UNAVAILABLE (HTTP 503 / a SOAP fault), no half file or message is left, and once
+    there is room the sender's retry with the same message id is taken once."""
+    server = AxisServer(tmp_path / "axis", store=str(small_disk / "messages")).start()
+    try:
+        sender, receiver = server.add_agency(), server.add_agency()
+        document = addressed("edoc_new.edxml", sender, receiver, tmp_path)
+        filler = small_disk / "other-data"
+        with open(filler, "wb", buffering=0) as out, contextlib.suppress(OSError):
+            while out.write(b"\0" * 4096):  # up to the last block
+                pass
+        with client_for(server, sender, protocol, attempts=1) as client, \
+                pytest.raises(AxisUnavailable, match="could not receive the message: "
+                                                     "No space left on device"):
+            client.send(document, message_id="disk-full")
+        if protocol == "http":  # the status a plain client sees
+            data = document.read_bytes()
+            answer = httpx.post(f"{server.base_url}/vxp/sendEdoc", content=data,
+                                headers=signed_headers({
+                                    "from": sender.code, "systemid": sender.code,
+                                    "servicetype": "eDoc", "messageid": "disk-full",
+                                    "hash-file": hash_file_hex(hashlib.sha256(data).digest()),
+                                    "timestamp": "x",
+                                    "Content-Type": "application/octet-stream"}, sender.secret))
+            assert answer.status_code == 503 and answer.json()["ErrorCode"] == "AXIS_UNAVAILABLE"
+        assert list((small_disk / "messages").iterdir()) == []  # no half-received file
+        with client_for(server, receiver, protocol) as client:
+            assert client.received() == ()
+
+        filler.unlink()
+        with client_for(server, sender, protocol) as client:
+            receipt = client.send(document, message_id="disk-full")
+        assert not receipt.duplicate
+        with client_for(server, receiver, protocol) as client:
+            assert [m.doc_id for m in client.received()] == [receipt.doc_id]
+    finally:
+        server.stop()

@@ -96,17 +96,3 @@ def api(hub, peer) -> Iterator:
         for client in clients.values():
             client.close()
 
-
-@pytest.fixture()
-def small_disk(tmp_path):
-    """A 256 KiB tmpfs: a real file system that fills up (needs root, as CI runs)."""
-    import subprocess
-
-    folder = tmp_path / "small-disk"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    yield folder
-    subprocess.run(["umount", "-l", str(folder)], check=True)

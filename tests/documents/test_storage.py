@@ -79,7 +79,7 @@ def test_a_full_disk_is_one_line_and_leaves_no_partial_file(small_disk):
     store = LocalStore(small_disk / "files")
     kept = store.put(b"small")
     with pytest.raises(StorageUnavailable) as refused:
-        store.put(b"x" * (1 << 20))
+        store.put(b"x" * (2 << 20))
     assert str(refused.value) == "the file store could not keep a file: No space left on device"
     assert not list(small_disk.rglob(".incoming-*"))
     assert store.get(kept) == b"small"  # what it held is untouched

@@ -3,24 +3,32 @@
 SQLite transactions begin IMMEDIATE: a writer takes the write lock at ``BEGIN`` and waits
 (busy timeout) instead of failing half-way when another writer got there first, which is what
 makes concurrent number-taking safe there. PostgreSQL gets the same from row locks.
+
+A database that cannot be used (PostgreSQL down or the connection lost; SQLite locked past the
+busy timeout, its disk full or failing) raises ``StorageUnavailable`` in one line, translated
+here for every statement, so that callers see a register error (HTTP 503), not a driver's.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
-    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.engine.interfaces import DBAPIConnection, ExceptionContext
 from axis.server import private_file
+from documents.domain.errors import StorageUnavailable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def normalize_url(url: str) -> str:
@@ -33,6 +41,31 @@ def normalize_url(url: str) -> str:
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
+
+
+#: SQLite's operational errors that mean "not now", not "wrong statement or schema"
+_SQLITE_UNAVAILABLE = ("locked", "busy", "disk", "unable to open", "full", "readonly")
+
+
+def _unavailable(context: ExceptionContext) -> None:
+    """``handle_error``: raise StorageUnavailable in place of a driver error that means the
+    database cannot be used now; anything else (a constraint, a missing table) passes. The
+    answer names no host or port: the driver's own words go to this service's log only."""
+    if context.is_pre_ping:  # the pool replaces a stale connection by itself
+        return
+    original = context.original_exception
+    if not (context.is_disconnect or isinstance(context.sqlalchemy_exception, OperationalError)):
+        return
+    words = (str(original).strip().splitlines() or [type(original).__name__])[0]
+    if context.dialect.name == "sqlite":
+        if not context.is_disconnect and not any(w in words.lower() for w in _SQLITE_UNAVAILABLE):
+            return
+        said = f"the database is unavailable: {words}"
+    else:
+        state = getattr(original, "sqlstate", None)
+        said = "the database is unavailable" + (f" (SQLSTATE {state})" if state else "")
+    log.warning("%s (%s)", said, words)
+    raise StorageUnavailable(said) from None
 
 
 def make_engine(url: str) -> Engine:
@@ -56,8 +89,10 @@ def make_engine(url: str) -> Engine:
         def _on_begin(connection: Connection) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=60)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=60)
+    event.listen(engine, "handle_error", _unavailable)
+    return engine
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

@@ -49,8 +49,8 @@ class TooManyRequests(RegisterError):
 
 
 class StorageUnavailable(RegisterError):
-    """The hub's file store could not keep or give back a file (disk full, object store down
-    or refusing): nothing was changed, worth retrying (HTTP 503)."""
+    """The hub's database or file store could not be used (server down, connection lost, disk
+    full, object store refusing): nothing was changed, worth retrying (HTTP 503)."""
 
 
 class ConfigurationError(RegisterError):

@@ -22,7 +22,8 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from documents.domain.errors import NotAuthenticated
+from documents.domain.errors import NotAuthenticated, StorageUnavailable
+from documents.http.errors import status_of
 from documents.http.security import user_of
 from documents.services.hub import Hub
 
@@ -63,7 +64,11 @@ class BodyGate:
                                      f"limit of {limit} bytes")
             return
         if path not in LOGIN_PATHS:
-            problem = await run_in_threadpool(self._unauthenticated, headers)
+            try:
+                problem = await run_in_threadpool(self._unauthenticated, headers)
+            except StorageUnavailable as exc:  # the tokens are in the database
+                await _answer(send, status_of(exc), str(exc))
+                return
             if problem is not None:
                 if path.startswith("/ui/"):
                     await _redirect(send, "/ui/login")

@@ -113,6 +113,7 @@ def test_readiness_follows_the_database(tmp_path, private_postgres):
     with running(tmp_path / "world", database_url) as world:
         hub = httpx.Client(base_url=world.urls["000.00.00.H41"], timeout=60)
         assert hub.get("/readyz").status_code == 200
+        clerk = _clerk(world, "000.00.00.H41")
         _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
         down = hub.get("/readyz")
         assert down.status_code == 503
@@ -120,6 +121,14 @@ def test_readiness_follows_the_database(tmp_path, private_postgres):
         assert down.json()["checks"]["database"] != "ok"
         assert down.json()["checks"]["storage"] == "ok"
         assert hub.get("/healthz").status_code == 200  # alive, though not ready
+        # every kind of request that needs the database: one line, 503, no host or port named
+        for answer in (clerk.get("/outgoing"),  # a route's own dependency
+                       clerk.post("/exchange/run", json={}),  # the gate, before any body
+                       hub.post("/auth/token", data={"username": "clerk", "password": "x"})):
+            assert answer.status_code == 503, answer.text
+            detail = answer.json()["detail"]
+            assert detail.startswith("the database is unavailable"), detail
+            assert "127.0.0.1" not in detail and "\n" not in detail
         port = url.rsplit(":", 1)[1].split("/")[0]
         _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-o",
                      f"-p {port} -c listen_addresses=127.0.0.1 -k {data.parent}",

@@ -82,6 +82,8 @@ class EdxmlTarget:
         self._depth = self._elements = self._text = self._total_text = 0
         self._decoder: Base64Decoder | None = None
         self._sink: tuple[BinaryIO | None, object] | None = None
+        #: the namespace declarations of the element about to start (``start_ns``)
+        self._declared: dict[str | None, str] = {}
 
     @_recorded
     def doctype(self, name: str | None, public_id: str | None,
@@ -89,9 +91,16 @@ class EdxmlTarget:
         raise UnsafeXmlError(
             "DOCTYPE refused: edXML allows no DTD, entity declarations or external entities")
 
+    def start_ns(self, prefix: str, uri: str) -> None:
+        """A declaration on the next element. The declarations come this way, not as
+        ``start``'s ``nsmap``: lxml 6.2.0 passes that empty, which lost every prefix (and made
+        every envelope signature over them fail to verify)."""
+        self._declared[prefix or None] = uri
+
     @_recorded
     def start(self, tag: str, attrib: dict[str, str],
-              nsmap: dict[str | None, str] | None = None) -> None:
+              nsmap: dict[str | None, str] | None = None) -> None:  # see start_ns
+        declared, self._declared = self._declared, {}
         self._depth += 1
         self._elements += 1
         self._text = 0
@@ -105,8 +114,7 @@ class EdxmlTarget:
         tag = self._qualified(tag)
         if tag == PAYLOAD_TAG:
             self._open_payload()
-        element = self.builder.start(
-            tag, dict(attrib), {prefix or None: uri for prefix, uri in (nsmap or {}).items()})
+        element = self.builder.start(tag, dict(attrib), declared)
         if self.root is None:
             self.root = element
 

@@ -32,7 +32,12 @@ from documents.adapters import (
     db,
     open_store,
 )
-from documents.domain import ConfigurationError, DocumentSigner, DocumentValidator
+from documents.domain import (
+    ConfigurationError,
+    DocumentSigner,
+    DocumentValidator,
+    StorageUnavailable,
+)
 from documents.services import Hub, HubSettings, users
 from edochub.config import Config
 
@@ -195,9 +200,11 @@ def open_engine(config: Config, migrate: bool = True) -> Engine:
             db.migrate(engine)
         else:
             engine.connect().close()
-    except DBAPIError as exc:
+    except (DBAPIError, StorageUnavailable) as exc:
         engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        # the driver's own words: this line is the operator's, not an API client's
+        cause = exc.orig if isinstance(exc, DBAPIError) else exc.__cause__
+        reason = (str(cause).strip().splitlines() or [""])[0] if cause else str(exc)
         raise ConfigurationError(f"cannot open the database {shown_url(url)} ({where}): "
                                  f"{reason}: check the URL and that the database server runs"
                                  ) from None

@@ -65,7 +65,8 @@ def _unavailable(context: ExceptionContext) -> None:
         state = getattr(original, "sqlstate", None)
         said = "the database is unavailable" + (f" (SQLSTATE {state})" if state else "")
     log.warning("%s (%s)", said, words)
-    raise StorageUnavailable(said) from None
+    # chained: the driver's error stays for whoever may see it (the operator's start-up line)
+    raise StorageUnavailable(said) from original
 
 
 def make_engine(url: str) -> Engine:

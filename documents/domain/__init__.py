@@ -1,7 +1,7 @@
 """The register's core, free of I/O and frameworks: the workflows (state machines), the ports
 it needs from signing, edXML and the axis, its errors, and accent folding for search."""
 
-from documents.domain.errors import ConfigurationError, RegisterError
+from documents.domain.errors import ConfigurationError, RegisterError, StorageUnavailable
 from documents.domain.ports import (
     DocumentSigner,
     DocumentValidator,
@@ -19,5 +19,6 @@ __all__ = [
     "LeaderKey",
     "Party",
     "RegisterError",
+    "StorageUnavailable",
     "fold",
 ]

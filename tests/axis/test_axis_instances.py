@@ -12,6 +12,7 @@ import hashlib
 import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -423,7 +424,8 @@ def test_an_object_store_that_is_down_answers_503_and_the_retry_lands_once(
     sender's retry with the same message id is stored once and delivered."""
     import boto3
 
-    bucket, db_url = "edochub-outage", create_postgres_database()
+    # moto keeps one set of buckets per process, whichever of its servers is asked
+    bucket, db_url = f"edochub-outage-{uuid.uuid4().hex[:8]}", create_postgres_database()
     s3 = boto3.client("s3", endpoint_url=object_store)
     s3.create_bucket(Bucket=bucket)
     server = AxisServer(tmp_path / "axis", db_url, store=f"s3://{bucket}/{PREFIX}",

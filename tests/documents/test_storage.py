@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -115,12 +116,13 @@ def test_an_object_store_that_refuses_is_one_line(s3_store, s3_endpoint):
 
     from documents.domain.errors import StorageUnavailable
 
+    bucket = f"edochub-outage-{uuid.uuid4().hex[:8]}"  # moto's buckets are one per process
     s3 = boto3.client("s3", endpoint_url=s3_endpoint)
-    s3.create_bucket(Bucket="edochub-outage")
-    store = open_store("s3://edochub-outage/files/", s3_endpoint)
+    s3.create_bucket(Bucket=bucket)
+    store = open_store(f"s3://{bucket}/files/", s3_endpoint)
     kept = store.put(b"before the outage")
-    s3.delete_object(Bucket="edochub-outage", Key=f"files/{kept}")
-    s3.delete_bucket(Bucket="edochub-outage")
+    s3.delete_object(Bucket=bucket, Key=f"files/{kept}")
+    s3.delete_bucket(Bucket=bucket)
     with pytest.raises(StorageUnavailable) as refused:
         store.put(b"during the outage")
     digest = content_hash(b"during the outage")

@@ -27,10 +27,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: demo test lint system-deps fuzz
 FUZZ_SECONDS ?= 120
 
-$(BIN)/edochub: pyproject.toml
+$(BIN)/edochub: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
 	touch $@
 
 system-deps:

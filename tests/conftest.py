@@ -169,6 +169,12 @@ def pg_server() -> Iterator[str]:
     with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres",
                          autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+        # Each hub migrates with CREATE INDEX CONCURRENTLY, which waits for every older
+        # transaction in this database, whatever its schema: a transaction a failed test left
+        # open (a request thread still running after its server stopped) would hang the rest
+        # of the session. Such a leftover is ended after a minute instead.
+        conn.execute(f'ALTER DATABASE "{name}" SET idle_in_transaction_session_timeout = '
+                     "'60s'")
     yield name
     with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres",
                          autocommit=True) as conn:

@@ -10,7 +10,7 @@ from axis.server.core import Settings
 from axis.server.directory import Entry as DirectoryEntry
 from axis.server.directory_file import read_directory_file
 from axis.server.sealing import kek_from_env, new_kek
-from axis.server.store import private_dir, private_file
+from axis.server.store import private_dir, private_file, sync_folder
 
 __all__ = [
     "DirectoryEntry",
@@ -23,6 +23,7 @@ __all__ = [
     "open_core",
     "private_dir",
     "private_file",
+    "sync_folder",
     "read_directory_file",
     "serve",
 ]

@@ -48,6 +48,15 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+def sync_folder(folder: Path) -> None:
+    """Make ``folder``'s entries durable (a file renamed into it, a folder made in it)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def private_file(path: Path) -> Path:
     """``path`` created empty 0600 unless it exists (databases: SQLite keeps the mode for its
     journal files)."""
@@ -168,11 +177,7 @@ class MessageStore(StagingArea):
         """Move a finished staging file into place and make the rename itself durable."""
         with _disk_errors("keep the message"):
             os.replace(staged.path, self.path(doc_id))
-            directory = os.open(self.root, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
+            sync_folder(self.root)
 
     def open(self, doc_id: str) -> BinaryIO:
         """The stored envelope, to read as a stream (close it)."""

@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
-# files private to the service user: the same rule as the axis's own files
-from axis.server import private_dir
+# files private to the service user, and flushed folders: the same rules as the axis's own files
+from axis.server import private_dir, sync_folder
 from documents.domain.errors import ConfigurationError, NotFound, StorageUnavailable
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -42,15 +42,6 @@ class BlobStore(Protocol):
     def get(self, digest: str) -> bytes: ...
 
     def exists(self, digest: str) -> bool: ...
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the entries of ``folder`` (a rename into it, a new folder in it) durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class LocalStore:
@@ -86,9 +77,9 @@ class LocalStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _sync_folder(path.parent)  # the rename
+        sync_folder(path.parent)  # the rename
         for folder in reversed(new_folders):  # each new folder's entry in its parent
-            _sync_folder(folder.parent)
+            sync_folder(folder.parent)
 
     def get(self, digest: str) -> bytes:
         path = self._path(digest)

@@ -38,10 +38,18 @@ STAFF_NAMES = {"specialist": "Lê Thị Hoa", "clerk": "Phạm Văn Thư",
 HOST = "127.0.0.1"
 
 
+def free_ports(count: int) -> list[int]:
+    """``count`` loopback ports nothing listens on now, all different: they are held together
+    while chosen (one at a time, the system may hand out the same port twice)."""
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind((HOST, 0))
+        return [sock.getsockname()[1] for sock in sockets]
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
 
 
 @dataclass
@@ -70,12 +78,14 @@ def running(directory: Path,
     from signing.stamping import specimens
 
     directory.mkdir(parents=True, exist_ok=True)
-    pki = devpki.build(directory / "pki-DEV-ONLY", f"http://{HOST}:{free_port()}")
+    # the PKI's and the axis's ports are bound only in the services' child: chosen together
+    pki_port, axis_port = free_ports(2)
+    pki = devpki.build(directory / "pki-DEV-ONLY", f"http://{HOST}:{pki_port}")
     # generated per run, never stored in code
     axis_secrets = {code: secrets.token_urlsafe(24) for code in AGENCIES}
     with ExitStack() as stack:
         pki_url, axis_url = stack.enter_context(demo_services.serving(
-            pki, directory / "axis", HOST, free_port(),
+            pki, directory / "axis", HOST, axis_port,
             {code: (AGENCIES[code][0], secret) for code, secret in axis_secrets.items()}))
         world = World(axis_url, pki_url)
         for code, (name, abbreviation, seal, leader) in AGENCIES.items():

@@ -139,8 +139,7 @@ def deliver_due(hub: Hub, limit: int = 1000, lease: timedelta = LEASE) -> Delive
                 errors[message.outbox_id] = str(exc) or type(exc).__name__
                 metrics.EXCHANGE_FAILURES.labels(hub.settings.organ_id, "send").inc()
 
-    with _Helpers(max_workers=SENDING_AT_ONCE,
-                            thread_name_prefix="edochub-deliver") as helpers:
+    with _Helpers(max_workers=SENDING_AT_ONCE, thread_name_prefix="edochub-deliver") as helpers:
         while limit > 0:
             claimed = _claim(hub, lease, min(limit, CLAIM_BATCH))
             if not claimed:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -184,22 +185,36 @@ def make_animator(pki: DevPki) -> Animator:
 
 
 @contextmanager
-def serving(pki: DevPki) -> Iterator[str]:
-    """Serve the PKI's services in a background thread for the duration of the block."""
+def serving(pki: DevPki, listener: socket.socket | None = None) -> Iterator[str]:
+    """Serve the PKI's services in a background thread for the duration of the block, on
+    ``listener`` (a socket already listening on the PKI's port, e.g. since the port was
+    chosen: then no other server can take the port meanwhile) or on a socket bound now."""
     from werkzeug.serving import make_server
 
     host, port = pki.host_port
+    if listener is None:
+        try:
+            # bound here rather than by werkzeug, which answers a port in use with sys.exit
+            listener = socket.create_server((host, port))
+        except OSError as exc:
+            raise DevPkiError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+        own: socket.socket | None = listener
+    else:
+        own = None
     try:
-        server = make_server(host, port, make_animator(pki), threaded=True)
-    except OSError as exc:
-        raise DevPkiError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-    thread = threading.Thread(target=server.serve_forever, name="dev-pki", daemon=True)
-    thread.start()
-    try:
-        yield pki.url_prefix
+        server = make_server(host, port, make_animator(pki), threaded=True,
+                             fd=listener.fileno())
+        thread = threading.Thread(target=server.serve_forever, name="dev-pki", daemon=True)
+        thread.start()
+        try:
+            yield pki.url_prefix
+        finally:
+            server.shutdown()
+            thread.join()
+            server.server_close()
     finally:
-        server.shutdown()
-        thread.join()
+        if own is not None:
+            own.close()
 
 
 def serve_forever(pki: DevPki) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -20,7 +21,6 @@ import pytest
 
 from signing import devpki
 from tests.helpers.cli import CliResult, run_cli
-from tests.helpers.net import free_port
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -37,16 +37,27 @@ SOFTHSM_MODULE_CANDIDATES = (
 
 
 @pytest.fixture(scope="session")
-def dev_pki(tmp_path_factory: pytest.TempPathFactory) -> devpki.DevPki:
-    """A freshly built development PKI whose service URLs point at a free loopback port."""
-    directory = tmp_path_factory.mktemp("dev-pki")
-    return devpki.build(directory, f"http://127.0.0.1:{free_port()}")
+def pki_listener() -> Iterator[socket.socket]:
+    """The development PKI's port, listening from the moment it is chosen: chosen free at the
+    session's start but bound only when a test first needs the services, it could be taken
+    meanwhile by another test's server (which would then answer the PKI's requests)."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        yield listener
 
 
 @pytest.fixture(scope="session")
-def pki_services(dev_pki: devpki.DevPki) -> Iterator[devpki.DevPki]:
+def dev_pki(tmp_path_factory: pytest.TempPathFactory,
+            pki_listener: socket.socket) -> devpki.DevPki:
+    """A freshly built development PKI whose service URLs point at its own loopback port."""
+    directory = tmp_path_factory.mktemp("dev-pki")
+    return devpki.build(directory, f"http://127.0.0.1:{pki_listener.getsockname()[1]}")
+
+
+@pytest.fixture(scope="session")
+def pki_services(dev_pki: devpki.DevPki,
+                 pki_listener: socket.socket) -> Iterator[devpki.DevPki]:
     """The PKI's OCSP, CRL and TSA endpoints, served for the whole test session."""
-    with devpki.serving(dev_pki):
+    with devpki.serving(dev_pki, pki_listener):
         yield dev_pki
 
 

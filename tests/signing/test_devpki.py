@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import socket
 import urllib.request
 
+import pytest
 from asn1crypto import crl, ocsp, pem, x509
 
 from signing import devpki
@@ -69,6 +72,16 @@ def test_services_report_revocation(pki_services):
             answer = ocsp.OCSPResponse.load(resp.read())
         single = answer.basic_ocsp_response["tbs_response_data"]["responses"][0]
         assert single["cert_status"].name == expected
+
+
+def test_a_port_in_use_is_a_clear_error(dev_pki):
+    """werkzeug answers a port in use with sys.exit; the PKI's own bind says what is wrong."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        elsewhere = dataclasses.replace(dev_pki, url_prefix=f"http://127.0.0.1:{port}")
+        with pytest.raises(devpki.DevPkiError, match=f"cannot listen on 127.0.0.1:{port}"), \
+                devpki.serving(elsewhere):
+            pass
 
 
 def test_token_holds_keys(softhsm_token):

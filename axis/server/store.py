@@ -106,8 +106,12 @@ class Staged:
         return self._head.hexdigest() if self._tail == b"\r\n" else None
 
     def strip_crlf(self) -> None:
-        """Drop the trailing CRLF (after ``finish``), once the hash showed it is not content."""
-        os.truncate(self.path, self.size - 2)
+        """Drop the trailing CRLF (after ``finish``), once the hash showed it is not content;
+        made durable as ``finish`` made the bytes, so that the envelope kept is the one whose
+        hash is recorded, even after a crash."""
+        with _disk_errors("receive the message"), open(self.path, "r+b") as file:
+            file.truncate(self.size - 2)
+            os.fsync(file.fileno())
         self.size -= 2
         self._tail = b""
 

@@ -75,7 +75,7 @@ async def send_edoc(request: Request, caller: VxpCallerDep, core: CoreDep) -> JS
             without_crlf = staged.sha256_without_crlf
             if without_crlf is None or hash_file_hex(bytes.fromhex(without_crlf)) != expected:
                 raise HashMismatch("hash-file does not match the received envelope")
-            staged.strip_crlf()
+            await run_in_threadpool(staged.strip_crlf)
         receipt = await run_in_threadpool(
             core.send, caller.agency, staged, caller.param("messagetype") or None,
             recipients_of(caller.param("to")), caller.param("messageid") or None)

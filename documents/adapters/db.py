@@ -69,10 +69,15 @@ def _unavailable(context: ExceptionContext) -> None:
     raise StorageUnavailable(said) from original
 
 
-def make_engine(url: str) -> Engine:
+#: how long a SQLite transaction waits for another's write lock before the database counts as
+#: unavailable (503, worth retrying)
+SQLITE_BUSY_SECONDS = 60.0
+
+
+def make_engine(url: str, sqlite_busy_seconds: float = SQLITE_BUSY_SECONDS) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 60})
+        engine = create_engine(url, connect_args={"timeout": sqlite_busy_seconds})
         if engine.url.database and engine.url.database != ":memory:":
             private_file(Path(engine.url.database))  # 0600 in a 0700 folder when new
 
@@ -82,7 +87,7 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.execute(f"PRAGMA busy_timeout={round(sqlite_busy_seconds * 1000)}")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.close()
 

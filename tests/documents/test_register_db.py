@@ -54,6 +54,32 @@ def test_rolled_back_issuance_gives_its_number_back(engine):
         assert books.take_number(session, books.OUTGOING, 2026)[1] == 1
 
 
+def test_a_write_lock_held_too_long_is_a_clear_503_error(tmp_path):
+    """Another process holding SQLite's write lock past the busy timeout: the transaction is
+    refused as the database being unavailable (503, one line), and changes nothing."""
+    import sqlite3
+
+    from documents.adapters import db
+    from documents.domain.errors import StorageUnavailable
+
+    path = tmp_path / "register.db"
+    engine = db.make_engine(f"sqlite:///{path}", sqlite_busy_seconds=0.2)
+    db.migrate(engine)
+    sessions = db.session_factory(engine)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # as a stuck writer would
+    try:
+        with pytest.raises(StorageUnavailable) as refused, transaction(sessions) as session:
+            books.take_number(session, books.OUTGOING, 2026)
+        assert str(refused.value) == "the database is unavailable: database is locked"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with transaction(sessions) as session:  # nothing was taken while it waited
+        assert books.take_number(session, books.OUTGOING, 2026)[1] == 1
+    engine.dispose()
+
+
 def test_outgoing_workflow_numbers_seals_and_queues(hub):
     users = add_users(hub)
     with pytest.raises(Forbidden):

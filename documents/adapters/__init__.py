@@ -2,7 +2,9 @@
 and the ports bound to the signing package, the edXML codec and the axis transports."""
 
 from documents.adapters import db
+from documents.adapters.axis_link import AxisClientLink
 from documents.adapters.db import transaction
+from documents.adapters.edxml_codec import EdxmlCodec
 from documents.adapters.models import (
     InboxMessage,
     IncomingDocument,
@@ -11,13 +13,7 @@ from documents.adapters.models import (
     User,
 )
 from documents.adapters.sealing_pool import SealingPool
-from documents.adapters.signing import (
-    AxisClientLink,
-    EdxmlCodec,
-    KeyFiles,
-    PadesDocumentSigner,
-    PadesDocumentValidator,
-)
+from documents.adapters.signing import KeyFiles, PadesDocumentSigner, PadesDocumentValidator
 from documents.adapters.storage import BlobStore, open_store
 from documents.adapters.validation_pool import PooledValidator
 

@@ -1,7 +1,8 @@
 """What the register needs from signing, edXML and the axis, as narrow interfaces.
 
-The register speaks only these types; ``documents.adapters.signing`` binds them to the signing
-package, the edXML codec and the axis transports, so their own types never reach a service.
+The register speaks only these types; ``documents.adapters`` binds them to the signing package
+(``signing``), the edXML codec (``edxml_codec``) and the axis transports (``axis_link``), so
+their own types never reach a service.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ from pathlib import Path
 from axis.transports.base import AxisClient
 from axis.transports.vxp import VxpTransport
 from documents.adapters import db
-from documents.adapters.signing import AxisClientLink, EdxmlCodec
+from documents.adapters.axis_link import AxisClientLink
+from documents.adapters.edxml_codec import EdxmlCodec
 from documents.adapters.storage import LocalStore
 from documents.services import exchange
 from documents.services.hub import Hub

@@ -10,7 +10,7 @@ from datetime import datetime
 import httpx
 from sqlalchemy import select
 
-from documents.adapters import signing as adapters
+from documents.adapters import edxml_codec
 from documents.adapters.models import OutboxMessage, OutgoingDocument
 from tests.helpers.api import ok, post_draft
 
@@ -198,7 +198,7 @@ def test_a_second_recall_within_the_same_second_is_a_request_of_its_own(api, hub
     (the edXML trace header has whole seconds; the clock is held still here to make them so):
     the receiver still takes the second as a request of its own, and a retry of it once."""
     h41, g09 = api
-    monkeypatch.setattr(adapters, "_now_vietnam", lambda: datetime(2026, 11, 22, 9, 0, 0))
+    monkeypatch.setattr(edxml_codec, "_now_vietnam", lambda: datetime(2026, 11, 22, 9, 0, 0))
     document_id, incoming_id = _sent_and_registered(h41, g09, "Thông báo lịch tiếp công dân")
     ok(h41("clerk").post(f"/outgoing/{document_id}/change", json={
         "action": "recall", "reason": "Ban hành nhầm"}))

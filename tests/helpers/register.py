@@ -11,15 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from documents.adapters import db
+from documents.adapters.axis_link import AxisClientLink
 from documents.adapters.db import transaction
+from documents.adapters.edxml_codec import EdxmlCodec
 from documents.adapters.models import User
-from documents.adapters.signing import (
-    AxisClientLink,
-    EdxmlCodec,
-    KeyFiles,
-    PadesDocumentSigner,
-    PadesDocumentValidator,
-)
+from documents.adapters.signing import KeyFiles, PadesDocumentSigner, PadesDocumentValidator
 from documents.adapters.storage import LocalStore
 from documents.domain.ports import FilePart, Party
 from documents.services import outgoing

@@ -15,7 +15,7 @@ import logging
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -192,18 +192,16 @@ def serving(pki: DevPki, listener: socket.socket | None = None) -> Iterator[str]
     from werkzeug.serving import make_server
 
     host, port = pki.host_port
-    if listener is None:
-        try:
-            # bound here rather than by werkzeug, which answers a port in use with sys.exit
-            listener = socket.create_server((host, port))
-        except OSError as exc:
-            raise DevPkiError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-        own: socket.socket | None = listener
-    else:
-        own = None
-    try:
+    with ExitStack() as closing:
+        if listener is None:
+            try:
+                # bound here rather than by werkzeug, which answers a port in use with sys.exit
+                listener = closing.enter_context(socket.create_server((host, port)))
+            except OSError as exc:
+                raise DevPkiError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
         server = make_server(host, port, make_animator(pki), threaded=True,
                              fd=listener.fileno())
+        closing.callback(server.server_close)
         thread = threading.Thread(target=server.serve_forever, name="dev-pki", daemon=True)
         thread.start()
         try:
@@ -211,10 +209,6 @@ def serving(pki: DevPki, listener: socket.socket | None = None) -> Iterator[str]
         finally:
             server.shutdown()
             thread.join()
-            server.server_close()
-    finally:
-        if own is not None:
-            own.close()
 
 
 def serve_forever(pki: DevPki) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -203,6 +204,10 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(10))  # edoc | status
     to_organ_id: Mapped[str] = mapped_column(String(50))
     payload_hash: Mapped[str] = mapped_column(String(64))
+    #: a status report's bytes, kept in the row itself (a few hundred bytes: made durable with
+    #: the row's commit, rather than as a file, its folder and a new folder's parent besides);
+    #: None: the payload is the file store's ``payload_hash``
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     recipient_id: Mapped[int | None] = mapped_column(ForeignKey("outgoing_recipients.id"))
     state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -96,6 +96,8 @@ SENDING_AT_ONCE = 2
 class _Claimed:
     outbox_id: int
     payload_hash: str
+    #: the payload itself where the row keeps it (status reports); None: the file store has it
+    payload: bytes | None
     kind: str
     message_id: str
     #: messages of one lane go out one after the other, in order: those to one recipient of
@@ -116,8 +118,8 @@ def _claim(hub: Hub, lease: timedelta, limit: int) -> list[_Claimed]:
             message.next_attempt_at = now + lease
             lane = (f"recipient {message.recipient_id}" if message.recipient_id is not None
                     else f"agency {message.to_organ_id}")
-            claimed.append(_Claimed(message.id, message.payload_hash, message.kind,
-                                    message.message_id, lane))
+            claimed.append(_Claimed(message.id, message.payload_hash, message.payload,
+                                    message.kind, message.message_id, lane))
         return claimed
 
 
@@ -133,7 +135,9 @@ def deliver_due(hub: Hub, limit: int = 1000, lease: timedelta = LEASE) -> Delive
     def send_lane(messages: list[_Claimed], errors: dict[int, str | None]) -> None:
         for message in messages:
             try:
-                axis.send(hub.store.get(message.payload_hash), message.kind, message.message_id)
+                payload = (message.payload if message.payload is not None
+                           else hub.store.get(message.payload_hash))
+                axis.send(payload, message.kind, message.message_id)
                 errors[message.outbox_id] = None
             except (AxisError, OSError) as exc:
                 errors[message.outbox_id] = str(exc) or type(exc).__name__

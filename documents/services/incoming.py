@@ -24,6 +24,7 @@ from documents.adapters.models import (
     OutgoingRecipient,
     User,
 )
+from documents.adapters.storage import content_hash
 from documents.domain import workflow
 from documents.domain.errors import Forbidden, InvalidInput, NotFound
 from documents.domain.ports import (
@@ -101,9 +102,10 @@ def queue_status(session: Session, hub: Hub, document: IncomingDocument, code: S
         response_for=document.message_id, code=code.value, description=description,
         staff=staff, timestamp=hub.now_vietnam().replace(microsecond=0),
     )
+    payload = hub.codec.write_status(envelope)
     session.add(OutboxMessage(message_id=str(uuid.uuid4()), kind="status",
-                              to_organ_id=document.sender_organ_id,
-                              payload_hash=hub.store.put(hub.codec.write_status(envelope))))
+                              to_organ_id=document.sender_organ_id, payload=payload,
+                              payload_hash=content_hash(payload)))
 
 
 def accept_document(session: Session, hub: Hub, envelope: DocumentEnvelope,

@@ -93,6 +93,31 @@ def test_a_redelivered_envelope_is_registered_once(hub, peer, axis_core):
     assert axis_core.received(hub.settings.organ_id) == ()
 
 
+def test_a_status_report_is_kept_in_its_outbox_row_and_sent_as_written(hub, peer, axis_core):
+    """A status report is a few hundred bytes: its outbox row keeps it (named by its hash, as
+    a file would be) and the file store has no copy; the worker sends exactly those bytes, and
+    the sender takes them as the 01 for its document."""
+    import hashlib
+
+    issue_and_send(hub, add_users(hub))
+    exchange.deliver_due(hub)
+    assert exchange.collect(peer) == 1
+    assert exchange.process_stored(peer).documents == 1
+    with peer.sessions() as session:
+        status = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "status")).one()
+    assert status.payload is not None and b"<edXML:StatusCode>01<" in status.payload
+    assert status.payload_hash == hashlib.sha256(status.payload).hexdigest()
+    assert not peer.store.exists(status.payload_hash)
+
+    assert exchange.deliver_due(peer).sent == 1
+    [waiting] = axis_core.received(hub.settings.organ_id)
+    assert axis_core.open(hub.settings.organ_id, waiting.doc_id)[1].read_bytes() == (
+        status.payload)
+    assert exchange.collect(hub) == 1
+    assert exchange.process_stored(hub).statuses == 1
+
+
 def test_an_envelope_that_cannot_be_applied_fails_alone(hub, peer):
     """Envelopes are applied several per transaction, each in a savepoint: one refused (a
     status answering a document never sent) is marked failed, the others still arrive."""
